@@ -1,0 +1,225 @@
+/* chart.h — line/point charts and heat maps rendered into a plain character grid (Braille dots, axes, legend); no ncurses. */
+#ifndef FITBENCH_CHART_H
+#define FITBENCH_CHART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fitbench/err.h"
+
+/* ---- colour indices stored in grid cells --------------------------------
+ * The grid only names colours; the front end maps them to terminal colour
+ * pairs (tui) or ANSI/SVG colours.  0 is the terminal's default colour. */
+enum {
+    GC_DEFAULT = 0,
+    GC_SERIES1 = 1,  /* series colours are 1..GC_NSERIES (series i → i+1 by default) */
+    GC_NSERIES = 8,
+    GC_AXIS = 9,     /* axis lines and tick marks */
+    GC_LABEL = 10,   /* tick labels, axis labels, legend names */
+    GC_REF = 11,     /* horizontal reference line and its label */
+    GC_MARKER = 12,  /* vertical markers and their labels */
+    GC_TITLE = 13,   /* the title line */
+    GC_HEAT0 = 16,   /* heat-map ramp: GC_HEAT0 .. GC_HEAT0+GC_NHEAT-1, low to high */
+    GC_NHEAT = 8,
+};
+
+/* ---- the character grid -------------------------------------------------- */
+
+/* One screen cell: a Unicode codepoint (always one column wide; 0 and ' '
+ * are blank) with foreground and background colour indices (GC_*).  bg is
+ * only used by heat maps (the lower half of '▀'); elsewhere it is 0. */
+typedef struct GridCell {
+    uint32_t ch;
+    uint8_t fg;
+    uint8_t bg;
+} GridCell;
+
+/* w columns × h rows, row-major, row 0 at the top: cell (x, y) is
+ * cells[y * w + x]. */
+typedef struct Grid {
+    int w, h;
+    GridCell *cells;
+} Grid;
+
+/* A blank w × h grid (w, h ≥ 0).  NULL with err filled on out of memory or
+ * absurd sizes.  Free with grid_free. */
+Grid *grid_new(int w, int h, FbErr *err);
+/* NULL-safe. */
+void grid_free(Grid *g);
+/* Every cell blank (' ', colours 0). */
+void grid_clear(Grid *g);
+/* Set one cell; silently ignored outside the grid. */
+void grid_put(Grid *g, int x, int y, uint32_t ch, uint8_t fg);
+/* Write UTF-8 text starting at (x, y), one column per codepoint, clipped at
+ * the grid edge.  Control characters become '?', invalid UTF-8 U+FFFD.
+ * Returns the number of columns the text needs (even if clipped). */
+int grid_text(Grid *g, int x, int y, const char *utf8, uint8_t fg);
+/* The grid as UTF-8 text: rows joined by '\n' (no final newline), trailing
+ * blanks of each row trimmed, colours dropped.  Malloc'ed, the caller frees;
+ * NULL with err filled on out of memory. */
+char *grid_to_utf8(const Grid *g, FbErr *err);
+/* Same, with ANSI SGR colour escapes (series 1..8 = blue, orange-ish yellow,
+ * green, red, magenta, cyan, bright blue, grey; heat ramp = 256-colour
+ * viridis-like steps) for plain mode on a colour terminal.  Caller frees. */
+char *grid_to_ansi(const Grid *g, FbErr *err);
+
+/* ---- chart description ---------------------------------------------------- */
+
+#define CHART_MAX_SERIES 8
+#define CHART_MAX_MARKERS 16
+/* Below this size chart_render writes a one-line "plot too small" note. */
+#define CHART_MIN_W 20
+#define CHART_MIN_H 6
+
+typedef enum SeriesStyle {
+    SERIES_LINE = 0,   /* consecutive finite points joined by lines */
+    SERIES_POINTS = 1, /* one dot per point */
+} SeriesStyle;
+
+/* One curve.  The chart only borrows the arrays (and strings); they must
+ * stay alive while rendering.  x may be NULL: point i then has
+ * x = x0 + i * dx (dx 0 means 1, so a zeroed Series counts 0, 1, 2, ...).
+ * Points whose x or y is NaN/±Inf — or ≤ 0 on a log axis — are skipped and
+ * break a line into pieces. */
+typedef struct Series {
+    const char *name;   /* legend entry; NULL or "" = not in the legend */
+    const double *x;    /* n values or NULL */
+    const double *y;    /* n values (NULL only when n == 0) */
+    size_t n;
+    double x0, dx;
+    SeriesStyle style;
+    uint8_t color;      /* GC_SERIES1.. ; 0 = series index + 1 */
+} Series;
+
+/* A vertical marker, e.g. where the learning rate changed ("lr×2"). */
+typedef struct ChartMarker {
+    double x;
+    const char *label;  /* short; NULL = none */
+} ChartMarker;
+
+/* What to draw.  Zero-initialise (or chart_init) and fill in.  Strings and
+ * arrays are borrowed.  The y range covers all finite data plus the
+ * reference line, rounded out to tick steps (to decades on a log axis); the
+ * x range is the data's exact extent (decades on a log axis).  A fixed
+ * range replaces the computed one and clips data outside it. */
+typedef struct Chart {
+    const char *title, *xlabel, *ylabel;
+    Series series[CHART_MAX_SERIES];
+    int nseries;
+    bool logx, logy;
+    bool has_ref;          /* horizontal reference line at ref_y */
+    double ref_y;
+    const char *ref_label; /* NULL → the value printed with %.6g */
+    ChartMarker markers[CHART_MAX_MARKERS];
+    int nmarkers;
+    bool fixed_x, fixed_y; /* use xmin..xmax / ymin..ymax as given */
+    double xmin, xmax, ymin, ymax;
+} Chart;
+
+/* All zero: no title, no series, linear axes. */
+void chart_init(Chart *c);
+/* Append a series (x may be NULL, see Series).  Returns its index, or -1
+ * with err filled when CHART_MAX_SERIES are already there. */
+int chart_add_series(Chart *c, const char *name, const double *x, const double *y, size_t n,
+                     SeriesStyle style, FbErr *err);
+/* Append a vertical marker.  -1 with err filled when CHART_MAX_MARKERS are there. */
+int chart_add_marker(Chart *c, double x, const char *label, FbErr *err);
+
+/* Draw c over the whole grid (cleared first).  Layout, top to bottom: a
+ * header row (y label left, title centred) when the grid has ≥ 8 rows; the
+ * plot with the y axis and its tick labels on the left; the x axis; the x
+ * tick labels; the x label when there are ≥ 10 rows.  Lines are Braille dots
+ * (2×4 per cell), joined by Bresenham lines on the dot grid; when a cell is
+ * shared the series drawn later (higher index) gives it its colour.  The
+ * legend (coloured "━━" or "•" + name) goes to the corner that hides the
+ * fewest data cells (top right, top left, bottom right, bottom left, in that
+ * order on ties).  Grids smaller than CHART_MIN_W × CHART_MIN_H get the
+ * note "plot too small" instead; a chart without any finite point gets empty
+ * axes and "no data yet".  Fails (-1, err) only on out of memory or invalid
+ * arguments (NULL, nseries out of range, a series with n > 0 and y NULL). */
+int chart_render(const Chart *c, Grid *g, FbErr *err);
+
+/* ---- axes (shared by the grid and SVG renderers) --------------------------- */
+
+#define CHART_MAX_TICKS 64
+
+/* One axis after layout.  lo/hi are in axis space: log10(value) on a log
+ * axis.  ticks[] are tick positions in axis space, with labels already
+ * formatted.  On a log axis ticks sit at decades (every `step` decades);
+ * when the range spans under two decades and holds fewer than three of
+ * them, at 1, 2 and 5 × 10^k instead (labels "20", "0.05", "2e-5"), and a
+ * loose range is then rounded out to such values rather than to decades. */
+typedef struct ChartAxis {
+    bool log;
+    double lo, hi;
+    double step;       /* tick spacing in axis space */
+    int nticks;
+    double ticks[CHART_MAX_TICKS];
+    char labels[CHART_MAX_TICKS][24];
+} ChartAxis;
+
+/* The smallest step of the form {1, 2, 5} × 10^k with span / step ≤
+ * max_intervals (span > 0 and finite, max_intervals ≥ 1; otherwise 1). */
+double chart_nice_step(double span, int max_intervals);
+/* The multiples of step inside [lo, hi] (with a tolerance of step·1e-9),
+ * ascending, at most cap of them; returns how many were written.  Values
+ * within step·1e-9 of zero are written as exactly 0. */
+int chart_ticks(double lo, double hi, double step, double *out, int cap);
+/* A linear tick label: value v on an axis with the given step, with just
+ * enough digits that neighbouring labels differ ("0.25", "120", "-3",
+ * "2.5e-7", "1e300"), C locale.  Returns buf. */
+char *chart_fmt_tick(char *buf, size_t size, double v, double step);
+/* A decade label 10^e: "0.01", "0.1", "1", "10", "100", "1000" for
+ * -2 ≤ e ≤ 3, else "1e-3", "1e4", "1e-300".  Returns buf. */
+char *chart_fmt_decade(char *buf, size_t size, int e);
+
+/* Lay out one axis over the data range [dlo, dhi] (raw values; on a log
+ * axis both must be > 0).  loose rounds the range out to the outer ticks;
+ * otherwise the range is kept and ticks lie inside it.  Empty or one-value
+ * ranges are widened so something is visible.  max_intervals bounds the
+ * tick count.  Never fails. */
+void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loose,
+                       int max_intervals);
+
+/* The data ranges chart_render and svg_render_chart use: finite points
+ * (positive on log axes) of all series, plus the reference line for y; a
+ * fixed range wins.  Returns false when there is no such point (the ranges
+ * are then 0..1, or 1..10 on log axes, unless fixed). */
+bool chart_data_range(const Chart *c, double *xlo, double *xhi, double *ylo, double *yhi);
+
+/* ---- heat maps ------------------------------------------------------------ */
+
+/* A colour per sample over a rectangle of the plane, for decision boundaries
+ * and loss surfaces, with optional points on top.  samples is (ny, nx)
+ * row-major, row 0 at the top (y = ymax), column 0 at the left (x = xmin);
+ * sample (i, j) stands for the point given by chart_heat_coords.  The
+ * renderer resamples (nearest) to two samples per cell vertically: a cell
+ * shows '▀' with fg = upper sample, bg = lower sample.  Points are drawn as
+ * '●' in their colour over the cell's background.  All borrowed. */
+typedef struct HeatChart {
+    const char *title, *xlabel, *ylabel;
+    double xmin, xmax, ymin, ymax;
+    const uint8_t *samples;   /* (ny, nx) colour indices */
+    int nx, ny;
+    const double *px, *py;    /* npoints each */
+    const uint8_t *pcolor;    /* npoints colour indices (NULL: GC_DEFAULT) */
+    size_t npoints;
+} HeatChart;
+
+/* The sample resolution that maps one-to-one onto the plot area of g
+ * (plot columns × 2·plot rows); both 0 when g is too small. */
+void chart_heat_size(const HeatChart *hc, const Grid *g, int *nx, int *ny);
+/* Sample centres: xs[i] = xmin + (i + 0.5)·(xmax − xmin)/nx (nx values),
+ * ys[j] = ymax − (j + 0.5)·(ymax − ymin)/ny (ny values, top to bottom). */
+void chart_heat_coords(const HeatChart *hc, int nx, int ny, double *xs, double *ys);
+/* The ramp colour GC_HEAT0 + k for v on [lo, hi] split into GC_NHEAT equal
+ * bins (clamped; NaN → GC_DEFAULT). */
+uint8_t chart_heat_level(double v, double lo, double hi);
+/* Draw hc over the whole grid (cleared first): axes with tick labels (ranges
+ * as given, ticks inside), header and x label as chart_render.  Too small a
+ * grid gets "plot too small".  Fails (-1, err) on invalid arguments
+ * (samples NULL with nx·ny > 0, an empty or non-finite range) or out of memory. */
+int chart_heat_render(const HeatChart *hc, Grid *g, FbErr *err);
+
+#endif

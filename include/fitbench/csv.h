@@ -1,0 +1,32 @@
+/* csv.h — streaming CSV/TSV loader: RFC 4180 quoting, CRLF, BOM, C-locale numbers. */
+#ifndef FITBENCH_CSV_H
+#define FITBENCH_CSV_H
+
+#include "fitbench/dataset.h"
+#include "fitbench/err.h"
+
+typedef enum { HEADER_AUTO, HEADER_YES, HEADER_NO } HeaderMode;
+typedef enum { MISSING_ERROR, MISSING_DROP, MISSING_MEAN } MissingMode;
+
+typedef struct CsvOptions {
+    char sep;             /* 0 = detect among ',', ';', '\t' from the first record */
+    HeaderMode header;    /* AUTO: a header when some column is non-numeric in row 1 and numeric in row 2 */
+    const char *target;   /* NULL = last column; else comma-separated names or 0-based indices (negative from the end) */
+    const char *drop;     /* NULL or comma-separated names/indices of columns to leave out */
+    const char *onehot;   /* NULL or comma-separated string columns to expand into 0/1 columns "col=value" */
+    MissingMode missing;  /* what to do with an empty / NA / NaN / ? cell */
+} CsvOptions;
+
+/* Defaults: sep auto, header auto, target last, nothing dropped, missing=error. */
+void csv_options_default(CsvOptions *opt);
+
+/* Load path into a new Dataset (refs = 1, caller unrefs).  The file is read
+ * in chunks, never whole.  Fails with a message naming the row (1-based, as a
+ * text editor counts lines) and column for: an unreadable path or a
+ * directory, an empty file, no data rows, ragged rows, a non-numeric or
+ * non-finite feature cell, an unclosed quote, a NUL byte, an unknown
+ * target/drop/onehot column, duplicate column names, out of memory.
+ * Nothing is returned on failure. */
+int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err);
+
+#endif

@@ -1,0 +1,27 @@
+/* loss.h — training losses with PyTorch's definitions and mean reduction. */
+#ifndef FITBENCH_LOSS_H
+#define FITBENCH_LOSS_H
+
+#include <stddef.h>
+
+typedef enum { LOSS_MSE, LOSS_MAE, LOSS_HUBER, LOSS_BCE, LOSS_CE, LOSS_HINGE } LossKind;
+
+typedef struct LossCfg {
+    LossKind kind;
+    double delta; /* huber only; torch default 1.0 */
+} LossCfg;
+
+/* Mean loss of logits Z (n, k) against targets Y, and optionally dZ (n, k) =
+ * dLoss/dZ (pass NULL to skip).  Y's shape depends on the loss:
+ *   mse, mae, huber: Y is (n, k) values (mean over all n*k elements);
+ *   bce:   k == 1, Y is (n, 1) of 0/1 (BCEWithLogitsLoss, stable form);
+ *   hinge: k == 1, Y is (n, 1) of 0/1, read as -1/+1: mean(max(0, 1 - t z));
+ *   ce:    k classes, Y is (n, 1) of class indices 0..k-1 (CrossEntropyLoss
+ *          on logits, log-sum-exp with the max subtracted).
+ * Never fails; a non-finite Z gives a non-finite loss, and a ce index that is
+ * not an integer in [0, k) gives NaN.  docs/math.md writes out each formula. */
+double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, double *dZ);
+
+const char *loss_name(LossKind k);
+
+#endif

@@ -1,0 +1,64 @@
+/* optim.h — torch.optim's SGD, Adam, AdamW, RMSprop and Adagrad as loops over flat arrays. */
+#ifndef FITBENCH_OPTIM_H
+#define FITBENCH_OPTIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/err.h"
+
+typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADAGRAD } OptKind;
+
+/* Hyperparameters, named and defaulted as in torch.optim (PyTorch 1.13).
+ * Fields a kind does not use are ignored. */
+typedef struct OptCfg {
+    OptKind kind;
+    double lr;            /* sgd 0.01 (torch has no default), adam/adamw 1e-3, rmsprop 1e-2, adagrad 1e-2 */
+    double momentum;      /* sgd, rmsprop: 0 */
+    double dampening;     /* sgd: 0 */
+    bool nesterov;        /* sgd */
+    double weight_decay;  /* 0, adamw 1e-2 */
+    double beta1, beta2;  /* adam/adamw: 0.9, 0.999 */
+    double eps;           /* adam/adamw/rmsprop 1e-8, adagrad 1e-10 */
+    bool amsgrad;         /* adam/adamw */
+    double alpha;         /* rmsprop: 0.99 */
+    bool centered;        /* rmsprop */
+    double lr_decay;      /* adagrad: 0 */
+    double initial_accumulator_value; /* adagrad: 0 */
+} OptCfg;
+
+/* The per-parameter state torch keeps, flat.  `step` counts updates made.
+ * Buffers are allocated for every kind (n doubles each) so switching
+ * hyperparameters never allocates. */
+typedef struct OptState {
+    size_t n;
+    long step;
+    bool has_buf;  /* sgd: momentum_buffer exists (torch creates it on the first step) */
+    double *m;     /* sgd momentum_buffer; adam exp_avg; rmsprop momentum_buffer */
+    double *v;     /* adam exp_avg_sq; rmsprop square_avg; adagrad sum */
+    double *vmax;  /* adam max_exp_avg_sq (amsgrad) */
+    double *g;     /* rmsprop grad_avg (centered) */
+} OptState;
+
+void optim_defaults(OptCfg *cfg, OptKind kind);  /* fill every field with torch's defaults for kind */
+
+/* Check ranges as torch does (lr > 0 here, eps >= 0, 0 <= beta < 1, nesterov
+ * needs momentum > 0 and dampening == 0, ...).  Returns NULL when valid, else
+ * a static message naming the bad field. */
+const char *optim_check(const OptCfg *cfg);
+
+/* Allocate zeroed state for n parameters and set it as torch would on a fresh
+ * optimizer (adagrad's sum starts at initial_accumulator_value).  Fails on
+ * out of memory. */
+int optim_state_init(OptState *st, const OptCfg *cfg, size_t n, FbErr *err);
+void optim_state_free(OptState *st);                                   /* NULL-safe */
+int optim_state_clone(OptState *dst, const OptState *src, FbErr *err); /* fails on out of memory */
+
+/* One optimizer.step(): update params (n) in place from grads (n) with
+ * learning rate lr (the scheduled lr; cfg->lr is the base).  grads is not
+ * modified.  Exactly torch's single-tensor (foreach=False) update order. */
+void optim_step(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t n);
+
+const char *optim_name(OptKind k);
+
+#endif

@@ -1,0 +1,73 @@
+/* prep.h — the data a model trains on: split, polynomial features and scaling of a Dataset. */
+#ifndef FITBENCH_PREP_H
+#define FITBENCH_PREP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fitbench/dataset.h"
+#include "fitbench/err.h"
+
+typedef enum { SCALE_NONE, SCALE_STANDARD, SCALE_MINMAX } ScaleKind;
+
+#define PREP_MAX_DEGREE 10
+#define PREP_MAX_FEATURES 100000
+
+/* How to turn a Dataset into training data.  Order: split the rows, expand
+ * polynomial features, then scale with statistics of the training rows only. */
+typedef struct PrepSpec {
+    double val, test;      /* fractions of the rows (0 = none) */
+    uint64_t seed;         /* row shuffle for the split */
+    bool shuffle;          /* shuffle rows before splitting (default yes) */
+    ScaleKind scale;
+    int degree;            /* polynomial degree, 1 = the features as they are */
+} PrepSpec;
+
+/* One part of the rows.  X is (n, d), Y is (n, ny) target values, L is (n, 1)
+ * class indices as doubles (NULL when the dataset has no classes). */
+typedef struct Part {
+    size_t n;
+    double *X;
+    double *Y;
+    double *L;
+} Part;
+
+/* Immutable once built and shared by reference like Dataset (prep_ref /
+ * prep_unref).  Keeps a reference to its Dataset.  Parts may alias the
+ * dataset's arrays when no transformation is needed (owned_* says which
+ * buffers are its own). */
+typedef struct Prepared {
+    int refs;
+    Dataset *ds;
+    PrepSpec spec;
+    size_t d;             /* features after expansion */
+    size_t ny;
+    char **names;         /* d feature names ("x0^2", "x0 x1", ...) */
+    Part train, val, test;
+    double *shift, *scale;/* (d): x' = (x - shift) / scale, identity when SCALE_NONE */
+    bool owns_x, owns_y;
+} Prepared;
+
+void prep_spec_default(PrepSpec *spec);
+
+/* Number of features of a degree-`degree` expansion of d inputs without the
+ * bias column (scikit-learn's PolynomialFeatures(include_bias=False)), or 0
+ * on overflow past PREP_MAX_FEATURES. */
+size_t prep_poly_count(size_t d, int degree);
+
+/* Build the training data.  Fails on a split leaving no training rows, a
+ * degree out of 1..PREP_MAX_DEGREE or too many features (saying how many),
+ * or out of memory.  The result has refs = 1. */
+int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err);
+
+/* Apply the same expansion and scaling to raw feature rows Xraw (n, ds->d),
+ * writing Xout (n, p->d).  For predict and plot fit.  Fails only on out of
+ * memory (the polynomial term list). */
+int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout, FbErr *err);
+
+Prepared *prep_ref(Prepared *p);
+void prep_unref(Prepared *p);
+
+const char *scale_name(ScaleKind k);
+
+#endif

@@ -1,0 +1,102 @@
+/* session.h — all the state a command acts on: data, model, training setup and progress. */
+#ifndef FITBENCH_SESSION_H
+#define FITBENCH_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/dataset.h"
+#include "fitbench/err.h"
+#include "fitbench/model.h"
+#include "fitbench/prep.h"
+#include "fitbench/train.h"
+
+typedef struct Settings {
+    unsigned long long seed; /* default for gen, split, init and the data order (0) */
+    int threads;             /* BLAS threads; 0 = OpenBLAS's choice */
+    int precision;           /* significant digits in printed numbers (6) */
+    bool echo;               /* print each script command before running it */
+    bool bail;               /* stop a script at the first error (batch default) */
+    bool timing;             /* print wall times (off makes transcripts reproducible) */
+} Settings;
+
+typedef struct ModelSpec {
+    bool set;
+    ModelKind kind;
+    Act act;
+    size_t hidden[MODEL_MAX_LAYERS];
+    size_t nhidden;
+} ModelSpec;
+
+typedef struct InitSpec {
+    bool set;          /* false: zeros for linear/logistic/softmax, torch's nn.Linear default for mlp */
+    InitKind kind;
+    double scale;
+    bool has_seed;
+    unsigned long long seed;
+} InitSpec;
+
+/* The state.  Copied whole (session_clone) for undo and compare; data and
+ * prep are shared by reference, everything else is deep-copied.  `work` is
+ * scratch and never copied.  Owned by whoever made it; session_free. */
+typedef struct Session {
+    Settings set;
+    Dataset *data;         /* NULL before load/gen */
+    PrepSpec prep_spec;
+    Prepared *prep;        /* derived from data + prep_spec */
+    ModelSpec mspec;
+    InitSpec init;
+    bool loss_set;         /* false: the model's natural loss */
+    TrainSetup setup;
+    bool built;            /* ts holds a model for the current data */
+    TrainState ts;
+    TrainWork work;
+    double optimum;        /* closed-form optimum of the training loss (solve), NaN when unknown */
+    char **log;            /* the commands that built this state, for `save session` */
+    size_t nlog, caplog;
+    char plot[16];         /* what the plot pane shows: loss, lr, grad, ... */
+    bool plot_logy;
+} Session;
+
+void session_init(Session *s);
+void session_free(Session *s);                                   /* NULL-safe */
+int session_clone(Session *dst, const Session *src, FbErr *err); /* fails on out of memory; dst then empty */
+
+/* Replace the data (takes a reference) and rebuild everything derived:
+ * prepared data, model (if a model is chosen), history.  Fails on an
+ * impossible split/expansion or out of memory. */
+int session_set_data(Session *s, Dataset *ds, FbErr *err);
+
+/* Rebuild the prepared data from prep_spec, then the model.  Fails as above. */
+int session_reprepare(Session *s, FbErr *err);
+
+/* (Re)build and initialise the model for the current data, spec, loss and
+ * init; resets optimizer, schedule, data order and history.  A no-op
+ * without data or model.  Fails on a loss/model/target mismatch or out of
+ * memory. */
+int session_build(Session *s, FbErr *err);
+
+/* Does the loss fit the model kind and the target?  NULL when it does, else a
+ * message for the user (writes into buf). */
+const char *session_loss_mismatch(const Session *s, const LossCfg *loss, ModelKind kind, char *buf, size_t size);
+
+/* The natural loss for a model kind on the current data. */
+LossKind session_default_loss(const Session *s, ModelKind kind);
+
+/* The model output width for kind and loss on the current data. */
+size_t session_outputs(const Session *s, ModelKind kind, LossKind loss);
+
+/* Fill d with the training / validation data in the form the loss wants. */
+void session_train_data(const Session *s, TrainData *d);
+
+/* The targets of a part in the form the loss wants, and their width. */
+const double *session_targets(const Session *s, const Part *p, size_t *ky);
+
+/* Remember a command line in the log (for save session).  Fails on out of memory. */
+int session_log_add(Session *s, const char *line, FbErr *err);
+
+/* Need-checks with a message naming the command to run first. */
+int session_need_data(const Session *s, FbErr *err);
+int session_need_model(Session *s, FbErr *err);
+
+#endif

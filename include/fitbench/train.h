@@ -1,0 +1,128 @@
+/* train.h — the training loop: epochs and minibatches, history, guards (divergence, patience, Ctrl-C). */
+#ifndef FITBENCH_TRAIN_H
+#define FITBENCH_TRAIN_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/err.h"
+#include "fitbench/history.h"
+#include "fitbench/loss.h"
+#include "fitbench/model.h"
+#include "fitbench/optim.h"
+#include "fitbench/rng.h"
+#include "fitbench/sched.h"
+
+/* How to train: value types only, copied freely. */
+typedef struct TrainSetup {
+    LossCfg loss;
+    OptCfg opt;
+    SchedCfg sched;
+    size_t batch;   /* rows per minibatch; 0 = full batch */
+    bool shuffle;   /* reshuffle the rows every epoch (minibatches only) */
+} TrainSetup;
+
+/* What to train on (borrowed).  X is (n, d); Y is (n, ky) in the form the
+ * loss wants (values for mse/mae/huber, 0/1 for bce/hinge, class indices for
+ * ce).  The validation part may be empty (nv == 0). */
+typedef struct TrainData {
+    const double *X, *Y;
+    size_t n, d, ky;
+    const double *Xv, *Yv;
+    size_t nv;
+} TrainData;
+
+/* Everything training changes.  Owns model, opt, perm and hist; cloned
+ * whole for undo and compare. */
+typedef struct TrainState {
+    Model model;
+    OptState opt;
+    SchedState sched;
+    Rng rng;          /* the data-order stream */
+    long epoch;       /* completed epochs */
+    long steps;       /* optimizer updates made */
+    size_t cursor;    /* rows of the current epoch already used */
+    size_t *perm;     /* (n) the current epoch's row order when shuffling, else NULL */
+    size_t nperm;
+    History hist;
+} TrainState;
+
+/* Scratch reused across calls so a step allocates nothing; not part of the
+ * state (never cloned).  Owned by whoever holds it; train_work_free. */
+typedef struct TrainWork {
+    ModelWork mw;
+    size_t cap;        /* rows per chunk/batch the buffers hold */
+    size_t nparams;
+    double *Xb, *Yb;   /* (cap, d), (cap, ky): gathered minibatch */
+    double *Z, *dZ;    /* (cap, k) */
+    double *gacc;      /* (nparams) accumulated full-data gradient */
+    double *snap;      /* (5 * nparams) parameters + optimizer buffers at epoch start */
+    double *best;      /* (nparams) patience: the best parameters so far */
+    size_t nlayers, sizes[MODEL_MAX_LAYERS + 1]; /* the model shape the buffers fit */
+    size_t ky;
+} TrainWork;
+
+typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_STOPPED, TRAIN_DIVERGED, TRAIN_EARLY_STOP } TrainEnd;
+
+#define TRAIN_CHUNK 4096 /* rows per forward pass when evaluating a whole split */
+
+/* Front-end hooks, all optional.  `stop` is polled after every minibatch
+ * (SIGINT sets it).  on_epoch runs after each completed epoch, with the new
+ * history row in place; a nonzero return stops training there (until=, keys).
+ * on_batch runs after each minibatch; nonzero stops after it.  Hooks may
+ * change setup->opt.lr between epochs (the TUI's +/- keys). */
+typedef struct TrainHooks {
+    volatile sig_atomic_t *stop;
+    int (*on_epoch)(void *ctx, const TrainState *st);
+    int (*on_batch)(void *ctx, const TrainState *st);
+    void *ctx;
+} TrainHooks;
+
+typedef struct TrainOutcome {
+    TrainEnd end;
+    long epochs;      /* epochs completed in this call */
+    long batches;     /* minibatch updates made in this call */
+    long best_epoch;  /* patience: the epoch whose weights were restored */
+    double bad_lr;    /* diverged: the lr in use */
+    char msg[512];    /* a sentence for the user when end != TRAIN_DONE */
+} TrainOutcome;
+
+/* Set st up for a freshly built model (moved in: st takes ownership of *m,
+ * which is left zeroed): optimizer state, schedule, data-order rng from seed,
+ * empty history.  Fails on out of memory (st is then empty). */
+int train_state_init(TrainState *st, Model *m, const TrainSetup *setup, unsigned long long seed, FbErr *err);
+void train_state_free(TrainState *st);                                       /* NULL-safe */
+int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err);  /* deep copy */
+
+void train_work_free(TrainWork *w);   /* NULL-safe; leaves w zeroed */
+
+/* Mean loss of the model over all n rows of X/Y, in chunks of at most
+ * TRAIN_CHUNK rows; with want_grad also the gradient of that mean loss, left
+ * in m->grads.  Fails on out of memory (work buffers). */
+int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky,
+               TrainWork *w, double *out_loss, bool want_grad, FbErr *err);
+
+/* Logits Z (n, k) for X (n, d), in chunks.  Fails on out of memory. */
+int train_predict(const Model *m, const double *X, size_t n, double *Z, TrainWork *w, FbErr *err);
+
+/* Make sure history row 0 exists (the loss before training).  Fails on out
+ * of memory. */
+int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, FbErr *err);
+
+/* Train for `epochs` whole epochs (if batches == 0) or for `batches` single
+ * minibatch updates (if epochs == 0), appending a history row for every
+ * epoch completed.  patience > 0 stops when val_loss has not improved for
+ * that many epochs and restores the best parameters.  A non-finite loss
+ * stops in that epoch and restores the parameters and optimizer state of the
+ * end of the previous epoch.  Those endings, Ctrl-C and hooks are not errors:
+ * they come back in *out with rc 0.  Fails (rc -1) only on out of memory or
+ * invalid setup (patience without validation rows, an optimizer/schedule
+ * combination torch refuses). */
+int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
+              long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err);
+
+/* L2 norm of v (n). */
+double train_norm(const double *v, size_t n);
+
+#endif

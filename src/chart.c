@@ -1,0 +1,1368 @@
+/* chart.c — charts and heat maps drawn into a character grid: layout, nice ticks, Braille canvas, legend. */
+#include "fitbench/chart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/strutil.h"
+
+/* ======================================================================
+ * Grid
+ * ====================================================================== */
+
+#define GRID_MAX_CELLS (1 << 24)
+
+Grid *grid_new(int w, int h, FbErr *err)
+{
+    if (w < 0 || h < 0 || (h > 0 && w > GRID_MAX_CELLS / (h ? h : 1))) {
+        fb_fail(err, "grid size %d x %d is out of range", w, h);
+        return NULL;
+    }
+    Grid *g = fb_malloc(1, sizeof *g, "a plot grid", err);
+    if (!g)
+        return NULL;
+    g->w = w;
+    g->h = h;
+    g->cells = fb_malloc((size_t)w * (size_t)h, sizeof *g->cells, "a plot grid", err);
+    if (!g->cells) {
+        free(g);
+        return NULL;
+    }
+    grid_clear(g);
+    return g;
+}
+
+void grid_free(Grid *g)
+{
+    if (!g)
+        return;
+    free(g->cells);
+    free(g);
+}
+
+void grid_clear(Grid *g)
+{
+    size_t n = (size_t)g->w * (size_t)g->h;
+    for (size_t i = 0; i < n; i++)
+        g->cells[i] = (GridCell){' ', 0, 0};
+}
+
+void grid_put(Grid *g, int x, int y, uint32_t ch, uint8_t fg)
+{
+    if (x < 0 || y < 0 || x >= g->w || y >= g->h)
+        return;
+    g->cells[(size_t)y * g->w + x] = (GridCell){ch, fg, 0};
+}
+
+/* Decode one UTF-8 codepoint at *s, advancing it.  Invalid bytes → U+FFFD
+ * (one byte consumed); control characters → '?'. */
+static uint32_t utf8_next(const char **ps)
+{
+    const unsigned char *s = (const unsigned char *)*ps;
+    uint32_t c = s[0];
+    int len = 1;
+    uint32_t min = 0;
+    if (c < 0x80) {
+        len = 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2, c &= 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, c &= 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4, c &= 0x07, min = 0x10000;
+    } else {
+        *ps += 1;
+        return 0xFFFD;
+    }
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *ps += 1;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    *ps += len;
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0xFFFD;
+    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+        return '?';
+    return c;
+}
+
+/* Columns a UTF-8 string takes (one per codepoint). */
+static int utf8_width(const char *s)
+{
+    int n = 0;
+    while (*s) {
+        utf8_next(&s);
+        n++;
+    }
+    return n;
+}
+
+int grid_text(Grid *g, int x, int y, const char *utf8, uint8_t fg)
+{
+    int n = 0;
+    if (!utf8)
+        return 0;
+    while (*utf8) {
+        uint32_t c = utf8_next(&utf8);
+        grid_put(g, x + n, y, c, fg);
+        n++;
+    }
+    return n;
+}
+
+/* Write at most maxw columns of s (no-op when maxw ≤ 0).  Returns columns written. */
+static int grid_text_max(Grid *g, int x, int y, const char *s, uint8_t fg, int maxw)
+{
+    int n = 0;
+    if (!s)
+        return 0;
+    while (*s && n < maxw) {
+        grid_put(g, x + n, y, utf8_next(&s), fg);
+        n++;
+    }
+    return n;
+}
+
+static size_t utf8_put(char *out, uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xC0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xE0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+static uint32_t cell_char(const GridCell *c)
+{
+    return (c->ch == 0 || c->ch > 0x10FFFF) ? ' ' : c->ch;
+}
+
+char *grid_to_utf8(const Grid *g, FbErr *err)
+{
+    size_t cap = (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
+    char *buf = fb_malloc(cap, 1, "plot text", err);
+    if (!buf)
+        return NULL;
+    size_t len = 0;
+    for (int y = 0; y < g->h; y++) {
+        if (y > 0)
+            buf[len++] = '\n';
+        const GridCell *row = g->cells + (size_t)y * g->w;
+        int last = g->w - 1;
+        while (last >= 0 && cell_char(&row[last]) == ' ')
+            last--;
+        for (int x = 0; x <= last; x++)
+            len += utf8_put(buf + len, cell_char(&row[x]));
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* SGR parameters for a colour index as foreground (bg=false) or background. */
+static int ansi_color(char *out, size_t size, uint8_t c, bool bg)
+{
+    /* 256-colour codes: series palette close to the SVG one, heat = viridis-ish. */
+    static const int series[GC_NSERIES] = {32, 208, 34, 160, 133, 37, 69, 244};
+    static const int heat[GC_NHEAT] = {53, 54, 61, 67, 73, 72, 113, 184};
+    int code = -1;
+    if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
+        code = series[c - GC_SERIES1];
+    else if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
+        code = heat[c - GC_HEAT0];
+    else if (c == GC_AXIS)
+        code = 245;
+    else if (c == GC_LABEL)
+        code = 250;
+    else if (c == GC_REF)
+        code = 178;
+    else if (c == GC_MARKER)
+        code = 139;
+    if (code < 0)
+        return snprintf(out, size, "%d", bg ? 49 : 39);
+    return snprintf(out, size, "%d;5;%d", bg ? 48 : 38, code);
+}
+
+char *grid_to_ansi(const Grid *g, FbErr *err)
+{
+    /* Worst case per cell: an escape (≤ 32 bytes) + 4 bytes of text. */
+    size_t cap = (size_t)g->w * (size_t)g->h * 40 + (size_t)g->h * 8 + 16;
+    char *buf = fb_malloc(cap, 1, "plot text", err);
+    if (!buf)
+        return NULL;
+    size_t len = 0;
+    for (int y = 0; y < g->h; y++) {
+        if (y > 0)
+            buf[len++] = '\n';
+        const GridCell *row = g->cells + (size_t)y * g->w;
+        int last = g->w - 1;
+        while (last >= 0 && cell_char(&row[last]) == ' ' && row[last].bg == 0)
+            last--;
+        int curfg = -1, curbg = -1;
+        for (int x = 0; x <= last; x++) {
+            if (row[x].fg != curfg || row[x].bg != curbg) {
+                char a[16], b[16];
+                ansi_color(a, sizeof a, row[x].fg, false);
+                ansi_color(b, sizeof b, row[x].bg, true);
+                len += (size_t)snprintf(buf + len, cap - len, "\x1b[%s;%sm", a, b);
+                curfg = row[x].fg;
+                curbg = row[x].bg;
+            }
+            len += utf8_put(buf + len, cell_char(&row[x]));
+        }
+        if (curfg >= 0)
+            len += (size_t)snprintf(buf + len, cap - len, "\x1b[0m");
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* ======================================================================
+ * Chart description helpers
+ * ====================================================================== */
+
+void chart_init(Chart *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+int chart_add_series(Chart *c, const char *name, const double *x, const double *y, size_t n,
+                     SeriesStyle style, FbErr *err)
+{
+    if (c->nseries < 0 || c->nseries >= CHART_MAX_SERIES)
+        return fb_fail(err, "a chart holds at most %d series", CHART_MAX_SERIES);
+    Series *s = &c->series[c->nseries];
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->x = x;
+    s->y = y;
+    s->n = n;
+    s->style = style;
+    return c->nseries++;
+}
+
+int chart_add_marker(Chart *c, double x, const char *label, FbErr *err)
+{
+    if (c->nmarkers < 0 || c->nmarkers >= CHART_MAX_MARKERS)
+        return fb_fail(err, "a chart holds at most %d markers", CHART_MAX_MARKERS);
+    c->markers[c->nmarkers].x = x;
+    c->markers[c->nmarkers].label = label;
+    return c->nmarkers++;
+}
+
+/* ======================================================================
+ * Ticks and axes
+ * ====================================================================== */
+
+double chart_nice_step(double span, int max_intervals)
+{
+    if (!(span > 0) || !isfinite(span))
+        return 1;
+    if (max_intervals < 1)
+        max_intervals = 1;
+    /* Keep 10^e representable at both ends of the double range. */
+    if (span < 1e-280)
+        return chart_nice_step(span * 1e100, max_intervals) * 1e-100;
+    if (span > 1e280)
+        return chart_nice_step(span * 1e-100, max_intervals) * 1e100;
+    double raw = span / max_intervals;
+    double base = pow(10, floor(log10(raw)));
+    static const double mult[] = {1, 2, 5, 10, 20};
+    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
+        double step = mult[i] * base;
+        if (span / step <= max_intervals * (1 + 1e-9))
+            return step;
+    }
+    return 20 * base; /* unreachable: raw ≤ 10·base */
+}
+
+int chart_ticks(double lo, double hi, double step, double *out, int cap)
+{
+    if (!(step > 0) || !isfinite(lo) || !isfinite(hi) || hi < lo || cap <= 0)
+        return 0;
+    double i0 = ceil(lo / step - 1e-9);
+    double i1 = floor(hi / step + 1e-9);
+    int n = 0;
+    for (double i = i0; i <= i1 && n < cap; i++) {
+        double v = i * step;
+        if (fabs(v) < step * 1e-9)
+            v = 0;
+        out[n++] = v;
+    }
+    return n;
+}
+
+/* "1e+06" → "1e6", "2.5e-07" → "2.5e-7" (in place). */
+static void tidy_exponent(char *s)
+{
+    char *e = strchr(s, 'e');
+    if (!e)
+        return;
+    char *src = e + 1, *dst = e + 1;
+    if (*src == '+')
+        src++;
+    else if (*src == '-')
+        *dst++ = *src++;
+    while (*src == '0' && src[1])
+        src++;
+    memmove(dst, src, strlen(src) + 1);
+}
+
+char *chart_fmt_tick(char *buf, size_t size, double v, double step)
+{
+    if (v == 0 || !(step > 0) || !isfinite(v)) {
+        if (v == 0 || !isfinite(v))
+            fb_fmt(buf, size, v == 0 ? 0.0 : v, 6);
+        else
+            fb_fmt(buf, size, v, 6);
+        return buf;
+    }
+    int es = (int)floor(log10(step) + 1e-9);
+    int ev = (int)floor(log10(fabs(v)) + 1e-12);
+    if (ev < es)
+        ev = es;
+    int sig;
+    if (ev >= 6 || ev < -4 || es < -5)
+        sig = ev - es + 1; /* %g picks the exponent form here */
+    else
+        sig = ev + 1 + (es < 0 ? -es : 0);
+    if (sig < 1)
+        sig = 1;
+    if (sig > 17)
+        sig = 17;
+    fb_fmt(buf, size, v, sig);
+    tidy_exponent(buf);
+    return buf;
+}
+
+char *chart_fmt_decade(char *buf, size_t size, int e)
+{
+    static const char *plain[] = {"0.01", "0.1", "1", "10", "100", "1000"};
+    if (e >= -2 && e <= 3)
+        snprintf(buf, size, "%s", plain[e + 2]);
+    else
+        snprintf(buf, size, "1e%d", e);
+    return buf;
+}
+
+/* Linear step for [lo, hi] even when hi − lo overflows. */
+static double lin_step(double lo, double hi, int k)
+{
+    double span = hi - lo;
+    if (isfinite(span))
+        return chart_nice_step(span, k);
+    return chart_nice_step(hi * 1e-10 - lo * 1e-10, k) * 1e10;
+}
+
+/* Log axes spanning under two decades also use 2·10^k and 5·10^k: the
+ * largest such value ≤ 10^a (in log10 space), the smallest ≥ 10^a, and all
+ * of them inside [lo, hi]. */
+static const double log125_m[3] = {1, 2, 5};
+
+static double log125_floor(double a)
+{
+    double e = floor(a + 1e-9);
+    double best = e;
+    for (int i = 0; i < 3; i++) {
+        double t = e + log10(log125_m[i]);
+        if (t <= a + 1e-9)
+            best = t;
+    }
+    return best;
+}
+
+static double log125_ceil(double a)
+{
+    double e = floor(a - 1e-9);
+    for (int i = 0; i < 3; i++) {
+        double t = e + log10(log125_m[i]);
+        if (t >= a - 1e-9)
+            return t;
+    }
+    return e + 1;
+}
+
+static int log125_ticks(double lo, double hi, double *out, int cap)
+{
+    int n = 0;
+    for (double e = floor(lo) - 1; e <= ceil(hi) && n < cap; e++)
+        for (int i = 0; i < 3 && n < cap; i++) {
+            double t = e + log10(log125_m[i]);
+            if (t >= lo - 1e-9 && t <= hi + 1e-9)
+                out[n++] = t;
+        }
+    return n;
+}
+
+/* Label of a log tick at 10^a, a = e + log10(m) with m in {1, 2, 5}:
+ * decades as chart_fmt_decade; "20", "0.05", "2e-5" for the others. */
+static void fmt_log_tick(char *buf, size_t size, double a)
+{
+    double e = floor(a + 1e-9);
+    int m = (int)lround(pow(10, a - e));
+    int ie = (int)e;
+    if (m <= 1 || m >= 10) {
+        chart_fmt_decade(buf, size, m >= 10 ? ie + 1 : ie);
+        return;
+    }
+    if (ie >= -2 && ie <= 3)
+        fb_fmt(buf, size, m * pow(10, ie), 6);
+    else
+        snprintf(buf, size, "%de%d", m, ie);
+}
+
+void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loose,
+                       int max_intervals)
+{
+    memset(ax, 0, sizeof *ax);
+    ax->log = log;
+    if (max_intervals < 1)
+        max_intervals = 1;
+    if (max_intervals > CHART_MAX_TICKS - 1)
+        max_intervals = CHART_MAX_TICKS - 1;
+    double lo, hi;
+    if (log) {
+        if (!(dlo > 0) || !(dhi > 0) || !isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
+            dlo = 1, dhi = 10;
+        lo = log10(dlo);
+        hi = log10(dhi);
+        if (hi - lo < 1e-12) {
+            lo -= 0.5;
+            hi += 0.5;
+        }
+        double step = chart_nice_step(hi - lo, max_intervals);
+        if (step < 1)
+            step = 1; /* ticks only at whole decades ... */
+        bool fine = step == 1 && hi - lo < 2; /* ... unless that leaves too few */
+        if (loose && fine) {
+            lo = log125_floor(lo);
+            hi = log125_ceil(hi);
+        } else if (loose) {
+            /* whole decades, a whole number of steps from the bottom one,
+             * which is labelled (so 1e-300..1e300 shows both ends) */
+            lo = floor(lo + 1e-9);
+            hi = lo + ceil((hi - lo) / step - 1e-9) * step;
+        }
+        ax->step = step;
+        ax->lo = lo;
+        ax->hi = hi;
+        if (loose && !fine) {
+            ax->nticks = 0;
+            for (double t = lo; t <= hi + 1e-9 && ax->nticks < CHART_MAX_TICKS; t += step)
+                ax->ticks[ax->nticks++] = t;
+        } else {
+            ax->nticks = chart_ticks(lo, hi, step, ax->ticks, CHART_MAX_TICKS);
+        }
+        if (fine && ax->nticks < 3)
+            ax->nticks = log125_ticks(lo, hi, ax->ticks, CHART_MAX_TICKS);
+        for (int i = 0; i < ax->nticks; i++)
+            fmt_log_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i]);
+        return;
+    } else {
+        if (!isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
+            dlo = 0, dhi = 1;
+        lo = dlo;
+        hi = dhi;
+        if (hi == lo) {
+            double pad = fabs(lo) * 0.1;
+            if (pad == 0 || !isfinite(lo - pad) || !isfinite(hi + pad))
+                pad = lo == 0 ? 1 : fabs(lo) * 0.01;
+            lo -= pad;
+            hi += pad;
+            if (hi == lo) { /* subnormal values: pad with the smallest step that shows */
+                lo = dlo - 1e-300;
+                hi = dhi + 1e-300;
+            }
+        }
+        double step = lin_step(lo, hi, max_intervals);
+        if (loose) {
+            double l2 = floor(lo / step + 1e-9) * step;
+            double h2 = ceil(hi / step - 1e-9) * step;
+            if (isfinite(l2) && l2 <= lo)
+                lo = l2;
+            if (isfinite(h2) && h2 >= hi)
+                hi = h2;
+        }
+        ax->step = step;
+    }
+    ax->lo = lo;
+    ax->hi = hi;
+    ax->nticks = chart_ticks(lo, hi, ax->step, ax->ticks, CHART_MAX_TICKS);
+    for (int i = 0; i < ax->nticks; i++) {
+        chart_fmt_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i], ax->step);
+    }
+}
+
+/* x of point i of s. */
+static inline double series_x(const Series *s, size_t i)
+{
+    if (s->x)
+        return s->x[i];
+    double dx = s->dx == 0 ? 1 : s->dx;
+    return s->x0 + (double)i * dx;
+}
+
+static inline bool point_ok(double x, double y, bool logx, bool logy)
+{
+    return isfinite(x) && isfinite(y) && (!logx || x > 0) && (!logy || y > 0);
+}
+
+bool chart_data_range(const Chart *c, double *xlo, double *xhi, double *ylo, double *yhi)
+{
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    bool any = false;
+    int ns = c->nseries < 0 ? 0 : c->nseries > CHART_MAX_SERIES ? CHART_MAX_SERIES : c->nseries;
+    for (int k = 0; k < ns; k++) {
+        const Series *s = &c->series[k];
+        if (!s->y)
+            continue;
+        const double *xs = s->x, *ys = s->y;
+        const double sx0 = s->x0, sdx = s->dx == 0 ? 1 : s->dx;
+        if (s->n > 0 && !xs && !c->logx && !c->logy && sdx > 0 && isfinite(sx0) &&
+            isfinite(sx0 + (double)(s->n - 1) * sdx)) {
+            /* A history on linear axes: every x is valid, and NaN drops out
+             * of the comparisons by itself, so this loop is branch-free;
+             * only an infinity sends us to the careful loop below. */
+            double a = INFINITY, b = -INFINITY;
+            for (size_t i = 0; i < s->n; i++) {
+                double y = ys[i];
+                a = y < a ? y : a;
+                b = y > b ? y : b;
+            }
+            if (isfinite(a) && isfinite(b)) {
+                size_t i0 = 0, i1 = s->n - 1;
+                while (isnan(ys[i0]))
+                    i0++;
+                while (isnan(ys[i1]))
+                    i1--;
+                any = true;
+                x0 = fmin(x0, sx0 + (double)i0 * sdx);
+                x1 = fmax(x1, sx0 + (double)i1 * sdx);
+                y0 = fmin(y0, a);
+                y1 = fmax(y1, b);
+                continue;
+            }
+            if (a == INFINITY && b == -INFINITY)
+                continue; /* all NaN */
+        }
+        for (size_t i = 0; i < s->n; i++) {
+            double x = xs ? xs[i] : sx0 + (double)i * sdx, y = ys[i];
+            if (!point_ok(x, y, c->logx, c->logy))
+                continue;
+            any = true;
+            if (x < x0)
+                x0 = x;
+            if (x > x1)
+                x1 = x;
+            if (y < y0)
+                y0 = y;
+            if (y > y1)
+                y1 = y;
+        }
+    }
+    double dlo = c->logx ? 1 : 0, dhi = c->logx ? 10 : 1;
+    if (!any)
+        x0 = dlo, x1 = dhi;
+    if (c->has_ref && isfinite(c->ref_y) && (!c->logy || c->ref_y > 0)) {
+        if (!any)
+            y0 = y1 = c->ref_y;
+        else {
+            if (c->ref_y < y0)
+                y0 = c->ref_y;
+            if (c->ref_y > y1)
+                y1 = c->ref_y;
+        }
+    } else if (!any) {
+        y0 = c->logy ? 1 : 0;
+        y1 = c->logy ? 10 : 1;
+    }
+    if (c->fixed_x)
+        x0 = c->xmin, x1 = c->xmax;
+    if (c->fixed_y)
+        y0 = c->ymin, y1 = c->ymax;
+    *xlo = x0, *xhi = x1, *ylo = y0, *yhi = y1;
+    return any;
+}
+
+/* ======================================================================
+ * Frame: rows and columns around the plot area, shared by charts and heat maps
+ * ====================================================================== */
+
+typedef struct Frame {
+    int header_row;  /* -1 = none */
+    int plot_y0, ph; /* plot rows plot_y0 .. plot_y0+ph-1 */
+    int axis_row, ticklab_row, xlabel_row; /* xlabel_row -1 = none */
+    int axis_col, plot_x0, pw;
+    bool dots;       /* ticks map through the Braille dot grid (charts) or cells (heat maps) */
+    ChartAxis ax, ay;
+    int xcol[CHART_MAX_TICKS]; /* plot-relative cell column of each x tick */
+    int yrow[CHART_MAX_TICKS]; /* plot-relative cell row of each y tick */
+} Frame;
+
+static bool nonempty(const char *s)
+{
+    return s && *s;
+}
+
+/* Fraction of the way from lo to hi, robust to hi − lo overflowing.
+ * Far-off values saturate at ±1e9 so later clipping stays finite. */
+static inline double axis_frac(double a, double lo, double hi)
+{
+    double span = hi - lo;
+    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+    if (!(t > -1e9))
+        t = -1e9;
+    if (!(t < 1e9))
+        t = 1e9;
+    return t;
+}
+
+/* floor(v + 0.5) without a libm call; |v| stays far below 2^62 here. */
+static inline long rnd(double v)
+{
+    double t = v + 0.5;
+    long c = (long)t;
+    return c - (t < (double)c);
+}
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int tick_col(const Frame *f, double a)
+{
+    double t = axis_frac(a, f->ax.lo, f->ax.hi);
+    if (f->dots)
+        return clampi((int)lround(t * (2 * f->pw - 1)), 0, 2 * f->pw - 1) / 2;
+    return clampi((int)floor(t * f->pw), 0, f->pw - 1);
+}
+
+static int tick_row(const Frame *f, double a)
+{
+    double t = axis_frac(a, f->ay.lo, f->ay.hi);
+    if (f->dots)
+        return clampi((int)lround((1 - t) * (4 * f->ph - 1)), 0, 4 * f->ph - 1) / 4;
+    return clampi((int)floor((1 - t) * f->ph), 0, f->ph - 1);
+}
+
+static int max_label_width(const ChartAxis *a)
+{
+    int w = 0;
+    for (int i = 0; i < a->nticks; i++) {
+        int l = (int)strlen(a->labels[i]);
+        if (l > w)
+            w = l;
+    }
+    return w;
+}
+
+/* Start column of x tick label i, centred under its tick and kept inside the grid. */
+static int xlabel_start(const Frame *f, int i, int gw)
+{
+    int len = (int)strlen(f->ax.labels[i]);
+    int s = f->plot_x0 + f->xcol[i] - len / 2;
+    return clampi(s, 0, gw - len > 0 ? gw - len : 0);
+}
+
+static bool xlabels_fit(const Frame *f, int gw)
+{
+    int end = -1000;
+    for (int i = 0; i < f->ax.nticks; i++) {
+        int s = xlabel_start(f, i, gw);
+        if (s < end + 2)
+            return false;
+        end = s + (int)strlen(f->ax.labels[i]);
+    }
+    return true;
+}
+
+/* Lay out rows, the y axis, then columns and the x axis.  Data ranges are
+ * raw values.  Returns false when the grid cannot hold a plot. */
+static bool frame_layout(Frame *f, int w, int h, bool header, bool xlabel, double xlo, double xhi,
+                         double ylo, double yhi, bool logx, bool logy, bool loosex, bool loosey,
+                         bool dots)
+{
+    memset(f, 0, sizeof *f);
+    f->dots = dots;
+    if (w < CHART_MIN_W || h < CHART_MIN_H)
+        return false;
+    int row = 0;
+    f->header_row = -1;
+    if (header && h >= 8)
+        f->header_row = row++;
+    f->plot_y0 = row;
+    int bottom = 2 + ((xlabel && h >= 10) ? 1 : 0);
+    f->ph = h - row - bottom;
+    f->axis_row = f->plot_y0 + f->ph;
+    f->ticklab_row = f->axis_row + 1;
+    f->xlabel_row = (xlabel && h >= 10) ? f->ticklab_row + 1 : -1;
+
+    int ky = f->ph / 3;
+    ky = ky < 1 ? 1 : ky > 10 ? 10 : ky;
+    chart_axis_layout(&f->ay, ylo, yhi, logy, loosey, ky);
+    int lw = max_label_width(&f->ay);
+    f->axis_col = lw + 1;
+    f->plot_x0 = f->axis_col + 1;
+    f->pw = w - f->plot_x0 - 1;
+    if (f->pw < 4)
+        return false;
+    for (int i = 0; i < f->ay.nticks; i++)
+        f->yrow[i] = tick_row(f, f->ay.ticks[i]);
+
+    int kx = f->pw / 5; /* room for a label of a few characters per interval */
+    kx = kx < 1 ? 1 : kx > 12 ? 12 : kx;
+    for (; kx >= 1; kx--) {
+        chart_axis_layout(&f->ax, xlo, xhi, logx, loosex, kx);
+        for (int i = 0; i < f->ax.nticks; i++)
+            f->xcol[i] = tick_col(f, f->ax.ticks[i]);
+        if (xlabels_fit(f, w))
+            break;
+    }
+    if (kx < 1) { /* nothing fits cleanly: keep the sparsest layout, labels drawn greedily */
+        chart_axis_layout(&f->ax, xlo, xhi, logx, loosex, 1);
+        for (int i = 0; i < f->ax.nticks; i++)
+            f->xcol[i] = tick_col(f, f->ax.ticks[i]);
+    }
+    return true;
+}
+
+/* Axes, tick marks and labels, header and x label. */
+static void frame_draw(const Frame *f, Grid *g, const char *title, const char *xlabel,
+                       const char *ylabel)
+{
+    /* y axis */
+    for (int r = 0; r < f->ph; r++)
+        grid_put(g, f->axis_col, f->plot_y0 + r, 0x2502 /* │ */, GC_AXIS);
+    int lastrow = -1;
+    for (int i = f->ay.nticks - 1; i >= 0; i--) { /* top (largest) first */
+        int r = f->yrow[i];
+        if (r == lastrow)
+            continue;
+        lastrow = r;
+        grid_put(g, f->axis_col, f->plot_y0 + r, 0x2524 /* ┤ */, GC_AXIS);
+        int len = (int)strlen(f->ay.labels[i]);
+        grid_text(g, f->axis_col - 1 - len, f->plot_y0 + r, f->ay.labels[i], GC_LABEL);
+    }
+    /* x axis */
+    grid_put(g, f->axis_col, f->axis_row, 0x2514 /* └ */, GC_AXIS);
+    for (int c = 0; c < f->pw; c++)
+        grid_put(g, f->plot_x0 + c, f->axis_row, 0x2500 /* ─ */, GC_AXIS);
+    int end = -1000;
+    for (int i = 0; i < f->ax.nticks; i++) {
+        grid_put(g, f->plot_x0 + f->xcol[i], f->axis_row, 0x252C /* ┬ */, GC_AXIS);
+        int s = xlabel_start(f, i, g->w);
+        if (s < end + 1)
+            continue; /* would collide with the previous label */
+        end = s + grid_text(g, s, f->ticklab_row, f->ax.labels[i], GC_LABEL);
+    }
+    /* header: y label on the left, title centred over the plot */
+    if (f->header_row >= 0) {
+        int yl = 0;
+        if (nonempty(ylabel))
+            yl = grid_text_max(g, 0, f->header_row, ylabel, GC_LABEL, g->w);
+        if (nonempty(title)) {
+            int tw = utf8_width(title);
+            int s = f->plot_x0 + (f->pw - tw) / 2;
+            if (yl > 0 && s < yl + 2)
+                s = yl + 2;
+            if (s + tw > g->w)
+                s = g->w - tw;
+            if (yl > 0 && s < yl + 2)
+                s = yl + 2;
+            if (s < 0)
+                s = 0;
+            grid_text_max(g, s, f->header_row, title, GC_TITLE, g->w - s);
+        }
+    }
+    if (f->xlabel_row >= 0 && nonempty(xlabel)) {
+        int tw = utf8_width(xlabel);
+        int s = f->plot_x0 + (f->pw - tw) / 2;
+        if (s + tw > g->w)
+            s = g->w - tw;
+        if (s < 0)
+            s = 0;
+        grid_text_max(g, s, f->xlabel_row, xlabel, GC_LABEL, g->w - s);
+    }
+}
+
+static void too_small(Grid *g)
+{
+    grid_clear(g);
+    if (g->h > 0)
+        grid_text_max(g, 0, 0, "plot too small", GC_LABEL, g->w);
+}
+
+/* ======================================================================
+ * Braille canvas
+ * ====================================================================== */
+
+typedef struct Canvas {
+    int cw, ch;        /* cells */
+    int dw, dh;        /* dots: 2·cw × 4·ch */
+    uint8_t *mask;     /* (ch, cw) Braille dot bits */
+    uint8_t *color;    /* (ch, cw) colour of the last series that touched the cell */
+    int *occ;          /* (ch, cw) occupancy cost for placing text */
+} Canvas;
+
+static inline void canvas_dot(Canvas *cv, int x, int y, uint8_t color)
+{
+    if ((unsigned)x >= (unsigned)cv->dw || (unsigned)y >= (unsigned)cv->dh)
+        return;
+    /* Braille bit for (column x&1, row y&3): dots 1-2-3-7 left, 4-5-6-8 right. */
+    static const uint8_t bit[4][2] = {{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+    size_t i = (size_t)(y >> 2) * cv->cw + (x >> 1);
+    cv->mask[i] |= bit[y & 3][x & 1];
+    cv->color[i] = color;
+}
+
+/* Clip segment to the dot box (Liang–Barsky), then Bresenham. */
+static void canvas_line(Canvas *cv, double x0, double y0, double x1, double y1, uint8_t color)
+{
+    double xmin = -0.5, xmax = cv->dw - 0.5, ymin = -0.5, ymax = cv->dh - 0.5;
+    double dx = x1 - x0, dy = y1 - y0;
+    double t0 = 0, t1 = 1;
+    double p[4] = {-dx, dx, -dy, dy};
+    double q[4] = {x0 - xmin, xmax - x0, y0 - ymin, ymax - y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return;
+            continue;
+        }
+        double r = q[i] / p[i];
+        if (p[i] < 0) {
+            if (r > t1)
+                return;
+            if (r > t0)
+                t0 = r;
+        } else {
+            if (r < t0)
+                return;
+            if (r < t1)
+                t1 = r;
+        }
+    }
+    int ax = (int)rnd(x0 + t0 * dx), ay = (int)rnd(y0 + t0 * dy);
+    int bx = (int)rnd(x0 + t1 * dx), by = (int)rnd(y0 + t1 * dy);
+    int sx = ax < bx ? 1 : -1, sy = ay < by ? 1 : -1;
+    int ddx = abs(bx - ax), ddy = -abs(by - ay);
+    int e = ddx + ddy;
+    for (;;) {
+        canvas_dot(cv, ax, ay, color);
+        if (ax == bx && ay == by)
+            break;
+        int e2 = 2 * e;
+        if (e2 >= ddy) {
+            e += ddy;
+            ax += sx;
+        }
+        if (e2 <= ddx) {
+            e += ddx;
+            ay += sy;
+        }
+    }
+}
+
+/* Raw value → dot coordinate along one axis (y flipped so row 0 is the top). */
+typedef struct DotMap {
+    double lo, hi;
+    bool log;
+    double n1;   /* dots − 1 */
+    bool flip;
+    bool half;   /* hi − lo overflows: work with halves */
+    double k;    /* n1 / (hi − lo), or n1 / (hi/2 − lo/2) when half */
+    double lim;  /* far-off points saturate here so clipping stays finite */
+} DotMap;
+
+static DotMap dotmap_make(double lo, double hi, bool log, int dots, bool flip)
+{
+    DotMap m = {lo, hi, log, dots - 1, flip, false, 0, 0};
+    m.half = !isfinite(hi - lo);
+    m.k = m.half ? m.n1 / (hi * 0.5 - lo * 0.5) : m.n1 / (hi - lo);
+    m.lim = 1e9 * (m.n1 > 1 ? m.n1 : 1);
+    return m;
+}
+
+static inline double dotmap(const DotMap *m, double v)
+{
+    double a = m->log ? log10(v) : v;
+    double t = m->half ? (a * 0.5 - m->lo * 0.5) * m->k : (a - m->lo) * m->k;
+    if (!(t > -m->lim))
+        t = -m->lim;
+    if (!(t < m->lim))
+        t = m->lim;
+    return m->flip ? m->n1 - t : t;
+}
+
+
+/* One series as a line, decimated: consecutive points that land in the same
+ * dot column become one vertical run (their min..max), and runs are joined
+ * by lines, which is what drawing every segment would give at this
+ * resolution.  y extremes are kept raw and mapped once per run, so a log
+ * axis costs two log10 per column, not per point. */
+static void draw_line_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,
+                             uint8_t color)
+{
+    bool pen = false;         /* previous run exists and is connected to */
+    double pen_x = 0, pen_y = 0;
+    bool run = false;
+    long run_col = 0;
+    double run_fx0 = 0, run_fx1 = 0, y_first = 0, y_last = 0, y_min = 0, y_max = 0;
+
+#define FLUSH()                                                                  \
+    do {                                                                         \
+        if (run) {                                                               \
+            double fy0 = dotmap(my, y_first), fy1 = dotmap(my, y_last);          \
+            if (pen)                                                             \
+                canvas_line(cv, pen_x, pen_y, run_fx0, fy0, color);              \
+            double a = dotmap(my, y_min), b = dotmap(my, y_max);                 \
+            canvas_line(cv, (double)run_col, a, (double)run_col, b, color);      \
+            pen = true;                                                          \
+            pen_x = run_fx1;                                                     \
+            pen_y = fy1;                                                         \
+            run = false;                                                         \
+        }                                                                        \
+    } while (0)
+
+    const bool logx = mx->log, logy = my->log;
+    const double *xs = s->x, *ys = s->y;
+    const double x0 = s->x0, dx = s->dx == 0 ? 1 : s->dx;
+    /* Evenly spaced increasing x (a history: x = x0 + i·dx) on a linear axis:
+     * the dot column only grows with i, so the points of one column are an
+     * index range found by estimate-and-check, and only y is scanned. */
+    const bool blocks = !xs && dx > 0 && !logx && !mx->half && !mx->flip;
+    for (size_t i = 0; i < s->n; i++) {
+        double x = xs ? xs[i] : x0 + (double)i * dx, y = ys[i];
+        if (!point_ok(x, y, logx, logy)) {
+            FLUSH();
+            pen = false;
+            continue;
+        }
+        double fx = dotmap(mx, x);
+        long col = rnd(fx);
+        if (run && col == run_col) {
+            if (y < y_min)
+                y_min = y;
+            if (y > y_max)
+                y_max = y;
+            y_last = y;
+            run_fx1 = fx;
+        } else {
+            FLUSH();
+            run = true;
+            run_col = col;
+            run_fx0 = run_fx1 = fx;
+            y_first = y_last = y_min = y_max = y;
+        }
+        if (!blocks || i + 1 >= s->n)
+            continue;
+        /* last index j ≥ i still in this column */
+        double jest = ((col + 0.5) / mx->k + mx->lo - x0) / dx;
+        size_t j = i;
+        if (jest > (double)i)
+            j = jest >= (double)(s->n - 1) ? s->n - 1 : (size_t)jest;
+        while (j > i && rnd(dotmap(mx, x0 + (double)j * dx)) != col)
+            j--;
+        while (j + 1 < s->n && rnd(dotmap(mx, x0 + (double)(j + 1) * dx)) == col)
+            j++;
+        size_t t = i + 1;
+        for (; t <= j; t++) {
+            double v = ys[t];
+            if (!isfinite(v) || (logy && !(v > 0)))
+                break; /* the general step above handles the gap */
+            if (v < y_min)
+                y_min = v;
+            if (v > y_max)
+                y_max = v;
+        }
+        if (t > i + 1) {
+            y_last = ys[t - 1];
+            run_fx1 = dotmap(mx, x0 + (double)(t - 1) * dx);
+        }
+        i = t - 1;
+    }
+    FLUSH();
+#undef FLUSH
+}
+
+static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,
+                              uint8_t color)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        double x = series_x(s, i), y = s->y[i];
+        if (!point_ok(x, y, mx->log, my->log))
+            continue;
+        double fx = dotmap(mx, x), fy = dotmap(my, y);
+        if (fx < -0.5 || fx >= cv->dw - 0.5 || fy < -0.5 || fy >= cv->dh - 0.5)
+            continue;
+        canvas_dot(cv, (int)rnd(fx), (int)rnd(fy), color);
+    }
+}
+
+/* ======================================================================
+ * Text placement inside the plot
+ * ====================================================================== */
+
+#define OCC_TEXT 1000 /* cost of covering text already placed: almost never do it */
+
+/* Sum of occupancy over a w×1.. box at plot cell (x, y); INT_MAX-ish when outside. */
+static long box_cost(const Canvas *cv, int x, int y, int w, int h)
+{
+    if (x < 0 || y < 0 || x + w > cv->cw || y + h > cv->ch)
+        return -1;
+    long c = 0;
+    for (int r = y; r < y + h; r++)
+        for (int k = x; k < x + w; k++)
+            c += cv->occ[(size_t)r * cv->cw + k];
+    return c;
+}
+
+static void box_claim(Canvas *cv, int x, int y, int w, int h)
+{
+    for (int r = y; r < y + h; r++)
+        for (int k = x; k < x + w; k++)
+            if (r >= 0 && k >= 0 && r < cv->ch && k < cv->cw)
+                cv->occ[(size_t)r * cv->cw + k] += OCC_TEXT;
+}
+
+typedef struct Spot {
+    int x, y;
+} Spot;
+
+/* The candidate with the least cost (first on ties), or -1 when none fits. */
+static int best_spot(const Canvas *cv, const Spot *cand, int n, int w, int h)
+{
+    int best = -1;
+    long bestc = 0;
+    for (int i = 0; i < n; i++) {
+        long c = box_cost(cv, cand[i].x, cand[i].y, w, h);
+        if (c < 0)
+            continue;
+        if (best < 0 || c < bestc) {
+            best = i;
+            bestc = c;
+        }
+    }
+    return best;
+}
+
+/* ======================================================================
+ * chart_render
+ * ====================================================================== */
+
+static uint8_t series_color(const Chart *c, int k)
+{
+    uint8_t col = c->series[k].color;
+    return col ? col : (uint8_t)(GC_SERIES1 + k % GC_NSERIES);
+}
+
+int chart_render(const Chart *c, Grid *g, FbErr *err)
+{
+    if (!c || !g)
+        return fb_fail(err, "chart_render: no chart or grid");
+    if (c->nseries < 0 || c->nseries > CHART_MAX_SERIES)
+        return fb_fail(err, "chart_render: %d series (at most %d)", c->nseries, CHART_MAX_SERIES);
+    if (c->nmarkers < 0 || c->nmarkers > CHART_MAX_MARKERS)
+        return fb_fail(err, "chart_render: %d markers (at most %d)", c->nmarkers,
+                       CHART_MAX_MARKERS);
+    for (int k = 0; k < c->nseries; k++)
+        if (c->series[k].n > 0 && !c->series[k].y)
+            return fb_fail(err, "chart_render: series %d has %zu points but no y values", k + 1,
+                           c->series[k].n);
+    if ((c->fixed_x && !(c->xmin < c->xmax)) || (c->fixed_y && !(c->ymin < c->ymax)))
+        return fb_fail(err, "chart_render: a fixed range needs min < max");
+    if ((c->fixed_x && c->logx && !(c->xmin > 0)) || (c->fixed_y && c->logy && !(c->ymin > 0)))
+        return fb_fail(err, "chart_render: a fixed log range needs min > 0");
+
+    grid_clear(g);
+    double xlo, xhi, ylo, yhi;
+    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
+    Frame f;
+    bool header = nonempty(c->title) || nonempty(c->ylabel);
+    /* x: exact data extent (log: decades); y: rounded out to ticks; fixed: as given. */
+    if (!frame_layout(&f, g->w, g->h, header, nonempty(c->xlabel), xlo, xhi, ylo, yhi, c->logx,
+                      c->logy, c->logx && !c->fixed_x, !c->fixed_y, true)) {
+        too_small(g);
+        return 0;
+    }
+
+    Canvas cv = {.cw = f.pw, .ch = f.ph, .dw = 2 * f.pw, .dh = 4 * f.ph};
+    size_t ncell = (size_t)f.pw * (size_t)f.ph;
+    cv.mask = fb_calloc(ncell, 1, "a plot canvas", err);
+    cv.color = fb_calloc(ncell, 1, "a plot canvas", err);
+    cv.occ = fb_calloc(ncell, sizeof *cv.occ, "a plot canvas", err);
+    uint32_t *over = fb_calloc(ncell, sizeof *over, "a plot canvas", err);
+    uint8_t *overc = fb_calloc(ncell, 1, "a plot canvas", err);
+    if (!cv.mask || !cv.color || !cv.occ || !over || !overc) {
+        free(cv.mask), free(cv.color), free(cv.occ), free(over), free(overc);
+        return -1;
+    }
+
+    DotMap mx = dotmap_make(f.ax.lo, f.ax.hi, c->logx, cv.dw, false);
+    DotMap my = dotmap_make(f.ay.lo, f.ay.hi, c->logy, cv.dh, true);
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        if (s->n == 0)
+            continue;
+        if (s->style == SERIES_POINTS)
+            draw_point_series(&cv, s, &mx, &my, series_color(c, k));
+        else
+            draw_line_series(&cv, s, &mx, &my, series_color(c, k));
+    }
+    for (size_t i = 0; i < ncell; i++)
+        cv.occ[i] = cv.mask[i] ? 1 : 0;
+
+    /* Reference line and markers go where there is no data. */
+    int ref_row = -1;
+    if (c->has_ref && isfinite(c->ref_y) && (!c->logy || c->ref_y > 0)) {
+        double fy = dotmap(&my, c->ref_y);
+        if (fy >= -0.5 && fy < cv.dh - 0.5) {
+            ref_row = (int)rnd(fy) / 4;
+            for (int x = 0; x < f.pw; x++) {
+                over[(size_t)ref_row * f.pw + x] = 0x254C; /* ╌ */
+                overc[(size_t)ref_row * f.pw + x] = GC_REF;
+            }
+        }
+    }
+    int mcol[CHART_MAX_MARKERS];
+    for (int m = 0; m < c->nmarkers; m++) {
+        mcol[m] = -1;
+        double x = c->markers[m].x;
+        if (!isfinite(x) || (c->logx && !(x > 0)))
+            continue;
+        double fx = dotmap(&mx, x);
+        if (fx < -0.5 || fx >= cv.dw - 0.5)
+            continue;
+        mcol[m] = (int)rnd(fx) / 2;
+        for (int y = 0; y < f.ph; y++) {
+            over[(size_t)y * f.pw + mcol[m]] = 0x254E; /* ╎ */
+            overc[(size_t)y * f.pw + mcol[m]] = GC_MARKER;
+        }
+    }
+
+    /* Composite the plot area. */
+    for (int y = 0; y < f.ph; y++)
+        for (int x = 0; x < f.pw; x++) {
+            size_t i = (size_t)y * f.pw + x;
+            if (cv.mask[i])
+                grid_put(g, f.plot_x0 + x, f.plot_y0 + y, 0x2800u + cv.mask[i], cv.color[i]);
+            else if (over[i])
+                grid_put(g, f.plot_x0 + x, f.plot_y0 + y, over[i], overc[i]);
+        }
+    frame_draw(&f, g, c->title, c->xlabel, c->ylabel);
+
+    /* Legend: one row per named series, in the corner that hides the least data. */
+    int nleg = 0, namew = 0;
+    for (int k = 0; k < c->nseries; k++)
+        if (nonempty(c->series[k].name)) {
+            nleg++;
+            int l = utf8_width(c->series[k].name);
+            if (l > namew)
+                namew = l;
+        }
+    if (nleg > 0 && nleg <= f.ph) {
+        int maxname = f.pw - 4;
+        if (namew > maxname)
+            namew = maxname;
+        int lw = namew + 4; /* " ━━ name" or "━━ name " */
+        if (namew > 0) {
+            Spot cand[4] = {{f.pw - lw, 0}, {0, 0}, {f.pw - lw, f.ph - nleg}, {0, f.ph - nleg}};
+            int b = best_spot(&cv, cand, 4, lw, nleg);
+            if (b >= 0) {
+                bool right = cand[b].x > 0;
+                int r = cand[b].y;
+                for (int k = 0; k < c->nseries; k++) {
+                    const Series *s = &c->series[k];
+                    if (!nonempty(s->name))
+                        continue;
+                    int x = f.plot_x0 + cand[b].x, y = f.plot_y0 + r;
+                    for (int j = 0; j < lw; j++)
+                        grid_put(g, x + j, y, ' ', 0);
+                    if (right)
+                        x++;
+                    uint8_t sc = series_color(c, k);
+                    if (s->style == SERIES_POINTS) {
+                        grid_put(g, x, y, ' ', sc);
+                        grid_put(g, x + 1, y, 0x2022 /* • */, sc);
+                    } else {
+                        grid_put(g, x, y, 0x2501 /* ━ */, sc);
+                        grid_put(g, x + 1, y, 0x2501, sc);
+                    }
+                    grid_text_max(g, x + 3, y, s->name, GC_LABEL, namew);
+                    r++;
+                }
+                box_claim(&cv, cand[b].x, cand[b].y, lw, nleg);
+            }
+        }
+    }
+
+    /* Reference-line label: above or below the line, right or left end. */
+    if (ref_row >= 0) {
+        char buf[64];
+        const char *label = c->ref_label;
+        if (!label)
+            label = fb_fmt(buf, sizeof buf, c->ref_y, 6);
+        int lw = utf8_width(label);
+        if (lw > f.pw - 2)
+            lw = f.pw - 2;
+        if (lw > 0) {
+            int rx = f.pw - lw - 1;
+            Spot cand[6] = {{rx, ref_row - 1}, {rx, ref_row + 1}, {1, ref_row - 1},
+                            {1, ref_row + 1}, {rx, ref_row},     {1, ref_row}};
+            int b = best_spot(&cv, cand, 6, lw, 1);
+            if (b >= 0) {
+                grid_text_max(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, label, GC_REF, lw);
+                box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
+            }
+        }
+    }
+
+    /* Marker labels: next to their line, as high as possible. */
+    for (int m = 0; m < c->nmarkers; m++) {
+        if (mcol[m] < 0 || !nonempty(c->markers[m].label))
+            continue;
+        int lw = utf8_width(c->markers[m].label);
+        if (lw > f.pw - 1)
+            lw = f.pw - 1;
+        Spot cand[8];
+        int nc = 0;
+        for (int r = 0; r < f.ph && r < 4; r++) {
+            cand[nc++] = (Spot){mcol[m] + 1, r};
+            cand[nc++] = (Spot){mcol[m] - lw, r};
+        }
+        int b = best_spot(&cv, cand, nc, lw, 1);
+        if (b >= 0) {
+            grid_text_max(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, c->markers[m].label,
+                          GC_MARKER, lw);
+            box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
+        }
+    }
+
+    if (!any) {
+        const char *msg = "no data yet";
+        int lw = (int)strlen(msg);
+        if (lw > f.pw)
+            lw = f.pw;
+        grid_text_max(g, f.plot_x0 + (f.pw - lw) / 2, f.plot_y0 + (f.ph - 1) / 2, msg, GC_LABEL,
+                      lw);
+    }
+
+    free(cv.mask), free(cv.color), free(cv.occ), free(over), free(overc);
+    return 0;
+}
+
+/* ======================================================================
+ * Heat maps
+ * ====================================================================== */
+
+static bool heat_frame(const HeatChart *hc, const Grid *g, Frame *f)
+{
+    return frame_layout(f, g->w, g->h, nonempty(hc->title) || nonempty(hc->ylabel),
+                        nonempty(hc->xlabel), hc->xmin, hc->xmax, hc->ymin, hc->ymax, false, false,
+                        false, false, false);
+}
+
+void chart_heat_size(const HeatChart *hc, const Grid *g, int *nx, int *ny)
+{
+    Frame f;
+    if (!heat_frame(hc, g, &f)) {
+        *nx = *ny = 0;
+        return;
+    }
+    *nx = f.pw;
+    *ny = 2 * f.ph;
+}
+
+void chart_heat_coords(const HeatChart *hc, int nx, int ny, double *xs, double *ys)
+{
+    for (int i = 0; i < nx; i++)
+        xs[i] = hc->xmin + (i + 0.5) * (hc->xmax - hc->xmin) / nx;
+    for (int j = 0; j < ny; j++)
+        ys[j] = hc->ymax - (j + 0.5) * (hc->ymax - hc->ymin) / ny;
+}
+
+uint8_t chart_heat_level(double v, double lo, double hi)
+{
+    if (isnan(v))
+        return GC_DEFAULT;
+    if (!(hi > lo))
+        return GC_HEAT0;
+    double t = (v - lo) / (hi - lo);
+    int k = (int)floor(t * GC_NHEAT);
+    return (uint8_t)(GC_HEAT0 + clampi(k, 0, GC_NHEAT - 1));
+}
+
+int chart_heat_render(const HeatChart *hc, Grid *g, FbErr *err)
+{
+    if (!hc || !g)
+        return fb_fail(err, "chart_heat_render: no chart or grid");
+    if (hc->nx < 0 || hc->ny < 0 || ((size_t)hc->nx * (size_t)hc->ny > 0 && !hc->samples))
+        return fb_fail(err, "chart_heat_render: %d x %d samples but no sample array", hc->nx,
+                       hc->ny);
+    if (!isfinite(hc->xmin) || !isfinite(hc->xmax) || !isfinite(hc->ymin) ||
+        !isfinite(hc->ymax) || !(hc->xmin < hc->xmax) || !(hc->ymin < hc->ymax))
+        return fb_fail(err, "chart_heat_render: the ranges need finite min < max");
+    if (hc->npoints > 0 && (!hc->px || !hc->py))
+        return fb_fail(err, "chart_heat_render: %zu points but no coordinates", hc->npoints);
+    grid_clear(g);
+    Frame f;
+    if (!heat_frame(hc, g, &f)) {
+        too_small(g);
+        return 0;
+    }
+    /* Nearest sample for each half cell: sample rows 2·ph per plot, columns pw. */
+    if (hc->nx > 0 && hc->ny > 0) {
+        for (int y = 0; y < f.ph; y++)
+            for (int x = 0; x < f.pw; x++) {
+                int i = (int)((x + 0.5) * hc->nx / f.pw);
+                int jt = (int)((2 * y + 0.5) * hc->ny / (2.0 * f.ph));
+                int jb = (int)((2 * y + 1.5) * hc->ny / (2.0 * f.ph));
+                i = clampi(i, 0, hc->nx - 1);
+                jt = clampi(jt, 0, hc->ny - 1);
+                jb = clampi(jb, 0, hc->ny - 1);
+                GridCell *cell = &g->cells[(size_t)(f.plot_y0 + y) * g->w + f.plot_x0 + x];
+                cell->ch = 0x2580; /* ▀: fg paints the upper half, bg the lower */
+                cell->fg = hc->samples[(size_t)jt * hc->nx + i];
+                cell->bg = hc->samples[(size_t)jb * hc->nx + i];
+            }
+    }
+    for (size_t p = 0; p < hc->npoints; p++) {
+        double x = hc->px[p], y = hc->py[p];
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        double tx = (x - hc->xmin) / (hc->xmax - hc->xmin);
+        double ty = (hc->ymax - y) / (hc->ymax - hc->ymin);
+        if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1))
+            continue;
+        int cx = clampi((int)floor(tx * f.pw), 0, f.pw - 1);
+        int half = clampi((int)floor(ty * 2 * f.ph), 0, 2 * f.ph - 1);
+        GridCell *cell = &g->cells[(size_t)(f.plot_y0 + half / 2) * g->w + f.plot_x0 + cx];
+        /* Keep the background of the half the point falls in. */
+        uint8_t bg = cell->ch == 0x2580 ? ((half & 1) ? cell->bg : cell->fg) : cell->bg;
+        cell->ch = 0x25CF; /* ● */
+        cell->fg = hc->pcolor ? hc->pcolor[p] : GC_DEFAULT;
+        cell->bg = bg;
+    }
+    frame_draw(&f, g, hc->title, hc->xlabel, hc->ylabel);
+    return 0;
+}

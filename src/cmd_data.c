@@ -1,0 +1,210 @@
+/* cmd_data.c — load, gen, split, scale, features: commands that change the data. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fitbench/command.h"
+#include "fitbench/csv.h"
+#include "fitbench/gen.h"
+#include "fitbench/strutil.h"
+
+int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err);   /* cmd_files.c */
+int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err); /* cmd_files.c */
+
+static const char *const shipped[] = {"boston", "diabetes", "iris", "wine", "breast_cancer", "digits", NULL};
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* A bare name (no '/') that is not a file here is looked up among the
+ * shipped datasets, so `load boston` works from any directory. */
+static const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size)
+{
+    if (is_file(name) || strchr(name, '/'))
+        return name;
+    for (int i = 0; it->data_dirs && it->data_dirs[i]; i++) {
+        snprintf(buf, size, "%s/%s.csv", it->data_dirs[i], name);
+        if (is_file(buf))
+            return buf;
+        snprintf(buf, size, "%s/%s", it->data_dirs[i], name);
+        if (is_file(buf))
+            return buf;
+    }
+    return name;
+}
+
+static void print_data_summary(Interp *it, const char *what)
+{
+    const Dataset *ds = it->s->data;
+    sink_printf(it->out, "%s: %zu rows, %zu feature%s, target %s", what, ds->n, ds->d, ds->d == 1 ? "" : "s",
+                ds->ynames[0]);
+    if (ds->ny > 1)
+        sink_printf(it->out, " (+%zu more)", ds->ny - 1);
+    if (ds->task == TASK_REGRESSION)
+        sink_printf(it->out, " (regression)\n");
+    else
+        sink_printf(it->out, " (%zu classes)\n", ds->nclasses);
+}
+
+static int install_data(Interp *it, Dataset *ds, const char *what, FbErr *err)
+{
+    int rc = session_set_data(it->s, ds, err);
+    dataset_unref(ds);
+    if (rc)
+        return -1;
+    print_data_summary(it, what);
+    if (it->s->built)
+        sink_printf(it->out, "model %s rebuilt for the new data\n", model_kind_name(it->s->mspec.kind));
+    return 0;
+}
+
+int cmd_load(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[3];
+    int np = args_positional(a, pos, 3);
+    if (np == 0)
+        return fb_fail(err, "load needs a file: load PATH (or a shipped dataset: load boston)");
+    if (np == 2 && strcmp(pos[0]->text, "model") == 0)
+        return cmd_load_model(it, a, pos[1], err);
+    if (np == 2 && strcmp(pos[0]->text, "weights") == 0)
+        return cmd_load_weights(it, a, pos[1], err);
+    if (np > 1)
+        return fb_fail_at(err, pos[1]->col, "load takes one file (got '%s' too); quote a path with spaces",
+                          pos[1]->text);
+    CsvOptions opt;
+    csv_options_default(&opt);
+    const char *sep = args_str(a, "sep");
+    if (sep) {
+        if (strcmp(sep, "tab") == 0 || strcmp(sep, "\\t") == 0)
+            opt.sep = '\t';
+        else if (strlen(sep) == 1)
+            opt.sep = sep[0];
+        else
+            return fb_fail_at(err, args_opt(a, "sep")->vcol, "sep must be one character, or tab (got '%s')", sep);
+    }
+    const char *h = args_str(a, "header");
+    if (h)
+        opt.header = strcmp(h, "yes") == 0 ? HEADER_YES : strcmp(h, "no") == 0 ? HEADER_NO : HEADER_AUTO;
+    const char *m = args_str(a, "missing");
+    if (m)
+        opt.missing = strcmp(m, "drop") == 0 ? MISSING_DROP : strcmp(m, "mean") == 0 ? MISSING_MEAN : MISSING_ERROR;
+    opt.target = args_str(a, "target");
+    opt.drop = args_str(a, "drop");
+    opt.onehot = args_str(a, "onehot");
+    char buf[4096];
+    const char *path = resolve_dataset(it, pos[0]->text, buf, sizeof buf);
+    Dataset *ds;
+    if (csv_load(path, &opt, &ds, err)) {
+        if (!is_file(path) && !strchr(pos[0]->text, '/')) {
+            const char *sug = fb_suggest(pos[0]->text, shipped);
+            char more[256];
+            snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s)",
+                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+            size_t l = strlen(err->msg);
+            snprintf(err->msg + l, sizeof err->msg - l, "%s", more);
+        }
+        err->col = pos[0]->col;
+        return -1;
+    }
+    const char *base = strrchr(path, '/');
+    return install_data(it, ds, base ? base + 1 : path, err);
+}
+
+int cmd_gen(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: gen KIND [n=] [d=] [noise=] [classes=] [seed=]");
+    GenKind kind = 0;
+    for (int i = 0; gen_kind_names[i]; i++)
+        if (strcmp(gen_kind_names[i], pos[0]->text) == 0)
+            kind = (GenKind)i;
+    GenSpec spec;
+    gen_spec_default(&spec, kind);
+    spec.seed = it->s->set.seed;
+    long v;
+    if (args_long(a, "n", &v))
+        spec.n = (size_t)v;
+    if (args_long(a, "d", &v)) {
+        if (kind != GEN_LINEAR && kind != GEN_BLOBS)
+            return fb_fail_at(err, args_opt(a, "d")->col, "gen %s has a fixed number of features; d= is for linear and blobs",
+                              gen_kind_names[kind]);
+        spec.d = (size_t)v;
+    }
+    if (args_long(a, "classes", &v)) {
+        if (kind != GEN_BLOBS && kind != GEN_SPIRAL)
+            return fb_fail_at(err, args_opt(a, "classes")->col, "classes= is for blobs and spiral");
+        spec.classes = (size_t)v;
+    }
+    if (args_long(a, "seed", &v))
+        spec.seed = (unsigned long long)v;
+    args_num(a, "noise", &spec.noise);
+    Dataset *ds;
+    if (gen_make(&spec, &ds, err))
+        return -1;
+    return install_data(it, ds, ds->source, err);
+}
+
+int cmd_split(Interp *it, Args *a, FbErr *err)
+{
+    if (session_need_data(it->s, err))
+        return -1;
+    PrepSpec *ps = &it->s->prep_spec;
+    ps->val = ps->test = 0;
+    ps->seed = it->s->set.seed;
+    ps->shuffle = true;
+    long seed;
+    args_num(a, "val", &ps->val);
+    args_num(a, "test", &ps->test);
+    if (args_long(a, "seed", &seed))
+        ps->seed = (unsigned long long)seed;
+    args_bool(a, "shuffle", &ps->shuffle);
+    if (session_reprepare(it->s, err))
+        return -1;
+    const Prepared *p = it->s->prep;
+    sink_printf(it->out, "split: %zu train, %zu val, %zu test rows\n", p->train.n, p->val.n, p->test.n);
+    return 0;
+}
+
+int cmd_scale(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: scale standard|minmax|none");
+    if (session_need_data(it->s, err))
+        return -1;
+    const char *w = pos[0]->text;
+    it->s->prep_spec.scale = strcmp(w, "standard") == 0 ? SCALE_STANDARD
+                             : strcmp(w, "minmax") == 0  ? SCALE_MINMAX
+                                                         : SCALE_NONE;
+    if (session_reprepare(it->s, err))
+        return -1;
+    sink_printf(it->out, "scale %s (statistics from %zu training rows)\n", w, it->s->prep->train.n);
+    return 0;
+}
+
+int cmd_features(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: features poly degree=K");
+    if (session_need_data(it->s, err))
+        return -1;
+    long deg = 2;
+    args_long(a, "degree", &deg);
+    size_t d = prep_poly_count(it->s->data->d, (int)deg);
+    if (d == 0)
+        return fb_fail_at(err, args_opt(a, "degree") ? args_opt(a, "degree")->vcol : 0,
+                          "degree %ld on %zu features would make more than %d features", deg, it->s->data->d,
+                          PREP_MAX_FEATURES);
+    it->s->prep_spec.degree = (int)deg;
+    if (session_reprepare(it->s, err))
+        return -1;
+    sink_printf(it->out, "features: %zu (degree %ld)\n", it->s->prep->d, deg);
+    return 0;
+}

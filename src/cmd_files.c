@@ -1,0 +1,226 @@
+/* cmd_files.c — save model|weights|history|plot|session, load model|weights. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fitbench/command.h"
+#include "fitbench/fileio.h"
+#include "fitbench/modelfile.h"
+#include "fitbench/npy.h"
+#include "fitbench/plotview.h"
+#include "fitbench/svg.h"
+
+int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err);
+int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err);
+
+/* W.npy / b.npy for a one-layer model, W1.npy b1.npy W2.npy ... for an MLP. */
+static void weight_name(char *buf, size_t size, const char *dir, const Model *m, size_t layer, char which)
+{
+    if (m->nlayers == 1)
+        snprintf(buf, size, "%s/%c.npy", dir, which);
+    else
+        snprintf(buf, size, "%s/%c%zu.npy", dir, which, layer + 1);
+}
+
+static int save_weights(Interp *it, const char *dir, FbErr *err)
+{
+    const Model *m = &it->s->ts.model;
+    if (ensure_dir(dir, err))
+        return -1;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        char path[4200];
+        size_t shape[2] = {m->sizes[l + 1], m->sizes[l]};
+        weight_name(path, sizeof path, dir, m, l, 'W');
+        if (npy_write(path, m->params + m->woff[l], 2, shape, err))
+            return -1;
+        weight_name(path, sizeof path, dir, m, l, 'b');
+        if (npy_write(path, m->params + m->boff[l], 1, shape, err))
+            return -1;
+    }
+    sink_printf(it->out, "saved %zu layer%s to %s/\n", m->nlayers, m->nlayers == 1 ? "" : "s", dir);
+    return 0;
+}
+
+int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
+{
+    Session *s = it->s;
+    if (session_need_model(s, err))
+        return -1;
+    Model *m = &s->ts.model;
+    struct stat st;
+    if (stat(path->text, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fb_fail_at(err, path->col, "%s is not a folder of .npy files (save weights DIR makes one)", path->text);
+    /* Read everything first: a failure leaves the parameters untouched. */
+    double *staged = fb_malloc(m->nparams, sizeof *staged, "the weights", err);
+    if (!staged)
+        return -1;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        for (int wb = 0; wb < 2; wb++) {
+            char file[4200];
+            weight_name(file, sizeof file, path->text, m, l, wb ? 'b' : 'W');
+            double *data;
+            size_t ndim, shape[2];
+            if (npy_read(file, &data, &ndim, shape, err)) {
+                free(staged);
+                err->col = path->col;
+                return -1;
+            }
+            size_t rows = m->sizes[l + 1], cols = m->sizes[l];
+            bool ok = wb ? (ndim == 1 && shape[0] == rows) : (ndim == 2 && shape[0] == rows && shape[1] == cols);
+            if (!ok) {
+                if (wb)
+                    fb_fail_at(err, path->col, "%s has shape (%zu%s%s), the model needs (%zu,)", file, shape[0],
+                               ndim == 2 ? ", " : ",", ndim == 2 ? "..." : "", rows);
+                else
+                    fb_fail_at(err, path->col, "%s has %zu dimension%s of shape (%zu, %zu), the model needs (%zu, %zu)",
+                               file, ndim, ndim == 1 ? "" : "s", shape[0], ndim == 2 ? shape[1] : 1, rows, cols);
+                free(data);
+                free(staged);
+                return -1;
+            }
+            memcpy(staged + (wb ? m->boff[l] : m->woff[l]), data, (wb ? rows : rows * cols) * sizeof(double));
+            free(data);
+        }
+    }
+    memcpy(m->params, staged, m->nparams * sizeof(double));
+    free(staged);
+    /* New weights start a new run: fresh optimizer, schedule and history. */
+    OptState fresh;
+    if (optim_state_init(&fresh, &s->setup.opt, m->nparams, err))
+        return -1;
+    optim_state_free(&s->ts.opt);
+    s->ts.opt = fresh;
+    history_clear(&s->ts.hist);
+    s->ts.epoch = s->ts.steps = 0;
+    s->ts.cursor = 0;
+    sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+    TrainData d;
+    session_train_data(s, &d);
+    if (train_begin(&s->ts, &s->setup, &d, &s->work, err))
+        return -1;
+    sink_printf(it->out, "loaded %zu parameters from %s/\n", m->nparams, path->text);
+    return 0;
+}
+
+int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err)
+{
+    Session *s = it->s;
+    if (!s->data)
+        return fb_fail_at(err, path->col, "load the data the model was made for first (load PATH), then load model");
+    ModelFile mf;
+    if (modelfile_read(path->text, &mf, err)) {
+        err->col = path->col;
+        return -1;
+    }
+    int rc = -1;
+    const Dataset *ds = s->data;
+    if (mf.ninputs != ds->d) {
+        fb_fail_at(err, path->col, "%s was made for %zu input columns; the data has %zu", path->text, mf.ninputs, ds->d);
+        goto out;
+    }
+    for (size_t j = 0; j < ds->d; j++)
+        if (strcmp(mf.inputs[j], ds->names[j]) != 0) {
+            fb_fail_at(err, path->col, "%s expects column %zu to be '%s', the data has '%s'", path->text, j,
+                       mf.inputs[j], ds->names[j]);
+            goto out;
+        }
+    s->prep_spec.degree = mf.degree;
+    s->prep_spec.scale = mf.scale;
+    s->mspec.set = true;
+    s->mspec.kind = mf.model.kind;
+    s->mspec.act = mf.model.act;
+    s->mspec.nhidden = mf.model.nlayers - 1;
+    for (size_t l = 0; l + 1 < mf.model.nlayers; l++)
+        s->mspec.hidden[l] = mf.model.sizes[l + 1];
+    s->setup.loss = mf.loss;
+    s->loss_set = true;
+    if (session_reprepare(s, err))
+        goto out;
+    if (s->ts.model.nparams != mf.model.nparams || s->prep->d != mf.d) {
+        fb_fail_at(err, path->col, "%s does not fit this data (%zu parameters, the data makes %zu)", path->text,
+                   mf.model.nparams, s->ts.model.nparams);
+        goto out;
+    }
+    memcpy(s->ts.model.params, mf.model.params, mf.model.nparams * sizeof(double));
+    bool same_scaler = true;
+    for (size_t j = 0; j < mf.d; j++)
+        same_scaler = same_scaler && mf.shift[j] == s->prep->shift[j] && mf.scaleby[j] == s->prep->scale[j];
+    if (!same_scaler)
+        sink_printf(it->err, "warning: the scaling statistics of this data differ from the ones the model was saved "
+                             "with (another split or file); predictions use this data's\n");
+    sink_printf(it->out, "loaded model %s (%zu parameters) from %s\n", model_kind_name(mf.model.kind),
+                mf.model.nparams, path->text);
+    rc = 0;
+out:
+    modelfile_free(&mf);
+    return rc;
+}
+
+static int save_session(Interp *it, const char *path, FbErr *err)
+{
+    const Session *s = it->s;
+    SinkBuffer b = {0};
+    Sink bs = sink_buffer(&b);
+    sink_printf(&bs, "# fitbench session: replaying this file rebuilds the state it was saved from\n");
+    if (s->set.seed)
+        sink_printf(&bs, "set seed=%llu\n", (unsigned long long)s->set.seed);
+    for (size_t i = 0; i < s->nlog; i++)
+        sink_printf(&bs, "%s\n", s->log[i]);
+    int rc = b.lost ? fb_oom(err, "the session file", b.len) : atomic_write_file(path, b.data, b.len, err);
+    sink_buffer_free(&b);
+    if (!rc)
+        sink_printf(it->out, "saved %zu commands to %s\n", s->nlog, path);
+    return rc;
+}
+
+static int save_plot(Interp *it, Args *a, const char *path, FbErr *err)
+{
+    long w = 800, h = 500;
+    args_long(a, "width", &w);
+    args_long(a, "height", &h);
+    PlotView pv;
+    if (plotview_build(it->s, &pv, err))
+        return -1;
+    int rc = svg_write_chart(&pv.chart, path, (int)w, (int)h, err);
+    plotview_free(&pv);
+    if (!rc)
+        sink_printf(it->out, "saved the %s plot to %s\n", it->s->plot, path);
+    return rc;
+}
+
+int cmd_save(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[3];
+    int np = args_positional(a, pos, 3);
+    if (np != 2)
+        return fb_fail_at(err, np > 2 ? pos[2]->col : 0, "usage: save model|weights|history|plot|session PATH");
+    const char *what = pos[0]->text, *path = pos[1]->text;
+    Session *s = it->s;
+    int rc;
+    if ((args_opt(a, "width") || args_opt(a, "height")) && strcmp(what, "plot") != 0)
+        return fb_fail_at(err, (args_opt(a, "width") ? args_opt(a, "width") : args_opt(a, "height"))->col,
+                          "width= and height= are for save plot");
+    if (strcmp(what, "session") == 0)
+        rc = save_session(it, path, err);
+    else if (strcmp(what, "plot") == 0)
+        rc = save_plot(it, a, path, err);
+    else if (session_need_model(s, err))
+        rc = -1;
+    else if (strcmp(what, "weights") == 0)
+        rc = save_weights(it, path, err);
+    else if (strcmp(what, "history") == 0) {
+        rc = history_save_csv(&s->ts.hist, path, err);
+        if (!rc)
+            sink_printf(it->out, "saved %zu rows to %s\n", s->ts.hist.n, path);
+    } else {
+        rc = modelfile_write(path, &s->ts.model, &s->setup.loss, s->prep, err);
+        if (!rc)
+            sink_printf(it->out, "saved model %s to %s\n", model_kind_name(s->ts.model.kind), path);
+    }
+    if (rc && !err->col)
+        err->col = pos[1]->col;
+    return rc;
+}

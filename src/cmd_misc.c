@@ -1,0 +1,177 @@
+/* cmd_misc.c — run, record, set, expect, echo, pause, sleep, help, quit. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cblas.h>
+
+#include "fitbench/command.h"
+#include "fitbench/expr.h"
+#include "fitbench/script.h"
+#include "fitbench/strutil.h"
+
+int cmd_run(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: run PATH");
+    if (script_file(it, pos[0]->text, err)) {
+        if (err->msg[0])
+            err->col = pos[0]->col;
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_record(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: record PATH | record off");
+    if (it->record) {
+        fclose(it->record);
+        it->record = NULL;
+        sink_printf(it->out, "recording to %s stopped\n", it->record_path);
+        free(it->record_path);
+        it->record_path = NULL;
+    }
+    if (strcmp(pos[0]->text, "off") == 0)
+        return 0;
+    /* Appending keeps what an earlier recording wrote; each line is flushed
+     * as it is written, so a crash loses nothing typed. */
+    FILE *fp = fopen(pos[0]->text, "a");
+    if (!fp)
+        return fb_fail_at(err, pos[0]->col, "cannot record to %s: %s", pos[0]->text, strerror(errno));
+    char *p = strdup(pos[0]->text);
+    if (!p) {
+        fclose(fp);
+        return fb_oom(err, "a file name", strlen(pos[0]->text));
+    }
+    it->record = fp;
+    it->record_path = p;
+    sink_printf(it->out, "recording successful commands to %s (record off to stop)\n", p);
+    return 0;
+}
+
+int cmd_set(Interp *it, Args *a, FbErr *err)
+{
+    Settings *st = &it->s->set;
+    const Tok *pos[1];
+    if (args_positional(a, pos, 1) > 0)
+        return fb_fail_at(err, pos[0]->col, "set takes KEY=VALUE (e.g. set seed=42); got '%s'", pos[0]->text);
+    long v;
+    if (args_long(a, "seed", &v))
+        st->seed = (unsigned long long)v;
+    args_bool(a, "echo", &st->echo);
+    args_bool(a, "bail", &st->bail);
+    args_bool(a, "timing", &st->timing);
+    if (args_long(a, "precision", &v))
+        st->precision = (int)v;
+    if (args_long(a, "threads", &v)) {
+        st->threads = (int)v;
+        openblas_set_num_threads(v ? (int)v : openblas_get_num_procs());
+    }
+    if (a->n == 1)
+        sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",
+                    (unsigned long long)st->seed, st->echo ? "yes" : "no", st->bail ? "yes" : "no", st->threads,
+                    st->precision, st->timing ? "yes" : "no");
+    return 0;
+}
+
+int cmd_expect(Interp *it, Args *a, FbErr *err)
+{
+    if (!a->raw || !*a->raw)
+        return fb_fail(err, "usage: expect EXPR, e.g. expect train_loss < 22");
+    char seen[512];
+    double v;
+    if (expr_eval(a->raw, interp_lookup, it, &v, seen, sizeof seen, err)) {
+        err->col = a->rawcol + (err->col > 0 ? err->col - 1 : 0);
+        return -1;
+    }
+    if (v == 0 || isnan(v))
+        return fb_fail_at(err, a->rawcol, "expect failed: %s%s%s%s", a->raw, seen[0] ? " (" : "", seen,
+                          seen[0] ? ")" : "");
+    return 0;
+}
+
+int cmd_echo(Interp *it, Args *a, FbErr *err)
+{
+    sink_printf(it->out, "%s\n", a->raw ? a->raw : "");
+    return 0;
+}
+
+int cmd_pause(Interp *it, Args *a, FbErr *err)
+{
+    if (it->live && it->fe && it->fe->pause)
+        it->fe->pause(it->fe->ctx, it, a->raw ? a->raw : "");
+    return 0;
+}
+
+int cmd_sleep(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    double s;
+    if (args_positional(a, pos, 2) != 1 || !fb_parse_double(pos[0]->text, strlen(pos[0]->text), &s) || !(s >= 0) ||
+        s > 3600)
+        return fb_fail(err, "usage: sleep SECONDS (0 to 3600)");
+    if (!it->live)
+        return 0;
+    /* Sleep in short slices so Ctrl-C is felt at once. */
+    double left = s;
+    while (left > 0 && !(it->interrupt && *it->interrupt)) {
+        double d = left < 0.05 ? left : 0.05;
+        struct timespec ts = {0, (long)(d * 1e9)};
+        nanosleep(&ts, NULL);
+        left -= d;
+        if (it->fe && it->fe->train_batch)
+            it->fe->train_batch(it->fe->ctx, it);
+    }
+    return 0;
+}
+
+static void help_command(Interp *it, const Command *c)
+{
+    sink_printf(it->out, "usage: %s\n  %s\n", c->usage, c->summary);
+    if (c->help)
+        sink_printf(it->out, "\n%s\n", c->help);
+    if (c->opts && c->opts[0].key) {
+        sink_printf(it->out, "\noptions:\n");
+        for (const OptSpec *o = c->opts; o->key; o++)
+            sink_printf(it->out, "  %-26s %s\n", o->key, o->help ? o->help : "");
+    }
+}
+
+int cmd_help(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    if (np == 1) {
+        const Command *c = command_find(pos[0]->text);
+        if (!c) {
+            const char *names[64];
+            int n = 0;
+            for (const Command *k = commands; k->name && n < 63; k++)
+                names[n++] = k->name;
+            names[n] = NULL;
+            const char *sug = fb_suggest(pos[0]->text, names);
+            return fb_fail_at(err, pos[0]->col, "no command '%s'%s%s%s", pos[0]->text, sug ? " (did you mean '" : "",
+                              sug ? sug : "", sug ? "'?)" : "");
+        }
+        help_command(it, c);
+        return 0;
+    }
+    sink_printf(it->out, "fitbench commands (help COMMAND for details; docs/commands.md for all):\n");
+    for (const Command *c = commands; c->name; c++)
+        sink_printf(it->out, "  %-9s %s\n", c->name, c->summary);
+    sink_printf(it->out, "One command per line or separated by ';'. # starts a comment. Options are key=value.\n");
+    return 0;
+}
+
+int cmd_quit(Interp *it, Args *a, FbErr *err)
+{
+    it->quit = true;
+    return 0;
+}

@@ -1,0 +1,363 @@
+/* cmd_model.c — model, init, loss, optim, schedule, batch: what to train and how. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/command.h"
+#include "fitbench/strutil.h"
+
+static int word_index(const char *w, const char *const *words)
+{
+    for (int i = 0; words[i]; i++)
+        if (strcmp(words[i], w) == 0)
+            return i;
+    return -1;
+}
+
+static const Tok *first_word(Args *a, const char *usage, FbErr *err)
+{
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    if (np != 1) {
+        fb_fail_at(err, np > 1 ? pos[1]->col : 0, "usage: %s", usage);
+        return NULL;
+    }
+    return pos[0];
+}
+
+/* A one-line description of the model, for messages and show. */
+static void describe_model(Interp *it)
+{
+    Session *s = it->s;
+    const Model *m = &s->ts.model;
+    sink_printf(it->out, "model %s: ", model_kind_name(m->kind));
+    for (size_t l = 0; l <= m->nlayers; l++)
+        sink_printf(it->out, "%zu%s", m->sizes[l], l < m->nlayers ? " -> " : "");
+    sink_printf(it->out, ", %zu parameters, loss %s", m->nparams, loss_name(s->setup.loss.kind));
+    if (m->kind == MODEL_MLP)
+        sink_printf(it->out, ", act %s", act_name(m->act));
+    sink_printf(it->out, "\n");
+}
+
+int cmd_model(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu]", err);
+    if (!w)
+        return -1;
+    static const char *const kinds[] = {"linear", "logistic", "softmax", "mlp", NULL};
+    static const char *const acts[] = {"relu", "tanh", "sigmoid", "linear", NULL};
+    Session *s = it->s;
+    ModelSpec ms = {.set = true, .kind = (ModelKind)word_index(w->text, kinds), .act = ACT_RELU};
+    const Tok *h = args_opt(a, "hidden"), *ac = args_opt(a, "act");
+    if ((h || ac) && ms.kind != MODEL_MLP)
+        return fb_fail_at(err, (h ? h : ac)->col, "%s= is for model mlp", h ? "hidden" : "act");
+    if (ac)
+        ms.act = (Act)word_index(ac->val, acts);
+    if (ms.kind == MODEL_MLP) {
+        const char *p = h ? h->val : "16";
+        while (*p) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < 1 || v > 100000 || (*end && *end != ','))
+                return fb_fail_at(err, h ? h->vcol : 0,
+                                  "hidden= takes layer widths from 1 to 100000 separated by commas, e.g. 16,8 (got '%s')",
+                                  h ? h->val : p);
+            if (ms.nhidden == MODEL_MAX_LAYERS - 1)
+                return fb_fail_at(err, h->vcol, "at most %d hidden layers", MODEL_MAX_LAYERS - 1);
+            ms.hidden[ms.nhidden++] = (size_t)v;
+            p = *end ? end + 1 : end;
+        }
+    }
+    /* A new kind of model gets its natural loss. */
+    if (!s->mspec.set || s->mspec.kind != ms.kind)
+        s->loss_set = false;
+    s->mspec = ms;
+    s->init.set = false;
+    if (session_build(s, err))
+        return -1;
+    if (s->built)
+        describe_model(it);
+    else
+        sink_printf(it->out, "model %s (its parameters are made when data is loaded)\n", w->text);
+    return 0;
+}
+
+int cmd_init(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", err);
+    if (!w)
+        return -1;
+    static const char *const kinds[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
+    Session *s = it->s;
+    InitSpec in = {.set = true, .kind = (InitKind)word_index(w->text, kinds)};
+    const Tok *sd = args_opt(a, "std"), *bd = args_opt(a, "bound");
+    if (sd && in.kind != INIT_NORMAL)
+        return fb_fail_at(err, sd->col, "std= is for init normal");
+    if (bd && in.kind != INIT_UNIFORM)
+        return fb_fail_at(err, bd->col, "bound= is for init uniform");
+    args_num(a, sd ? "std" : "bound", &in.scale);
+    long seed;
+    if (args_long(a, "seed", &seed)) {
+        in.has_seed = true;
+        in.seed = (unsigned long long)seed;
+    }
+    s->init = in;
+    if (session_need_model(s, err) || session_build(s, err))
+        return -1;
+    sink_printf(it->out, "init %s: %zu parameters, history cleared\n", w->text, s->ts.model.nparams);
+    return 0;
+}
+
+int cmd_loss(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "loss mse|mae|huber|bce|ce|hinge [delta=1]", err);
+    if (!w)
+        return -1;
+    static const char *const kinds[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
+    Session *s = it->s;
+    LossCfg cfg = {.kind = (LossKind)word_index(w->text, kinds), .delta = 1.0};
+    const Tok *dt = args_opt(a, "delta");
+    if (dt && cfg.kind != LOSS_HUBER)
+        return fb_fail_at(err, dt->col, "delta= is for loss huber");
+    args_num(a, "delta", &cfg.delta);
+    char buf[256];
+    if (s->mspec.set) {
+        const char *why = session_loss_mismatch(s, &cfg, s->mspec.kind, buf, sizeof buf);
+        if (why)
+            return fb_fail_at(err, w->col, "%s", why);
+    } else if (s->data) {
+        const char *why = session_loss_mismatch(s, &cfg, MODEL_LINEAR, buf, sizeof buf);
+        if (why)
+            return fb_fail_at(err, w->col, "%s", why);
+    }
+    size_t kold = s->built ? s->ts.model.sizes[s->ts.model.nlayers] : 0;
+    LossKind old = s->setup.loss.kind;
+    s->setup.loss = cfg;
+    s->loss_set = true;
+    if (s->built) {
+        size_t knew = session_outputs(s, s->mspec.kind, cfg.kind);
+        bool ytype_changed = (old == LOSS_CE || old == LOSS_BCE || old == LOSS_HINGE) !=
+                             (cfg.kind == LOSS_CE || cfg.kind == LOSS_BCE || cfg.kind == LOSS_HINGE);
+        if (knew != kold || ytype_changed) {
+            if (session_build(s, err))
+                return -1;
+            sink_printf(it->out, "loss %s: the model now has %zu output%s (parameters re-initialised)\n", w->text,
+                        knew, knew == 1 ? "" : "s");
+            return 0;
+        }
+        /* Same outputs: parameters kept; the loss curve continues under the new loss. */
+        s->ts.hist.n = s->ts.hist.n ? s->ts.hist.n : 0;
+    }
+    sink_printf(it->out, "loss %s\n", w->text);
+    return 0;
+}
+
+/* Which options each optimizer takes (torch's constructor arguments). */
+static const char *const opt_keys[][8] = {
+    {"lr", "momentum", "dampening", "nesterov", "weight_decay", NULL},
+    {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
+    {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
+    {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", NULL},
+    {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", NULL},
+};
+
+static void print_optim(Interp *it, const OptCfg *c)
+{
+    sink_printf(it->out, "optim %s lr=%s", optim_name(c->kind), NUM(it, c->lr));
+    switch (c->kind) {
+    case OPT_SGD:
+        sink_printf(it->out, " momentum=%s dampening=%s nesterov=%s weight_decay=%s", NUM(it, c->momentum),
+                    NUM(it, c->dampening), c->nesterov ? "yes" : "no", NUM(it, c->weight_decay));
+        break;
+    case OPT_ADAM:
+    case OPT_ADAMW:
+        sink_printf(it->out, " beta1=%s beta2=%s eps=%s weight_decay=%s amsgrad=%s", NUM(it, c->beta1),
+                    NUM(it, c->beta2), NUM(it, c->eps), NUM(it, c->weight_decay), c->amsgrad ? "yes" : "no");
+        break;
+    case OPT_RMSPROP:
+        sink_printf(it->out, " alpha=%s eps=%s weight_decay=%s momentum=%s centered=%s", NUM(it, c->alpha),
+                    NUM(it, c->eps), NUM(it, c->weight_decay), NUM(it, c->momentum), c->centered ? "yes" : "no");
+        break;
+    case OPT_ADAGRAD:
+        sink_printf(it->out, " lr_decay=%s weight_decay=%s initial_accumulator_value=%s eps=%s", NUM(it, c->lr_decay),
+                    NUM(it, c->weight_decay), NUM(it, c->initial_accumulator_value), NUM(it, c->eps));
+        break;
+    }
+    sink_printf(it->out, "\n");
+}
+
+int cmd_optim(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "optim sgd|adam|adamw|rmsprop|adagrad [options]", err);
+    if (!w)
+        return -1;
+    static const char *const kinds[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
+    Session *s = it->s;
+    OptKind kind = (OptKind)word_index(w->text, kinds);
+    bool same = s->setup.opt.kind == kind;
+    OptCfg c;
+    if (same)
+        c = s->setup.opt;
+    else
+        optim_defaults(&c, kind);
+    for (int i = 1; i < a->n; i++) {
+        const Tok *t = &a->t[i];
+        if (!t->key)
+            continue;
+        if (word_index(t->key, opt_keys[kind]) < 0) {
+            const char *users[5];
+            int nu = 0;
+            for (int k = 0; k < 5; k++)
+                if (word_index(t->key, opt_keys[k]) >= 0)
+                    users[nu++] = kinds[k];
+            char list[64] = "";
+            for (int k = 0; k < nu; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", users[k]);
+            return fb_fail_at(err, t->col, "option '%s' does not apply to %s (it is for %s)", t->key, w->text, list);
+        }
+    }
+    args_num(a, "lr", &c.lr);
+    args_num(a, "momentum", &c.momentum);
+    args_num(a, "dampening", &c.dampening);
+    args_bool(a, "nesterov", &c.nesterov);
+    args_num(a, "weight_decay", &c.weight_decay);
+    args_num(a, "beta1", &c.beta1);
+    args_num(a, "beta2", &c.beta2);
+    args_num(a, "eps", &c.eps);
+    args_num(a, "alpha", &c.alpha);
+    args_bool(a, "centered", &c.centered);
+    args_bool(a, "amsgrad", &c.amsgrad);
+    args_num(a, "lr_decay", &c.lr_decay);
+    args_num(a, "initial_accumulator_value", &c.initial_accumulator_value);
+    const char *bad = optim_check(&c);
+    if (bad)
+        return fb_fail_at(err, w->col, "%s", bad);
+    s->setup.opt = c;
+    if (s->built && !same) {
+        /* A new optimizer starts with fresh state, as constructing a new torch optimizer would. */
+        OptState fresh;
+        if (optim_state_init(&fresh, &c, s->ts.model.nparams, err))
+            return -1;
+        optim_state_free(&s->ts.opt);
+        s->ts.opt = fresh;
+    }
+    if (s->built)
+        sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+    print_optim(it, &c);
+    return 0;
+}
+
+static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
+{
+    const char *p = t->val;
+    c->nmilestones = 0;
+    while (*p) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || (*end && *end != ','))
+            return fb_fail_at(err, t->vcol, "milestones= takes epochs separated by commas, e.g. 30,80 (got '%s')",
+                              t->val);
+        if (c->nmilestones == SCHED_MAX_MILESTONES)
+            return fb_fail_at(err, t->vcol, "at most %d milestones", SCHED_MAX_MILESTONES);
+        if (c->nmilestones && v < c->milestones[c->nmilestones - 1])
+            return fb_fail_at(err, t->vcol, "milestones must be in increasing order");
+        c->milestones[c->nmilestones++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}
+
+int cmd_schedule(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]", err);
+    if (!w)
+        return -1;
+    static const char *const kinds[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
+    static const char *const keys[][16] = {
+        {NULL},
+        {"step_size", "gamma", NULL},
+        {"milestones", "gamma", NULL},
+        {"gamma", NULL},
+        {"t_max", "eta_min", NULL},
+        {"max_lr", "total_steps", "pct_start", "anneal", "div_factor", "final_div_factor", "three_phase",
+         "cycle_momentum", "base_momentum", "max_momentum", NULL},
+        {"mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps", NULL},
+    };
+    Session *s = it->s;
+    SchedKind kind = (SchedKind)word_index(w->text, kinds);
+    for (int i = 1; i < a->n; i++)
+        if (a->t[i].key && word_index(a->t[i].key, keys[kind]) < 0)
+            return fb_fail_at(err, a->t[i].col, "option '%s' does not apply to schedule %s", a->t[i].key, w->text);
+    SchedCfg c;
+    sched_defaults(&c, kind);
+    long v;
+    if (args_long(a, "step_size", &v))
+        c.step_size = v;
+    args_num(a, "gamma", &c.gamma);
+    const Tok *ms = args_opt(a, "milestones");
+    if (ms && parse_milestones(ms, &c, err))
+        return -1;
+    if (kind == SCHED_MULTISTEP && !ms)
+        return fb_fail_at(err, w->col, "schedule multistep needs milestones=, e.g. milestones=30,80");
+    if (args_long(a, "t_max", &v))
+        c.t_max = v;
+    args_num(a, "eta_min", &c.eta_min);
+    args_num(a, "max_lr", &c.max_lr);
+    if (args_long(a, "total_steps", &v))
+        c.total_steps = v;
+    args_num(a, "pct_start", &c.pct_start);
+    const char *an = args_str(a, "anneal");
+    if (an)
+        c.anneal_linear = strcmp(an, "linear") == 0;
+    args_num(a, "div_factor", &c.div_factor);
+    args_num(a, "final_div_factor", &c.final_div_factor);
+    args_bool(a, "three_phase", &c.three_phase);
+    args_bool(a, "cycle_momentum", &c.cycle_momentum);
+    args_num(a, "base_momentum", &c.base_momentum);
+    args_num(a, "max_momentum", &c.max_momentum);
+    const char *mo = args_str(a, "mode");
+    if (mo)
+        c.mode_max = strcmp(mo, "max") == 0;
+    args_num(a, "factor", &c.factor);
+    if (args_long(a, "patience", &v))
+        c.patience = v;
+    args_num(a, "threshold", &c.threshold);
+    const char *tm = args_str(a, "threshold_mode");
+    if (tm)
+        c.threshold_abs = strcmp(tm, "abs") == 0;
+    if (args_long(a, "cooldown", &v))
+        c.cooldown = v;
+    args_num(a, "min_lr", &c.min_lr);
+    args_num(a, "eps", &c.eps);
+    const char *bad = sched_check(&c);
+    if (bad)
+        return fb_fail_at(err, w->col, "%s", bad);
+    s->setup.sched = c;
+    if (s->built)
+        sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+    sink_printf(it->out, "schedule %s (from the next epoch)\n", w->text);
+    return 0;
+}
+
+int cmd_batch(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *w = first_word(a, "batch full|N [shuffle=yes|no]", err);
+    if (!w)
+        return -1;
+    Session *s = it->s;
+    size_t b = 0;
+    if (strcmp(w->text, "full") != 0) {
+        long v;
+        if (!fb_parse_long(w->text, &v) || v < 1)
+            return fb_fail_at(err, w->col, "batch must be 'full' or a whole number >= 1 (got '%s')", w->text);
+        b = (size_t)v;
+    }
+    s->setup.batch = b;
+    args_bool(a, "shuffle", &s->setup.shuffle);
+    if (b)
+        sink_printf(it->out, "batch %zu shuffle=%s\n", b, s->setup.shuffle ? "yes" : "no");
+    else
+        sink_printf(it->out, "batch full\n");
+    return 0;
+}

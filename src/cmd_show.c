@@ -1,0 +1,251 @@
+/* cmd_show.c — show and plot: looking at the state. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/command.h"
+#include "fitbench/metrics.h"
+#include "fitbench/plotview.h"
+#include "fitbench/strutil.h"
+
+static void show_data(Interp *it)
+{
+    const Session *s = it->s;
+    const Dataset *ds = s->data;
+    const Prepared *p = s->prep;
+    sink_printf(it->out, "data: %s\n", ds->source ? ds->source : "(unnamed)");
+    sink_printf(it->out, "shape: %zu rows x %zu features; target %s: %s", ds->n, ds->d, ds->ynames[0],
+                task_name(ds->task));
+    if (ds->nclasses) {
+        sink_printf(it->out, " (");
+        for (size_t c = 0; c < ds->nclasses && c < 12; c++)
+            sink_printf(it->out, "%s%s", c ? ", " : "", ds->class_names[c]);
+        sink_printf(it->out, "%s)", ds->nclasses > 12 ? ", ..." : "");
+    }
+    sink_printf(it->out, "\nsplit: %zu train, %zu val, %zu test; scale %s; features %zu (degree %d)\n", p->train.n,
+                p->val.n, p->test.n, scale_name(p->spec.scale), p->d, p->spec.degree);
+    /* Summary of the raw columns: what a learner checks before scaling. */
+    sink_printf(it->out, "%-16s %12s %12s %12s %12s\n", "column", "mean", "std", "min", "max");
+    size_t ncols = ds->d + 1;
+    for (size_t j = 0; j < ncols && j < 40; j++) {
+        bool tgt = j == ds->d;
+        double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < ds->n; i++) {
+            double v = tgt ? ds->y[i * ds->ny] : ds->X[i * ds->d + j];
+            sum += v;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+        double mean = sum / (double)ds->n;
+        for (size_t i = 0; i < ds->n; i++) {
+            double v = (tgt ? ds->y[i * ds->ny] : ds->X[i * ds->d + j]) - mean;
+            sq += v * v;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", tgt ? ds->ynames[0] : ds->names[j], tgt ? " (target)" : "");
+        sink_printf(it->out, "%-16s %12s %12s %12s %12s\n", name, NUM(it, mean), NUM(it, sqrt(sq / (double)ds->n)),
+                    NUM(it, lo), NUM(it, hi));
+        if (j == 29 && ncols > 40) {
+            sink_printf(it->out, "... %zu more columns\n", ncols - 31);
+            j = ncols - 2;
+        }
+    }
+}
+
+static void show_params(Interp *it, const double *v, const char *what)
+{
+    const Session *s = it->s;
+    const Model *m = &s->ts.model;
+    const Prepared *p = s->prep;
+    for (size_t l = 0; l < m->nlayers; l++) {
+        size_t out = m->sizes[l + 1], in = m->sizes[l];
+        char wn[16] = "W", bn[16] = "b";
+        if (m->nlayers > 1) {
+            snprintf(wn, sizeof wn, "W%zu", l + 1);
+            snprintf(bn, sizeof bn, "b%zu", l + 1);
+        }
+        const double *W = v + m->woff[l], *b = v + m->boff[l];
+        if (out * in > 400) {
+            double nw = 0, nb = 0;
+            for (size_t i = 0; i < out * in; i++)
+                nw += W[i] * W[i];
+            for (size_t i = 0; i < out; i++)
+                nb += b[i] * b[i];
+            sink_printf(it->out, "%s%s (%zu, %zu): norm %s   %s (%zu): norm %s\n", what, wn, out, in, NUM(it, sqrt(nw)),
+                        bn, out, NUM(it, sqrt(nb)));
+            continue;
+        }
+        sink_printf(it->out, "%s%s (%zu, %zu):\n", what, wn, out, in);
+        for (size_t i = 0; i < out; i++)
+            for (size_t j = 0; j < in; j++) {
+                const char *nm = l == 0 && p ? p->names[j] : "";
+                sink_printf(it->out, "  %s[%zu,%zu] %-14s %s\n", wn, i, j, nm, NUM(it, W[i * in + j]));
+            }
+        sink_printf(it->out, "%s%s (%zu):\n", what, bn, out);
+        for (size_t i = 0; i < out; i++)
+            sink_printf(it->out, "  %s[%zu] %s\n", bn, i, NUM(it, b[i]));
+    }
+}
+
+static void show_history(Interp *it)
+{
+    const History *h = &it->s->ts.hist;
+    sink_printf(it->out, "%6s %8s %14s %14s %10s %12s\n", "epoch", "step", "train_loss", "val_loss", "lr", "grad_norm");
+    for (size_t i = 0; i < h->n; i++) {
+        if (h->n > 40 && i >= 10 && i + 10 < h->n) {
+            if (i == 10)
+                sink_printf(it->out, "%6s (%zu rows not shown; save history FILE.csv has them all)\n", "...",
+                            h->n - 20);
+            continue;
+        }
+        const HistRow *r = &h->rows[i];
+        sink_printf(it->out, "%6ld %8ld %14s %14s %10s %12s\n", r->epoch, r->steps, NUM(it, r->train_loss),
+                    isnan(r->val_loss) ? "-" : NUM(it, r->val_loss), NUM(it, r->lr), NUM(it, r->grad_norm));
+    }
+}
+
+static int show_confusion(Interp *it, FbErr *err)
+{
+    Session *s = it->s;
+    LossKind lk = s->setup.loss.kind;
+    if (lk != LOSS_CE && lk != LOSS_BCE && lk != LOSS_HINGE)
+        return fb_fail(err, "show confusion is for classification (this model uses loss %s)", loss_name(lk));
+    const Part *p = s->prep->val.n ? &s->prep->val : &s->prep->train;
+    Model *m = &s->ts.model;
+    size_t K = s->data->nclasses, k = m->sizes[m->nlayers];
+    double *Z = fb_malloc(p->n * k, sizeof *Z, "predictions", err);
+    int *pred = Z ? fb_malloc(p->n, sizeof *pred, "predictions", err) : NULL;
+    int *truth = pred ? fb_malloc(p->n, sizeof *truth, "labels", err) : NULL;
+    size_t *conf = truth ? fb_calloc(K * K, sizeof *conf, "the confusion matrix", err) : NULL;
+    double *pr = conf ? fb_malloc(2 * K, sizeof *pr, "precision and recall", err) : NULL;
+    int rc = -1;
+    if (!pr || train_predict(m, p->X, p->n, Z, &s->work, err))
+        goto out;
+    metrics_argmax(Z, p->n, k, pred);
+    for (size_t i = 0; i < p->n; i++)
+        truth[i] = (int)p->L[i];
+    ClsMetrics cm;
+    metrics_classification(pred, truth, p->n, K, conf, pr, pr + K, &cm);
+    sink_printf(it->out, "confusion on the %s split (rows: true class, columns: predicted)\n",
+                p == &s->prep->val ? "val" : "train");
+    sink_printf(it->out, "%-14s", "");
+    for (size_t c = 0; c < K; c++)
+        sink_printf(it->out, " %8.8s", s->data->class_names[c]);
+    sink_printf(it->out, " %10s %10s\n", "precision", "recall");
+    for (size_t r = 0; r < K; r++) {
+        sink_printf(it->out, "%-14.14s", s->data->class_names[r]);
+        for (size_t c = 0; c < K; c++)
+            sink_printf(it->out, " %8zu", conf[r * K + c]);
+        sink_printf(it->out, " %10s %10s\n", NUM(it, pr[r]), NUM(it, pr[K + r]));
+    }
+    sink_printf(it->out, "accuracy %s\n", NUM(it, cm.accuracy));
+    rc = 0;
+out:
+    free(Z);
+    free(pred);
+    free(truth);
+    free(conf);
+    free(pr);
+    return rc;
+}
+
+static void show_config(Interp *it)
+{
+    const Session *s = it->s;
+    if (s->data)
+        sink_printf(it->out, "data      %s\n", s->data->source);
+    const PrepSpec *ps = &s->prep_spec;
+    sink_printf(it->out, "split     val=%s test=%s seed=%llu\n", NUM(it, ps->val), NUM(it, ps->test),
+                (unsigned long long)ps->seed);
+    sink_printf(it->out, "scale     %s\nfeatures  degree %d\n", scale_name(ps->scale), ps->degree);
+    if (s->mspec.set)
+        sink_printf(it->out, "model     %s\n", model_kind_name(s->mspec.kind));
+    sink_printf(it->out, "loss      %s\n", loss_name(s->setup.loss.kind));
+    sink_printf(it->out, "optim     %s lr=%s\n", optim_name(s->setup.opt.kind), NUM(it, s->setup.opt.lr));
+    sink_printf(it->out, "schedule  %s\n", sched_name(s->setup.sched.kind));
+    if (s->setup.batch)
+        sink_printf(it->out, "batch     %zu shuffle=%s\n", s->setup.batch, s->setup.shuffle ? "yes" : "no");
+    else
+        sink_printf(it->out, "batch     full\n");
+    sink_printf(it->out, "set       seed=%llu precision=%d bail=%s echo=%s timing=%s threads=%d\n",
+                (unsigned long long)s->set.seed, s->set.precision, s->set.bail ? "yes" : "no",
+                s->set.echo ? "yes" : "no", s->set.timing ? "yes" : "no", s->set.threads);
+}
+
+int cmd_show(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    if (args_positional(a, pos, 2) != 1)
+        return fb_fail(err, "usage: show data|model|params|grads|optim|config|history|confusion");
+    const char *w = pos[0]->text;
+    Session *s = it->s;
+    if (strcmp(w, "config") == 0) {
+        show_config(it);
+        return 0;
+    }
+    if (strcmp(w, "data") == 0) {
+        if (session_need_data(s, err))
+            return -1;
+        show_data(it);
+        return 0;
+    }
+    if (session_need_model(s, err))
+        return -1;
+    const Model *m = &s->ts.model;
+    if (strcmp(w, "model") == 0) {
+        sink_printf(it->out, "model %s: ", model_kind_name(m->kind));
+        for (size_t l = 0; l <= m->nlayers; l++)
+            sink_printf(it->out, "%zu%s", m->sizes[l], l < m->nlayers ? " -> " : "\n");
+        for (size_t l = 0; l < m->nlayers; l++)
+            sink_printf(it->out, "  layer %zu: Linear(%zu, %zu)%s%s\n", l + 1, m->sizes[l], m->sizes[l + 1],
+                        l + 1 < m->nlayers ? " then " : "", l + 1 < m->nlayers ? act_name(m->act) : "");
+        sink_printf(it->out, "parameters %zu; loss %s; epoch %ld, %ld updates\n", m->nparams,
+                    loss_name(s->setup.loss.kind), s->ts.epoch, s->ts.steps);
+    } else if (strcmp(w, "params") == 0) {
+        show_params(it, m->params, "");
+    } else if (strcmp(w, "grads") == 0) {
+        TrainData d;
+        session_train_data(s, &d);
+        double loss;
+        if (train_eval(&s->ts.model, &s->setup.loss, d.X, d.Y, d.n, d.ky, &s->work, &loss, true, err))
+            return -1;
+        sink_printf(it->out, "gradient of the training loss (%s) at the current parameters; norm %s\n",
+                    NUM(it, loss), NUM(it, train_norm(m->grads, m->nparams)));
+        show_params(it, m->grads, "d");
+    } else if (strcmp(w, "optim") == 0) {
+        const OptCfg *c = &s->setup.opt;
+        sink_printf(it->out, "optim %s: lr %s (scheduled: %s), %ld steps taken\n", optim_name(c->kind), NUM(it, c->lr),
+                    NUM(it, s->ts.sched.lr), s->ts.opt.step);
+        sink_printf(it->out, "schedule %s, epoch %ld of the schedule\n", sched_name(s->setup.sched.kind),
+                    s->ts.sched.epoch);
+    } else if (strcmp(w, "history") == 0) {
+        show_history(it);
+    } else {
+        return show_confusion(it, err);
+    }
+    return 0;
+}
+
+int cmd_plot(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    Session *s = it->s;
+    if (np > 1)
+        return fb_fail_at(err, pos[1]->col, "usage: plot loss|lr|grad [log=yes|no]");
+    if (np)
+        snprintf(s->plot, sizeof s->plot, "%s", pos[0]->text);
+    bool logy = false;
+    s->plot_logy = args_bool(a, "log", &logy) ? logy : false;
+    if (it->fe && it->fe->redraw) {
+        it->fe->redraw(it->fe->ctx, it);
+        return 0;
+    }
+    char *text = plotview_text(s, 78, 20, err);
+    if (!text)
+        return -1;
+    sink_printf(it->out, "%s\n", text);
+    free(text);
+    return 0;
+}

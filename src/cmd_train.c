@@ -1,0 +1,580 @@
+/* cmd_train.c — step, train, reset, undo, solve, eval, predict, and the names expect/until can read. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fitbench/command.h"
+#include "fitbench/expr.h"
+#include "fitbench/fileio.h"
+#include "fitbench/linalg.h"
+#include "fitbench/metrics.h"
+#include "fitbench/strutil.h"
+
+/* ---- metrics on a split ---- */
+
+typedef struct Eval {
+    bool ok;
+    size_t n;
+    double loss;
+    bool cls;
+    RegMetrics reg;
+    ClsMetrics c;
+} Eval;
+
+static const Part *part_named(const Session *s, const char *name)
+{
+    if (!s->prep)
+        return NULL;
+    if (strcmp(name, "val") == 0)
+        return &s->prep->val;
+    if (strcmp(name, "test") == 0)
+        return &s->prep->test;
+    return &s->prep->train;
+}
+
+/* Loss and metrics of the current parameters on part p.  Fails on out of memory. */
+static int evaluate(Session *s, const Part *p, Eval *ev, FbErr *err)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->n = p->n;
+    if (p->n == 0) {
+        ev->loss = NAN;
+        return 0;
+    }
+    Model *m = &s->ts.model;
+    size_t ky, k = m->sizes[m->nlayers];
+    const double *Y = session_targets(s, p, &ky);
+    if (train_eval(m, &s->setup.loss, p->X, Y, p->n, ky, &s->work, &ev->loss, false, err))
+        return -1;
+    double *Z = fb_malloc(p->n * k, sizeof *Z, "predictions", err);
+    if (!Z)
+        return -1;
+    if (train_predict(m, p->X, p->n, Z, &s->work, err)) {
+        free(Z);
+        return -1;
+    }
+    LossKind lk = s->setup.loss.kind;
+    ev->cls = lk == LOSS_CE || lk == LOSS_BCE || lk == LOSS_HINGE;
+    if (ev->cls) {
+        size_t K = s->data->nclasses;
+        int *pred = fb_malloc(p->n, sizeof *pred, "predictions", err);
+        int *truth = pred ? fb_malloc(p->n, sizeof *truth, "labels", err) : NULL;
+        size_t *conf = truth ? fb_calloc(K * K, sizeof *conf, "a confusion matrix", err) : NULL;
+        double *pr = conf ? fb_malloc(K * 2, sizeof *pr, "precision and recall", err) : NULL;
+        if (!pr) {
+            free(pred);
+            free(truth);
+            free(conf);
+            free(Z);
+            return -1;
+        }
+        metrics_argmax(Z, p->n, k, pred);
+        for (size_t i = 0; i < p->n; i++)
+            truth[i] = (int)p->L[i];
+        metrics_classification(pred, truth, p->n, K, conf, pr, pr + K, &ev->c);
+        ev->c.logloss = lk == LOSS_HINGE ? NAN : ev->loss;
+        free(pred);
+        free(truth);
+        free(conf);
+        free(pr);
+    } else {
+        metrics_regression(Z, Y, p->n, k, &ev->reg);
+    }
+    free(Z);
+    ev->ok = true;
+    return 0;
+}
+
+/* ---- names for expect and until ---- */
+
+static int param_lookup(Session *s, const char *name, const double *idx, int nidx, double *out, FbErr *err)
+{
+    const Model *m = &s->ts.model;
+    bool isW = name[0] == 'W';
+    size_t layer = 0;
+    if (name[1]) {
+        long l;
+        if (!fb_parse_long(name + 1, &l) || l < 1 || (size_t)l > m->nlayers)
+            return fb_fail(err, "there is no layer %s in this model (it has %zu)", name + 1, m->nlayers);
+        layer = (size_t)l - 1;
+    }
+    size_t out_n = m->sizes[layer + 1], in_n = m->sizes[layer];
+    if (nidx != (isW ? 2 : 1))
+        return fb_fail(err, "%s needs %s", name, isW ? "two indices: W[i,j]" : "one index: b[i]");
+    for (int i = 0; i < nidx; i++)
+        if (idx[i] < 0 || idx[i] != floor(idx[i]))
+            return fb_fail(err, "indices of %s must be whole numbers >= 0", name);
+    size_t i = (size_t)idx[0];
+    if (isW) {
+        size_t j = (size_t)idx[1];
+        if (i >= out_n || j >= in_n)
+            return fb_fail(err, "%s[%zu,%zu] is outside its shape (%zu, %zu)", name, i, j, out_n, in_n);
+        *out = m->params[m->woff[layer] + i * in_n + j];
+    } else {
+        if (i >= out_n)
+            return fb_fail(err, "%s[%zu] is outside its length %zu", name, i, out_n);
+        *out = m->params[m->boff[layer] + i];
+    }
+    return 0;
+}
+
+int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err)
+{
+    Interp *it = ctx;
+    Session *s = it->s;
+    if (strcmp(name, "optimum") == 0) {
+        *out = s->optimum;
+        return 0;
+    }
+    if (strcmp(name, "seed") == 0) {
+        *out = (double)s->set.seed;
+        return 0;
+    }
+    if (session_need_model(s, err))
+        return -1;
+    const TrainState *ts = &s->ts;
+    const HistRow *last = history_last(&ts->hist);
+    if ((name[0] == 'W' || name[0] == 'b') && (!name[1] || (name[1] >= '0' && name[1] <= '9')))
+        return param_lookup(s, name, idx, nidx, out, err);
+    if (nidx)
+        return fb_fail(err, "%s takes no index", name);
+    if (strcmp(name, "epoch") == 0)
+        *out = (double)ts->epoch;
+    else if (strcmp(name, "step") == 0 || strcmp(name, "steps") == 0)
+        *out = (double)ts->steps;
+    else if (strcmp(name, "lr") == 0)
+        *out = ts->sched.lr;
+    else if (strcmp(name, "grad_norm") == 0)
+        *out = last ? last->grad_norm : NAN;
+    else if (strcmp(name, "n") == 0)
+        *out = (double)s->prep->train.n;
+    else if (strcmp(name, "d") == 0)
+        *out = (double)s->prep->d;
+    else {
+        const char *split = "train", *metric = name;
+        static const char *const pre[] = {"train_", "val_", "test_"};
+        for (int i = 0; i < 3; i++)
+            if (strncmp(name, pre[i], strlen(pre[i])) == 0) {
+                split = i == 0 ? "train" : i == 1 ? "val" : "test";
+                metric = name + strlen(pre[i]);
+            }
+        static const char *const metrics[] = {"loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", NULL};
+        bool known = false;
+        for (int i = 0; metrics[i]; i++)
+            known = known || strcmp(metric, metrics[i]) == 0;
+        if (!known) {
+            static const char *const all[] = {"epoch", "step", "lr", "grad_norm", "loss", "train_loss", "val_loss",
+                                              "test_loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss",
+                                              "optimum", "n", "d", "W", "b", NULL};
+            const char *sug = fb_suggest(name, all);
+            if (sug)
+                return fb_fail(err, "unknown name '%s' (did you mean '%s'?)", name, sug);
+            return fb_fail(err, "unknown name '%s' (try: help expect)", name);
+        }
+        const Part *p = part_named(s, split);
+        if (p->n == 0)
+            return fb_fail(err, "%s: there are no %s rows (split val=0.2 test=0.2, say)", name, split);
+        Eval ev;
+        if (evaluate(s, p, &ev, err))
+            return -1;
+        bool wants_cls = !strcmp(metric, "accuracy") || !strcmp(metric, "logloss");
+        bool wants_reg = !strcmp(metric, "mse") || !strcmp(metric, "rmse") || !strcmp(metric, "mae") ||
+                         !strcmp(metric, "r2");
+        if ((wants_cls && !ev.cls) || (wants_reg && ev.cls))
+            return fb_fail(err, "%s is a %s metric and this is a %s task", metric,
+                           wants_cls ? "classification" : "regression", ev.cls ? "classification" : "regression");
+        if (!strcmp(metric, "loss"))
+            *out = ev.loss;
+        else if (!strcmp(metric, "mse"))
+            *out = ev.reg.mse;
+        else if (!strcmp(metric, "rmse"))
+            *out = ev.reg.rmse;
+        else if (!strcmp(metric, "mae"))
+            *out = ev.reg.mae;
+        else if (!strcmp(metric, "r2"))
+            *out = ev.reg.r2;
+        else if (!strcmp(metric, "accuracy"))
+            *out = ev.c.accuracy;
+        else
+            *out = ev.c.logloss;
+    }
+    return 0;
+}
+
+/* ---- training ---- */
+
+typedef struct TrainCtx {
+    Interp *it;
+    long total;       /* epochs asked for, for "epoch k/N" */
+    long first_epoch; /* st->epoch when the command started */
+    const char *until;
+    int until_col;
+    bool until_hit;
+    FbErr until_err;
+    bool until_failed;
+} TrainCtx;
+
+static bool show_epoch(long k, long total)
+{
+    if (total <= 20 || k <= 10 || k == total)
+        return true;
+    long p = 1;
+    while (p * 10 <= k)
+        p *= 10;
+    return k % p == 0;
+}
+
+static void print_row(Interp *it, const HistRow *r, long k, long total)
+{
+    sink_printf(it->out, "epoch %ld", r->epoch);
+    if (total > 1)
+        sink_printf(it->out, " (%ld/%ld)", k, total);
+    sink_printf(it->out, "  train_loss %s", NUM(it, r->train_loss));
+    if (!isnan(r->val_loss))
+        sink_printf(it->out, "  val_loss %s", NUM(it, r->val_loss));
+    sink_printf(it->out, "  lr %s  grad_norm %s\n", NUM(it, r->lr), NUM(it, r->grad_norm));
+}
+
+static int on_epoch(void *ctx, const TrainState *st)
+{
+    TrainCtx *tc = ctx;
+    Interp *it = tc->it;
+    long k = st->epoch - tc->first_epoch;
+    if (!it->quiet && !it->fe && show_epoch(k, tc->total))
+        print_row(it, history_last(&st->hist), k, tc->total);
+    if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it))
+        return 1;
+    if (tc->until) {
+        double v;
+        if (expr_eval(tc->until, interp_lookup, it, &v, NULL, 0, &tc->until_err)) {
+            tc->until_failed = true;
+            return 1;
+        }
+        if (v != 0) {
+            tc->until_hit = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int on_batch(void *ctx, const TrainState *st)
+{
+    TrainCtx *tc = ctx;
+    Interp *it = tc->it;
+    return it->fe && it->fe->train_batch ? it->fe->train_batch(it->fe->ctx, it) : 0;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The shared body of step and train. */
+static int run_training(Interp *it, long epochs, long batches, long patience, const Tok *until, bool verbose,
+                        FbErr *err)
+{
+    Session *s = it->s;
+    if (session_need_model(s, err))
+        return -1;
+    TrainData data;
+    session_train_data(s, &data);
+    TrainCtx tc = {.it = it, .total = epochs, .first_epoch = s->ts.epoch};
+    if (until) {
+        tc.until = until->val;
+        tc.until_col = until->vcol;
+        /* Check it parses and its names exist before training starts. */
+        double v;
+        if (expr_eval(tc.until, interp_lookup, it, &v, NULL, 0, err)) {
+            err->col = until->vcol + (err->col > 0 ? err->col - 1 : 0);
+            return -1;
+        }
+    }
+    TrainHooks hooks = {.stop = it->interrupt, .on_epoch = on_epoch, .on_batch = on_batch, .ctx = &tc};
+    if (!verbose)
+        tc.total = 0;
+    if (it->interrupt)
+        *it->interrupt = 0;
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    TrainOutcome out;
+    double t0 = wall();
+    int rc = train_run(&s->ts, &s->setup, &data, &s->work, epochs, batches, patience, &hooks, &out, err);
+    double secs = wall() - t0;
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    if (it->interrupt)
+        *it->interrupt = 0;
+    if (rc)
+        return -1;
+    if (tc.until_failed) {
+        *err = tc.until_err;
+        err->col = tc.until_col + (err->col > 0 ? err->col - 1 : 0);
+        return -1;
+    }
+    const HistRow *last = history_last(&s->ts.hist);
+    if (out.end == TRAIN_DIVERGED || out.end == TRAIN_EARLY_STOP || out.end == TRAIN_INTERRUPTED)
+        sink_printf(it->err, "%s: %s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg);
+    if (tc.until_hit)
+        sink_printf(it->out, "until %s: holds after epoch %ld\n", tc.until, s->ts.epoch);
+    if (!verbose) {
+        if (batches)
+            sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out.batches, out.batches == 1 ? "" : "s",
+                        s->ts.epoch, s->ts.cursor, data.n);
+        else
+            sink_printf(it->out, "epoch %ld", s->ts.epoch);
+        sink_printf(it->out, "  train_loss %s", NUM(it, last->train_loss));
+        if (!isnan(last->val_loss))
+            sink_printf(it->out, "  val_loss %s", NUM(it, last->val_loss));
+        sink_printf(it->out, "\n");
+    } else if (it->quiet || it->fe || out.end != TRAIN_DONE) {
+        sink_printf(it->out, "epoch %ld  train_loss %s", s->ts.epoch, NUM(it, last->train_loss));
+        if (!isnan(last->val_loss))
+            sink_printf(it->out, "  val_loss %s", NUM(it, last->val_loss));
+        sink_printf(it->out, "\n");
+    }
+    if (verbose && s->set.timing && out.epochs > 0)
+        sink_printf(it->out, "%ld epoch%s in %.3g s\n", out.epochs, out.epochs == 1 ? "" : "s", secs);
+    return 0;
+}
+
+int cmd_step(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[3];
+    int np = args_positional(a, pos, 3);
+    bool batch = np > 0 && strcmp(pos[0]->text, "batch") == 0;
+    const Tok *nt = np > (batch ? 1 : 0) ? pos[batch ? 1 : 0] : NULL;
+    if (np > (batch ? 2 : 1))
+        return fb_fail_at(err, pos[np > 2 ? 2 : 1]->col, "usage: step [N] | step batch [N]");
+    long n = 1;
+    if (nt && (!fb_parse_long(nt->text, &n) || n < 1))
+        return fb_fail_at(err, nt->col, "step takes a whole number >= 1 (got '%s')", nt->text);
+    return run_training(it, batch ? 0 : n, batch ? n : 0, 0, NULL, false, err);
+}
+
+int cmd_train(Interp *it, Args *a, FbErr *err)
+{
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    if (np > 1)
+        return fb_fail_at(err, pos[1]->col, "usage: train [N] [patience=P] [until=EXPR]");
+    long n = 100, patience = 0;
+    if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1))
+        return fb_fail_at(err, pos[0]->col, "train takes a number of epochs >= 1 (got '%s')", pos[0]->text);
+    args_long(a, "patience", &patience);
+    return run_training(it, n, 0, patience, args_opt(a, "until"), true, err);
+}
+
+int cmd_reset(Interp *it, Args *a, FbErr *err)
+{
+    if (session_need_model(it->s, err) || session_build(it->s, err))
+        return -1;
+    sink_printf(it->out, "reset: parameters re-initialised, history cleared\n");
+    return 0;
+}
+
+int cmd_undo(Interp *it, Args *a, FbErr *err)
+{
+    if (it->nundo == 0)
+        return fb_fail(err, "nothing to undo");
+    Session *snap = it->undo[--it->nundo];
+    session_free(it->s);
+    *it->s = *snap;
+    free(snap);
+    if (it->record) {
+        fputs("undo\n", it->record);
+        fflush(it->record);
+    }
+    const char *what = it->s->nlog ? it->s->log[it->s->nlog - 1] : "the start";
+    sink_printf(it->out, "undone: back to the state after '%s'\n", what);
+    return 0;
+}
+
+int cmd_solve(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    if (session_need_model(s, err))
+        return -1;
+    if (s->mspec.kind != MODEL_LINEAR || s->setup.loss.kind != LOSS_MSE)
+        return fb_fail(err, "solve is the closed form of least squares: it needs model linear and loss mse "
+                            "(this is model %s with loss %s)",
+                       model_kind_name(s->mspec.kind), loss_name(s->setup.loss.kind));
+    const OptCfg *o = &s->setup.opt;
+    if (o->kind == OPT_ADAMW && o->weight_decay > 0)
+        return fb_fail(err, "adamw's decoupled weight decay has no closed-form optimum; use optim sgd "
+                            "weight_decay=%g for ridge",
+                       o->weight_decay);
+    const Part *p = &s->prep->train;
+    Model *m = &s->ts.model;
+    size_t d = m->sizes[0], k = m->sizes[1];
+    /* Gradient descent on mean((z - y)^2) over n*k values with weight decay
+     * wd stops where (A^T A + (wd n k / 2) I) theta = A^T y. */
+    double lambda = o->weight_decay * (double)p->n * (double)k / 2.0;
+    if (linalg_lstsq(p->X, p->Y, p->n, d, k, lambda, m->params + m->woff[0], m->params + m->boff[0], err))
+        return -1;
+    /* The parameters jumped: momentum and moment estimates no longer describe them. */
+    OptState fresh;
+    if (optim_state_init(&fresh, o, m->nparams, err))
+        return -1;
+    optim_state_free(&s->ts.opt);
+    s->ts.opt = fresh;
+    double loss;
+    TrainData data;
+    session_train_data(s, &data);
+    if (train_eval(m, &s->setup.loss, data.X, data.Y, data.n, data.ky, &s->work, &loss, false, err))
+        return -1;
+    s->optimum = loss;
+    sink_printf(it->out, "solved %s: train_loss %s (%zu parameters)\n",
+                lambda > 0 ? "ridge (weight_decay)" : "least squares", NUM(it, loss), m->nparams);
+    return 0;
+}
+
+static void print_eval(Interp *it, const char *name, const Eval *ev, bool header)
+{
+    if (header) {
+        if (ev->cls)
+            sink_printf(it->out, "%-6s %7s %12s %10s\n", "split", "rows", "loss", "accuracy");
+        else
+            sink_printf(it->out, "%-6s %7s %12s %12s %12s %12s %10s\n", "split", "rows", "loss", "mse", "rmse", "mae",
+                        "r2");
+    }
+    if (ev->cls)
+        sink_printf(it->out, "%-6s %7zu %12s %10s\n", name, ev->n, NUM(it, ev->loss), NUM(it, ev->c.accuracy));
+    else
+        sink_printf(it->out, "%-6s %7zu %12s %12s %12s %12s %10s\n", name, ev->n, NUM(it, ev->loss),
+                    NUM(it, ev->reg.mse), NUM(it, ev->reg.rmse), NUM(it, ev->reg.mae), NUM(it, ev->reg.r2));
+}
+
+int cmd_eval(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    if (session_need_model(s, err))
+        return -1;
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    const char *which = np ? pos[0]->text : "all";
+    static const char *const names[] = {"train", "val", "test"};
+    bool header = true;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(which, "all") != 0 && strcmp(which, names[i]) != 0)
+            continue;
+        const Part *p = part_named(s, names[i]);
+        if (p->n == 0) {
+            if (strcmp(which, "all") != 0)
+                return fb_fail_at(err, pos[0]->col, "there are no %s rows: split val=0.2 test=0.2, say", which);
+            continue;
+        }
+        Eval ev;
+        if (evaluate(s, p, &ev, err))
+            return -1;
+        print_eval(it, names[i], &ev, header);
+        header = false;
+    }
+    return 0;
+}
+
+int cmd_predict(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    if (session_need_model(s, err))
+        return -1;
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    Model *m = &s->ts.model;
+    size_t k = m->sizes[m->nlayers], d = s->data->d;
+    bool cls = s->setup.loss.kind == LOSS_CE || s->setup.loss.kind == LOSS_BCE || s->setup.loss.kind == LOSS_HINGE;
+    bool split_word = np == 1 && (!strcmp(pos[0]->text, "train") || !strcmp(pos[0]->text, "val") ||
+                                  !strcmp(pos[0]->text, "test"));
+    if (np > 1)
+        return fb_fail_at(err, pos[1]->col, "usage: predict [train|val|test] [n=10] [out=FILE] | predict V1,V2,...");
+    if (np == 1 && !split_word) {
+        /* One row of raw feature values. */
+        double raw[4096], *x = NULL, z[1024];
+        size_t got = 0;
+        const char *p = pos[0]->text;
+        while (*p && got < 4096) {
+            const char *q = strchr(p, ',');
+            size_t len = q ? (size_t)(q - p) : strlen(p);
+            if (!fb_parse_double(p, len, &raw[got]))
+                return fb_fail_at(err, pos[0]->col, "'%.*s' is not a number", (int)len, p);
+            got++;
+            p = q ? q + 1 : p + len;
+        }
+        if (got != d)
+            return fb_fail_at(err, pos[0]->col, "predict needs %zu feature values (got %zu)", d, got);
+        if (k > 1024)
+            return fb_fail(err, "too many outputs to print");
+        x = fb_malloc(s->prep->d, sizeof *x, "a feature row", err);
+        if (!x || prep_transform(s->prep, raw, 1, x, err)) {
+            free(x);
+            return -1;
+        }
+        int rc = train_predict(m, x, 1, z, &s->work, err);
+        free(x);
+        if (rc)
+            return -1;
+        if (cls) {
+            int c;
+            metrics_argmax(z, 1, k, &c);
+            sink_printf(it->out, "%s  (logit%s", s->data->class_names[c], k > 1 ? "s" : "");
+            for (size_t j = 0; j < k; j++)
+                sink_printf(it->out, " %s", NUM(it, z[j]));
+            sink_printf(it->out, ")\n");
+        } else {
+            for (size_t j = 0; j < k; j++)
+                sink_printf(it->out, "%s%s", j ? " " : "", NUM(it, z[j]));
+            sink_printf(it->out, "\n");
+        }
+        return 0;
+    }
+    const Part *p = part_named(s, np ? pos[0]->text : "train");
+    if (p->n == 0)
+        return fb_fail(err, "there are no %s rows", np ? pos[0]->text : "train");
+    long nshow = 10;
+    args_long(a, "n", &nshow);
+    double *Z = fb_malloc(p->n * k, sizeof *Z, "predictions", err);
+    if (!Z || train_predict(m, p->X, p->n, Z, &s->work, err)) {
+        free(Z);
+        return -1;
+    }
+    const char *out = args_str(a, "out");
+    if (out) {
+        SinkBuffer b = {0};
+        Sink bs = sink_buffer(&b);
+        for (size_t j = 0; j < k; j++)
+            sink_printf(&bs, "%sprediction%zu", j ? "," : "", j);
+        sink_printf(&bs, "\n");
+        for (size_t i = 0; i < p->n; i++) {
+            for (size_t j = 0; j < k; j++) {
+                char nb[40];
+                sink_printf(&bs, "%s%s", j ? "," : "", fb_fmt(nb, sizeof nb, Z[i * k + j], 17));
+            }
+            sink_printf(&bs, "\n");
+        }
+        int rc = b.lost ? fb_oom(err, "the predictions file", b.len) : atomic_write_file(out, b.data, b.len, err);
+        sink_buffer_free(&b);
+        if (rc) {
+            free(Z);
+            return -1;
+        }
+        sink_printf(it->out, "wrote %zu predictions to %s\n", p->n, out);
+    }
+    size_t show = (size_t)nshow < p->n ? (size_t)nshow : p->n;
+    sink_printf(it->out, "%5s  %-14s %-14s\n", "row", "prediction", "target");
+    for (size_t i = 0; i < show; i++) {
+        if (cls) {
+            int c;
+            metrics_argmax(Z + i * k, 1, k, &c);
+            sink_printf(it->out, "%5zu  %-14s %-14s\n", i, s->data->class_names[c],
+                        s->data->class_names[(int)p->L[i]]);
+        } else {
+            sink_printf(it->out, "%5zu  %-14s %-14s\n", i, NUM(it, Z[i * k]), NUM(it, p->Y[i * s->prep->ny]));
+        }
+    }
+    free(Z);
+    return 0;
+}

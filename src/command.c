@@ -1,0 +1,462 @@
+/* command.c — the command table with usage and help, option tables, and running one command. */
+#include "fitbench/command.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/gen.h"
+#include "fitbench/strutil.h"
+
+#define INF INFINITY
+
+static const char *const yesno[] = {"yes", "no", NULL};
+static const char *const header_w[] = {"auto", "yes", "no", NULL};
+static const char *const missing_w[] = {"error", "drop", "mean", NULL};
+static const char *const act_w[] = {"relu", "tanh", "sigmoid", "linear", NULL};
+static const char *const anneal_w[] = {"cos", "linear", NULL};
+static const char *const mode_w[] = {"min", "max", NULL};
+static const char *const tmode_w[] = {"rel", "abs", NULL};
+
+static const char *const scale_w[] = {"standard", "minmax", "none", NULL};
+static const char *const features_w[] = {"poly", NULL};
+static const char *const model_w[] = {"linear", "logistic", "softmax", "mlp", NULL};
+static const char *const init_w[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
+static const char *const loss_w[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
+static const char *const optim_w[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
+static const char *const sched_w[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
+static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
+static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
+                                     NULL};
+static const char *const plot_w[] = {"loss", "lr", "grad", NULL};
+static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
+
+static const OptSpec load_o[] = {
+    {"target", OT_STR, 0, 0, 0, NULL, "the target column(s): name or 0-based index, comma-separated (default: last)"},
+    {"sep", OT_STR, 0, 0, 0, NULL, "the separator: ',' ';' or tab (default: detected)"},
+    {"header", OT_ENUM, 0, 0, 0, header_w, "is the first row a header? (default: auto)"},
+    {"drop", OT_LIST, 0, 0, 0, NULL, "columns to leave out, comma-separated"},
+    {"onehot", OT_LIST, 0, 0, 0, NULL, "string columns to expand into 0/1 columns"},
+    {"missing", OT_ENUM, 0, 0, 0, missing_w, "empty/NA cells: error, drop the row, or the column mean"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec gen_o[] = {
+    {"n", OT_INT, 1, 1e8, 0, NULL, "rows (200)"},
+    {"d", OT_INT, 1, 1000, 0, NULL, "features, for linear and blobs (1 / 2)"},
+    {"noise", OT_NUM, 0, 100, 0, NULL, "noise level (0.1)"},
+    {"classes", OT_INT, 2, 20, 0, NULL, "classes, for blobs and spiral (3 / 2)"},
+    {"seed", OT_INT, 0, 9.2e18, 0, NULL, "random seed (set seed)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec split_o[] = {
+    {"val", OT_NUM, 0, 1, OPT_LT_MAX, NULL, "fraction of rows for validation (0)"},
+    {"test", OT_NUM, 0, 1, OPT_LT_MAX, NULL, "fraction of rows for testing (0)"},
+    {"seed", OT_INT, 0, 9.2e18, 0, NULL, "row shuffle seed (set seed)"},
+    {"shuffle", OT_BOOL, 0, 0, 0, yesno, "shuffle rows before splitting (yes)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec features_o[] = {
+    {"degree", OT_INT, 1, PREP_MAX_DEGREE, 0, NULL, "polynomial degree (2)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec model_o[] = {
+    {"hidden", OT_LIST, 0, 0, 0, NULL, "mlp hidden layer widths, e.g. 16,8 (16)"},
+    {"act", OT_ENUM, 0, 0, 0, act_w, "mlp activation (relu)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec init_o[] = {
+    {"std", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "normal: standard deviation (0.01)"},
+    {"bound", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "uniform: U(-bound, bound) (0.05)"},
+    {"seed", OT_INT, 0, 9.2e18, 0, NULL, "random seed (set seed)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec loss_o[] = {
+    {"delta", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "huber: where the loss turns linear (1)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec optim_o[] = {
+    {"lr", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "learning rate (sgd 0.01, adam 0.001, rmsprop 0.01, adagrad 0.01)"},
+    {"momentum", OT_NUM, 0, INF, 0, NULL, "sgd, rmsprop: momentum factor (0)"},
+    {"dampening", OT_NUM, 0, INF, 0, NULL, "sgd: dampening for momentum (0)"},
+    {"nesterov", OT_BOOL, 0, 0, 0, yesno, "sgd: Nesterov momentum (no)"},
+    {"weight_decay", OT_NUM, 0, INF, 0, NULL, "L2 penalty on every parameter (0; adamw 0.01, decoupled)"},
+    {"beta1", OT_NUM, 0, 1, OPT_LT_MAX, NULL, "adam, adamw: first-moment decay (0.9)"},
+    {"beta2", OT_NUM, 0, 1, OPT_LT_MAX, NULL, "adam, adamw: second-moment decay (0.999)"},
+    {"eps", OT_NUM, 0, INF, 0, NULL, "term added to the denominator (1e-8; adagrad 1e-10)"},
+    {"alpha", OT_NUM, 0, INF, 0, NULL, "rmsprop: smoothing constant (0.99)"},
+    {"centered", OT_BOOL, 0, 0, 0, yesno, "rmsprop: normalise by the variance estimate (no)"},
+    {"amsgrad", OT_BOOL, 0, 0, 0, yesno, "adam, adamw: AMSGrad variant (no)"},
+    {"lr_decay", OT_NUM, 0, INF, 0, NULL, "adagrad: learning-rate decay (0)"},
+    {"initial_accumulator_value", OT_NUM, 0, INF, 0, NULL, "adagrad: starting sum of squares (0)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec sched_o[] = {
+    {"step_size", OT_INT, 1, 1e9, 0, NULL, "step: epochs between decays (10)"},
+    {"gamma", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "step, multistep: factor (0.1); exp: per-epoch factor (0.95)"},
+    {"milestones", OT_LIST, 0, 0, 0, NULL, "multistep: epochs at which to decay, e.g. 30,80"},
+    {"t_max", OT_INT, 1, 1e9, 0, NULL, "cosine: epochs of the half cosine (100)"},
+    {"eta_min", OT_NUM, 0, INF, 0, NULL, "cosine: lowest lr (0)"},
+    {"max_lr", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "onecycle: peak lr (the optimizer's lr)"},
+    {"total_steps", OT_INT, 1, 1e9, 0, NULL, "onecycle: epochs in the cycle (100)"},
+    {"pct_start", OT_NUM, 0, 1, OPT_GT_MIN | OPT_LT_MAX, NULL, "onecycle: share of the cycle going up (0.3)"},
+    {"anneal", OT_ENUM, 0, 0, 0, anneal_w, "onecycle: annealing shape (cos)"},
+    {"div_factor", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "onecycle: initial lr = max_lr/div_factor (25)"},
+    {"final_div_factor", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "onecycle: final lr = initial/final_div_factor (1e4)"},
+    {"three_phase", OT_BOOL, 0, 0, 0, yesno, "onecycle: three phases (no)"},
+    {"cycle_momentum", OT_BOOL, 0, 0, 0, yesno, "onecycle: cycle momentum/beta1 inversely (yes, as torch)"},
+    {"base_momentum", OT_NUM, 0, 1, 0, NULL, "onecycle: lowest momentum (0.85)"},
+    {"max_momentum", OT_NUM, 0, 1, 0, NULL, "onecycle: highest momentum (0.95)"},
+    {"mode", OT_ENUM, 0, 0, 0, mode_w, "plateau: min or max (min)"},
+    {"factor", OT_NUM, 0, 1, OPT_GT_MIN | OPT_LT_MAX, NULL, "plateau: lr factor on a plateau (0.1)"},
+    {"patience", OT_INT, 0, 1e9, 0, NULL, "plateau: epochs without improvement first (10)"},
+    {"threshold", OT_NUM, 0, INF, 0, NULL, "plateau: what counts as improvement (1e-4)"},
+    {"threshold_mode", OT_ENUM, 0, 0, 0, tmode_w, "plateau: rel or abs (rel)"},
+    {"cooldown", OT_INT, 0, 1e9, 0, NULL, "plateau: epochs to wait after a cut (0)"},
+    {"min_lr", OT_NUM, 0, INF, 0, NULL, "plateau: lowest lr (0)"},
+    {"eps", OT_NUM, 0, INF, 0, NULL, "plateau: smallest change applied (1e-8)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec batch_o[] = {
+    {"shuffle", OT_BOOL, 0, 0, 0, yesno, "reshuffle the rows every epoch (yes)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec train_o[] = {
+    {"patience", OT_INT, 1, 1e9, 0, NULL, "stop when val_loss has not improved for this many epochs"},
+    {"until", OT_EXPR, 0, 0, 0, NULL, "stop when this expression holds, e.g. until=\"train_loss < 22\""},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec predict_o[] = {
+    {"n", OT_INT, 1, 1e9, 0, NULL, "rows to print (10)"},
+    {"out", OT_PATH, 0, 0, 0, NULL, "write all predictions to this CSV file"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec plot_o[] = {
+    {"log", OT_BOOL, 0, 0, 0, yesno, "logarithmic y axis (no)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec save_o[] = {
+    {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
+    {"height", OT_INT, 150, 10000, 0, NULL, "save plot: SVG height in pixels (500)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec set_o[] = {
+    {"seed", OT_INT, 0, 9.2e18, 0, NULL, "default seed for gen, split, init and data order (0)"},
+    {"echo", OT_BOOL, 0, 0, 0, yesno, "print each script command before it runs (no)"},
+    {"bail", OT_BOOL, 0, 0, 0, yesno, "stop a script at the first error (yes)"},
+    {"threads", OT_INT, 0, 256, 0, NULL, "BLAS threads, 0 = automatic"},
+    {"precision", OT_INT, 1, 17, 0, NULL, "significant digits printed (6)"},
+    {"timing", OT_BOOL, 0, 0, 0, yesno, "print wall-clock times (yes)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec none_o[] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
+
+const Command commands[] = {
+    {"load", "load PATH|NAME [target=COL] [sep=,] [header=auto|yes|no] [drop=A,B] [onehot=A,B] [missing=error|drop|mean]\n"
+             "load model PATH | load weights DIR",
+     "load a CSV/TSV file or a shipped dataset; or a saved model / weights",
+     "Reads a CSV (RFC 4180 quoting, CRLF, BOM, ',' ';' or tab) streaming it from disk. The target is the last\n"
+     "column unless target= names one or more. String targets become classes in sorted order. A NAME without a\n"
+     "path (boston, iris, wine, diabetes, breast_cancer, digits) finds a shipped dataset from any directory.\n"
+     "`load model PATH` restores a model saved with `save model`; `load weights DIR` reads W.npy/b.npy files.",
+     NULL, NULL, load_o, CMD_STATE, cmd_load},
+    {"gen", "gen linear|poly|sine|blobs|moons|circles|xor|spiral|gauss [n=200] [d=] [noise=0.1] [classes=] [seed=]",
+     "make a synthetic dataset", "Regression curves (linear, poly, sine) and the TensorFlow Playground sets.",
+     "dataset kind", gen_kind_names, gen_o, CMD_STATE, cmd_gen},
+    {"split", "split [val=F] [test=F] [seed=S] [shuffle=yes|no]", "hold out validation and test rows",
+     "Shuffles the rows (seeded) and keeps the last fractions for validation and test. Scaling statistics\n"
+     "come from the training rows only. `split` alone removes the split.",
+     NULL, NULL, split_o, CMD_STATE, cmd_split},
+    {"scale", "scale standard|minmax|none", "scale features with training-split statistics",
+     "standard: (x - mean) / std with the population std, as scikit-learn's StandardScaler.\n"
+     "minmax: (x - min) / (max - min). Constant columns are left unscaled.",
+     "scaling", scale_w, none_o, CMD_STATE, cmd_scale},
+    {"features", "features poly degree=K", "expand the inputs into polynomial features",
+     "All monomials up to degree K in scikit-learn's PolynomialFeatures order (no bias column);\n"
+     "`features poly degree=1` goes back to the plain inputs.",
+     "feature expansion", features_w, features_o, CMD_STATE, cmd_features},
+    {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
+     "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
+     "Choosing a model initialises its parameters (zeros; mlp: PyTorch's nn.Linear default).",
+     "model", model_w, model_o, CMD_STATE, cmd_model},
+    {"init", "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", "re-initialise the parameters",
+     "normal: N(0, std^2); uniform: U(-bound, bound); xavier: Glorot uniform; he: Kaiming normal;\n"
+     "torch: nn.Linear's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Resets optimizer state and history.",
+     "initialisation", init_w, init_o, CMD_STATE, cmd_init},
+    {"loss", "loss mse|mae|huber|bce|ce|hinge [delta=1]", "choose the loss (mean reduction, as PyTorch)",
+     "mse, mae (L1), huber: regression. bce: BCEWithLogits for two classes. ce: CrossEntropy over K logits.\n"
+     "hinge: mean(max(0, 1 - t z)) with t = -1/+1. See docs/math.md.",
+     "loss", loss_w, loss_o, CMD_STATE, cmd_loss},
+    {"optim", "optim sgd|adam|adamw|rmsprop|adagrad [lr=] [momentum=] [dampening=] [nesterov=] [weight_decay=]\n"
+              "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]",
+     "choose the optimizer (torch.optim's names, defaults and updates)",
+     "The same name keeps the optimizer state and changes only the options given (as editing a torch\n"
+     "param_group); another name starts a fresh optimizer. The parameters are always kept.",
+     "optimizer", optim_w, optim_o, CMD_STATE, cmd_optim},
+    {"schedule", "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]",
+     "learning-rate schedule, stepped once per epoch",
+     "As torch.optim.lr_scheduler: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR,\n"
+     "ReduceLROnPlateau (on val_loss, or train_loss without a validation split). Starts at the next epoch.",
+     "schedule", sched_w, sched_o, CMD_STATE, cmd_schedule},
+    {"batch", "batch full|N [shuffle=yes|no]", "minibatch size",
+     "full: one update per epoch over the whole training split. N: updates on N rows at a time; with\n"
+     "shuffle=no the batches go in row order and the last, smaller batch is kept.",
+     NULL, NULL, batch_o, CMD_STATE, cmd_batch},
+    {"step", "step [N] | step batch [N]", "train N epochs (1) | make N single minibatch updates",
+     "Prints the losses after the step. `step batch` moves through the epoch one minibatch at a time.",
+     NULL, NULL, none_o, CMD_STATE, cmd_step},
+    {"train", "train [N] [patience=P] [until=EXPR]", "train N epochs (100), one line per epoch",
+     "Ctrl-C stops after the current batch and keeps the state. patience= stops when val_loss has not\n"
+     "improved for P epochs and restores the best weights. until= stops when the expression holds.",
+     NULL, NULL, train_o, CMD_STATE, cmd_train},
+    {"reset", "reset", "re-initialise the parameters (data and settings kept)",
+     "Parameters, optimizer state, schedule, data order and history start again.", NULL, NULL, none_o, CMD_STATE,
+     cmd_reset},
+    {"undo", "undo", "go back to the state before the last state-changing command",
+     "Up to 32 steps back. Undo is recorded, so a recorded session replays the same.", NULL, NULL, none_o, 0,
+     cmd_undo},
+    {"solve", "solve", "closed-form least squares for linear + mse, applied to the parameters",
+     "With weight_decay > 0 it solves for the point gradient descent with that weight decay converges to\n"
+     "(ridge with the bias penalised too). The optimum becomes the reference line of the loss plot.",
+     NULL, NULL, none_o, CMD_STATE, cmd_solve},
+    {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
+     "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, cmd_eval},
+    {"predict", "predict [train|val|test] [n=10] [out=FILE.csv] | predict V1,V2,...", "predictions",
+     "Prints predictions against targets for the first n rows of a split, or for one row of raw feature\n"
+     "values (scaled and expanded as the training data).",
+     NULL, NULL, predict_o, 0, cmd_predict},
+    {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
+     show_w, none_o, 0, cmd_show},
+    {"plot", "plot loss|lr|grad [log=yes|no]", "what the plot shows (a text chart without a terminal)", NULL,
+     "plot", plot_w, plot_o, 0, cmd_plot},
+    {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
+     "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
+     "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",
+     "file kind", save_w, save_o, 0, cmd_save},
+    {"run", "run PATH", "run the commands of a .fit script (scripts may nest)", NULL, NULL, NULL, none_o, CMD_NOREC,
+     cmd_run},
+    {"record", "record PATH|off", "append every successful command to a .fit file", NULL, NULL, NULL, none_o,
+     CMD_NOREC, cmd_record},
+    {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing", NULL, NULL, NULL, set_o,
+     0, cmd_set},
+    {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
+     "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"
+     "split (mse, rmse, mae, r2, accuracy) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
+     "b[i] (layer l of an mlp: W1[i,j], b1[i], ...). Operators: + - * / < <= > >= == != and or not abs().",
+     NULL, NULL, NULL, CMD_RAW, cmd_expect},
+    {"echo", "echo TEXT", "print TEXT", NULL, NULL, NULL, NULL, CMD_RAW, cmd_echo},
+    {"pause", "pause [MESSAGE]", "wait for a key in a live replay (skipped in batch runs)", NULL, NULL, NULL, NULL,
+     CMD_RAW, cmd_pause},
+    {"sleep", "sleep SECONDS", "wait in a live replay (skipped in batch runs)", NULL, NULL, NULL, none_o, 0,
+     cmd_sleep},
+    {"help", "help [COMMAND]", "list the commands, or explain one", NULL, NULL, NULL, none_o, CMD_NOREC, cmd_help},
+    {"quit", "quit", "leave fitbench (Ctrl-D does too)", NULL, NULL, NULL, none_o, CMD_NOREC, cmd_quit},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL},
+};
+
+const Command *command_find(const char *name)
+{
+    for (const Command *c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+const char *num(const Interp *it, char *buf, size_t size, double x)
+{
+    return fb_fmt(buf, size, x, it->s->set.precision);
+}
+
+void interp_init(Interp *it, Session *s, Sink *out, Sink *err)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    it->out = out;
+    it->err = err;
+}
+
+void interp_free(Interp *it)
+{
+    for (int i = 0; i < it->nundo; i++) {
+        session_free(it->undo[i]);
+        free(it->undo[i]);
+    }
+    it->nundo = 0;
+    if (it->record)
+        fclose(it->record);
+    it->record = NULL;
+    free(it->record_path);
+    it->record_path = NULL;
+}
+
+static void push_undo(Interp *it, Session *snap)
+{
+    if (it->nundo == UNDO_MAX) {
+        session_free(it->undo[0]);
+        free(it->undo[0]);
+        memmove(it->undo, it->undo + 1, (UNDO_MAX - 1) * sizeof *it->undo);
+        it->nundo--;
+    }
+    it->undo[it->nundo++] = snap;
+}
+
+static const char *const *command_names(void)
+{
+    static const char *names[64];
+    if (!names[0]) {
+        int i = 0;
+        for (const Command *c = commands; c->name && i < 63; c++)
+            names[i++] = c->name;
+        names[i] = NULL;
+    }
+    return names;
+}
+
+int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
+{
+    Args a;
+    if (args_split(text, len, col0, &a, err))
+        return -1;
+    if (a.n == 0)
+        return 0;
+    const Command *c = command_find(a.t[0].text);
+    int rc = -1;
+    if (!c) {
+        const char *sug = fb_suggest(a.t[0].text, command_names());
+        if (sug)
+            fb_fail_at(err, a.t[0].col, "unknown command '%s' (did you mean '%s'?)", a.t[0].text, sug);
+        else
+            fb_fail_at(err, a.t[0].col, "unknown command '%s' (type help for the list)", a.t[0].text);
+        goto out;
+    }
+    if (!(c->flags & CMD_RAW)) {
+        if (args_check(&a, c->opts, c->name, err))
+            goto out;
+        const Tok *pos[2];
+        int np = args_positional(&a, pos, 2);
+        if (c->words && np > 0) {
+            bool ok = false;
+            for (int i = 0; c->words[i]; i++)
+                ok = ok || strcmp(c->words[i], pos[0]->text) == 0;
+            if (!ok && strcmp(c->name, "load") != 0) {
+                const char *sug = fb_suggest(pos[0]->text, c->words);
+                if (sug)
+                    fb_fail_at(err, pos[0]->col, "unknown %s '%s' (did you mean '%s'?)", c->noun, pos[0]->text, sug);
+                else
+                    fb_fail_at(err, pos[0]->col, "unknown %s '%s' (usage: %s)", c->noun, pos[0]->text, c->usage);
+                goto out;
+            }
+        }
+    }
+    Session *snap = NULL;
+    if (c->flags & CMD_STATE) {
+        snap = malloc(sizeof *snap);
+        if (!snap || session_clone(snap, it->s, err)) {
+            if (!snap)
+                fb_oom(err, "an undo snapshot", sizeof *snap);
+            free(snap);
+            goto out;
+        }
+    }
+    err->col = 0;
+    rc = c->run(it, &a, err);
+    if (rc) {
+        if (!err->col)
+            err->col = a.t[0].col;
+        if (snap) {
+            session_free(it->s);
+            *it->s = *snap;
+            free(snap);
+        }
+        goto out;
+    }
+    if (snap) {
+        char *line = strndup(text, len);
+        FbErr lerr;
+        if (line) {
+            session_log_add(it->s, line, &lerr); /* a log entry lost to OOM only affects save session */
+            free(line);
+        }
+        push_undo(it, snap);
+    }
+    if (it->record && !(c->flags & CMD_NOREC)) {
+        fprintf(it->record, "%.*s\n", (int)len, text);
+        fflush(it->record); /* a crash loses nothing typed */
+    }
+out:
+    args_free(&a);
+    return rc;
+}
+
+/* ---- completion ---- */
+
+static int add_cand(char ***v, size_t *n, size_t *cap, const char *s, const char *prefix, const char *suffix)
+{
+    size_t lp = strlen(prefix);
+    if (strncmp(s, prefix, lp) != 0)
+        return 0;
+    if (*n + 2 > *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        char **nv = realloc(*v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = nc;
+    }
+    size_t len = strlen(s) + strlen(suffix) + 1;
+    char *c = malloc(len);
+    if (!c)
+        return -1;
+    snprintf(c, len, "%s%s", s, suffix);
+    (*v)[(*n)++] = c;
+    (*v)[*n] = NULL;
+    return 0;
+}
+
+char **command_complete(const Interp *it, const char *line_before, const char *word)
+{
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    Args a;
+    FbErr e;
+    if (args_split(line_before, strlen(line_before), 1, &a, &e))
+        return NULL;
+    if (a.n == 0) {
+        for (const Command *c = commands; c->name; c++)
+            add_cand(&v, &n, &cap, c->name, word, " ");
+        args_free(&a);
+        return v;
+    }
+    const Command *c = command_find(a.t[0].text);
+    if (!c) {
+        args_free(&a);
+        return NULL;
+    }
+    const char *eq = strchr(word, '=');
+    if (eq) {
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - word), word);
+        for (const OptSpec *o = c->opts; o && o->key; o++) {
+            if (strcmp(o->key, key) != 0)
+                continue;
+            const char *const *ch = o->choices;
+            for (int i = 0; ch && ch[i]; i++) {
+                char full[128];
+                snprintf(full, sizeof full, "%s=%s", key, ch[i]);
+                add_cand(&v, &n, &cap, full, word, " ");
+            }
+        }
+        /* Column names for the options that take them. */
+        const Dataset *ds = it->s->data;
+        if (ds && (strcmp(key, "target") == 0 || strcmp(key, "drop") == 0 || strcmp(key, "onehot") == 0)) {
+            for (size_t j = 0; j < ds->d; j++) {
+                char full[256];
+                snprintf(full, sizeof full, "%s=%s", key, ds->names[j]);
+                add_cand(&v, &n, &cap, full, word, " ");
+            }
+            for (size_t j = 0; j < ds->ny; j++) {
+                char full[256];
+                snprintf(full, sizeof full, "%s=%s", key, ds->ynames[j]);
+                add_cand(&v, &n, &cap, full, word, " ");
+            }
+        }
+        args_free(&a);
+        return v;
+    }
+    const Tok *pos[1];
+    int np = args_positional(&a, pos, 1);
+    if (np == 0 && c->words)
+        for (int i = 0; c->words[i]; i++)
+            add_cand(&v, &n, &cap, c->words[i], word, " ");
+    if (strcmp(c->name, "help") == 0 && np == 0)
+        for (const Command *k = commands; k->name; k++)
+            add_cand(&v, &n, &cap, k->name, word, " ");
+    for (const OptSpec *o = c->opts; o && o->key; o++)
+        add_cand(&v, &n, &cap, o->key, word, "=");
+    args_free(&a);
+    return v;
+}

@@ -1,0 +1,140 @@
+/* loss.c — mse, mae, huber, bce-with-logits, cross-entropy and hinge with torch's mean reduction. */
+#include "fitbench/loss.h"
+
+#include <math.h>
+#include <stddef.h>
+
+/* Elementwise regression losses: Y and Z are (n, k), mean over N = n*k.
+ * Gradients use torch's backward formulas (norm = 1/N or 2/N times the
+ * elementwise derivative) so they agree to the last bits. */
+static double loss_mse(const double *Z, const double *Y, size_t N, double *dZ)
+{
+    double s = 0, norm = 2.0 / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double d = Z[i] - Y[i];
+        s += d * d;
+        if (dZ)
+            dZ[i] = norm * d;
+    }
+    return s / (double)N;
+}
+
+static double loss_mae(const double *Z, const double *Y, size_t N, double *dZ)
+{
+    double s = 0, norm = 1.0 / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double d = Z[i] - Y[i];
+        s += fabs(d);
+        if (dZ) /* torch's sgn: 0 at d == 0 (and NaN stays NaN) */
+            dZ[i] = d > 0 ? norm : d < 0 ? -norm : norm * d;
+    }
+    return s / (double)N;
+}
+
+static double loss_huber(const double *Z, const double *Y, size_t N, double delta, double *dZ)
+{
+    double s = 0, norm = 1.0 / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double d = Z[i] - Y[i], a = fabs(d);
+        s += a < delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
+        if (dZ) /* both branches give d at |d| == delta */
+            dZ[i] = d < -delta ? -norm * delta : d > delta ? norm * delta : norm * d;
+    }
+    return s / (double)N;
+}
+
+/* Sigmoid without overflow: exp only ever sees a non-positive argument. */
+static double sigmoid(double x)
+{
+    if (x >= 0)
+        return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+/* BCEWithLogitsLoss: l = max(z, 0) - z y + log1p(exp(-|z|)), the stable
+ * form of -[y log s(z) + (1-y) log(1 - s(z))]; grad (s(z) - y) / n. */
+static double loss_bce(const double *Z, const double *Y, size_t n, double *dZ)
+{
+    double s = 0, norm = 1.0 / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double z = Z[i], y = Y[i];
+        s += (z > 0 ? z : 0.0) - z * y + log1p(exp(-fabs(z)));
+        if (dZ)
+            dZ[i] = (sigmoid(z) - y) * norm;
+    }
+    return s / (double)n;
+}
+
+/* Hinge written as torch.relu(1 - t z).mean() with t = 2y - 1 in {-1, +1}:
+ * the subgradient at the kink t z == 1 is 0, as torch.relu's backward. */
+static double loss_hinge(const double *Z, const double *Y, size_t n, double *dZ)
+{
+    double s = 0, norm = 1.0 / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double t = 2.0 * Y[i] - 1.0, m = 1.0 - t * Z[i];
+        s += m < 0 ? 0.0 : m; /* NaN stays NaN, as torch.relu */
+        if (dZ)               /* torch's threshold_backward: 0 where relu's output <= 0 */
+            dZ[i] = m <= 0 ? 0.0 : -t * norm;
+    }
+    return s / (double)n;
+}
+
+/* CrossEntropyLoss on logits Z (n, k), Y (n, 1) class indices:
+ * log p_c = z_c - m - log(sum_j exp(z_j - m)) with m = max_j z_j;
+ * l = -mean_i log p_{y_i}; grad = (p - onehot) / n, computed as torch does
+ * (p * (1/n) - onehot * (1/n)).  An index that is not an integer in
+ * [0, k) gives NaN (loss and that row's gradient). */
+static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, double *dZ)
+{
+    double s = 0, norm = 1.0 / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        const double *z = Z + i * k;
+        double yc = Y[i];
+        int valid = yc >= 0 && yc < (double)k && yc == floor(yc);
+        size_t c = valid ? (size_t)yc : 0;
+        double m = z[0];
+        for (size_t j = 1; j < k; j++)
+            if (z[j] > m || isnan(z[j]))
+                m = z[j];
+        double se = 0;
+        for (size_t j = 0; j < k; j++)
+            se += exp(z[j] - m);
+        double lse = log(se);
+        s += valid ? -((z[c] - m) - lse) : NAN;
+        if (dZ) {
+            double *g = dZ + i * k;
+            for (size_t j = 0; j < k; j++) {
+                double p = exp((z[j] - m) - lse);
+                g[j] = !valid ? NAN : j == c ? p * norm - norm : p * norm;
+            }
+        }
+    }
+    return s / (double)n;
+}
+
+double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, double *dZ)
+{
+    switch (cfg->kind) {
+    case LOSS_MSE: return loss_mse(Z, Y, n * k, dZ);
+    case LOSS_MAE: return loss_mae(Z, Y, n * k, dZ);
+    case LOSS_HUBER: return loss_huber(Z, Y, n * k, cfg->delta, dZ);
+    case LOSS_BCE: return loss_bce(Z, Y, n * k, dZ);
+    case LOSS_HINGE: return loss_hinge(Z, Y, n * k, dZ);
+    case LOSS_CE: return loss_ce(Z, Y, n, k, dZ);
+    }
+    return NAN;
+}
+
+const char *loss_name(LossKind k)
+{
+    switch (k) {
+    case LOSS_MSE: return "mse";
+    case LOSS_MAE: return "mae";
+    case LOSS_HUBER: return "huber";
+    case LOSS_BCE: return "bce";
+    case LOSS_CE: return "ce";
+    case LOSS_HINGE: return "hinge";
+    }
+    return "?";
+}

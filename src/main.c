@@ -1,0 +1,168 @@
+/* main.c — the command line: choose the front end, run scripts and -c commands, set the exit status. */
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cblas.h>
+
+#include "fitbench/command.h"
+#include "fitbench/repl.h"
+#include "fitbench/script.h"
+#include "fitbench/strutil.h"
+
+static const char usage_text[] =
+    "usage: fitbench [options] [FILE.fit ...]\n"
+    "       fitbench -c 'load boston; model linear; solve; eval'\n"
+    "\n"
+    "  FILE.fit        replay scripts with plain output; stop at the first error\n"
+    "  -c COMMANDS     run commands (';' separates them); may be repeated\n"
+    "  -               read commands from standard input\n"
+    "  -i              stay interactive after the scripts and commands\n"
+    "  --live          replay in the workbench with animation (pause and sleep are honoured)\n"
+    "  --plain         no full-screen view, plain lines\n"
+    "  --keep-going    do not stop at errors\n"
+    "  -q              quiet: no per-epoch lines\n"
+    "  --seed S        the default seed (set seed=S)\n"
+    "  --threads N     BLAS threads (set threads=N)\n"
+    "  --version       print the version\n"
+    "  --help          this text\n"
+    "\n"
+    "Exit status: 0 ok, 1 a command or an expect failed, 2 usage error.\n"
+    "Type 'help' at the prompt for the commands; docs/commands.md describes them all.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fitbench: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (try fitbench --help)\n");
+    return 2;
+}
+
+/* Where `load NAME` looks: $FITBENCH_DATA, the build/source tree next to the
+ * binary, then the installed data folder. */
+static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *dirs[5])
+{
+    int n = 0;
+    const char *env = getenv("FITBENCH_DATA");
+    if (env && *env)
+        snprintf(store[n], PATH_MAX, "%s", env), dirs[n] = store[n], n++;
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0) {
+        snprintf(exe, sizeof exe, "%s", argv0);
+        len = (ssize_t)strlen(exe);
+    }
+    exe[len] = '\0';
+    char *dir = dirname(exe);
+    snprintf(store[n], PATH_MAX, "%s/../datasets", dir), dirs[n] = store[n], n++;
+    snprintf(store[n], PATH_MAX, "%s/../share/fitbench/datasets", dir), dirs[n] = store[n], n++;
+    snprintf(store[n], PATH_MAX, "%s/datasets", FITBENCH_DATADIR), dirs[n] = store[n], n++;
+    dirs[n] = NULL;
+}
+
+int main(int argc, char **argv)
+{
+    bool interactive_after = false, keep_going = false, quiet = false, live = false, plain = false;
+    const char *cmds[64];
+    int ncmds = 0;
+    const char *files[256];
+    int nfiles = 0;
+    bool read_stdin = false;
+    long seed = -1, threads = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc)
+                return usage_error("%s needs commands after it", a);
+            if (ncmds == 64)
+                return usage_error("too many %s options", a);
+            cmds[ncmds++] = argv[++i];
+        } else if (strcmp(a, "-i") == 0)
+            interactive_after = true;
+        else if (strcmp(a, "--live") == 0)
+            live = true;
+        else if (strcmp(a, "--plain") == 0)
+            plain = true;
+        else if (strcmp(a, "--keep-going") == 0)
+            keep_going = true;
+        else if (strcmp(a, "-q") == 0)
+            quiet = true;
+        else if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
+            long v;
+            if (i + 1 >= argc || !fb_parse_long(argv[i + 1], &v) || v < 0)
+                return usage_error("%s needs a whole number >= 0", a);
+            *(a[2] == 's' ? &seed : &threads) = v;
+            i++;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("fitbench %s\n", FITBENCH_VERSION);
+            return 0;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "-") == 0)
+            read_stdin = true;
+        else if (a[0] == '-')
+            return usage_error("unknown option '%s'", a);
+        else if (nfiles < 256)
+            files[nfiles++] = a;
+        else
+            return usage_error("too many scripts (the limit is %s)", "256");
+    }
+    (void)plain;
+
+    Session s;
+    session_init(&s);
+    Sink out = sink_file(stdout), errs = sink_file(stderr);
+    Interp it;
+    interp_init(&it, &s, &out, &errs);
+    char store[4][PATH_MAX];
+    const char *dirs[5];
+    data_dirs(argv[0], store, dirs);
+    it.data_dirs = dirs;
+    it.keep_going = keep_going;
+    it.quiet = quiet;
+    it.live = live;
+    it.interrupt = &fb_interrupted;
+    if (keep_going)
+        s.set.bail = false;
+    if (seed >= 0)
+        s.set.seed = (unsigned long long)seed;
+    if (threads >= 0) {
+        s.set.threads = (int)threads;
+        openblas_set_num_threads(threads ? (int)threads : openblas_get_num_procs());
+    }
+    repl_install_sigint();
+
+    bool batch = ncmds || nfiles || read_stdin;
+    for (int i = 0; i < ncmds && !it.quit; i++)
+        if (script_line(&it, cmds[i], strlen(cmds[i]), "-c", i + 1) && !keep_going)
+            goto done;
+    for (int i = 0; i < nfiles && !it.quit; i++) {
+        FbErr e = {{0}, 0};
+        if (script_file(&it, files[i], &e)) {
+            if (e.msg[0])
+                script_report(&it, NULL, 0, &e);
+            if (!keep_going)
+                goto done;
+        }
+    }
+    if (read_stdin && !it.quit)
+        script_stream(&it, stdin, "<stdin>");
+    if ((!batch || interactive_after) && !it.quit) {
+        if (isatty(STDIN_FILENO)) {
+            it.interactive = true;
+            repl_run(&it);
+        } else if (!read_stdin) {
+            script_stream(&it, stdin, "<stdin>");
+        }
+    }
+done:
+    fflush(stdout);
+    int status = it.failed ? 1 : 0;
+    interp_free(&it);
+    session_free(&s);
+    return status;
+}

@@ -1,0 +1,198 @@
+/* repl.c — Readline in callback mode: one prompt loop that Ctrl-C can interrupt cleanly. */
+#include "fitbench/repl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "fitbench/script.h"
+
+volatile sig_atomic_t fb_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    fb_interrupted = 1;
+}
+
+void repl_install_sigint(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+char *repl_history_path(char *buf, size_t size)
+{
+    const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    char dir[4096];
+    if (state && *state)
+        snprintf(dir, sizeof dir, "%s/fitbench", state);
+    else if (home && *home) {
+        snprintf(dir, sizeof dir, "%s/.local", home);
+        mkdir(dir, 0755);
+        snprintf(dir, sizeof dir, "%s/.local/state", home);
+        mkdir(dir, 0755);
+        snprintf(dir, sizeof dir, "%s/.local/state/fitbench", home);
+    } else
+        return NULL;
+    mkdir(dir, 0755);
+    snprintf(buf, size, "%s/history", dir);
+    return buf;
+}
+
+/* Readline's callbacks carry no context pointer, so the REPL keeps its
+ * interpreter here while it runs. */
+static Interp *repl_it;
+static bool repl_eof;
+static char repl_hist[4096];
+
+static void save_history_atomically(void)
+{
+    if (!repl_hist[0])
+        return;
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", repl_hist, (long)getpid());
+    stifle_history(1000);
+    if (write_history(tmp) == 0 && rename(tmp, repl_hist) == 0)
+        return;
+    unlink(tmp); /* the old history stays as it was */
+}
+
+static void on_line(char *line)
+{
+    if (!line) {
+        repl_eof = true;
+        fputc('\n', stdout);
+        return;
+    }
+    if (*line) {
+        add_history(line);
+        save_history_atomically();
+    }
+    /* Run with readline's terminal settings undone, so output and Ctrl-C
+     * behave as in a normal program. */
+    rl_callback_handler_remove();
+    fb_interrupted = 0;
+    script_line(repl_it, line, strlen(line), NULL, 0);
+    fflush(stdout);
+    free(line);
+    if (!repl_it->quit)
+        rl_callback_handler_install("fitbench> ", on_line);
+}
+
+static const char *path_commands[] = {"load", "run", "record", "save", NULL};
+
+static char *dup_match(const char *s) { return strdup(s); }
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    rl_attempted_completion_over = 1;
+    /* Only the command this word belongs to (after the last ';'). */
+    int seg = start;
+    while (seg > 0 && rl_line_buffer[seg - 1] != ';')
+        seg--;
+    char *before = strndup(rl_line_buffer + seg, (size_t)(start - seg));
+    if (!before)
+        return NULL;
+    char **v = command_complete(repl_it, before, text);
+    char first[32] = "";
+    sscanf(before, " %31s", first);
+    free(before);
+    if (!v) {
+        for (int i = 0; path_commands[i]; i++)
+            if (strcmp(first, path_commands[i]) == 0 && !strchr(text, '='))
+                rl_attempted_completion_over = 0; /* file names */
+        return NULL;
+    }
+    size_t n = 0;
+    while (v[n])
+        n++;
+    if (n == 0) {
+        free(v);
+        if (!strchr(text, '='))
+            for (int i = 0; path_commands[i]; i++)
+                if (strcmp(first, path_commands[i]) == 0)
+                    rl_attempted_completion_over = 0;
+        return NULL;
+    }
+    /* readline wants [0] = the longest common prefix, then the matches. */
+    char **m = malloc((n + 2) * sizeof *m);
+    if (!m) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        return NULL;
+    }
+    size_t lcp = strlen(v[0]);
+    for (size_t i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < lcp && v[i][k] == v[0][k])
+            k++;
+        lcp = k;
+    }
+    m[0] = n == 1 ? dup_match(v[0]) : strndup(v[0], lcp);
+    for (size_t i = 0; i < n; i++)
+        m[i + 1] = v[i];
+    m[n + 1] = NULL;
+    if (n == 1) {
+        free(m[1]);
+        m[1] = NULL;
+    }
+    free(v);
+    rl_completion_append_character = '\0'; /* candidates carry their own ' ' or '=' */
+    return m;
+}
+
+int repl_run(Interp *it)
+{
+    repl_it = it;
+    repl_eof = false;
+    rl_readline_name = "fitbench";
+    rl_catch_signals = 0;  /* our SIGINT handler decides */
+    rl_catch_sigwinch = 1;
+    rl_completer_word_break_characters = " \t\n;";
+    rl_attempted_completion_function = complete;
+    using_history();
+    if (repl_history_path(repl_hist, sizeof repl_hist))
+        read_history(repl_hist);
+    fb_interrupted = 0;
+    rl_callback_handler_install("fitbench> ", on_line);
+    while (!repl_eof && !it->quit) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(STDIN_FILENO, &fds);
+        int r = select(STDIN_FILENO + 1, &fds, NULL, NULL, NULL);
+        if (r < 0 && errno == EINTR) {
+            if (fb_interrupted) {
+                /* Ctrl-C at the prompt: drop the line, new prompt. */
+                fb_interrupted = 0;
+                rl_free_line_state();
+                rl_callback_sigcleanup();
+                rl_replace_line("", 0);
+                rl_crlf();
+                rl_on_new_line();
+                rl_redisplay();
+            }
+            continue;
+        }
+        if (r < 0)
+            break;
+        rl_callback_read_char();
+    }
+    if (!it->quit)
+        rl_callback_handler_remove();
+    save_history_atomically();
+    repl_it = NULL;
+    return 0;
+}

@@ -1,0 +1,260 @@
+/* session.c — the session state, its copies, and keeping derived state in step. */
+#include "fitbench/session.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void session_init(Session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->set.precision = 6;
+    s->set.bail = true;
+    s->set.timing = true;
+    prep_spec_default(&s->prep_spec);
+    s->setup.loss.kind = LOSS_MSE;
+    s->setup.loss.delta = 1.0;
+    optim_defaults(&s->setup.opt, OPT_SGD);
+    sched_defaults(&s->setup.sched, SCHED_CONSTANT);
+    s->setup.batch = 0;
+    s->setup.shuffle = true;
+    s->optimum = NAN;
+    strcpy(s->plot, "loss");
+}
+
+static void free_log(Session *s)
+{
+    for (size_t i = 0; i < s->nlog; i++)
+        free(s->log[i]);
+    free(s->log);
+    s->log = NULL;
+    s->nlog = s->caplog = 0;
+}
+
+void session_free(Session *s)
+{
+    if (!s)
+        return;
+    dataset_unref(s->data);
+    prep_unref(s->prep);
+    train_state_free(&s->ts);
+    train_work_free(&s->work);
+    free_log(s);
+    memset(s, 0, sizeof *s);
+}
+
+int session_clone(Session *dst, const Session *src, FbErr *err)
+{
+    *dst = *src;
+    memset(&dst->ts, 0, sizeof dst->ts);
+    memset(&dst->work, 0, sizeof dst->work);
+    dst->log = NULL;
+    dst->nlog = dst->caplog = 0;
+    dataset_ref(dst->data);
+    prep_ref(dst->prep);
+    if (src->built && train_state_clone(&dst->ts, &src->ts, err))
+        goto fail;
+    for (size_t i = 0; i < src->nlog; i++)
+        if (session_log_add(dst, src->log[i], err))
+            goto fail;
+    return 0;
+fail:
+    session_free(dst);
+    return -1;
+}
+
+int session_log_add(Session *s, const char *line, FbErr *err)
+{
+    if (s->nlog == s->caplog) {
+        size_t cap = s->caplog ? s->caplog * 2 : 16;
+        char **l = realloc(s->log, cap * sizeof *l);
+        if (!l)
+            return fb_oom(err, "the session log", cap * sizeof *l);
+        s->log = l;
+        s->caplog = cap;
+    }
+    char *c = fb_strdup(line, err);
+    if (!c)
+        return -1;
+    s->log[s->nlog++] = c;
+    return 0;
+}
+
+LossKind session_default_loss(const Session *s, ModelKind kind)
+{
+    switch (kind) {
+    case MODEL_LOGISTIC: return LOSS_BCE;
+    case MODEL_SOFTMAX: return LOSS_CE;
+    case MODEL_MLP:
+        if (s->data && s->data->task == TASK_BINARY)
+            return LOSS_BCE;
+        if (s->data && s->data->task == TASK_MULTICLASS)
+            return LOSS_CE;
+        return LOSS_MSE;
+    default: return LOSS_MSE;
+    }
+}
+
+static bool loss_wants_classes(LossKind k) { return k == LOSS_BCE || k == LOSS_CE || k == LOSS_HINGE; }
+
+size_t session_outputs(const Session *s, ModelKind kind, LossKind loss)
+{
+    if (loss == LOSS_CE)
+        return s->data ? s->data->nclasses : 0;
+    if (loss_wants_classes(loss) || kind == MODEL_LOGISTIC)
+        return 1;
+    if (kind == MODEL_SOFTMAX)
+        return s->data ? s->data->nclasses : 0;
+    return s->data ? s->data->ny : 1;
+}
+
+const char *session_loss_mismatch(const Session *s, const LossCfg *loss, ModelKind kind, char *buf, size_t size)
+{
+    const Dataset *ds = s->data;
+    const char *ln = loss_name(loss->kind), *mn = model_kind_name(kind);
+    if (kind == MODEL_LOGISTIC && loss->kind != LOSS_BCE && loss->kind != LOSS_HINGE) {
+        snprintf(buf, size, "model logistic has one logit for two classes: use loss bce or hinge, not %s", ln);
+        return buf;
+    }
+    if (kind == MODEL_SOFTMAX && loss->kind != LOSS_CE) {
+        snprintf(buf, size, "model softmax outputs one logit per class: use loss ce, not %s", ln);
+        return buf;
+    }
+    if (!ds)
+        return NULL;
+    if (loss->kind == LOSS_CE && ds->nclasses < 2) {
+        snprintf(buf, size, "loss ce needs a class target, and '%s' is a regression target: use loss mse",
+                 ds->ynames[0]);
+        return buf;
+    }
+    if ((loss->kind == LOSS_BCE || loss->kind == LOSS_HINGE) && ds->nclasses != 2) {
+        if (ds->nclasses > 2)
+            snprintf(buf, size, "loss %s is for two classes and '%s' has %zu: use loss ce with model softmax", ln,
+                     ds->ynames[0], ds->nclasses);
+        else
+            snprintf(buf, size, "loss %s needs a two-class target, and '%s' is a regression target: use loss mse",
+                     ln, ds->ynames[0]);
+        return buf;
+    }
+    if ((kind == MODEL_LOGISTIC) && ds->nclasses != 2) {
+        snprintf(buf, size, "model logistic needs a two-class target; '%s' %s", ds->ynames[0],
+                 ds->nclasses ? "has more classes: use model softmax" : "is a regression target: use model linear");
+        return buf;
+    }
+    if (kind == MODEL_SOFTMAX && ds->nclasses < 2) {
+        snprintf(buf, size, "model softmax needs a class target; '%s' is a regression target: use model linear",
+                 ds->ynames[0]);
+        return buf;
+    }
+    (void)mn;
+    return NULL;
+}
+
+const double *session_targets(const Session *s, const Part *p, size_t *ky)
+{
+    if (loss_wants_classes(s->setup.loss.kind)) {
+        *ky = 1;
+        return p->L;
+    }
+    *ky = s->prep ? s->prep->ny : 1;
+    return p->Y;
+}
+
+void session_train_data(const Session *s, TrainData *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!s->prep)
+        return;
+    const Prepared *p = s->prep;
+    d->X = p->train.X;
+    d->Y = session_targets(s, &p->train, &d->ky);
+    d->n = p->train.n;
+    d->d = p->d;
+    d->Xv = p->val.X;
+    d->Yv = session_targets(s, &p->val, &d->ky);
+    d->nv = p->val.n;
+}
+
+int session_build(Session *s, FbErr *err)
+{
+    if (!s->data || !s->mspec.set) {
+        train_state_free(&s->ts);
+        s->built = false;
+        return 0;
+    }
+    const ModelSpec *ms = &s->mspec;
+    if (!s->loss_set)
+        s->setup.loss.kind = session_default_loss(s, ms->kind);
+    char buf[256];
+    const char *why = session_loss_mismatch(s, &s->setup.loss, ms->kind, buf, sizeof buf);
+    if (why)
+        return fb_fail(err, "%s", why);
+    size_t k = session_outputs(s, ms->kind, s->setup.loss.kind);
+    Model m;
+    memset(&m, 0, sizeof m);
+    if (model_build(&m, ms->kind, ms->act, ms->hidden, ms->nhidden, s->prep->d, k, err))
+        return -1;
+    InitKind ik = s->init.set ? s->init.kind : ms->kind == MODEL_MLP ? INIT_TORCH : INIT_ZEROS;
+    Rng r;
+    rng_seed(&r, s->init.has_seed ? s->init.seed : s->set.seed);
+    model_init_params(&m, ik, s->init.scale, &r);
+    TrainState ts;
+    if (train_state_init(&ts, &m, &s->setup, s->set.seed, err)) {
+        model_free(&m);
+        return -1;
+    }
+    train_state_free(&s->ts);
+    s->ts = ts;
+    s->built = true;
+    s->optimum = NAN;
+    /* History row 0: the loss before any training. */
+    TrainData d;
+    session_train_data(s, &d);
+    return train_begin(&s->ts, &s->setup, &d, &s->work, err);
+}
+
+int session_reprepare(Session *s, FbErr *err)
+{
+    if (!s->data)
+        return 0;
+    Prepared *p;
+    if (prep_build(s->data, &s->prep_spec, &p, err))
+        return -1;
+    prep_unref(s->prep);
+    s->prep = p;
+    return session_build(s, err);
+}
+
+int session_set_data(Session *s, Dataset *ds, FbErr *err)
+{
+    Dataset *old = s->data;
+    s->data = dataset_ref(ds);
+    /* A new table keeps the split and scaling choices but not the expansion's
+     * meaning; the model is rebuilt for its width. */
+    if (session_reprepare(s, err)) {
+        dataset_unref(s->data);
+        s->data = old;
+        return -1;
+    }
+    dataset_unref(old);
+    return 0;
+}
+
+int session_need_data(const Session *s, FbErr *err)
+{
+    if (!s->data)
+        return fb_fail(err, "no data yet: load a CSV first (load boston, say) or make some (gen moons)");
+    return 0;
+}
+
+int session_need_model(Session *s, FbErr *err)
+{
+    if (session_need_data(s, err))
+        return -1;
+    if (!s->mspec.set)
+        return fb_fail(err, "no model yet: choose one with 'model linear' (or logistic, softmax, mlp)");
+    if (!s->built)
+        return session_build(s, err);
+    return 0;
+}

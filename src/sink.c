@@ -1,0 +1,71 @@
+/* sink.c — output channels. */
+#include "fitbench/sink.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sink_write(Sink *s, const char *text, size_t n)
+{
+    if (s && s->write && n)
+        s->write(s->ctx, text, n);
+}
+
+void sink_puts(Sink *s, const char *text) { sink_write(s, text, strlen(text)); }
+
+void sink_printf(Sink *s, const char *fmt, ...)
+{
+    char small[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (len < 0)
+        return;
+    if ((size_t)len < sizeof small) {
+        sink_write(s, small, (size_t)len);
+        return;
+    }
+    char *big = malloc((size_t)len + 1);
+    if (!big) { /* keep what fits rather than nothing */
+        sink_write(s, small, sizeof small - 1);
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    sink_write(s, big, (size_t)len);
+    free(big);
+}
+
+static void file_write(void *ctx, const char *s, size_t n) { fwrite(s, 1, n, (FILE *)ctx); }
+
+Sink sink_file(FILE *fp) { return (Sink){file_write, fp}; }
+
+static void buffer_write(void *ctx, const char *s, size_t n)
+{
+    SinkBuffer *b = ctx;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p) {
+            b->lost = 1;
+            return;
+        }
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+Sink sink_buffer(SinkBuffer *b) { return (Sink){buffer_write, b}; }
+
+void sink_buffer_free(SinkBuffer *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}

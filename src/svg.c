@@ -1,0 +1,629 @@
+/* svg.c — charts as standalone SVG: layout in pixels, polylines per series, legend, XML escaping. */
+#include "fitbench/svg.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/fileio.h"
+#include "fitbench/strutil.h"
+
+/* ---- a growing string ------------------------------------------------------ */
+
+typedef struct Sb {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+} Sb;
+
+static void sb_reserve(Sb *sb, size_t extra)
+{
+    if (sb->oom || sb->len + extra + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 4096;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(sb->buf, cap);
+    if (!p) {
+        sb->oom = true;
+        return;
+    }
+    sb->buf = p;
+    sb->cap = cap;
+}
+
+static void sb_put(Sb *sb, const char *s, size_t n)
+{
+    sb_reserve(sb, n);
+    if (sb->oom)
+        return;
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+static void sb_str(Sb *sb, const char *s)
+{
+    sb_put(sb, s, strlen(s));
+}
+
+/* printf for integers and strings only: floats go through sb_num (C locale). */
+static void sb_printf(Sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(Sb *sb, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        sb_put(sb, tmp, (size_t)n);
+        return;
+    }
+    sb_reserve(sb, (size_t)n);
+    if (sb->oom)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb->len += (size_t)n;
+}
+
+static void sb_num(Sb *sb, double v)
+{
+    char tmp[32];
+    if (v == 0)
+        v = 0; /* no "-0" */
+    sb_str(sb, fb_fmt(tmp, sizeof tmp, v, 6));
+}
+
+/* XML text: escapes & < > " ', drops characters XML 1.0 forbids and
+ * replaces invalid UTF-8 by U+FFFD. */
+static void sb_xml(Sb *sb, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            switch (c) {
+            case '&': sb_str(sb, "&amp;"); break;
+            case '<': sb_str(sb, "&lt;"); break;
+            case '>': sb_str(sb, "&gt;"); break;
+            case '"': sb_str(sb, "&quot;"); break;
+            case '\'': sb_str(sb, "&apos;"); break;
+            default:
+                if (c >= 0x20 || c == '\t')
+                    sb_put(sb, (const char *)p, 1);
+                else
+                    sb_str(sb, "?");
+            }
+            p++;
+            continue;
+        }
+        int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0;
+        for (int i = 1; ok && i < len; i++)
+            ok = (p[i] & 0xC0) == 0x80;
+        if (ok) {
+            unsigned cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+            for (int i = 1; i < len; i++)
+                cp = (cp << 6) | (p[i] & 0x3F);
+            static const unsigned min[5] = {0, 0, 0x80, 0x800, 0x10000};
+            ok = cp >= min[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) &&
+                 cp != 0xFFFE && cp != 0xFFFF;
+        }
+        if (ok) {
+            sb_put(sb, (const char *)p, (size_t)len);
+            p += len;
+        } else {
+            sb_str(sb, "\xEF\xBF\xBD");
+            p++;
+        }
+    }
+}
+
+/* ---- colours ---------------------------------------------------------------- */
+
+static const char *svg_color(uint8_t c)
+{
+    /* The matplotlib "tab10" colours: familiar from Python plots. */
+    static const char *series[GC_NSERIES] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                             "#9467bd", "#17becf", "#e377c2", "#7f7f7f"};
+    if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
+        return series[c - GC_SERIES1];
+    switch (c) {
+    case GC_REF: return "#b8860b";
+    case GC_MARKER: return "#8b5a8b";
+    default: return "#333333";
+    }
+}
+
+/* ---- geometry ------------------------------------------------------------- */
+
+typedef struct Box {
+    double x0, y0, w, h; /* plot area in pixels */
+    ChartAxis ax, ay;
+} Box;
+
+static double frac(double a, double lo, double hi)
+{
+    double span = hi - lo;
+    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+    /* Far-off points (fixed ranges) are clamped; the clip path hides them. */
+    if (!(t > -1e4))
+        t = -1e4;
+    if (!(t < 1e4))
+        t = 1e4;
+    return t;
+}
+
+static double px_x(const Box *b, double raw)
+{
+    double a = b->ax.log ? log10(raw) : raw;
+    return b->x0 + frac(a, b->ax.lo, b->ax.hi) * b->w;
+}
+
+static double px_y(const Box *b, double raw)
+{
+    double a = b->ay.log ? log10(raw) : raw;
+    return b->y0 + (1 - frac(a, b->ay.lo, b->ay.hi)) * b->h;
+}
+
+static inline double sx(const Series *s, size_t i)
+{
+    if (s->x)
+        return s->x[i];
+    return s->x0 + (double)i * (s->dx == 0 ? 1 : s->dx);
+}
+
+static inline bool ok_point(double x, double y, const Box *b)
+{
+    return isfinite(x) && isfinite(y) && (!b->ax.log || x > 0) && (!b->ay.log || y > 0);
+}
+
+/* ---- series ----------------------------------------------------------------- */
+
+typedef struct Pt {
+    double x, y;
+} Pt;
+
+/* Emit a point of the current polyline, opening the element when needed. */
+static void poly_point(Sb *sb, bool *open, const char *color, double x, double y, Pt *last,
+                       size_t *count)
+{
+    if (*open && last->x == x && last->y == y)
+        return;
+    if (!*open) {
+        sb_printf(sb, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                      "stroke-linejoin=\"round\" points=\"", color);
+        *open = true;
+    } else {
+        sb_str(sb, " ");
+    }
+    sb_num(sb, x);
+    sb_str(sb, ",");
+    sb_num(sb, y);
+    *last = (Pt){x, y};
+    (*count)++;
+}
+
+/* End the current polyline; a piece of one point gets a dot so it shows. */
+static void poly_close(Sb *sb, bool *open, const char *color, const Pt *last, size_t *count)
+{
+    if (*open) {
+        sb_str(sb, "\"/>\n");
+        if (*count == 1) {
+            sb_printf(sb, "<circle fill=\"%s\" r=\"2\" cx=\"", color);
+            sb_num(sb, last->x);
+            sb_str(sb, "\" cy=\"");
+            sb_num(sb, last->y);
+            sb_str(sb, "\"/>\n");
+        }
+    }
+    *open = false;
+    *count = 0;
+}
+
+/* A line series: pieces between invalid points, thinned per pixel column to
+ * first / min / max / last (min and max in the order they occurred). */
+static void svg_line(Sb *sb, const Series *s, const Box *b, const char *color)
+{
+    bool open = false, run = false;
+    Pt last = {0, 0};
+    size_t count = 0;
+    long col = 0;
+    Pt first = {0, 0}, lo = {0, 0}, hi = {0, 0}, end = {0, 0};
+    size_t ilo = 0, ihi = 0;
+
+#define FLUSH()                                                                      \
+    do {                                                                             \
+        if (run) {                                                                   \
+            poly_point(sb, &open, color, first.x, first.y, &last, &count);           \
+            Pt a = ilo <= ihi ? lo : hi, c2 = ilo <= ihi ? hi : lo;                  \
+            poly_point(sb, &open, color, a.x, a.y, &last, &count);                   \
+            poly_point(sb, &open, color, c2.x, c2.y, &last, &count);                 \
+            poly_point(sb, &open, color, end.x, end.y, &last, &count);               \
+            run = false;                                                             \
+        }                                                                            \
+    } while (0)
+
+    for (size_t i = 0; i < s->n; i++) {
+        double x = sx(s, i), y = s->y[i];
+        if (!ok_point(x, y, b)) {
+            FLUSH();
+            poly_close(sb, &open, color, &last, &count);
+            continue;
+        }
+        Pt p = {px_x(b, x), px_y(b, y)};
+        long c = lround(p.x);
+        if (run && c == col) {
+            if (p.y < lo.y)
+                lo = p, ilo = i;
+            if (p.y > hi.y)
+                hi = p, ihi = i;
+            end = p;
+            continue;
+        }
+        FLUSH();
+        run = true;
+        col = c;
+        first = lo = hi = end = p;
+        ilo = ihi = i;
+    }
+    FLUSH();
+    poly_close(sb, &open, color, &last, &count);
+#undef FLUSH
+}
+
+static void svg_points(Sb *sb, const Series *s, const Box *b, const char *color)
+{
+    sb_printf(sb, "<g fill=\"%s\">\n", color);
+    for (size_t i = 0; i < s->n; i++) {
+        double x = sx(s, i), y = s->y[i];
+        if (!ok_point(x, y, b))
+            continue;
+        sb_str(sb, "<circle cx=\"");
+        sb_num(sb, px_x(b, x));
+        sb_str(sb, "\" cy=\"");
+        sb_num(sb, px_y(b, y));
+        sb_str(sb, "\" r=\"2.5\"/>\n");
+    }
+    sb_str(sb, "</g>\n");
+}
+
+/* Data points of all series inside a pixel rectangle (for the legend corner). */
+static size_t points_in(const Chart *c, const Box *b, double x0, double y0, double w, double h)
+{
+    size_t n = 0;
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        size_t stride = s->n > 20000 ? s->n / 20000 : 1; /* a sample is enough to compare corners */
+        for (size_t i = 0; i < s->n; i += stride) {
+            double x = sx(s, i), y = s->y[i];
+            if (!ok_point(x, y, b))
+                continue;
+            double px = px_x(b, x), py = px_y(b, y);
+            if (px >= x0 && px <= x0 + w && py >= y0 && py <= y0 + h)
+                n++;
+        }
+    }
+    return n;
+}
+
+static uint8_t scolor(const Chart *c, int k)
+{
+    return c->series[k].color ? c->series[k].color : (uint8_t)(GC_SERIES1 + k % GC_NSERIES);
+}
+
+/* Rough text width in pixels for a 12 px sans-serif font. */
+static double text_w(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            n++;
+    return 7.0 * (double)n;
+}
+
+static void line_el(Sb *sb, double x1, double y1, double x2, double y2)
+{
+    sb_str(sb, "<line x1=\"");
+    sb_num(sb, x1);
+    sb_str(sb, "\" y1=\"");
+    sb_num(sb, y1);
+    sb_str(sb, "\" x2=\"");
+    sb_num(sb, x2);
+    sb_str(sb, "\" y2=\"");
+    sb_num(sb, y2);
+    sb_str(sb, "\"/>\n");
+}
+
+static void text_el(Sb *sb, double x, double y, const char *anchor, const char *extra,
+                    const char *text)
+{
+    sb_str(sb, "<text x=\"");
+    sb_num(sb, x);
+    sb_str(sb, "\" y=\"");
+    sb_num(sb, y);
+    sb_printf(sb, "\" text-anchor=\"%s\"%s>", anchor, extra);
+    sb_xml(sb, text);
+    sb_str(sb, "</text>\n");
+}
+
+static bool has(const char *s)
+{
+    return s && *s;
+}
+
+int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, size_t *len,
+                     FbErr *err)
+{
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (!c)
+        return fb_fail(err, "svg: no chart");
+    if (c->nseries < 0 || c->nseries > CHART_MAX_SERIES)
+        return fb_fail(err, "svg: %d series (at most %d)", c->nseries, CHART_MAX_SERIES);
+    if (c->nmarkers < 0 || c->nmarkers > CHART_MAX_MARKERS)
+        return fb_fail(err, "svg: %d markers (at most %d)", c->nmarkers, CHART_MAX_MARKERS);
+    for (int k = 0; k < c->nseries; k++)
+        if (c->series[k].n > 0 && !c->series[k].y)
+            return fb_fail(err, "svg: series %d has %zu points but no y values", k + 1,
+                           c->series[k].n);
+    if ((c->fixed_x && !(c->xmin < c->xmax)) || (c->fixed_y && !(c->ymin < c->ymax)))
+        return fb_fail(err, "svg: a fixed range needs min < max");
+    if ((c->fixed_x && c->logx && !(c->xmin > 0)) || (c->fixed_y && c->logy && !(c->ymin > 0)))
+        return fb_fail(err, "svg: a fixed log range needs min > 0");
+    int W = width_px < 200 ? 200 : width_px > 10000 ? 10000 : width_px;
+    int H = height_px < 200 ? 200 : height_px > 10000 ? 10000 : height_px;
+
+    double xlo, xhi, ylo, yhi;
+    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
+    Box b;
+    double top = has(c->title) ? 40 : 16;
+    double bottom = 32 + (has(c->xlabel) ? 20 : 0);
+    double right = 20;
+    int ky = (int)((H - top - bottom) / 45);
+    chart_axis_layout(&b.ay, ylo, yhi, c->logy, !c->fixed_y, ky < 1 ? 1 : ky);
+    double lw = 0;
+    for (int i = 0; i < b.ay.nticks; i++)
+        if (text_w(b.ay.labels[i]) > lw)
+            lw = text_w(b.ay.labels[i]);
+    double left = lw + 14 + (has(c->ylabel) ? 22 : 0);
+    b.x0 = left;
+    b.y0 = top;
+    b.w = W - left - right;
+    b.h = H - top - bottom;
+    /* x ticks: as many as fit with their labels apart. */
+    for (int kx = (int)(b.w / 60); ; kx--) {
+        chart_axis_layout(&b.ax, xlo, xhi, c->logx, c->logx && !c->fixed_x, kx < 1 ? 1 : kx);
+        double maxw = 0;
+        for (int i = 0; i < b.ax.nticks; i++)
+            if (text_w(b.ax.labels[i]) > maxw)
+                maxw = text_w(b.ax.labels[i]);
+        if (kx <= 1 || b.ax.nticks < 2 ||
+            (b.ax.hi > b.ax.lo &&
+             b.ax.step / (b.ax.hi - b.ax.lo) * b.w >= maxw + 12))
+            break;
+    }
+
+    Sb sb = {0};
+    sb_str(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sb_printf(&sb,
+              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+              "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
+              "sans-serif\" font-size=\"12\">\n",
+              W, H, W, H);
+    if (has(c->title)) {
+        sb_str(&sb, "<title>");
+        sb_xml(&sb, c->title);
+        sb_str(&sb, "</title>\n");
+    }
+    sb_printf(&sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+    sb_str(&sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
+    sb_num(&sb, b.x0);
+    sb_str(&sb, "\" y=\"");
+    sb_num(&sb, b.y0);
+    sb_str(&sb, "\" width=\"");
+    sb_num(&sb, b.w);
+    sb_str(&sb, "\" height=\"");
+    sb_num(&sb, b.h);
+    sb_str(&sb, "\"/></clipPath></defs>\n");
+
+    /* gridlines */
+    sb_str(&sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
+    for (int i = 0; i < b.ax.nticks; i++) {
+        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
+        line_el(&sb, x, b.y0, x, b.y0 + b.h);
+    }
+    for (int i = 0; i < b.ay.nticks; i++) {
+        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
+        line_el(&sb, b.x0, y, b.x0 + b.w, y);
+    }
+    sb_str(&sb, "</g>\n");
+
+    /* axes, tick marks, tick labels */
+    sb_str(&sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
+    line_el(&sb, b.x0, b.y0, b.x0, b.y0 + b.h);
+    line_el(&sb, b.x0, b.y0 + b.h, b.x0 + b.w, b.y0 + b.h);
+    for (int i = 0; i < b.ax.nticks; i++) {
+        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
+        line_el(&sb, x, b.y0 + b.h, x, b.y0 + b.h + 5);
+    }
+    for (int i = 0; i < b.ay.nticks; i++) {
+        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
+        line_el(&sb, b.x0 - 5, y, b.x0, y);
+    }
+    sb_str(&sb, "</g>\n<g fill=\"#333333\">\n");
+    for (int i = 0; i < b.ax.nticks; i++) {
+        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
+        text_el(&sb, x, b.y0 + b.h + 18, "middle", "", b.ax.labels[i]);
+    }
+    for (int i = 0; i < b.ay.nticks; i++) {
+        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
+        text_el(&sb, b.x0 - 8, y + 4, "end", "", b.ay.labels[i]);
+    }
+    if (has(c->title))
+        text_el(&sb, b.x0 + b.w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"",
+                c->title);
+    if (has(c->xlabel))
+        text_el(&sb, b.x0 + b.w / 2, H - 8, "middle", "", c->xlabel);
+    if (has(c->ylabel)) {
+        char tr[96], n1[32], n2[32];
+        snprintf(tr, sizeof tr, " transform=\"rotate(-90 %s %s)\"", fb_fmt(n1, sizeof n1, 16.0, 6),
+                 fb_fmt(n2, sizeof n2, b.y0 + b.h / 2, 6));
+        text_el(&sb, 16, b.y0 + b.h / 2, "middle", tr, c->ylabel);
+    }
+    sb_str(&sb, "</g>\n");
+
+    /* data, reference line and markers, clipped to the plot area */
+    sb_str(&sb, "<g clip-path=\"url(#plotarea)\">\n");
+    bool ref = c->has_ref && isfinite(c->ref_y) && (!c->logy || c->ref_y > 0);
+    double ref_px = ref ? px_y(&b, c->ref_y) : 0;
+    if (ref) {
+        sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\">\n",
+                  svg_color(GC_REF));
+        line_el(&sb, b.x0, ref_px, b.x0 + b.w, ref_px);
+        sb_str(&sb, "</g>\n");
+    }
+    sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\">\n",
+              svg_color(GC_MARKER));
+    for (int m = 0; m < c->nmarkers; m++) {
+        double x = c->markers[m].x;
+        if (!isfinite(x) || (c->logx && !(x > 0)))
+            continue;
+        double px = px_x(&b, x);
+        line_el(&sb, px, b.y0, px, b.y0 + b.h);
+    }
+    sb_str(&sb, "</g>\n");
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        if (s->n == 0)
+            continue;
+        if (s->style == SERIES_POINTS)
+            svg_points(&sb, s, &b, svg_color(scolor(c, k)));
+        else
+            svg_line(&sb, s, &b, svg_color(scolor(c, k)));
+    }
+    sb_str(&sb, "</g>\n");
+
+    /* labels of the reference line and markers */
+    if (ref && ref_px >= b.y0 && ref_px <= b.y0 + b.h) {
+        char buf[64];
+        const char *label = c->ref_label ? c->ref_label : fb_fmt(buf, sizeof buf, c->ref_y, 6);
+        /* above or below the line, right or left end: where the fewest points are */
+        double tw = text_w(label);
+        double cxs[4] = {b.x0 + b.w - 6 - tw, b.x0 + b.w - 6 - tw, b.x0 + 6, b.x0 + 6};
+        double cys[4] = {ref_px - 18, ref_px + 2, ref_px - 18, ref_px + 2};
+        int best = -1;
+        size_t bestn = 0;
+        for (int i = 0; i < 4; i++) {
+            if (cys[i] < b.y0 || cys[i] + 16 > b.y0 + b.h)
+                continue;
+            size_t n = points_in(c, &b, cxs[i], cys[i], tw, 16);
+            if (best < 0 || n < bestn)
+                best = i, bestn = n;
+        }
+        if (best < 0)
+            best = ref_px - 18 < b.y0 ? 1 : 0;
+        sb_printf(&sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" "
+                       "paint-order=\"stroke\">\n", svg_color(GC_REF));
+        text_el(&sb, cxs[best], cys[best] + 12, "start", "", label);
+        sb_str(&sb, "</g>\n");
+    }
+    sb_printf(&sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
+              svg_color(GC_MARKER));
+    for (int m = 0; m < c->nmarkers; m++) {
+        double x = c->markers[m].x;
+        if (!isfinite(x) || (c->logx && !(x > 0)) || !has(c->markers[m].label))
+            continue;
+        double px = px_x(&b, x);
+        if (px < b.x0 || px > b.x0 + b.w)
+            continue;
+        /* Stagger labels so neighbouring markers do not print over each other. */
+        text_el(&sb, px + 4, b.y0 + 14 + 14 * (m % 3), "start", "", c->markers[m].label);
+    }
+    sb_str(&sb, "</g>\n");
+
+    /* legend */
+    int nleg = 0;
+    double namew = 0;
+    for (int k = 0; k < c->nseries; k++)
+        if (has(c->series[k].name)) {
+            nleg++;
+            if (text_w(c->series[k].name) > namew)
+                namew = text_w(c->series[k].name);
+        }
+    if (nleg > 0) {
+        double lw2 = namew + 40, lh = 18.0 * nleg + 8;
+        double cx[4] = {b.x0 + b.w - lw2 - 8, b.x0 + 8, b.x0 + b.w - lw2 - 8, b.x0 + 8};
+        double cy[4] = {b.y0 + 8, b.y0 + 8, b.y0 + b.h - lh - 8, b.y0 + b.h - lh - 8};
+        int best = 0;
+        size_t bestn = 0;
+        for (int i = 0; i < 4; i++) {
+            size_t n = points_in(c, &b, cx[i], cy[i], lw2, lh);
+            if (i == 0 || n < bestn)
+                best = i, bestn = n;
+        }
+        sb_str(&sb, "<g class=\"legend\">\n<rect x=\"");
+        sb_num(&sb, cx[best]);
+        sb_str(&sb, "\" y=\"");
+        sb_num(&sb, cy[best]);
+        sb_str(&sb, "\" width=\"");
+        sb_num(&sb, lw2);
+        sb_str(&sb, "\" height=\"");
+        sb_num(&sb, lh);
+        sb_str(&sb, "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
+        int r = 0;
+        for (int k = 0; k < c->nseries; k++) {
+            const Series *s = &c->series[k];
+            if (!has(s->name))
+                continue;
+            double y = cy[best] + 4 + 18.0 * r + 9;
+            const char *col = svg_color(scolor(c, k));
+            if (s->style == SERIES_POINTS) {
+                sb_printf(&sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
+                sb_num(&sb, cx[best] + 18);
+                sb_str(&sb, "\" cy=\"");
+                sb_num(&sb, y);
+                sb_str(&sb, "\"/>\n");
+            } else {
+                sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
+                line_el(&sb, cx[best] + 8, y, cx[best] + 28, y);
+                sb_str(&sb, "</g>\n");
+            }
+            text_el(&sb, cx[best] + 34, y + 4, "start", " fill=\"#333333\"", s->name);
+            r++;
+        }
+        sb_str(&sb, "</g>\n");
+    }
+    if (!any)
+        text_el(&sb, b.x0 + b.w / 2, b.y0 + b.h / 2, "middle", " fill=\"#888888\"",
+                "no data yet");
+    sb_str(&sb, "</svg>\n");
+    if (sb.oom) {
+        free(sb.buf);
+        return fb_oom(err, "an SVG picture", sb.cap * 2);
+    }
+    *out = sb.buf;
+    if (len)
+        *len = sb.len;
+    return 0;
+}
+
+int svg_write_chart(const Chart *c, const char *path, int width_px, int height_px, FbErr *err)
+{
+    char *svg;
+    size_t len;
+    if (svg_render_chart(c, width_px, height_px, &svg, &len, err) != 0)
+        return -1;
+    int rc = atomic_write_file(path, svg, len, err);
+    free(svg);
+    return rc;
+}

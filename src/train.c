@@ -1,0 +1,400 @@
+/* train.c — epochs, minibatches, evaluation in chunks, history rows and the guards. */
+#include "fitbench/train.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double train_norm(const double *v, size_t n) { return n ? cblas_dnrm2((int)n, v, 1) : 0.0; }
+
+static size_t out_size(const Model *m) { return m->sizes[m->nlayers]; }
+
+void train_work_free(TrainWork *w)
+{
+    if (!w)
+        return;
+    model_work_free(&w->mw);
+    free(w->Xb);
+    free(w->Yb);
+    free(w->Z);
+    free(w->dZ);
+    free(w->gacc);
+    free(w->snap);
+    free(w->best);
+    memset(w, 0, sizeof *w);
+}
+
+/* (Re)size the scratch for this model, target width and row count. */
+static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *err)
+{
+    bool same = w->nparams == m->nparams && w->nlayers == m->nlayers && w->ky == ky && w->cap >= cap &&
+                memcmp(w->sizes, m->sizes, (m->nlayers + 1) * sizeof(size_t)) == 0;
+    if (same)
+        return 0;
+    if (w->cap > cap && w->nparams == m->nparams)
+        cap = w->cap;
+    train_work_free(w);
+    size_t d = m->sizes[0], k = out_size(m), np = m->nparams;
+    if (model_work_init(&w->mw, m, cap, err))
+        return -1;
+    w->Xb = fb_malloc(cap * d, sizeof(double), "a minibatch", err);
+    w->Yb = w->Xb ? fb_malloc(cap * ky, sizeof(double), "a minibatch", err) : NULL;
+    w->Z = w->Yb ? fb_malloc(cap * k, sizeof(double), "the model outputs", err) : NULL;
+    w->dZ = w->Z ? fb_malloc(cap * k, sizeof(double), "the output gradients", err) : NULL;
+    w->gacc = w->dZ ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
+    w->snap = w->gacc ? fb_malloc(5 * np, sizeof(double), "a parameter snapshot", err) : NULL;
+    w->best = w->snap ? fb_malloc(np, sizeof(double), "the best parameters", err) : NULL;
+    if (!w->best) {
+        train_work_free(w);
+        return -1;
+    }
+    w->cap = cap;
+    w->nparams = np;
+    w->nlayers = m->nlayers;
+    memcpy(w->sizes, m->sizes, sizeof w->sizes);
+    w->ky = ky;
+    return 0;
+}
+
+static size_t chunk_rows(size_t n) { return n < TRAIN_CHUNK ? (n ? n : 1) : TRAIN_CHUNK; }
+
+int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky, TrainWork *w,
+               double *out_loss, bool want_grad, FbErr *err)
+{
+    if (work_fit(w, m, ky, chunk_rows(n), err))
+        return -1;
+    size_t d = m->sizes[0], k = out_size(m), np = m->nparams;
+    if (n == 0) {
+        *out_loss = NAN;
+        if (want_grad)
+            memset(m->grads, 0, np * sizeof(double));
+        return 0;
+    }
+    if (n <= w->cap) {
+        /* One pass: the same arithmetic as a full-batch step in PyTorch. */
+        model_forward(m, &w->mw, X, n, w->Z);
+        *out_loss = loss_eval(loss, w->Z, Y, n, k, want_grad ? w->dZ : NULL);
+        if (want_grad)
+            model_backward(m, &w->mw, X, n, w->dZ);
+        return 0;
+    }
+    double total = 0;
+    if (want_grad)
+        memset(w->gacc, 0, np * sizeof(double));
+    for (size_t r0 = 0; r0 < n; r0 += w->cap) {
+        size_t nc = n - r0 < w->cap ? n - r0 : w->cap;
+        double wgt = (double)nc / (double)n;
+        model_forward(m, &w->mw, X + r0 * d, nc, w->Z);
+        total += wgt * loss_eval(loss, w->Z, Y + r0 * ky, nc, k, want_grad ? w->dZ : NULL);
+        if (want_grad) {
+            cblas_dscal((int)(nc * k), wgt, w->dZ, 1);
+            model_backward(m, &w->mw, X + r0 * d, nc, w->dZ);
+            cblas_daxpy((int)np, 1.0, m->grads, 1, w->gacc, 1);
+        }
+    }
+    if (want_grad)
+        memcpy(m->grads, w->gacc, np * sizeof(double));
+    *out_loss = total;
+    return 0;
+}
+
+int train_predict(const Model *m, const double *X, size_t n, double *Z, TrainWork *w, FbErr *err)
+{
+    if (work_fit(w, m, w->ky ? w->ky : 1, chunk_rows(n), err))
+        return -1;
+    size_t d = m->sizes[0], k = out_size(m);
+    for (size_t r0 = 0; r0 < n; r0 += w->cap) {
+        size_t nc = n - r0 < w->cap ? n - r0 : w->cap;
+        model_forward(m, &w->mw, X + r0 * d, nc, Z + r0 * k);
+    }
+    return 0;
+}
+
+int train_state_init(TrainState *st, Model *m, const TrainSetup *setup, unsigned long long seed, FbErr *err)
+{
+    memset(st, 0, sizeof *st);
+    if (optim_state_init(&st->opt, &setup->opt, m->nparams, err))
+        return -1;
+    st->model = *m;
+    memset(m, 0, sizeof *m);
+    sched_start(&setup->sched, &st->sched, &setup->opt);
+    rng_seed(&st->rng, seed ^ 0x5eedda7aULL);
+    return 0;
+}
+
+void train_state_free(TrainState *st)
+{
+    if (!st)
+        return;
+    model_free(&st->model);
+    optim_state_free(&st->opt);
+    free(st->perm);
+    history_free(&st->hist);
+    memset(st, 0, sizeof *st);
+}
+
+int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err)
+{
+    *dst = *src;
+    dst->perm = NULL;
+    memset(&dst->model, 0, sizeof dst->model);
+    memset(&dst->opt, 0, sizeof dst->opt);
+    memset(&dst->hist, 0, sizeof dst->hist);
+    if (model_clone(&dst->model, &src->model, err) || optim_state_clone(&dst->opt, &src->opt, err) ||
+        history_clone(&dst->hist, &src->hist, err))
+        goto fail;
+    if (src->perm) {
+        dst->perm = fb_malloc(src->nperm, sizeof *dst->perm, "the row order", err);
+        if (!dst->perm)
+            goto fail;
+        memcpy(dst->perm, src->perm, src->nperm * sizeof *dst->perm);
+    }
+    return 0;
+fail:
+    train_state_free(dst);
+    return -1;
+}
+
+int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, FbErr *err)
+{
+    if (st->hist.n)
+        return 0;
+    HistRow row = {.epoch = st->epoch, .steps = st->steps, .lr = st->sched.lr, .val_loss = NAN};
+    if (train_eval(&st->model, &setup->loss, data->X, data->Y, data->n, data->ky, w, &row.train_loss, true, err))
+        return -1;
+    row.grad_norm = train_norm(st->model.grads, st->model.nparams);
+    if (data->nv &&
+        train_eval(&st->model, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss, false, err))
+        return -1;
+    return history_push(&st->hist, &row, err);
+}
+
+/* The optimizer settings for this epoch: OneCycleLR's cycle_momentum
+ * replaces the momentum (sgd, rmsprop) or beta1 (adam, adamw). */
+static OptCfg effective_opt(const TrainSetup *setup, const TrainState *st)
+{
+    OptCfg eff = setup->opt;
+    if (st->sched.has_momentum) {
+        if (eff.kind == OPT_ADAM || eff.kind == OPT_ADAMW)
+            eff.beta1 = st->sched.momentum;
+        else
+            eff.momentum = st->sched.momentum;
+    }
+    return eff;
+}
+
+static void snapshot(const TrainState *st, TrainWork *w, long *steps, bool *has_buf, long *ostep)
+{
+    size_t np = st->model.nparams;
+    memcpy(w->snap, st->model.params, np * sizeof(double));
+    memcpy(w->snap + np, st->opt.m, np * sizeof(double));
+    memcpy(w->snap + 2 * np, st->opt.v, np * sizeof(double));
+    memcpy(w->snap + 3 * np, st->opt.vmax, np * sizeof(double));
+    memcpy(w->snap + 4 * np, st->opt.g, np * sizeof(double));
+    *steps = st->steps;
+    *has_buf = st->opt.has_buf;
+    *ostep = st->opt.step;
+}
+
+static void restore(TrainState *st, const TrainWork *w, long steps, bool has_buf, long ostep)
+{
+    size_t np = st->model.nparams;
+    memcpy(st->model.params, w->snap, np * sizeof(double));
+    memcpy(st->opt.m, w->snap + np, np * sizeof(double));
+    memcpy(st->opt.v, w->snap + 2 * np, np * sizeof(double));
+    memcpy(st->opt.vmax, w->snap + 3 * np, np * sizeof(double));
+    memcpy(st->opt.g, w->snap + 4 * np, np * sizeof(double));
+    st->steps = steps;
+    st->opt.has_buf = has_buf;
+    st->opt.step = ostep;
+    st->cursor = 0;
+}
+
+static void diverged(TrainOutcome *out, long epoch, double lr)
+{
+    char lrs[32], sug[32];
+    snprintf(lrs, sizeof lrs, "%g", lr);
+    snprintf(sug, sizeof sug, "%g", lr / 10);
+    out->end = TRAIN_DIVERGED;
+    out->bad_lr = lr;
+    snprintf(out->msg, sizeof out->msg,
+             "the loss became NaN or infinite in epoch %ld with lr=%s: training stopped and the parameters are "
+             "back to the end of epoch %ld. The learning rate is too large for this problem: try a smaller one "
+             "(lr=%s, say) or scale the features (scale standard)",
+             epoch, lrs, epoch - 1, sug);
+}
+
+/* Rows [cursor, cursor + b) of this epoch: pointers straight into the data
+ * when rows go in order, else gathered through perm into the batch buffers. */
+static void batch_rows(const TrainState *st, const TrainData *data, TrainWork *w, size_t b, const double **Xb,
+                       const double **Yb)
+{
+    size_t d = data->d, ky = data->ky;
+    if (!st->perm) {
+        *Xb = data->X + st->cursor * d;
+        *Yb = data->Y + st->cursor * ky;
+        return;
+    }
+    for (size_t i = 0; i < b; i++) {
+        size_t r = st->perm[st->cursor + i];
+        memcpy(w->Xb + i * d, data->X + r * d, d * sizeof(double));
+        memcpy(w->Yb + i * ky, data->Y + r * ky, ky * sizeof(double));
+    }
+    *Xb = w->Xb;
+    *Yb = w->Yb;
+}
+
+static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr *err)
+{
+    if (!setup->batch || !setup->shuffle) {
+        free(st->perm);
+        st->perm = NULL;
+        st->nperm = 0;
+        return 0;
+    }
+    if (st->nperm != n) {
+        free(st->perm);
+        st->perm = fb_malloc(n, sizeof *st->perm, "the row order", err);
+        if (!st->perm) {
+            st->nperm = 0;
+            return -1;
+        }
+        st->nperm = n;
+    }
+    for (size_t i = 0; i < n; i++)
+        st->perm[i] = i;
+    rng_shuffle(&st->rng, st->perm, n);
+    return 0;
+}
+
+int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
+              long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
+{
+    memset(out, 0, sizeof *out);
+    out->best_epoch = -1;
+    if (patience > 0 && data->nv == 0)
+        return fb_fail(err, "patience needs a validation split to watch: split val=0.2, say");
+    if (data->n == 0)
+        return fb_fail(err, "no training rows");
+    Model *m = &st->model;
+    size_t np = m->nparams, k = out_size(m);
+    size_t cap = setup->batch ? (setup->batch > chunk_rows(data->n) ? setup->batch : chunk_rows(data->n))
+                              : chunk_rows(data->n);
+    if (setup->batch > data->n)
+        cap = chunk_rows(data->n) > data->n ? chunk_rows(data->n) : data->n;
+    if (work_fit(w, m, data->ky, cap, err) || train_begin(st, setup, data, w, err))
+        return -1;
+
+    const HistRow *last = history_last(&st->hist);
+    double best_val = last ? last->val_loss : INFINITY;
+    if (!(best_val == best_val))
+        best_val = INFINITY;
+    long bad = 0;
+    if (patience > 0)
+        memcpy(w->best, m->params, np * sizeof(double));
+    bool grads_fresh = false; /* m->grads holds the full gradient at the current params */
+    long snap_steps = 0, snap_ostep = 0;
+    bool snap_buf = false;
+    double t0 = now_seconds();
+    size_t n = data->n;
+
+    while (epochs ? out->epochs < epochs : out->batches < batches) {
+        if (st->cursor == 0) {
+            snapshot(st, w, &snap_steps, &snap_buf, &snap_ostep);
+            t0 = now_seconds();
+            if (start_epoch(st, setup, n, err))
+                return -1;
+        }
+        OptCfg eff = effective_opt(setup, st);
+        double lr = st->sched.lr;
+        if (!setup->batch || setup->batch >= n) {
+            double l;
+            if (!grads_fresh && train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &l, true, err))
+                return -1;
+            optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
+            st->cursor = n;
+        } else {
+            size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
+            const double *Xb, *Yb;
+            batch_rows(st, data, w, b, &Xb, &Yb);
+            model_forward(m, &w->mw, Xb, b, w->Z);
+            double l = loss_eval(&setup->loss, w->Z, Yb, b, k, w->dZ);
+            if (!isfinite(l)) {
+                restore(st, w, snap_steps, snap_buf, snap_ostep);
+                diverged(out, st->epoch + 1, lr);
+                return 0;
+            }
+            model_backward(m, &w->mw, Xb, b, w->dZ);
+            optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
+            st->cursor += b;
+        }
+        grads_fresh = false;
+        st->steps++;
+        out->batches++;
+        bool stop = (hooks && hooks->stop && *hooks->stop) ||
+                    (hooks && hooks->on_batch && hooks->on_batch(hooks->ctx, st));
+
+        if (st->cursor >= n) {
+            HistRow row = {.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
+            if (train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &row.train_loss, true, err))
+                return -1;
+            row.grad_norm = train_norm(m->grads, np);
+            if (data->nv && train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss,
+                                       false, err))
+                return -1;
+            if (!isfinite(row.train_loss) || !isfinite(row.grad_norm)) {
+                restore(st, w, snap_steps, snap_buf, snap_ostep);
+                diverged(out, st->epoch + 1, lr);
+                return 0;
+            }
+            grads_fresh = true; /* the validation pass is forward only: m->grads still holds the train gradient */
+            st->cursor = 0;
+            st->epoch++;
+            row.seconds = now_seconds() - t0;
+            sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
+            if (history_push(&st->hist, &row, err))
+                return -1;
+            out->epochs++;
+            if (patience > 0) {
+                if (row.val_loss < best_val) {
+                    best_val = row.val_loss;
+                    out->best_epoch = st->epoch;
+                    memcpy(w->best, m->params, np * sizeof(double));
+                    bad = 0;
+                } else if (++bad >= patience) {
+                    memcpy(m->params, w->best, np * sizeof(double));
+                    out->end = TRAIN_EARLY_STOP;
+                    if (out->best_epoch < 0)
+                        out->best_epoch = st->epoch - bad;
+                    snprintf(out->msg, sizeof out->msg,
+                             "early stop: val_loss has not improved for %ld epochs; restored the weights of epoch "
+                             "%ld (val_loss %.6g)",
+                             patience, out->best_epoch, best_val);
+                    return 0;
+                }
+            }
+            if (hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st)) {
+                out->end = TRAIN_STOPPED;
+                return 0;
+            }
+        }
+        if (stop) {
+            out->end = hooks->stop && *hooks->stop ? TRAIN_INTERRUPTED : TRAIN_STOPPED;
+            if (out->end == TRAIN_INTERRUPTED)
+                snprintf(out->msg, sizeof out->msg, "interrupted after %ld epoch%s%s; the state is kept",
+                         out->epochs, out->epochs == 1 ? "" : "s", st->cursor ? " and part of the next" : "");
+            return 0;
+        }
+    }
+    return 0;
+}
