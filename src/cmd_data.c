@@ -112,6 +112,16 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
         return -1;
     }
     const char *base = strrchr(path, '/');
+    if (path == buf) {
+        /* A shipped dataset: name it as the user did, not by this machine's path. */
+        char *src = fb_strdup(base ? base + 1 : path, err);
+        if (!src) {
+            dataset_unref(ds);
+            return -1;
+        }
+        free(ds->source);
+        ds->source = src;
+    }
     return install_data(it, ds, base ? base + 1 : path, err);
 }
 

@@ -74,6 +74,7 @@ int cmd_model(Interp *it, Args *a, FbErr *err)
         s->loss_set = false;
     s->mspec = ms;
     s->init.set = false;
+    s->optimum = NAN;
     if (session_build(s, err))
         return -1;
     if (s->built)
@@ -133,6 +134,8 @@ int cmd_loss(Interp *it, Args *a, FbErr *err)
     }
     size_t kold = s->built ? s->ts.model.sizes[s->ts.model.nlayers] : 0;
     LossKind old = s->setup.loss.kind;
+    if (cfg.kind != s->setup.loss.kind || cfg.delta != s->setup.loss.delta)
+        s->optimum = NAN;
     s->setup.loss = cfg;
     s->loss_set = true;
     if (s->built) {

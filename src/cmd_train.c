@@ -414,8 +414,32 @@ int cmd_solve(Interp *it, Args *a, FbErr *err)
     /* Gradient descent on mean((z - y)^2) over n*k values with weight decay
      * wd stops where (A^T A + (wd n k / 2) I) theta = A^T y. */
     double lambda = o->weight_decay * (double)p->n * (double)k / 2.0;
-    if (linalg_lstsq(p->X, p->Y, p->n, d, k, lambda, m->params + m->woff[0], m->params + m->boff[0], err))
+    bool apply = true;
+    args_bool(a, "apply", &apply);
+    double *theta = fb_malloc(m->nparams, sizeof *theta, "the solution", err);
+    if (!theta)
         return -1;
+    if (linalg_lstsq(p->X, p->Y, p->n, d, k, lambda, theta + m->woff[0], theta + m->boff[0], err)) {
+        free(theta);
+        return -1;
+    }
+    if (!apply) {
+        /* Only the optimum's loss, for the reference line; the parameters stay. */
+        double *keep = m->params, loss;
+        TrainData td;
+        session_train_data(s, &td);
+        m->params = theta;
+        int rc = train_eval(m, &s->setup.loss, td.X, td.Y, td.n, td.ky, &s->work, &loss, false, err);
+        m->params = keep;
+        free(theta);
+        if (rc)
+            return -1;
+        s->optimum = loss;
+        sink_printf(it->out, "closed-form optimum: train_loss %s (parameters unchanged)\n", NUM(it, loss));
+        return 0;
+    }
+    memcpy(m->params, theta, m->nparams * sizeof *theta);
+    free(theta);
     /* The parameters jumped: momentum and moment estimates no longer describe them. */
     OptState fresh;
     if (optim_state_init(&fresh, o, m->nparams, err))

@@ -114,6 +114,9 @@ static const OptSpec train_o[] = {
     {"patience", OT_INT, 1, 1e9, 0, NULL, "stop when val_loss has not improved for this many epochs"},
     {"until", OT_EXPR, 0, 0, 0, NULL, "stop when this expression holds, e.g. until=\"train_loss < 22\""},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec solve_o[] = {
+    {"apply", OT_BOOL, 0, 0, 0, yesno, "put the solution into the parameters (yes); no: only compute the optimum"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec predict_o[] = {
     {"n", OT_INT, 1, 1e9, 0, NULL, "rows to print (10)"},
     {"out", OT_PATH, 0, 0, 0, NULL, "write all predictions to this CSV file"},
@@ -199,10 +202,11 @@ const Command commands[] = {
     {"undo", "undo", "go back to the state before the last state-changing command",
      "Up to 32 steps back. Undo is recorded, so a recorded session replays the same.", NULL, NULL, none_o, 0,
      cmd_undo},
-    {"solve", "solve", "closed-form least squares for linear + mse, applied to the parameters",
+    {"solve", "solve [apply=yes|no]", "closed-form least squares for linear + mse, applied to the parameters",
      "With weight_decay > 0 it solves for the point gradient descent with that weight decay converges to\n"
-     "(ridge with the bias penalised too). The optimum becomes the reference line of the loss plot.",
-     NULL, NULL, none_o, CMD_STATE, cmd_solve},
+     "(ridge with the bias penalised too). The optimum's loss becomes the reference line of the loss plot;\n"
+     "apply=no computes only that, leaving the parameters where they are.",
+     NULL, NULL, solve_o, CMD_STATE, cmd_solve},
     {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
      "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, cmd_eval},
     {"predict", "predict [train|val|test] [n=10] [out=FILE.csv] | predict V1,V2,...", "predictions",

@@ -12,6 +12,7 @@
 #include "fitbench/repl.h"
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
+#include "fitbench/tui.h"
 
 static const char usage_text[] =
     "usage: fitbench [options] [FILE.fit ...]\n"
@@ -111,7 +112,6 @@ int main(int argc, char **argv)
         else
             return usage_error("too many scripts (the limit is %s)", "256");
     }
-    (void)plain;
 
     Session s;
     session_init(&s);
@@ -137,6 +137,19 @@ int main(int argc, char **argv)
     repl_install_sigint();
 
     bool batch = ncmds || nfiles || read_stdin;
+    bool tui = !plain && tui_available() && !read_stdin && (live || !batch || interactive_after);
+    if (tui) {
+        /* -c commands run first in plain mode would scroll away; run them inside too. */
+        for (int i = 0; i < ncmds && !it.quit; i++)
+            if (script_line(&it, cmds[i], strlen(cmds[i]), "-c", i + 1) && !keep_going)
+                goto done;
+        FbErr e = {{0}, 0};
+        if (tui_run(&it, files, nfiles, !live || interactive_after || nfiles == 0, &e) == 0)
+            goto done;
+        fprintf(stderr, "fitbench: %s; using plain mode\n", e.msg);
+        ncmds = 0;
+        it.live = false;
+    }
     for (int i = 0; i < ncmds && !it.quit; i++)
         if (script_line(&it, cmds[i], strlen(cmds[i]), "-c", i + 1) && !keep_going)
             goto done;

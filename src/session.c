@@ -207,7 +207,6 @@ int session_build(Session *s, FbErr *err)
     train_state_free(&s->ts);
     s->ts = ts;
     s->built = true;
-    s->optimum = NAN;
     /* History row 0: the loss before any training. */
     TrainData d;
     session_train_data(s, &d);
@@ -223,6 +222,7 @@ int session_reprepare(Session *s, FbErr *err)
         return -1;
     prep_unref(s->prep);
     s->prep = p;
+    s->optimum = NAN; /* another training set, another optimum */
     return session_build(s, err);
 }
 

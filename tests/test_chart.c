@@ -766,14 +766,9 @@ Test(chart, decimation_matches_full_drawing)
     grid_free(g);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-Test(chart, performance_large_series)
+/* Long series render (the speed of this is measured in bench/chart_render.c, not
+ * here: unit tests are not timed). */
+Test(chart, large_series)
 {
     enum { N = 100000 };
     double *y = malloc(3 * N * sizeof *y);
@@ -790,20 +785,14 @@ Test(chart, performance_large_series)
         chart_add_series(&c, "s", NULL, y + k * N, N, SERIES_LINE, NULL);
     FbErr err;
     Grid *g = grid_new(120, 40, &err);
-    double best = 1e9;
-    for (int rep = 0; rep < 5; rep++) {
-        double t0 = now_s();
+    for (int rep = 0; rep < 2; rep++) {
+        c.logy = rep;
         cr_assert_eq(chart_render(&c, g, &err), 0);
-        double t = now_s() - t0;
-        best = t < best ? t : best;
-        c.logy = rep % 2; /* both axis kinds */
+        int braille = 0;
+        for (int i = 0; i < g->w * g->h; i++)
+            braille += g->cells[i].ch >= 0x2801 && g->cells[i].ch <= 0x28FF;
+        cr_assert(braille > 100, "only %d braille cells", braille);
     }
-#if defined(__SANITIZE_ADDRESS__) || defined(__OPTIMIZE__) == 0
-    double limit = 0.1;
-#else
-    double limit = 0.005;
-#endif
-    cr_assert(best < limit, "rendering took %.3f ms", best * 1e3);
     grid_free(g);
     free(y);
 }

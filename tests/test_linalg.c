@@ -1,1 +1,132 @@
+/* test_linalg.c — solve against scikit-learn (fixtures from tools/ref_solve.py), ridge against its fixed point. */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fitbench/linalg.h"
+#include "fitbench/npy.h"
+#include "harness.h"
+
+typedef struct Ref {
+    size_t n, d;
+    double mse, b, w[64], wd, rb, rw[64];
+} Ref;
+
+static void read_ref(const char *name, Ref *r)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/tests/fixtures/solve/%s.txt", FITBENCH_SRCDIR, name);
+    FILE *fp = fopen(path, "r");
+    cr_assert(fp, "cannot open %s", path);
+    cr_assert_eq(fscanf(fp, "%zu %zu %lf %lf", &r->n, &r->d, &r->mse, &r->b), 4);
+    for (size_t j = 0; j < r->d; j++)
+        cr_assert_eq(fscanf(fp, "%lf", &r->w[j]), 1);
+    cr_assert_eq(fscanf(fp, "%lf %lf", &r->wd, &r->rb), 2);
+    for (size_t j = 0; j < r->d; j++)
+        cr_assert_eq(fscanf(fp, "%lf", &r->rw[j]), 1);
+    fclose(fp);
+}
+
+static void close_rel(double a, double b, double tol, const char *what)
+{
+    cr_assert(fabs(a - b) <= tol * fabs(b), "%s: %.17g vs %.17g (rel %.3g)", what, a, b, fabs(a - b) / fabs(b));
+}
+
+/* The check: save weights after solve equals LinearRegression to 1e-9 relative. */
+static void solve_matches_sklearn(const char *name)
+{
+    Ref r;
+    read_ref(name, &r);
+    char dir[] = "/tmp/fbsolveXXXXXX", cmd[512];
+    cr_assert(mkdtemp(dir));
+    H h;
+    h_init(&h);
+    snprintf(cmd, sizeof cmd, "load %s; model linear; loss mse; solve; save weights %s/OUT", name, dir);
+    cr_assert_eq(h_run(&h, cmd), 0, "%s", h_err(&h));
+    double *W, *b;
+    size_t nd, shape[2];
+    FbErr e;
+    char p[600];
+    snprintf(p, sizeof p, "%s/OUT/W.npy", dir);
+    cr_assert_eq(npy_read(p, &W, &nd, shape, &e), 0, "%s", e.msg);
+    cr_assert(nd == 2 && shape[0] == 1 && shape[1] == r.d);
+    snprintf(p, sizeof p, "%s/OUT/b.npy", dir);
+    cr_assert_eq(npy_read(p, &b, &nd, shape, &e), 0, "%s", e.msg);
+    cr_assert(nd == 1 && shape[0] == 1);
+    for (size_t j = 0; j < r.d; j++)
+        close_rel(W[j], r.w[j], 1e-9, "coefficient");
+    close_rel(b[0], r.b, 1e-9, "intercept");
+    cr_assert_float_eq(h.s.optimum, r.mse, 1e-9 * r.mse);
+    free(W);
+    free(b);
+    h_free(&h);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(solve, boston_matches_sklearn) { solve_matches_sklearn("boston"); }
+Test(solve, diabetes_matches_sklearn) { solve_matches_sklearn("diabetes"); }
+
+Test(solve, ridge_is_the_weight_decay_fixed_point)
+{
+    Ref r;
+    read_ref("diabetes", &r);
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load diabetes; model linear; optim sgd weight_decay=0.1; solve"), 0, "%s", h_err(&h));
+    const Model *m = &h.s.ts.model;
+    for (size_t j = 0; j < r.d; j++)
+        close_rel(m->params[j], r.rw[j], 1e-9, "ridge coefficient");
+    close_rel(m->params[r.d], r.rb, 1e-9, "ridge intercept");
+    /* At that point the update of sgd with weight decay is zero: grad + wd * theta = 0. */
+    TrainData d;
+    session_train_data(&h.s, &d);
+    double loss;
+    FbErr e;
+    cr_assert_eq(train_eval(&h.s.ts.model, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &h.s.work, &loss, true, &e), 0);
+    double big = 0;
+    for (size_t i = 0; i < m->nparams; i++)
+        big = fmax(big, fabs(m->grads[i]));
+    for (size_t i = 0; i < m->nparams; i++)
+        cr_assert(fabs(m->grads[i] + 0.1 * m->params[i]) <= 1e-9 * big, "param %zu not stationary", i);
+    h_free(&h);
+}
+
+Test(solve, gradient_descent_reaches_the_closed_form)
+{
+    /* The check: from zero on standardized Boston, sgd lr=0.1 full batch, 1000 epochs. */
+    Ref r;
+    read_ref("boston", &r);
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load boston; scale standard; model linear; loss mse; optim sgd lr=0.1; batch full; "
+                           "train 1000"),
+                 0, "%s", h_err(&h));
+    const HistRow *last = history_last(&h.s.ts.hist);
+    cr_assert_eq(last->epoch, 1000);
+    close_rel(last->train_loss, r.mse, 1e-9, "train_loss after 1000 epochs");
+    h_free(&h);
+}
+
+Test(solve, rank_deficient_gives_minimum_norm)
+{
+    /* Two identical columns: lstsq splits the weight equally. */
+    double X[8] = {1, 1, 2, 2, 3, 3, 4, 4}, Y[4] = {2, 4, 6, 8}, W[2], b;
+    FbErr e;
+    cr_assert_eq(linalg_lstsq(X, Y, 4, 2, 1, 0, W, &b, &e), 0, "%s", e.msg);
+    cr_assert_float_eq(W[0], 1.0, 1e-12);
+    cr_assert_float_eq(W[1], 1.0, 1e-12);
+    cr_assert_float_eq(b, 0.0, 1e-12);
+}
+
+Test(solve, refuses_what_has_no_closed_form)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load iris; model softmax; solve"), -1);
+    cr_assert(strstr(h_err(&h), "solve is the closed form of least squares: it needs model linear and loss mse"),
+              "%s", h_err(&h));
+    h_free(&h);
+}

@@ -1,1 +1,258 @@
+/* test_train.c — the training loop: SGD by hand, gradients by finite differences, batches, guards. */
 #include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+#include "fitbench/train.h"
+#include "harness.h"
+
+/* A tiny linear problem written out: y = 2x + 1 at x = 0, 1, 2. */
+static const double X3[3] = {0, 1, 2}, Y3[3] = {1, 3, 5};
+
+static void setup_linear(TrainState *st, TrainSetup *su, double lr, double momentum)
+{
+    memset(su, 0, sizeof *su);
+    su->loss.kind = LOSS_MSE;
+    su->loss.delta = 1;
+    optim_defaults(&su->opt, OPT_SGD);
+    su->opt.lr = lr;
+    su->opt.momentum = momentum;
+    sched_defaults(&su->sched, SCHED_CONSTANT);
+    Model m;
+    FbErr e;
+    cr_assert_eq(model_build(&m, MODEL_LINEAR, ACT_RELU, NULL, 0, 1, 1, &e), 0);
+    cr_assert_eq(train_state_init(st, &m, su, 0, &e), 0);
+}
+
+Test(train, sgd_step_by_hand)
+{
+    TrainState st;
+    TrainSetup su;
+    TrainWork w = {0};
+    setup_linear(&st, &su, 0.1, 0);
+    TrainData d = {.X = X3, .Y = Y3, .n = 3, .d = 1, .ky = 1};
+    TrainOutcome out;
+    FbErr e;
+    cr_assert_eq(train_run(&st, &su, &d, &w, 1, 0, 0, NULL, &out, &e), 0, "%s", e.msg);
+    /* From w = b = 0: residuals r = -y = (-1,-3,-5); dL/dw = 2/3 * sum(r x) = 2/3 * -13,
+     * dL/db = 2/3 * sum(r) = 2/3 * -9.  One step of lr 0.1: */
+    double w1 = 0.1 * 26.0 / 3, b1 = 0.1 * 6.0;
+    cr_assert_float_eq(st.model.params[0], w1, 1e-15);
+    cr_assert_float_eq(st.model.params[1], b1, 1e-15);
+    /* History: row 0 is the start (loss mean(1,9,25)), row 1 after the step. */
+    cr_assert_eq(st.hist.n, 2);
+    cr_assert_float_eq(st.hist.rows[0].train_loss, 35.0 / 3, 1e-14);
+    double l1 = 0;
+    for (int i = 0; i < 3; i++)
+        l1 += pow(w1 * X3[i] + b1 - Y3[i], 2) / 3;
+    cr_assert_float_eq(st.hist.rows[1].train_loss, l1, 1e-14);
+    cr_assert_eq(st.hist.rows[1].steps, 1);
+    cr_assert_float_eq(st.hist.rows[1].lr, 0.1, 0);
+    train_state_free(&st);
+    train_work_free(&w);
+}
+
+Test(train, sgd_momentum_two_steps_by_hand)
+{
+    TrainState st;
+    TrainSetup su;
+    TrainWork w = {0};
+    setup_linear(&st, &su, 0.1, 0.9);
+    TrainData d = {.X = X3, .Y = Y3, .n = 3, .d = 1, .ky = 1};
+    TrainOutcome out;
+    FbErr e;
+    cr_assert_eq(train_run(&st, &su, &d, &w, 2, 0, 0, NULL, &out, &e), 0);
+    /* torch: buf = g1; p -= lr buf; then buf = 0.9 buf + g2; p -= lr buf. */
+    double g1w = -26.0 / 3, g1b = -6.0;
+    double p1w = -0.1 * g1w, p1b = -0.1 * g1b;
+    double g2w = 0, g2b = 0;
+    for (int i = 0; i < 3; i++) {
+        double r = p1w * X3[i] + p1b - Y3[i];
+        g2w += 2.0 / 3 * r * X3[i];
+        g2b += 2.0 / 3 * r;
+    }
+    double bw = 0.9 * g1w + g2w, bb = 0.9 * g1b + g2b;
+    cr_assert_float_eq(st.model.params[0], p1w - 0.1 * bw, 1e-14);
+    cr_assert_float_eq(st.model.params[1], p1b - 0.1 * bb, 1e-14);
+    train_state_free(&st);
+    train_work_free(&w);
+}
+
+/* The linear/MSE gradient of train_eval against central differences, several outputs, on real data. */
+Test(train, linear_mse_gradient_matches_finite_differences)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load boston; scale standard; model linear; init normal std=0.5 seed=3"), 0, "%s",
+                 h_err(&h));
+    Model *m = &h.s.ts.model;
+    TrainData d;
+    session_train_data(&h.s, &d);
+    FbErr e;
+    double l0;
+    cr_assert_eq(train_eval(m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &h.s.work, &l0, true, &e), 0);
+    double g[64];
+    memcpy(g, m->grads, m->nparams * sizeof *g);
+    for (size_t i = 0; i < m->nparams; i++) {
+        double keep = m->params[i], hstep = 1e-5 * fmax(1, fabs(keep)), lp, lm;
+        m->params[i] = keep + hstep;
+        train_eval(m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &h.s.work, &lp, false, &e);
+        m->params[i] = keep - hstep;
+        train_eval(m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &h.s.work, &lm, false, &e);
+        m->params[i] = keep;
+        double fd = (lp - lm) / (2 * hstep);
+        cr_assert(fabs(fd - g[i]) <= 1e-6 * fmax(fabs(fd), fabs(g[i])), "param %zu: fd %.10g grad %.10g", i, fd,
+                  g[i]);
+    }
+    h_free(&h);
+}
+
+/* Chunked evaluation (more rows than one chunk) equals the one-pass mean. */
+Test(train, chunked_eval_equals_one_pass)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=10000 d=3 seed=1; model linear; init normal seed=2"), 0, "%s", h_err(&h));
+    Model *m = &h.s.ts.model;
+    TrainData d;
+    session_train_data(&h.s, &d);
+    FbErr e;
+    double l;
+    cr_assert_eq(train_eval(m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &h.s.work, &l, true, &e), 0);
+    double ref = 0, gb = 0;
+    for (size_t i = 0; i < d.n; i++) {
+        double z = m->params[3];
+        for (int j = 0; j < 3; j++)
+            z += m->params[j] * d.X[i * 3 + j];
+        ref += (z - d.Y[i]) * (z - d.Y[i]);
+        gb += 2 * (z - d.Y[i]);
+    }
+    cr_assert_float_eq(l, ref / (double)d.n, 1e-12 * l);
+    cr_assert_float_eq(m->grads[3], gb / (double)d.n, 1e-10 * fabs(gb / (double)d.n) + 1e-14);
+    h_free(&h);
+}
+
+/* batch 2 shuffle=no over 3 rows: two updates per epoch, rows (0,1) then (2), the last batch kept. */
+Test(train, minibatches_in_row_order_keep_the_last)
+{
+    TrainState st;
+    TrainSetup su;
+    TrainWork w = {0};
+    setup_linear(&st, &su, 0.1, 0);
+    su.batch = 2;
+    su.shuffle = false;
+    TrainData d = {.X = X3, .Y = Y3, .n = 3, .d = 1, .ky = 1};
+    TrainOutcome out;
+    FbErr e;
+    cr_assert_eq(train_run(&st, &su, &d, &w, 1, 0, 0, NULL, &out, &e), 0);
+    cr_assert_eq(st.steps, 2);
+    /* By hand: first batch rows 0,1 from zero: g_w = mean(2 r x) = (2*-1*0 + 2*-3*1)/2 = -3; g_b = -4. */
+    double pw = 0.3, pb = 0.4;
+    /* second batch row 2: r = 2 pw + pb - 5 */
+    double r = 2 * pw + pb - 5;
+    cr_assert_float_eq(st.model.params[0], pw - 0.1 * 2 * r * 2, 1e-15);
+    cr_assert_float_eq(st.model.params[1], pb - 0.1 * 2 * r, 1e-15);
+    train_state_free(&st);
+    train_work_free(&w);
+}
+
+Test(train, step_batch_walks_through_an_epoch)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=10 seed=1; model linear; batch 4 shuffle=no; step batch 2"), 0);
+    cr_assert_eq(h.s.ts.epoch, 0);
+    cr_assert_eq(h.s.ts.cursor, 8);
+    cr_assert_eq(h.s.ts.hist.n, 1);
+    cr_assert_eq(h_run(&h, "step batch"), 0);
+    cr_assert_eq(h.s.ts.epoch, 1);
+    cr_assert_eq(h.s.ts.cursor, 0);
+    cr_assert_eq(h.s.ts.hist.n, 2);
+    cr_assert_eq(h.s.ts.steps, 3);
+    h_free(&h);
+}
+
+Test(train, shuffled_order_is_reproducible)
+{
+    double a[8], b[8];
+    for (int run = 0; run < 2; run++) {
+        H h;
+        h_init(&h);
+        cr_assert_eq(h_run(&h, "gen linear n=100 d=3 seed=4; model linear; batch 7; optim sgd lr=0.05; train 5"),
+                     0);
+        memcpy(run ? b : a, h.s.ts.model.params, 4 * sizeof(double));
+        h_free(&h);
+    }
+    cr_assert_eq(memcmp(a, b, 4 * sizeof(double)), 0);
+}
+
+Test(train, divergence_stops_and_restores_finite_parameters)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load boston; scale standard; model linear; optim sgd lr=10; train 100"), 0, "%s",
+                 h_err(&h));
+    cr_assert(strstr(h_err(&h), "warning: the loss became NaN or infinite in epoch"), "%s", h_err(&h));
+    cr_assert(strstr(h_err(&h), "lr=10"), "%s", h_err(&h));
+    const Model *m = &h.s.ts.model;
+    for (size_t i = 0; i < m->nparams; i++)
+        cr_assert(isfinite(m->params[i]));
+    cr_assert(h.s.ts.epoch < 100);
+    const HistRow *last = history_last(&h.s.ts.hist);
+    cr_assert(isfinite(last->train_loss));
+    cr_assert_eq(last->epoch, h.s.ts.epoch);
+    h_free(&h);
+}
+
+Test(train, patience_restores_the_best_weights)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen poly n=40 noise=0.3 seed=2; split val=0.5 seed=1; features poly degree=9; "
+                           "scale standard; model linear; optim adam lr=0.05; train 3000 patience=20"),
+                 0, "%s", h_err(&h));
+    cr_assert(strstr(h_err(&h), "early stop"), "%s", h_err(&h));
+    /* The parameters are those of the best epoch: their val loss is the minimum of the history. */
+    double best = INFINITY;
+    for (size_t i = 0; i < h.s.ts.hist.n; i++)
+        best = fmin(best, h.s.ts.hist.rows[i].val_loss);
+    double v;
+    FbErr e;
+    cr_assert_eq(interp_lookup(&h.it, "val_loss", NULL, 0, &v, &e), 0);
+    cr_assert_float_eq(v, best, 1e-12 * best);
+    h_free(&h);
+}
+
+Test(train, interrupt_stops_after_the_current_batch)
+{
+    H h;
+    h_init(&h);
+    volatile sig_atomic_t flag = 1; /* as if Ctrl-C came at once */
+    h.it.interrupt = &flag;
+    cr_assert_eq(h_run(&h, "gen linear n=100 seed=1; model linear; batch 10"), 0);
+    flag = 1;
+    /* run_training clears a stale flag first, so set it from the batch hook instead: */
+    h.it.interrupt = NULL;
+    TrainData d;
+    session_train_data(&h.s, &d);
+    TrainHooks hooks = {.stop = &flag};
+    TrainOutcome out;
+    FbErr e;
+    cr_assert_eq(train_run(&h.s.ts, &h.s.setup, &d, &h.s.work, 1000, 0, 0, &hooks, &out, &e), 0);
+    cr_assert_eq(out.end, TRAIN_INTERRUPTED);
+    cr_assert_eq(out.batches, 1);
+    cr_assert_eq(h.s.ts.cursor, 10);
+    h_free(&h);
+}
+
+Test(train, until_stops_when_the_expression_holds)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load boston; scale standard; model linear; optim sgd lr=0.1; train 1000 until=\"train_loss < 30\""),
+                 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.epoch, 10);
+    cr_assert(strstr(h_out(&h), "until train_loss < 30: holds after epoch 10"), "%s", h_out(&h));
+    h_free(&h);
+}

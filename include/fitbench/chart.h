@@ -100,8 +100,9 @@ typedef struct ChartMarker {
 
 /* What to draw.  Zero-initialise (or chart_init) and fill in.  Strings and
  * arrays are borrowed.  The y range covers all finite data plus the
- * reference line, rounded out to tick steps (to decades on a log axis); the
- * x range is the data's exact extent (decades on a log axis).  A fixed
+ * reference line, rounded out to tick steps (on a log axis to decades, or to
+ * 1/2/5 × 10^k under two decades); the x range is the data's exact extent
+ * (rounded out the same way on a log axis).  A fixed
  * range replaces the computed one and clips data outside it. */
 typedef struct Chart {
     const char *title, *xlabel, *ylabel;
