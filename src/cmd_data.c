@@ -100,7 +100,7 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     const char *path = resolve_dataset(it, pos[0]->text, buf, sizeof buf);
     Dataset *ds;
     if (csv_load(path, &opt, &ds, err)) {
-        if (!is_file(path) && !strchr(pos[0]->text, '/')) {
+        if (!is_file(path) && !strchr(pos[0]->text, '/') && !strchr(pos[0]->text, '.')) {
             const char *sug = fb_suggest(pos[0]->text, shipped);
             char more[256];
             snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s)",

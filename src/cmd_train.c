@@ -385,10 +385,6 @@ int cmd_undo(Interp *it, Args *a, FbErr *err)
     session_free(it->s);
     *it->s = *snap;
     free(snap);
-    if (it->record) {
-        fputs("undo\n", it->record);
-        fflush(it->record);
-    }
     const char *what = it->s->nlog ? it->s->log[it->s->nlog - 1] : "the start";
     sink_printf(it->out, "undone: back to the state after '%s'\n", what);
     return 0;

@@ -1135,7 +1135,7 @@ static int open_file(const char *path, FILE **out, FbErr *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fb_fail(err, "%s: %s", path, strerror(errno));
+        return fb_fail(err, "cannot open %s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);

@@ -123,6 +123,16 @@ const char *session_loss_mismatch(const Session *s, const LossCfg *loss, ModelKi
     }
     if (!ds)
         return NULL;
+    if ((kind == MODEL_LOGISTIC) && ds->nclasses != 2) {
+        snprintf(buf, size, "model logistic needs a two-class target; '%s' %s", ds->ynames[0],
+                 ds->nclasses ? "has more classes: use model softmax" : "is a regression target: use model linear");
+        return buf;
+    }
+    if (kind == MODEL_SOFTMAX && ds->nclasses < 2) {
+        snprintf(buf, size, "model softmax needs a class target; '%s' is a regression target: use model linear",
+                 ds->ynames[0]);
+        return buf;
+    }
     if (loss->kind == LOSS_CE && ds->nclasses < 2) {
         snprintf(buf, size, "loss ce needs a class target, and '%s' is a regression target: use loss mse",
                  ds->ynames[0]);
@@ -135,16 +145,6 @@ const char *session_loss_mismatch(const Session *s, const LossCfg *loss, ModelKi
         else
             snprintf(buf, size, "loss %s needs a two-class target, and '%s' is a regression target: use loss mse",
                      ln, ds->ynames[0]);
-        return buf;
-    }
-    if ((kind == MODEL_LOGISTIC) && ds->nclasses != 2) {
-        snprintf(buf, size, "model logistic needs a two-class target; '%s' %s", ds->ynames[0],
-                 ds->nclasses ? "has more classes: use model softmax" : "is a regression target: use model linear");
-        return buf;
-    }
-    if (kind == MODEL_SOFTMAX && ds->nclasses < 2) {
-        snprintf(buf, size, "model softmax needs a class target; '%s' is a regression target: use model linear",
-                 ds->ynames[0]);
         return buf;
     }
     (void)mn;
