@@ -146,7 +146,7 @@ static int check_range(const Tok *t, const OptSpec *sp, double v, const char *cm
     bool above = (sp->flags & OPT_LT_MAX) ? !(v < sp->max) : !(v <= sp->max);
     if (!below && !above)
         return 0;
-    if (isinf(sp->max))
+    if (sp->max >= 1e9) /* effectively unbounded */
         return fb_fail_at(err, t->vcol, "%s must be %s %s (got %s)", t->key, (sp->flags & OPT_GT_MIN) ? ">" : ">=",
                           lo, t->val);
     return fb_fail_at(err, t->vcol, "%s must be between %s and %s (got %s)", t->key, lo, hi, t->val);

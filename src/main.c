@@ -67,10 +67,11 @@ static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *di
 int main(int argc, char **argv)
 {
     bool interactive_after = false, keep_going = false, quiet = false, live = false, plain = false;
-    const char *cmds[64];
-    int ncmds = 0;
+    /* -c strings and script files run in the order they are given. */
+    const char *work[256];
+    bool work_is_cmd[256];
+    int nwork = 0, ncmds = 0, nfiles = 0;
     const char *files[256];
-    int nfiles = 0;
     bool read_stdin = false;
     long seed = -1, threads = -1;
     for (int i = 1; i < argc; i++) {
@@ -78,9 +79,11 @@ int main(int argc, char **argv)
         if (strcmp(a, "-c") == 0) {
             if (i + 1 >= argc)
                 return usage_error("%s needs commands after it", a);
-            if (ncmds == 64)
-                return usage_error("too many %s options", a);
-            cmds[ncmds++] = argv[++i];
+            if (nwork == 256)
+                return usage_error("too many %s options and scripts", a);
+            work_is_cmd[nwork] = true;
+            work[nwork++] = argv[++i];
+            ncmds++;
         } else if (strcmp(a, "-i") == 0)
             interactive_after = true;
         else if (strcmp(a, "--live") == 0)
@@ -107,9 +110,11 @@ int main(int argc, char **argv)
             read_stdin = true;
         else if (a[0] == '-')
             return usage_error("unknown option '%s'", a);
-        else if (nfiles < 256)
+        else if (nwork < 256) {
+            work_is_cmd[nwork] = false;
+            work[nwork++] = a;
             files[nfiles++] = a;
-        else
+        } else
             return usage_error("too many scripts (the limit is %s)", "256");
     }
 
@@ -140,22 +145,25 @@ int main(int argc, char **argv)
     bool tui = !plain && tui_available() && !read_stdin && (live || !batch || interactive_after);
     if (tui) {
         /* -c commands run first in plain mode would scroll away; run them inside too. */
-        for (int i = 0; i < ncmds && !it.quit; i++)
-            if (script_line(&it, cmds[i], strlen(cmds[i]), "-c", i + 1) && !keep_going)
+        for (int i = 0, c = 0; i < nwork && !it.quit; i++)
+            if (work_is_cmd[i] && script_line(&it, work[i], strlen(work[i]), "-c", ++c) && !keep_going)
                 goto done;
         FbErr e = {{0}, 0};
         if (tui_run(&it, files, nfiles, !live || interactive_after || nfiles == 0, &e) == 0)
             goto done;
         fprintf(stderr, "fitbench: %s; using plain mode\n", e.msg);
-        ncmds = 0;
         it.live = false;
     }
-    for (int i = 0; i < ncmds && !it.quit; i++)
-        if (script_line(&it, cmds[i], strlen(cmds[i]), "-c", i + 1) && !keep_going)
-            goto done;
-    for (int i = 0; i < nfiles && !it.quit; i++) {
+    for (int i = 0, c = 0; i < nwork && !it.quit; i++) {
+        if (work_is_cmd[i]) {
+            if (tui) /* already run above */
+                continue;
+            if (script_line(&it, work[i], strlen(work[i]), "-c", ++c) && !keep_going)
+                goto done;
+            continue;
+        }
         FbErr e = {{0}, 0};
-        if (script_file(&it, files[i], &e)) {
+        if (script_file(&it, work[i], &e)) {
             if (e.msg[0])
                 script_report(&it, NULL, 0, &e);
             if (!keep_going)
