@@ -60,7 +60,7 @@ static void show_params(Interp *it, const double *v, const char *what)
     const Prepared *p = s->prep;
     for (size_t l = 0; l < m->nlayers; l++) {
         size_t out = m->sizes[l + 1], in = m->sizes[l];
-        char wn[16] = "W", bn[16] = "b";
+        char wn[32] = "W", bn[32] = "b";
         if (m->nlayers > 1) {
             snprintf(wn, sizeof wn, "W%zu", l + 1);
             snprintf(bn, sizeof bn, "b%zu", l + 1);

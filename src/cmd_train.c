@@ -302,6 +302,7 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     TrainOutcome out;
+    double start_loss = history_last(&s->ts.hist) ? history_last(&s->ts.hist)->train_loss : NAN;
     double t0 = wall();
     int rc = train_run(&s->ts, &s->setup, &data, &s->work, epochs, batches, patience, &hooks, &out, err);
     double secs = wall() - t0;
@@ -321,6 +322,10 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
         sink_printf(it->err, "%s: %s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg);
     if (tc.until_hit)
         sink_printf(it->out, "until %s: holds after epoch %ld\n", tc.until, s->ts.epoch);
+    if (out.end == TRAIN_DONE && last->train_loss > 1e3 * start_loss && start_loss > 0)
+        sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
+                             "probably too large\n",
+                    NUM(it, start_loss), NUM(it, last->train_loss), NUM(it, last->lr));
     if (!verbose) {
         if (batches)
             sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out.batches, out.batches == 1 ? "" : "s",

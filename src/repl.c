@@ -31,21 +31,29 @@ void repl_install_sigint(void)
     sigaction(SIGINT, &sa, NULL);
 }
 
+/* mkdir -p, quietly: a missing history folder only costs the history. */
+static void make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    mkdir(path, 0755);
+}
+
 char *repl_history_path(char *buf, size_t size)
 {
     const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     char dir[4096];
     if (state && *state)
         snprintf(dir, sizeof dir, "%s/fitbench", state);
-    else if (home && *home) {
-        snprintf(dir, sizeof dir, "%s/.local", home);
-        mkdir(dir, 0755);
-        snprintf(dir, sizeof dir, "%s/.local/state", home);
-        mkdir(dir, 0755);
+    else if (home && *home)
         snprintf(dir, sizeof dir, "%s/.local/state/fitbench", home);
-    } else
+    else
         return NULL;
-    mkdir(dir, 0755);
+    make_dirs(dir);
     snprintf(buf, size, "%s/history", dir);
     return buf;
 }
@@ -163,6 +171,7 @@ int repl_run(Interp *it)
     rl_catch_sigwinch = 1;
     rl_completer_word_break_characters = " \t\n;";
     rl_attempted_completion_function = complete;
+    rl_variable_bind("show-all-if-ambiguous", "on"); /* list choices at the first Tab */
     using_history();
     if (repl_history_path(repl_hist, sizeof repl_hist))
         read_history(repl_hist);

@@ -194,6 +194,11 @@ def gen_data(kind, rng):
         W = rng.normal(0, 1, (2, 4))
         Y = X @ W.T + rng.normal(0, 0.3, (n, 2)) + np.array([3.0, -1.0])
         return ["x0", "x1", "x2", "x3", "y1", "y2"], [list(x) + list(y) for x, y in zip(X, Y)]
+    if kind == "big":  # more rows than TRAIN_CHUNK (4096): full-batch passes go in chunks
+        n = 4500
+        X = rng.normal(0, 1, (n, 2))
+        y = X @ np.array([1.5, -0.5]) + 2.0 + rng.normal(0, 0.5, n)
+        return ["x0", "x1", "y"], [list(x) + [v] for x, v in zip(X, y)]
     raise ValueError(kind)
 
 
@@ -301,8 +306,6 @@ def sample_sched(R, kind, opt):
 
 def sample_config(R, idx, model, loss, opt_kind, sched_kind, batch_mode):
     data = R.choice(REG_DATA if loss in ("mse", "mae", "huber") else BIN_DATA if loss in ("bce", "hinge") else CE_DATA)
-    if model == "linear" and loss in ("mse", "mae", "huber") and data == "linear2":
-        pass
     cfg = {"model": model, "loss": loss, "data": data}
     cfg["scale"] = "standard" if data in SHIPPED or R.random() < 0.6 else R.choice(["minmax", "none"])
     cfg["val"] = 0.2 if (sched_kind == "plateau" and R.random() < 0.5) or R.random() < 0.1 else 0.0
@@ -324,9 +327,62 @@ def sample_config(R, idx, model, loss, opt_kind, sched_kind, batch_mode):
     return cfg
 
 
+def edge_configs(start):
+    """Hand-picked corners: batch sizes around n, one-row batches, more rows
+    than one evaluation chunk, deep linear/relu mlps, odd schedule options."""
+    sgd = {"kind": "sgd", "lr": 0.01, "momentum": 0.0, "dampening": 0.0, "nesterov": False, "weight_decay": 0.0}
+    const = {"kind": "constant"}
+    E = [
+        dict(data="iris", model="mlp", hidden=[8, 8, 8], act="relu", loss="ce", batch=1,
+             opt=dict(sgd, lr=0.003, momentum=0.9, nesterov=True), sched={"kind": "step", "step_size": 1, "gamma": 0.97}),
+        dict(data="breast_cancer", model="logistic", loss="bce", batch=568,
+             opt={"kind": "adam", "lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0,
+                  "amsgrad": False}, sched=const),
+        dict(data="boston", model="linear", loss="mse", batch=506, opt=dict(sgd, lr=0.05, momentum=0.5), sched=const),
+        dict(data="boston", model="linear", loss="huber", delta=3.0, batch=1000,
+             opt=dict(sgd, lr=0.1, dampening=0.3, momentum=0.9, weight_decay=0.01),
+             sched={"kind": "multistep", "milestones": [10, 10, 40], "gamma": 0.5}),
+        dict(data="big", model="linear", loss="mse", batch=0, opt=dict(sgd, lr=0.1, momentum=0.9), sched=const),
+        dict(data="big", model="mlp", hidden=[4], act="tanh", loss="huber", delta=0.5, batch=0,
+             opt={"kind": "adamw", "lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01,
+                  "amsgrad": True}, sched={"kind": "cosine", "t_max": 10, "eta_min": 0.001}),
+        dict(data="linear2", model="mlp", hidden=[6, 5, 4], act="linear", loss="mae", batch=7,
+             opt={"kind": "rmsprop", "lr": 0.003, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.001, "momentum": 0.5,
+                  "centered": True}, sched={"kind": "plateau", "mode": "min", "factor": 0.5, "patience": 1,
+                                            "threshold": 0.01, "threshold_mode": "rel", "cooldown": 1,
+                                            "min_lr": 0.0, "eps": 1e-8}, val=0.2),
+        dict(data="wine", model="softmax", loss="ce", batch=0,
+             opt={"kind": "adamw", "lr": 0.05, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8, "weight_decay": 0.1,
+                  "amsgrad": True},
+             sched={"kind": "onecycle", "total_steps": 100, "pct_start": 0.3, "anneal": "linear", "div_factor": 25.0,
+                    "final_div_factor": 1e4, "three_phase": True, "cycle_momentum": True, "base_momentum": 0.8,
+                    "max_momentum": 0.9}),
+        dict(data="moons", model="mlp", hidden=[16], act="sigmoid", loss="bce", batch=33,
+             opt={"kind": "adagrad", "lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.001,
+                  "initial_accumulator_value": 0.5, "eps": 1e-10},
+             sched={"kind": "plateau", "mode": "max", "factor": 0.5, "patience": 3, "threshold": 1e-4,
+                    "threshold_mode": "abs", "cooldown": 2, "min_lr": 0.01, "eps": 1e-8}, val=0.25),
+        dict(data="spiral", model="mlp", hidden=[16, 16], act="tanh", loss="ce", batch=0,
+             opt=dict(sgd, lr=0.2, momentum=0.9, nesterov=True, weight_decay=1e-4),
+             sched={"kind": "onecycle", "max_lr": 0.5, "total_steps": 100, "pct_start": 0.3, "anneal": "cos",
+                    "div_factor": 25.0, "final_div_factor": 1e4, "three_phase": False, "cycle_momentum": True}),
+    ]
+    out = []
+    for i, e in enumerate(E):
+        cfg = {"scale": "standard", "val": 0.0, "init": "torch", "wseed": 1000 + i, "dseed": 2000 + i}
+        cfg.update(e)
+        tag = cfg["model"] + ("%d%s" % (len(cfg["hidden"]), cfg["act"]) if cfg["model"] == "mlp" else "")
+        cfg["name"] = "%02d_edge_%s_%s_%s_%s_%s_%s" % (
+            start + i, cfg["data"], tag, cfg["loss"], cfg["opt"]["kind"], cfg["sched"]["kind"],
+            "full" if cfg["batch"] == 0 else "b%d" % cfg["batch"])
+        out.append(cfg)
+    return out
+
+
 def all_configs(seed, count):
     """Every (model, loss) pair × every optimizer once (75), with schedules and
-    batch modes cycled so each appears about equally, then random extras."""
+    batch modes cycled so each appears about equally, then random extras, then
+    the hand-picked corners of edge_configs."""
     R = random.Random(seed)
     out = []
     combos = [(m, l, o) for (m, l) in PAIRS for o in OPTS]
@@ -336,7 +392,7 @@ def all_configs(seed, count):
     while len(out) < count:
         m, l = R.choice(PAIRS)
         out.append(sample_config(R, len(out), m, l, R.choice(OPTS), R.choice(SCHEDS), R.choice(["full", "mini"])))
-    return out
+    return out + edge_configs(len(out))
 
 
 # ---------------------------------------------------------------- building one configuration

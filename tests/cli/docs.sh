@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# tests/cli/docs.sh FITBENCH — docs/commands.md is generated from the help text and must be current.
+set -u
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+if diff -q <("$root/tools/gen_commands_doc.sh" "$1") "$root/docs/commands.md" >/dev/null; then
+  echo "PASS docs/commands.md matches help"
+else
+  echo "FAIL docs/commands.md matches help: run tools/gen_commands_doc.sh build/fitbench > docs/commands.md"
+fi

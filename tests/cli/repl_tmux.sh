@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# tests/cli/repl_tmux.sh FITBENCH — the plain Readline prompt driven through tmux: completion, Ctrl-C, history, Ctrl-D.
+set -u
+fb="$1"
+command -v tmux >/dev/null || { echo "PASS repl (tmux missing: skipped by scripts/test install)"; exit 0; }
+sock="fbrepl-$$"
+t="$(mktemp -d)"
+cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$t"; }
+trap cleanup EXIT
+tm() { tmux -L "$sock" "$@"; }
+screen() { tm capture-pane -p -t fb; }
+wait_for() { # regex, seconds
+  local i
+  for ((i = 0; i < ${2:-5} * 20; i++)); do
+    screen | grep -qE -- "$1" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+check() { if "$@"; then echo "PASS repl $name"; else echo "FAIL repl $name: $(screen | tail -5 | tr '\n' '|')"; fi; }
+
+tm new-session -d -s fb -x 100 -y 30 "cd $t && XDG_STATE_HOME=$t/state TERM=xterm $fb --plain; echo EXITED-\$?; sleep 30"
+name="prompt appears"; check wait_for '^fitbench>' 5
+tm send-keys -t fb 'opt' Tab
+name="tab completes a command"; check wait_for '^fitbench> optim ?$' 3
+tm send-keys -t fb 'ad' Tab Tab
+name="tab lists values"; check wait_for 'adagrad' 3
+tm send-keys -t fb C-c
+sleep 0.2
+tm send-keys -t fb 'echo cleared' Enter
+name="Ctrl-C clears the line"; check wait_for '^cleared$' 3
+tm send-keys -t fb 'load boston; scale standard; model linear; optim sgd lr=0.001; train 100000000' Enter
+sleep 1
+tm send-keys -t fb C-c
+name="Ctrl-C stops training"; check wait_for 'interrupted after [0-9]+ epochs' 3
+tm send-keys -t fb 'expect epoch > 0; echo kept' Enter
+name="epochs kept after Ctrl-C"; check wait_for '^kept$' 3
+tm send-keys -t fb C-d
+name="Ctrl-D quits with status 0"; check wait_for 'EXITED-0' 3
+name="history saved"; check grep -q 'echo kept' "$t/state/fitbench/history"
+exit 0
