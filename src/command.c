@@ -28,7 +28,7 @@ static const char *const sched_w[] = {"constant", "step", "multistep", "exp", "c
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
-static const char *const plot_w[] = {"loss", "lr", "grad", NULL};
+static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -123,6 +123,20 @@ static const OptSpec predict_o[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec plot_o[] = {
     {"log", OT_BOOL, 0, 0, 0, yesno, "logarithmic y axis (no)"},
+    {"x", OT_STR, 0, 0, 0, NULL, "fit: the input column to put on the x axis (the first)"},
+    {"p1", OT_STR, 0, 0, 0, NULL, "surface: the first parameter, e.g. W[0,0] (the first)"},
+    {"p2", OT_STR, 0, 0, 0, NULL, "surface: the second parameter, e.g. b[0] (the second)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec compare_o[] = {
+    {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec lrfind_o[] = {
+    {"start", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "first learning rate (1e-7)"},
+    {"end", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "last learning rate (10)"},
+    {"iters", OT_INT, 2, 1e6, 0, NULL, "minibatch updates (100)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec explain_o[] = {
+    {"dry", OT_BOOL, 0, 0, 0, yesno, "only show the update, do not make it (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec save_o[] = {
     {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
@@ -215,8 +229,24 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, cmd_show},
-    {"plot", "plot loss|lr|grad [log=yes|no]", "what the plot shows (a text chart without a terminal)", NULL,
+    {"plot", "plot loss|lr|grad|fit|boundary|surface [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
+     "what the plot shows (a text chart without a terminal)",
+     "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
+     "prediction as a curve. boundary: a two-input classifier's decision regions with the training points.\n"
+     "surface: the loss over two parameters as a shaded map, with the optimizer's path.",
      "plot", plot_w, plot_o, 0, cmd_plot},
+    {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
+     "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
+     "parameters and data order; the session's own model is left as it was.",
+     NULL, NULL, compare_o, CMD_RAW, cmd_compare},
+    {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
+     "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
+     "fastai's lr_find). Parameters and optimizer state are restored exactly afterwards.",
+     NULL, NULL, lrfind_o, 0, cmd_lrfind},
+    {"explain", "explain [dry=yes|no]", "the next update written out with the current numbers, then made",
+     "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
+     "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
+     NULL, NULL, explain_o, CMD_STATE, cmd_explain},
     {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
      "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",

@@ -84,16 +84,22 @@ fail:
     return -1;
 }
 
-char *plotview_text(const Session *s, int w, int h, FbErr *err)
+int plotview_render(const Session *s, Grid *g, FbErr *err)
 {
     PlotView pv;
     if (plotview_build(s, &pv, err))
-        return NULL;
+        return -1;
+    int rc = chart_render(&pv.chart, g, err);
+    plotview_free(&pv);
+    return rc;
+}
+
+char *plotview_text(const Session *s, int w, int h, FbErr *err)
+{
     Grid *g = grid_new(w, h, err);
     char *text = NULL;
-    if (g && chart_render(&pv.chart, g, err) == 0)
+    if (g && plotview_render(s, g, err) == 0)
         text = grid_to_utf8(g, err);
     grid_free(g);
-    plotview_free(&pv);
     return text;
 }

@@ -604,7 +604,7 @@ static void status_text(Tui *t, StatusText *st)
         if (s->prep)
             stat_add(st, "split", "train %zu  val %zu  test %zu", s->prep->train.n, s->prep->val.n, s->prep->test.n);
     } else
-        stat_add(st, "data", "none yet (load, gen)");
+        stat_add(st, "data", "none yet");
     model_summary(s, big, sizeof big);
     stat_add(st, "model", "%s", big);
     stat_add(st, "loss", "%s", s->built || s->loss_set ? loss_name(s->setup.loss.kind) : "-");
@@ -656,14 +656,26 @@ static void draw_status(Tui *t)
             /* Long values continue on the next rows, under the value column. */
             int len, vw = w - 11;
             wchar_t *ws = widen(st.v[i], strlen(st.v[i]), &len);
-            for (int off = 0; y < end - 1 && (off == 0 || off < len); off += vw, y++) {
+            for (int off = 0; y < end - 1 && (off == 0 || off < len); y++) {
                 if (off)
                     put_text(t, y, x, 11, "", 0, 0);
+                int take = len - off;
+                if (take > vw) { /* break at the last space that fits */
+                    take = vw;
+                    for (int j = vw; j > 0; j--)
+                        if (ws[off + j] == L' ') {
+                            take = j;
+                            break;
+                        }
+                }
                 int k = 0;
-                for (; ws && k < vw && off + k < len; k++)
+                for (; ws && k < take; k++)
                     put_wc(t, y, x + 11 + k, ws[off + k], 0, 0, i < 3 ? A_BOLD : 0);
                 for (; k < vw; k++)
                     put_wc(t, y, x + 11 + k, L' ', 0, 0, 0);
+                off += take;
+                while (ws && off < len && ws[off] == L' ')
+                    off++;
             }
             free(ws);
         }
@@ -677,14 +689,15 @@ static void draw_status(Tui *t)
     }
     /* Two lines: progress, then setup. */
     char l1[1024], l2[1024];
-    snprintf(l1, sizeof l1, "epoch %s  train %s  val %s  best %s  lr %s  |g| %s  %s", st.v[0], st.v[1], st.v[2],
-             st.v[3], st.v[4], st.v[5], st.v[6]);
-    char *p = strstr(l1, "  (");
-    if (p) { /* the step count does not fit on a narrow line */
-        char *q = strchr(p, ')');
-        if (q)
-            memmove(p, q + 1, strlen(q + 1) + 1);
-    }
+    char *p = strstr(st.v[0], "  (");
+    if (p)
+        *p = '\0'; /* the step count does not fit on a narrow line */
+    int k = snprintf(l1, sizeof l1, "epoch %s  train %s", st.v[0], st.v[1]);
+    if (strcmp(st.v[2], "-") != 0)
+        k += snprintf(l1 + k, sizeof l1 - (size_t)k, "  val %s", st.v[2]);
+    snprintf(l1 + k, sizeof l1 - (size_t)k, "  best %s  lr %s  |g| %s", st.v[3], st.v[4], st.v[5]);
+    if ((int)strlen(l1) + (int)strlen(st.v[6]) + 2 < t->W)
+        snprintf(l1 + strlen(l1), sizeof l1 - strlen(l1), "  %s/ep", st.v[6]);
     snprintf(l2, sizeof l2, "%s \u00b7 %s \u00b7 %s \u00b7 %s \u00b7 batch %s", st.v[7], st.v[st.n - 6], st.v[st.n - 5],
              st.v[st.n - 4], st.v[st.n - 2]);
     put_text(t, t->stat_y, 0, t->W, l1, 0, A_BOLD);

@@ -53,6 +53,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 # The portable CPU kernels round every operation as written (no FMA), as the
 # C code does: set before torch is imported (see tools/ref_optim.py).
@@ -632,7 +633,14 @@ def build(cfg, workdir):
 
 
 def run_fitbench(fitbench, workdir):
-    p = subprocess.run([fitbench, "-q", "script.fit"], cwd=workdir, capture_output=True, text=True)
+    for attempt in range(30):  # the binary may be being relinked by a concurrent build: wait for it
+        try:
+            p = subprocess.run([fitbench, "-q", "script.fit"], cwd=workdir, capture_output=True, text=True)
+            break
+        except OSError:
+            if attempt == 29:
+                raise
+            time.sleep(2)
     if p.returncode != 0:
         return None, (p.stdout + p.stderr).strip()[-400:]
     return read_history(os.path.join(workdir, "history.csv")), ""

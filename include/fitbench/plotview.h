@@ -20,6 +20,11 @@ typedef struct PlotView {
 int plotview_build(const Session *s, PlotView *pv, FbErr *err);
 void plotview_free(PlotView *pv);  /* NULL-safe */
 
+/* Render what `plot` shows into g (cleared first), whatever its kind: curves
+ * through chart_render, pictures (boundary, surface) through
+ * chart_heat_render.  Fails on out of memory. */
+int plotview_render(const Session *s, Grid *g, FbErr *err);
+
 /* Render the plot as UTF-8 text of w × h cells (malloc'ed; caller frees). */
 char *plotview_text(const Session *s, int w, int h, FbErr *err);
 

@@ -1,0 +1,106 @@
+# tuilib.bash — shared by the tmux-driven workbench tests (sourced, not run).
+# Each test: bash tests/tui/NAME.sh /path/to/fitbench ; prints "PASS name" or
+# "FAIL name: why" and exits 0 / 1.  A private tmux server (-L fbtest-PID)
+# holds one detached session; the screen is read with capture-pane.
+
+TEST_NAME=$(basename "$0" .sh)
+FB=${1:-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRCDIR=$(cd "$HERE/../.." && pwd)
+SOCK="fbtest-$$"
+TMPD=""
+
+fail() {
+    echo "FAIL $TEST_NAME: $*"
+    if [ -n "${TUI_DEBUG:-}" ]; then screen_text >&2 || true; fi
+    exit 1
+}
+pass() {
+    echo "PASS $TEST_NAME"
+    exit 0
+}
+
+cleanup() {
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1 || true
+    [ -n "$TMPD" ] && rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+[ -n "$FB" ] || fail "usage: $0 /path/to/fitbench"
+[ -x "$FB" ] || fail "$FB is not an executable"
+FB=$(cd "$(dirname "$FB")" && pwd)/$(basename "$FB")
+command -v tmux >/dev/null || fail "tmux is not installed (scripts/test installs it)"
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/fbtui.XXXXXX")
+export LC_ALL=C.UTF-8   # so grep sees Braille as characters
+
+# start_shell W H: a detached W×H session running a plain bash with prompt "$ ".
+# The fitbench history goes to the temporary folder, datasets come from the tree.
+start_shell() {
+    tmux -L "$SOCK" -f /dev/null new-session -d -x "$1" -y "$2" \
+        -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e HOME="$TMPD" -e XDG_STATE_HOME="$TMPD/state" \
+        -e FITBENCH_DATA="$SRCDIR/datasets" -e TERM=screen-256color -e PS1='$ ' \
+        "cd '$TMPD' && exec bash --norc --noprofile -i" || fail "tmux would not start"
+    tmux -L "$SOCK" set-option -g status off >/dev/null
+    tmux -L "$SOCK" set-option -g window-size manual >/dev/null 2>&1 || true
+    wait_for '^\$ ' 5 || fail "the shell did not start"
+}
+
+# start_fb W H [ARGS...]: a shell, then fitbench in it; waits for the prompt.
+start_fb() {
+    local w=$1 h=$2
+    shift 2
+    start_shell "$w" "$h"
+    send_line "ulimit -c 0; '$FB' $*; echo FB_EXIT=\$?"
+    if [ $# -eq 0 ]; then wait_for '^fitbench> ' 5 || fail "no fitbench prompt in the workbench"; fi
+}
+
+send_line() { tmux -L "$SOCK" send-keys -l -- "$1" && tmux -L "$SOCK" send-keys Enter; }
+send_keys() { tmux -L "$SOCK" send-keys "$@"; }
+screen_text() { tmux -L "$SOCK" capture-pane -p; }
+
+# wait_for REGEX SECONDS: poll the screen until grep -E finds REGEX.
+wait_for() {
+    local re=$1 secs=${2:-5} i=0 n
+    n=$(awk "BEGIN{print int($secs*20)}")
+    while [ "$i" -le "$n" ]; do
+        if screen_text 2>/dev/null | grep -Eq -- "$re"; then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# wait_gone REGEX SECONDS: poll until REGEX is no longer on the screen.
+wait_gone() {
+    local re=$1 secs=${2:-5} i=0 n
+    n=$(awk "BEGIN{print int($secs*20)}")
+    while [ "$i" -le "$n" ]; do
+        if ! screen_text 2>/dev/null | grep -Eq -- "$re"; then return 0; fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
+}
+
+has_braille() { screen_text | grep -q '[⠀-⣿]'; }
+
+# The pid of the program running in the pane's shell (fitbench).
+fb_pid() {
+    local sh
+    sh=$(tmux -L "$SOCK" display-message -p '#{pane_pid}')
+    pgrep -P "$sh" | head -n 1
+}
+
+# After fitbench has gone: the shell prompt is back and stty shows a sane,
+# line-mode terminal.  $1 describes how it left.
+check_sane() {
+    wait_for 'FB_EXIT=' 5 || fail "fitbench did not exit after $1"
+    send_keys C-l
+    send_line "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo|isig|icrnl|opost)\$' | tr '\n' ' '; echo STTY_\$((6*7))"
+    wait_for 'STTY_42$' 5 || fail "the shell does not answer after $1"
+    local line
+    line=$(screen_text | grep -E 'STTY_42$' | tail -n 1)
+    for flag in icanon echo isig icrnl opost; do
+        echo " $line " | grep -q " $flag " || fail "after $1 the terminal lacks '$flag' (stty: $line)"
+    done
+}
