@@ -26,6 +26,15 @@ static const Tok *first_word(Args *a, const char *usage, FbErr *err)
     return pos[0];
 }
 
+/* Start the schedule again from the optimizer's lr.  Before any training the
+ * history's row 0 shows that lr too, so the lr curve starts where training will. */
+static void restart_schedule(Session *s)
+{
+    sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+    if (s->ts.epoch == 0 && s->ts.cursor == 0 && s->ts.hist.n == 1)
+        s->ts.hist.rows[0].lr = s->ts.sched.lr;
+}
+
 /* A one-line description of the model, for messages and show. */
 static void describe_model(Interp *it)
 {
@@ -149,8 +158,7 @@ int cmd_loss(Interp *it, Args *a, FbErr *err)
                         knew, knew == 1 ? "" : "s");
             return 0;
         }
-        /* Same outputs: parameters kept; the loss curve continues under the new loss. */
-        s->ts.hist.n = s->ts.hist.n ? s->ts.hist.n : 0;
+        /* Same outputs: the parameters are kept and the curve continues under the new loss. */
     }
     sink_printf(it->out, "loss %s\n", w->text);
     return 0;
@@ -246,7 +254,7 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
         s->ts.opt = fresh;
     }
     if (s->built)
-        sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+        restart_schedule(s);
     print_optim(it, &c);
     return 0;
 }
@@ -338,7 +346,7 @@ int cmd_schedule(Interp *it, Args *a, FbErr *err)
         return fb_fail_at(err, w->col, "%s", bad);
     s->setup.sched = c;
     if (s->built)
-        sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
+        restart_schedule(s);
     sink_printf(it->out, "schedule %s (from the next epoch)\n", w->text);
     return 0;
 }

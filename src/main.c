@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 
     Session s;
     session_init(&s);
-    Sink out = sink_file(stdout), errs = sink_file(stderr);
+    Sink out = sink_file(stdout), errs = sink_stderr();
     Interp it;
     interp_init(&it, &s, &out, &errs);
     char store[4][PATH_MAX];

@@ -42,6 +42,15 @@ static void file_write(void *ctx, const char *s, size_t n) { fwrite(s, 1, n, (FI
 
 Sink sink_file(FILE *fp) { return (Sink){file_write, fp}; }
 
+static void stderr_write(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    fflush(stdout);
+    fwrite(s, 1, n, stderr);
+}
+
+Sink sink_stderr(void) { return (Sink){stderr_write, NULL}; }
+
 static void buffer_write(void *ctx, const char *s, size_t n)
 {
     SinkBuffer *b = ctx;

@@ -4,6 +4,7 @@
 # Usage: tests/torch_history.sh path/to/fitbench.  No Python needed.  Prints "PASS name" or "FAIL name: why" per
 # fixture; exits 1 if any failed.
 set -uo pipefail
+export LC_ALL=C  # awk reads and prints numbers with a decimal point whatever the locale
 fitbench="${1:?usage: $0 path/to/fitbench}"
 case "$fitbench" in /*) ;; *) fitbench="$PWD/$fitbench" ;; esac
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -19,6 +19,10 @@ void sink_printf(Sink *s, const char *fmt, ...) __attribute__((format(printf, 2,
 /* A sink writing to fp. */
 Sink sink_file(FILE *fp);
 
+/* A sink writing to stderr that flushes stdout first, so messages and
+ * results keep their order when both go to one file or pipe. */
+Sink sink_stderr(void);
+
 /* A sink appending to a malloc'ed, NUL-terminated buffer.  The buffer is
  * owned by the SinkBuffer; sink_buffer_free releases it.  If growing fails the
  * text is dropped and `lost` is set (tests check it). */

@@ -36,10 +36,11 @@ export LC_ALL=C.UTF-8   # so grep sees Braille as characters
 # start_shell W H: a detached W×H session running a plain bash with prompt "$ ".
 # The fitbench history goes to the temporary folder, datasets come from the tree.
 start_shell() {
+    printf '%s\n' "PS1='\$ '" 'PROMPT_COMMAND=' > "$TMPD/bashrc"
     tmux -L "$SOCK" -f /dev/null new-session -d -x "$1" -y "$2" \
         -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e HOME="$TMPD" -e XDG_STATE_HOME="$TMPD/state" \
-        -e FITBENCH_DATA="$SRCDIR/datasets" -e TERM=screen-256color -e PS1='$ ' \
-        "cd '$TMPD' && exec bash --norc --noprofile -i" || fail "tmux would not start"
+        -e FITBENCH_DATA="$SRCDIR/datasets" -e TERM=screen-256color \
+        "cd '$TMPD' && exec bash --rcfile '$TMPD/bashrc' --noprofile -i" || fail "tmux would not start"
     tmux -L "$SOCK" set-option -g status off >/dev/null
     tmux -L "$SOCK" set-option -g window-size manual >/dev/null 2>&1 || true
     wait_for '^\$ ' 5 || fail "the shell did not start"

@@ -1,0 +1,39 @@
+/* fuzz_util.h — shared by the libFuzzer targets: one private temp folder per process, input written to a file. */
+#ifndef FITBENCH_FUZZ_UTIL_H
+#define FITBENCH_FUZZ_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The process's scratch folder (made once, under $TMPDIR or /tmp).  Exits
+ * on failure: a harness that cannot make a temp folder cannot fuzz. */
+static const char *fuzz_dir(void)
+{
+    static char dir[4096];
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/fitbench-fuzz.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(dir)) {
+            perror("mkdtemp");
+            exit(1);
+        }
+    }
+    return dir;
+}
+
+/* Write data[0..size) to fuzz_dir()/name; the full path goes to path. */
+static void fuzz_write(const char *name, const uint8_t *data, size_t size, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", fuzz_dir(), name);
+    FILE *f = fopen(path, "wb");
+    if (!f || (size && fwrite(data, 1, size, f) != size) || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+#endif

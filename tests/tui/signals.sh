@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# signals.sh — SIGTERM, SIGHUP and a fatal signal (SIGSEGV) to fitbench leave
+# the terminal sane, and fitbench dies of that signal.
+. "$(dirname "$0")/tuilib.bash"
+
+for sig in TERM HUP SEGV; do
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    start_fb 100 30
+    # Busy training or idle at the prompt: both must restore.
+    if [ "$sig" = TERM ]; then
+        send_line 'load boston; model linear; train 1000000'
+        wait_for '▶ training' 5 || fail "SIG$sig: training did not start"
+    fi
+    pid=$(fb_pid)
+    [ -n "$pid" ] || fail "SIG$sig: cannot find the fitbench process"
+    kill -"$sig" "$pid"
+    check_sane "SIG$sig"
+    code=$(screen_text | sed -n 's/^FB_EXIT=\([0-9]*\).*/\1/p' | tail -n 1)
+    want=$((128 + $(kill -l "$sig")))
+    [ "$code" = "$want" ] || fail "SIG$sig: exit status $code, not $want (death by the signal)"
+done
+pass
