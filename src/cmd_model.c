@@ -266,7 +266,7 @@ static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
     while (*p) {
         char *end;
         long v = strtol(p, &end, 10);
-        if (end == p || v < 1 || (*end && *end != ','))
+        if (end == p || v < 0 || (*end && *end != ','))
             return fb_fail_at(err, t->vcol, "milestones= takes epochs separated by commas, e.g. 30,80 (got '%s')",
                               t->val);
         if (c->nmilestones == SCHED_MAX_MILESTONES)

@@ -264,6 +264,7 @@ static int on_batch(void *ctx, const TrainState *st)
 {
     TrainCtx *tc = ctx;
     Interp *it = tc->it;
+    session_path_step(it->s); /* plot surface draws the way the parameters went */
     return it->fe && it->fe->train_batch ? it->fe->train_batch(it->fe->ctx, it) : 0;
 }
 
@@ -294,6 +295,8 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
             return -1;
         }
     }
+    if (session_path_mark(s, err))
+        return -1;
     TrainHooks hooks = {.stop = it->interrupt, .on_epoch = on_epoch, .on_batch = on_batch, .ctx = &tc};
     if (!verbose)
         tc.total = 0;
@@ -319,7 +322,10 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     }
     const HistRow *last = history_last(&s->ts.hist);
     if (out.end == TRAIN_DIVERGED || out.end == TRAIN_EARLY_STOP || out.end == TRAIN_INTERRUPTED)
-        sink_printf(it->err, "%s: %s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg);
+        sink_printf(it->err, "%s: %s%s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg,
+                    out.end == TRAIN_DIVERGED && s->prep_spec.scale == SCALE_NONE
+                        ? ", or scale the features (scale standard)"
+                        : "");
     if (tc.until_hit)
         sink_printf(it->out, "until %s: holds after epoch %ld\n", tc.until, s->ts.epoch);
     if (out.end == TRAIN_DONE && last->train_loss > 1e3 * start_loss && start_loss > 0)

@@ -41,7 +41,100 @@ void session_free(Session *s)
     train_state_free(&s->ts);
     train_work_free(&s->work);
     free_log(s);
+    path_free(&s->path);
+    curves_unref(s->compare);
+    curves_unref(s->lrfind);
     memset(s, 0, sizeof *s);
+}
+
+Curves *curves_new(FbErr *err)
+{
+    Curves *c = fb_calloc(1, sizeof *c, "the curves", err);
+    if (c) {
+        c->refs = 1;
+        c->suggest = NAN;
+    }
+    return c;
+}
+
+void curves_unref(Curves *c)
+{
+    if (!c || --c->refs > 0)
+        return;
+    for (size_t i = 0; i < c->ncurves; i++) {
+        free(c->c[i].x);
+        free(c->c[i].y);
+        free(c->c[i].y2);
+        path_free(&c->c[i].path);
+    }
+    free(c);
+}
+
+void path_free(ParamPath *p)
+{
+    if (!p)
+        return;
+    free(p->p);
+    memset(p, 0, sizeof *p);
+}
+
+int path_clone(ParamPath *dst, const ParamPath *src, FbErr *err)
+{
+    *dst = *src;
+    dst->p = NULL;
+    if (!src->p)
+        return 0;
+    dst->p = fb_malloc(PATH_CAP * src->dim, sizeof(double), "the parameter path", err);
+    if (!dst->p) {
+        memset(dst, 0, sizeof *dst);
+        return -1;
+    }
+    memcpy(dst->p, src->p, src->n * src->dim * sizeof(double));
+    return 0;
+}
+
+static void path_push(ParamPath *pp, const double *params)
+{
+    if (pp->n == PATH_CAP) {
+        /* Keep every other point (the first among them) and record half as often. */
+        for (size_t i = 1; i < PATH_CAP / 2; i++)
+            memcpy(pp->p + i * pp->dim, pp->p + 2 * i * pp->dim, pp->dim * sizeof(double));
+        pp->n = PATH_CAP / 2;
+        pp->every *= 2;
+    }
+    memcpy(pp->p + pp->n * pp->dim, params, pp->dim * sizeof(double));
+    pp->n++;
+    pp->pending = 0;
+}
+
+int session_path_mark(Session *s, FbErr *err)
+{
+    ParamPath *pp = &s->path;
+    if (!s->built || s->ts.model.nparams > PATH_MAX_PARAMS) {
+        path_free(pp);
+        return 0;
+    }
+    const Model *m = &s->ts.model;
+    if (pp->dim != m->nparams || !pp->p) {
+        path_free(pp);
+        pp->p = fb_malloc(PATH_CAP * m->nparams, sizeof(double), "the parameter path", err);
+        if (!pp->p)
+            return -1;
+        pp->dim = m->nparams;
+        pp->every = 1;
+    }
+    if (pp->n == 0 || memcmp(pp->p + (pp->n - 1) * pp->dim, m->params, pp->dim * sizeof(double)) != 0)
+        path_push(pp, m->params);
+    return 0;
+}
+
+void session_path_step(Session *s)
+{
+    ParamPath *pp = &s->path;
+    if (!pp->p || !s->built || pp->dim != s->ts.model.nparams)
+        return;
+    if (++pp->pending >= pp->every)
+        path_push(pp, s->ts.model.params);
 }
 
 int session_clone(Session *dst, const Session *src, FbErr *err)
@@ -51,8 +144,15 @@ int session_clone(Session *dst, const Session *src, FbErr *err)
     memset(&dst->work, 0, sizeof dst->work);
     dst->log = NULL;
     dst->nlog = dst->caplog = 0;
+    memset(&dst->path, 0, sizeof dst->path);
     dataset_ref(dst->data);
     prep_ref(dst->prep);
+    if (dst->compare)
+        dst->compare->refs++;
+    if (dst->lrfind)
+        dst->lrfind->refs++;
+    if (path_clone(&dst->path, &src->path, err))
+        goto fail;
     if (src->built && train_state_clone(&dst->ts, &src->ts, err))
         goto fail;
     for (size_t i = 0; i < src->nlog; i++)
@@ -207,6 +307,7 @@ int session_build(Session *s, FbErr *err)
     train_state_free(&s->ts);
     s->ts = ts;
     s->built = true;
+    path_free(&s->path); /* a new start: the old path belongs to other parameters */
     /* History row 0: the loss before any training. */
     TrainData d;
     session_train_data(s, &d);

@@ -228,9 +228,9 @@ static void diverged(TrainOutcome *out, long epoch, double lr)
     out->end = TRAIN_DIVERGED;
     out->bad_lr = lr;
     snprintf(out->msg, sizeof out->msg,
-             "the loss became NaN or infinite in epoch %ld with lr=%s: training stopped and the parameters are "
-             "back to the end of epoch %ld. The learning rate is too large for this problem: try a smaller one "
-             "(lr=%s, say) or scale the features (scale standard)",
+             "the loss blew up (became NaN, infinite, or 1e10 times its starting value) in epoch %ld with lr=%s: "
+             "training stopped and the parameters are back to the end of epoch %ld. The learning rate is too large "
+             "for this problem: try a smaller one (lr=%s, say)",
              epoch, lrs, epoch - 1, sug);
 }
 
@@ -296,6 +296,7 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
         return -1;
 
     const HistRow *last = history_last(&st->hist);
+    double start_loss = last ? last->train_loss : NAN;
     double best_val = last ? last->val_loss : INFINITY;
     if (!(best_val == best_val))
         best_val = INFINITY;
@@ -352,7 +353,11 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
             if (data->nv && train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss,
                                        false, err))
                 return -1;
-            if (!isfinite(row.train_loss) || !isfinite(row.grad_norm)) {
+            /* Blown up: non-finite, or so far above where this run started that
+             * nothing useful can follow (the parameters would be ~1e150 before
+             * overflow; a learner should see them while they still mean something). */
+            if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
+                (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
                 restore(st, w, snap_steps, snap_buf, snap_ostep);
                 diverged(out, st->epoch + 1, lr);
                 return 0;

@@ -1,4 +1,4 @@
-/* plotview.h — the chart the plot pane shows, built from the session (loss, lr or gradient-norm curves). */
+/* plotview.h — the picture the plot pane shows, built from the session: curves (loss, lr, grad, compare, lrfind, fit) or heat maps (boundary, surface). */
 #ifndef FITBENCH_PLOTVIEW_H
 #define FITBENCH_PLOTVIEW_H
 
@@ -6,18 +6,41 @@
 #include "fitbench/err.h"
 #include "fitbench/session.h"
 
-/* A Chart plus the arrays and strings it borrows.  Owns them: plotview_free. */
+/* A Chart or a HeatChart plus the arrays and strings they borrow.  Owns
+ * them: plotview_free.  When `heat` is set the picture is hc (boundary,
+ * surface) and chart is empty; otherwise chart is the picture. */
 typedef struct PlotView {
     Chart chart;
     double *x, *y1, *y2;  /* (n) epoch, first and second series */
     char title[160];
     char reflabel[64];
     char marks[CHART_MAX_MARKERS][24];
+    /* Added for fit, compare, lrfind, boundary and surface. */
+    bool heat;
+    HeatChart hc;
+    uint8_t *samples;     /* (hc.ny, hc.nx) colour indices */
+    double *px, *py;      /* (hc.npoints) points drawn on the heat map */
+    uint8_t *pcolor;      /* (hc.npoints) */
+    char *ptext;          /* (hc.npoints) the character of each point in plain text */
+    char rtext[GC_NHEAT + 1]; /* plain text: the character of each heat level */
+    char xlabel[64], ylabel[64];
+    char names[CHART_MAX_SERIES][64];
+    char note[256];       /* a key for the picture, printed under it in plain text ("" = none) */
+    double *buf;          /* extra arrays of the curves (fit, compare, lrfind) */
 } PlotView;
 
-/* Build what `plot` shows for s (s->plot, s->plot_logy).  Fails on out of
- * memory; a session without history gives an empty chart. */
+/* Build what `plot` shows for s (s->plot, s->plot_logy, s->plot_x, ...).
+ * Heat maps get a fixed resolution (about 96 × 64 samples), good for SVG.
+ * Fails on out of memory or when the picture does not fit the session (plot
+ * boundary without a two-input classifier, an unknown parameter or column);
+ * a session without history gives an empty chart. */
 int plotview_build(const Session *s, PlotView *pv, FbErr *err);
+
+/* Same, with heat maps sampled nx × ny (ignored for curves; 0 = default). */
+int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *err);
+
+/* Is s->plot a heat map (boundary, surface)? */
+bool plotview_is_heat(const Session *s);
 void plotview_free(PlotView *pv);  /* NULL-safe */
 
 /* Render what `plot` shows into g (cleared first), whatever its kind: curves
@@ -25,7 +48,9 @@ void plotview_free(PlotView *pv);  /* NULL-safe */
  * chart_heat_render.  Fails on out of memory. */
 int plotview_render(const Session *s, Grid *g, FbErr *err);
 
-/* Render the plot as UTF-8 text of w × h cells (malloc'ed; caller frees). */
+/* Render the plot as UTF-8 text of w × h cells (malloc'ed; caller frees).
+ * Heat maps become characters (a ramp per level, a letter per point class)
+ * and their key follows on one more line.  Fails as plotview_render. */
 char *plotview_text(const Session *s, int w, int h, FbErr *err);
 
 #endif

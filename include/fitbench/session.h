@@ -36,6 +36,46 @@ typedef struct InitSpec {
     unsigned long long seed;
 } InitSpec;
 
+/* The parameters after each update, for `plot surface`: recorded only for
+ * models with at most PATH_MAX_PARAMS parameters.  When PATH_CAP points are
+ * there, every other one is dropped and a point is kept every `every`
+ * updates from then on (1, 2, 4, ...).  Owns p. */
+#define PATH_MAX_PARAMS 256
+#define PATH_CAP 2048
+typedef struct ParamPath {
+    size_t dim;      /* parameters per point; 0 = nothing recorded */
+    size_t n;        /* points held */
+    long every;      /* updates per point */
+    long pending;    /* updates since the last point */
+    double *p;       /* (PATH_CAP, dim) */
+} ParamPath;
+
+/* Curves kept for the plot: one per `compare` run, or the `lrfind` curve.
+ * Immutable once made and shared by reference between session copies
+ * (session_clone takes a reference, session_free drops it). */
+#define CURVES_MAX 8
+typedef struct Curve {
+    char label[48];
+    size_t n;
+    double *x;       /* (n) epoch (compare) or lr (lrfind) */
+    double *y;       /* (n) train loss (compare) or smoothed loss (lrfind) */
+    double *y2;      /* (n) val loss (NaN without validation) or the raw minibatch loss */
+    ParamPath path;  /* compare: that run's parameter path */
+} Curve;
+
+typedef struct Curves {
+    int refs;
+    char key[32];        /* compare: the option varied; lrfind: "lr" */
+    size_t ncurves;
+    Curve c[CURVES_MAX];
+    double suggest;      /* lrfind: the suggested lr (NaN for compare) */
+    double lo, hi;       /* lrfind: the lr range tried */
+} Curves;
+
+/* Allocate an empty set with one reference (NULL on out of memory, err filled). */
+Curves *curves_new(FbErr *err);
+void curves_unref(Curves *c);  /* NULL-safe; frees on the last reference */
+
 /* The state.  Copied whole (session_clone) for undo and compare; data and
  * prep are shared by reference, everything else is deep-copied.  `work` is
  * scratch and never copied.  Owned by whoever made it; session_free. */
@@ -56,6 +96,11 @@ typedef struct Session {
     size_t nlog, caplog;
     char plot[16];         /* what the plot pane shows: loss, lr, grad, ... */
     bool plot_logy;
+    char plot_x[64];       /* plot fit: the input column ("" = the first) */
+    char plot_p1[32], plot_p2[32]; /* plot surface: the parameters, "W[0,1]" ("" = the first two) */
+    ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
+    Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
+    Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */
 } Session;
 
 void session_init(Session *s);
@@ -94,6 +139,16 @@ const double *session_targets(const Session *s, const Part *p, size_t *ky);
 
 /* Remember a command line in the log (for save session).  Fails on out of memory. */
 int session_log_add(Session *s, const char *line, FbErr *err);
+
+/* Parameter path for plot surface.  session_path_mark, before training,
+ * starts the path (or adds the current parameters when they moved without
+ * training: solve, load weights); fails on out of memory.  session_path_step,
+ * after each update, records the parameters as the thinning allows; it never
+ * fails.  Both do nothing for models with more than PATH_MAX_PARAMS. */
+int session_path_mark(Session *s, FbErr *err);
+void session_path_step(Session *s);
+void path_free(ParamPath *p);                                 /* NULL-safe; leaves p zeroed */
+int path_clone(ParamPath *dst, const ParamPath *src, FbErr *err); /* fails on out of memory; dst then zeroed */
 
 /* Need-checks with a message naming the command to run first. */
 int session_need_data(const Session *s, FbErr *err);

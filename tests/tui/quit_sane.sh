@@ -8,7 +8,6 @@ send_line 'gen linear n=50; model linear; train 20'
 wait_for '^epoch 20 ' 5 || fail "training did not run"
 send_line 'quit'
 check_sane "quit"
-tmux -L "$SOCK" kill-server >/dev/null 2>&1
 
 start_fb 100 30
 send_keys C-d

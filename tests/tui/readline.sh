@@ -6,7 +6,7 @@
 
 start_fb 120 40
 send_keys 'opt' Tab
-wait_for '^fitbench> optim $' 2 || fail "opt<Tab> did not complete to 'optim '"
+wait_for '^fitbench> optim *$' 2 || fail "opt<Tab> did not complete to 'optim '"
 send_keys 'ad' Tab
 wait_for '^fitbench> optim ada$' 2 || fail "optim ad<Tab> did not complete to 'optim ada'"
 send_keys Tab

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/tuilib.bash"
 
 for sig in TERM HUP SEGV; do
-    tmux -L "$SOCK" kill-server >/dev/null 2>&1
     start_fb 100 30
     # Busy training or idle at the prompt: both must restore.
     if [ "$sig" = TERM ]; then

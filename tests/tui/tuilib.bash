@@ -8,6 +8,7 @@ FB=${1:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=$(cd "$HERE/../.." && pwd)
 SOCK="fbtest-$$"
+NSTART=0
 TMPD=""
 
 fail() {
@@ -22,7 +23,10 @@ pass() {
 
 cleanup() {
     tmux -L "$SOCK" kill-server >/dev/null 2>&1 || true
-    [ -n "$TMPD" ] && rm -rf "$TMPD"
+    # The killed programs may still be writing their history: retry briefly.
+    if [ -n "$TMPD" ]; then
+        for _ in 1 2 3 4 5; do rm -rf "$TMPD" 2>/dev/null && break; sleep 0.1; done
+    fi
 }
 trap cleanup EXIT
 
@@ -36,6 +40,10 @@ export LC_ALL=C.UTF-8   # so grep sees Braille as characters
 # start_shell W H: a detached W×H session running a plain bash with prompt "$ ".
 # The fitbench history goes to the temporary folder, datasets come from the tree.
 start_shell() {
+    # A fresh server each time: reusing a socket that is being killed races.
+    tmux -L "$SOCK" kill-server >/dev/null 2>&1
+    NSTART=$((NSTART + 1))
+    SOCK="fbtest-$$-$NSTART"
     printf '%s\n' "PS1='\$ '" 'PROMPT_COMMAND=' > "$TMPD/bashrc"
     tmux -L "$SOCK" -f /dev/null new-session -d -x "$1" -y "$2" \
         -e LANG=C.UTF-8 -e LC_ALL=C.UTF-8 -e HOME="$TMPD" -e XDG_STATE_HOME="$TMPD/state" \
@@ -43,7 +51,7 @@ start_shell() {
         "cd '$TMPD' && exec bash --rcfile '$TMPD/bashrc' --noprofile -i" || fail "tmux would not start"
     tmux -L "$SOCK" set-option -g status off >/dev/null
     tmux -L "$SOCK" set-option -g window-size manual >/dev/null 2>&1 || true
-    wait_for '^\$ ' 5 || fail "the shell did not start"
+    wait_for '^\$ *$' 5 || fail "the shell did not start"
 }
 
 # start_fb W H [ARGS...]: a shell, then fitbench in it; waits for the prompt.
@@ -52,7 +60,7 @@ start_fb() {
     shift 2
     start_shell "$w" "$h"
     send_line "ulimit -c 0; '$FB' $*; echo FB_EXIT=\$?"
-    if [ $# -eq 0 ]; then wait_for '^fitbench> ' 5 || fail "no fitbench prompt in the workbench"; fi
+    if [ $# -eq 0 ]; then wait_for '^fitbench>' 5 || fail "no fitbench prompt in the workbench"; fi
 }
 
 send_line() { tmux -L "$SOCK" send-keys -l -- "$1" && tmux -L "$SOCK" send-keys Enter; }
@@ -83,7 +91,7 @@ wait_gone() {
     return 1
 }
 
-has_braille() { screen_text | grep -q '[⠀-⣿]'; }
+has_braille() { screen_text | grep -qP '[\x{2800}-\x{28FF}]'; }
 
 # The pid of the program running in the pane's shell (fitbench).
 fb_pid() {
