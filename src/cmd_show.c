@@ -233,16 +233,41 @@ int cmd_plot(Interp *it, Args *a, FbErr *err)
     int np = args_positional(a, pos, 2);
     Session *s = it->s;
     if (np > 1)
-        return fb_fail_at(err, pos[1]->col, "usage: plot loss|lr|grad [log=yes|no]");
+        return fb_fail_at(err, pos[1]->col, "usage: plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no]");
+    /* plot is not undoable: remember the old choice and put it back if the new one cannot be drawn. */
+    char old[16], oldx[64], old1[32], old2[32];
+    bool oldlog = s->plot_logy;
+    memcpy(old, s->plot, sizeof old);
+    memcpy(oldx, s->plot_x, sizeof oldx);
+    memcpy(old1, s->plot_p1, sizeof old1);
+    memcpy(old2, s->plot_p2, sizeof old2);
     if (np)
         snprintf(s->plot, sizeof s->plot, "%s", pos[0]->text);
     bool logy = false;
     s->plot_logy = args_bool(a, "log", &logy) ? logy : false;
+    const char *v;
+    if ((v = args_str(a, "x")))
+        snprintf(s->plot_x, sizeof s->plot_x, "%s", v);
+    if ((v = args_str(a, "p1")))
+        snprintf(s->plot_p1, sizeof s->plot_p1, "%s", v);
+    if ((v = args_str(a, "p2")))
+        snprintf(s->plot_p2, sizeof s->plot_p2, "%s", v);
+    /* Check that it can be drawn (data, model, names) before showing it. */
+    PlotView pv;
+    if (plotview_build_sized(s, &pv, 8, 8, err)) {
+        memcpy(s->plot, old, sizeof old);
+        memcpy(s->plot_x, oldx, sizeof oldx);
+        memcpy(s->plot_p1, old1, sizeof old1);
+        memcpy(s->plot_p2, old2, sizeof old2);
+        s->plot_logy = oldlog;
+        return -1;
+    }
+    plotview_free(&pv);
     if (it->fe && it->fe->redraw) {
         it->fe->redraw(it->fe->ctx, it);
         return 0;
     }
-    char *text = plotview_text(s, 78, 20, err);
+    char *text = plotview_text(s, 78, plotview_is_heat(s) ? 30 : 20, err);
     if (!text)
         return -1;
     sink_printf(it->out, "%s\n", text);

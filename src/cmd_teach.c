@@ -1,6 +1,634 @@
-/* cmd_teach.c — compare, lrfind, explain: instruments for teaching (being built). */
-#include "fitbench/command.h"
+/* cmd_teach.c — compare, lrfind, explain: instruments for teaching and exploring. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int cmd_compare(Interp *it, Args *a, FbErr *err) { return fb_fail(err, "compare is not available yet"); }
-int cmd_lrfind(Interp *it, Args *a, FbErr *err) { return fb_fail(err, "lrfind is not available yet"); }
-int cmd_explain(Interp *it, Args *a, FbErr *err) { return fb_fail(err, "explain is not available yet"); }
+#include "fitbench/command.h"
+#include "fitbench/strutil.h"
+
+static void discard(void *ctx, const char *s, size_t n) {}
+
+/* ---- compare ---------------------------------------------------------------------- */
+
+/* Option keys of `optim` that compare can vary one at a time. */
+static const char *const optim_keys[] = {"lr",      "momentum", "dampening", "nesterov", "weight_decay",
+                                         "beta1",   "beta2",    "eps",       "alpha",    "centered",
+                                         "amsgrad", "lr_decay", "initial_accumulator_value", NULL};
+
+static bool in_list(const char *w, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(w, list[i]) == 0)
+            return true;
+    return false;
+}
+
+typedef struct CompareCtx {
+    Interp *it;
+    Session *c;        /* the copy being trained */
+    Curve *curve;      /* its curve, growing */
+    size_t cap;
+} CompareCtx;
+
+static int compare_epoch(void *ctx, const TrainState *st)
+{
+    CompareCtx *cc = ctx;
+    const HistRow *r = history_last(&st->hist);
+    Curve *k = cc->curve;
+    if (k->n < cc->cap) {
+        k->x[k->n] = (double)r->epoch;
+        k->y[k->n] = r->train_loss;
+        k->y2[k->n] = r->val_loss;
+        k->n++;
+    }
+    Interp *it = cc->it;
+    return it->fe && it->fe->train_epoch ? it->fe->train_epoch(it->fe->ctx, it) : 0;
+}
+
+static int compare_batch(void *ctx, const TrainState *st)
+{
+    CompareCtx *cc = ctx;
+    session_path_step(cc->c);
+    Interp *it = cc->it;
+    return it->fe && it->fe->train_batch ? it->fe->train_batch(it->fe->ctx, it) : 0;
+}
+
+/* The command that applies one value to a copy: optim/batch settings through
+ * the ordinary commands, so values are checked exactly as typed ones are. */
+static void compare_command(const Session *s, const char *key, const char *val, char *buf, size_t size)
+{
+    if (strcmp(key, "optim") == 0)
+        snprintf(buf, size, "optim %s", val);
+    else if (strcmp(key, "batch") == 0)
+        snprintf(buf, size, "batch %s", val);
+    else
+        snprintf(buf, size, "optim %s %s=%s", optim_name(s->setup.opt.kind), key, val);
+}
+
+int cmd_compare(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    const Tok *kv = NULL;
+    long epochs = 50;
+    for (int i = 1; i < a->n; i++) {
+        const Tok *t = &a->t[i];
+        if (!t->key)
+            return fb_fail_at(err, t->col, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
+        if (strcmp(t->key, "epochs") == 0) {
+            if (!fb_parse_long(t->val, &epochs) || epochs < 1 || epochs > 1000000000)
+                return fb_fail_at(err, t->vcol, "epochs must be a whole number >= 1 (got '%s')", t->val);
+            continue;
+        }
+        if (kv)
+            return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", kv->key, t->key);
+        if (strcmp(t->key, "optim") && strcmp(t->key, "batch") && !in_list(t->key, optim_keys)) {
+            static const char *const all[] = {"lr",    "momentum", "dampening", "nesterov", "weight_decay",
+                                              "beta1", "beta2",    "eps",       "alpha",    "centered",
+                                              "amsgrad", "lr_decay", "optim",   "batch",    "epochs", NULL};
+            const char *sug = fb_suggest(t->key, all);
+            if (sug)
+                return fb_fail_at(err, t->col, "compare cannot vary '%s' (did you mean '%s'?)", t->key, sug);
+            return fb_fail_at(err, t->col, "compare varies an optimizer option (lr, momentum, ...), optim or batch, "
+                                           "not '%s'", t->key);
+        }
+        kv = t;
+    }
+    if (!kv)
+        return fb_fail(err, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
+    if (session_need_model(s, err))
+        return -1;
+    /* The values, split at commas. */
+    char *vals = fb_strdup(kv->val, err);
+    if (!vals)
+        return -1;
+    char *v[CURVES_MAX + 1];
+    size_t nv = 0;
+    for (char *p = vals, *save = NULL, *tok; (tok = strtok_r(p, ",", &save)); p = NULL) {
+        while (*tok == ' ')
+            tok++;
+        if (nv == CURVES_MAX) {
+            free(vals);
+            return fb_fail_at(err, kv->vcol, "compare takes at most %d values", CURVES_MAX);
+        }
+        v[nv++] = tok;
+    }
+    if (nv == 0) {
+        free(vals);
+        return fb_fail_at(err, kv->vcol, "compare %s= needs values: %s=V1,V2,...", kv->key, kv->key);
+    }
+    Curves *cv = curves_new(err);
+    if (!cv) {
+        free(vals);
+        return -1;
+    }
+    snprintf(cv->key, sizeof cv->key, "%s", kv->key);
+    int rc = -1;
+    TrainData data;
+    session_train_data(s, &data);
+    size_t cap = (size_t)epochs + 1;
+    /* Show the curves as they grow (the TUI redraws the session's plot). */
+    Curves *old_cmp = s->compare;
+    char old_plot[16];
+    memcpy(old_plot, s->plot, sizeof old_plot);
+    s->compare = cv;
+    cv->refs++;
+    snprintf(s->plot, sizeof s->plot, "compare");
+    if (it->interrupt)
+        *it->interrupt = 0;
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    TrainOutcome outs[CURVES_MAX];
+    bool stopped = false;
+    for (size_t i = 0; i < nv && !stopped; i++) {
+        Curve *k = &cv->c[i];
+        snprintf(k->label, sizeof k->label, "%s=%s", kv->key, v[i]);
+        k->x = fb_malloc(cap, sizeof(double), "a compare curve", err);
+        k->y = k->x ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
+        k->y2 = k->y ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
+        cv->ncurves = i + 1;
+        if (!k->y2)
+            goto out;
+        Session c;
+        if (session_clone(&c, s, err))
+            goto out;
+        /* Apply the value through the command on the copy, output discarded. */
+        SinkBuffer eb = {0};
+        Sink none = {discard, NULL}, es = sink_buffer(&eb);
+        Interp sub;
+        interp_init(&sub, &c, &none, &es);
+        sub.data_dirs = it->data_dirs;
+        sub.quiet = true;
+        char line[512];
+        compare_command(s, kv->key, v[i], line, sizeof line);
+        FbErr e2;
+        memset(&e2, 0, sizeof e2);
+        int crc = command_run(&sub, line, strlen(line), 1, &e2);
+        interp_free(&sub);
+        sink_buffer_free(&eb);
+        if (crc) {
+            session_free(&c);
+            fb_fail_at(err, kv->vcol, "compare %s: %s", k->label, e2.msg);
+            goto out;
+        }
+        /* The curve starts at the copy's current row. */
+        const HistRow *r0 = history_last(&c.ts.hist);
+        k->x[0] = r0 ? (double)r0->epoch : 0;
+        k->y[0] = r0 ? r0->train_loss : NAN;
+        k->y2[0] = r0 ? r0->val_loss : NAN;
+        k->n = 1;
+        CompareCtx cc = {.it = it, .c = &c, .curve = k, .cap = cap};
+        TrainHooks hooks = {.stop = it->interrupt, .on_epoch = compare_epoch, .on_batch = compare_batch, .ctx = &cc};
+        int trc = session_path_mark(&c, err);
+        if (!trc)
+            trc = train_run(&c.ts, &c.setup, &data, &c.work, epochs, 0, 0, &hooks, &outs[i], err);
+        if (!trc) {
+            /* Keep the run's path for plot surface (moved out of the copy). */
+            k->path = c.path;
+            memset(&c.path, 0, sizeof c.path);
+        }
+        session_free(&c);
+        if (trc)
+            goto out;
+        stopped = outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED;
+    }
+    rc = 0;
+out:
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    if (it->interrupt)
+        *it->interrupt = 0;
+    free(vals);
+    if (rc) {
+        curves_unref(s->compare);
+        s->compare = old_cmp;
+        memcpy(s->plot, old_plot, sizeof old_plot);
+        curves_unref(cv);
+        return -1;
+    }
+    curves_unref(old_cmp);
+    /* The table: final and best losses per value. */
+    bool has_val = data.nv > 0;
+    sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each:\n", cv->key, s->ts.epoch, epochs);
+    int lw = 8;
+    for (size_t i = 0; i < cv->ncurves; i++)
+        if ((int)strlen(cv->c[i].label) > lw)
+            lw = (int)strlen(cv->c[i].label);
+    sink_printf(it->out, "%-*s %14s %14s %7s", lw, "", "final train", "best train", "(epoch)");
+    if (has_val)
+        sink_printf(it->out, " %14s %14s %7s", "final val", "best val", "(epoch)");
+    sink_printf(it->out, "\n");
+    for (size_t i = 0; i < cv->ncurves; i++) {
+        const Curve *k = &cv->c[i];
+        size_t bt = 0, bv = 0;
+        for (size_t j = 1; j < k->n; j++) {
+            if (k->y[j] < k->y[bt])
+                bt = j;
+            if (k->y2[j] < k->y2[bv] || isnan(k->y2[bv]))
+                bv = j;
+        }
+        sink_printf(it->out, "%-*s %14s %14s %7ld", lw, k->label, NUM(it, k->y[k->n - 1]), NUM(it, k->y[bt]),
+                    (long)k->x[bt]);
+        if (has_val)
+            sink_printf(it->out, " %14s %14s %7ld", NUM(it, k->y2[k->n - 1]), NUM(it, k->y2[bv]), (long)k->x[bv]);
+        const TrainOutcome *o = &outs[i];
+        if (o->end == TRAIN_DIVERGED)
+            sink_printf(it->out, "  diverged in epoch %ld", (long)k->x[k->n - 1] + 1);
+        else if (o->end == TRAIN_INTERRUPTED || o->end == TRAIN_STOPPED)
+            sink_printf(it->out, "  stopped");
+        sink_printf(it->out, "\n");
+    }
+    if (cv->ncurves < nv)
+        sink_printf(it->out, "(interrupted: %zu of %zu values run)\n", cv->ncurves, nv);
+    sink_printf(it->out, "the session's own model is unchanged; the plot shows the curves (plot compare)\n");
+    curves_unref(cv);
+    if (it->fe && it->fe->redraw)
+        it->fe->redraw(it->fe->ctx, it);
+    return 0;
+}
+
+/* ---- lrfind ----------------------------------------------------------------------------- */
+
+int cmd_lrfind(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    double start = 1e-7, end = 10;
+    long iters = 100;
+    args_num(a, "start", &start);
+    args_num(a, "end", &end);
+    args_long(a, "iters", &iters);
+    if (!(start < end))
+        return fb_fail(err, "lrfind: start (%g) must be below end (%g)", start, end);
+    if (session_need_model(s, err))
+        return -1;
+    Curves *cv = curves_new(err);
+    if (!cv)
+        return -1;
+    snprintf(cv->key, sizeof cv->key, "lr");
+    cv->lo = start;
+    cv->hi = end;
+    cv->ncurves = 1;
+    Curve *k = &cv->c[0];
+    snprintf(k->label, sizeof k->label, "lrfind");
+    k->x = fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err);
+    k->y = k->x ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
+    k->y2 = k->y ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
+    if (!k->y2) {
+        curves_unref(cv);
+        return -1;
+    }
+    /* All the work happens on a copy: the session's parameters, optimizer state, schedule,
+     * data order and history stay exactly as they were. */
+    Session c;
+    if (session_clone(&c, s, err)) {
+        curves_unref(cv);
+        return -1;
+    }
+    TrainData data;
+    session_train_data(&c, &data);
+    TrainHooks hooks = {.stop = it->interrupt};
+    if (it->interrupt)
+        *it->interrupt = 0;
+    double avg = 0, best = INFINITY, beta = 0.98;
+    int rc = 0;
+    const char *why = "reached the end of the range";
+    for (long i = 0; i < iters; i++) {
+        /* lr_i = start·(end/start)^(i/(iters−1)): from start to end exactly. */
+        double lr = start * pow(end / start, (double)i / (double)(iters - 1));
+        c.ts.sched.lr = lr;            /* the lr train_run uses for this update */
+        c.ts.sched.has_momentum = false;
+        TrainOutcome out;
+        if ((rc = train_run(&c.ts, &c.setup, &data, &c.work, 0, 1, 0, &hooks, &out, err)))
+            break;
+        double loss = NAN;
+        if (out.end != TRAIN_DIVERGED &&
+            (rc = train_eval(&c.ts.model, &c.setup.loss, data.X, data.Y, data.n, data.ky, &c.work, &loss, false, err)))
+            break;
+        if (out.end == TRAIN_INTERRUPTED) {
+            why = "interrupted";
+            break;
+        }
+        if (!isfinite(loss)) {
+            why = "the loss became infinite or NaN";
+            break;
+        }
+        /* fastai: exponential moving average with bias correction. */
+        avg = beta * avg + (1 - beta) * loss;
+        double smooth = avg / (1 - pow(beta, (double)(i + 1)));
+        k->x[k->n] = lr;
+        k->y[k->n] = smooth;
+        k->y2[k->n] = loss;
+        k->n++;
+        if (smooth < best)
+            best = smooth;
+        if (smooth > 4 * best) {
+            why = "the smoothed loss passed 4x its best";
+            break;
+        }
+    }
+    session_free(&c);
+    if (it->interrupt)
+        *it->interrupt = 0;
+    if (rc) {
+        curves_unref(cv);
+        return -1;
+    }
+    /* The suggestion: a tenth of the lr at the lowest smoothed loss (fastai v1's rule,
+     * "min/10").  The minimum itself sits where the loss is about to blow up (the smoothed
+     * curve lags), so a tenth of it is a fast lr that is still safely stable. */
+    size_t n = k->n, imin = 0;
+    for (size_t i = 1; i < n; i++)
+        if (k->y[i] < k->y[imin])
+            imin = i;
+    if (n)
+        cv->suggest = k->x[imin] / 10;
+    curves_unref(s->lrfind);
+    s->lrfind = cv;
+    snprintf(s->plot, sizeof s->plot, "lrfind");
+    sink_printf(it->out, "lrfind: %zu updates with lr from %s to %s (%s, batch %s); %s\n", n, NUM(it, start),
+                NUM(it, n ? k->x[n - 1] : start), optim_name(s->setup.opt.kind),
+                s->setup.batch ? "minibatches" : "full", why);
+    if (n) {
+        sink_printf(it->out, "lowest smoothed loss %s at lr %s\n", NUM(it, k->y[imin]), NUM(it, k->x[imin]));
+        sink_printf(it->out, "suggested lr %s (a tenth of the lr at the lowest smoothed loss)\n", NUM(it, cv->suggest));
+    }
+    sink_printf(it->out, "parameters and optimizer state are as before; plot lrfind shows the curve\n");
+    if (it->fe && it->fe->redraw)
+        it->fe->redraw(it->fe->ctx, it);
+    return 0;
+}
+
+/* ---- explain ------------------------------------------------------------------------------ */
+
+typedef struct ExplainCtx {
+    double *g;     /* (nparams) the gradient the update used */
+    size_t n;
+} ExplainCtx;
+
+static int explain_batch(void *ctx, const TrainState *st)
+{
+    ExplainCtx *ec = ctx;
+    memcpy(ec->g, st->model.grads, ec->n * sizeof(double));
+    return 0;
+}
+
+/* The optimizer settings of this update (OneCycleLR's momentum cycling, as train.c). */
+static OptCfg effective_cfg(const Session *s)
+{
+    OptCfg eff = s->setup.opt;
+    if (s->ts.sched.has_momentum) {
+        if (eff.kind == OPT_ADAM || eff.kind == OPT_ADAMW)
+            eff.beta1 = s->ts.sched.momentum;
+        else
+            eff.momentum = s->ts.sched.momentum;
+    }
+    return eff;
+}
+
+static void param_label(const Model *m, const Prepared *p, size_t q, char *buf, size_t size)
+{
+    size_t cols = m->sizes[0];
+    if (q < m->boff[0]) {
+        size_t i = q / cols, j = q % cols;
+        snprintf(buf, size, "W[%zu,%zu] %.10s", i, j, p && j < p->d ? p->names[j] : "");
+    } else {
+        snprintf(buf, size, "b[%zu]", q - m->boff[0]);
+    }
+}
+
+/* One row of the table: name then the values, in the session's precision. */
+static void row(Interp *it, const char *name, const double *v, int nv)
+{
+    sink_printf(it->out, "  %-18s", name);
+    for (int i = 0; i < nv; i++)
+        sink_printf(it->out, " %13s", NUM(it, v[i]));
+    sink_printf(it->out, "\n");
+}
+
+static void header(Interp *it, const char *const *cols, int nc)
+{
+    sink_printf(it->out, "  %-18s", "parameter");
+    for (int i = 0; i < nc; i++)
+        sink_printf(it->out, " %13s", cols[i]);
+    sink_printf(it->out, "\n");
+}
+
+/* Print the per-parameter terms of the update from old state (p0, m0, v0, vmax0, ga0) and
+ * gradient g to the new parameters p1 (the ones the update really produced). */
+static void explain_params(Interp *it, const OptCfg *c, double lr, long t, const TrainState *before,
+                           const TrainState *after, const double *g)
+{
+    const Session *s = it->s;
+    const Model *m = &before->model;
+    size_t np = m->nparams;
+    const double *p0 = before->model.params, *p1 = after->model.params;
+    const OptState *o0 = &before->opt, *o1 = &after->opt;
+    double wd = c->weight_decay;
+    char name[48];
+    switch (c->kind) {
+    case OPT_SGD: {
+        bool mom = c->momentum != 0;
+        sink_printf(it->out, "sgd: %s%s%s\n", wd != 0 ? "d = g + wd*p;  " : "d = g;  ",
+                    !mom ? ""
+                    : c->nesterov ? (o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = d + mom*m;  "
+                                                 : "m = d (first step: the buffer starts as d);  d = d + mom*m;  ")
+                    : (o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = m;  " : "m = d (first step);  d = m;  "),
+                    "p = p - lr*d");
+        sink_printf(it->out, "     lr = %s%s%s%s%s\n", NUM(it, lr), mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "",
+                    wd != 0 ? ", wd = " : "", wd != 0 ? NUM(it, wd) : "");
+        const char *cols[] = {"p", "g", "m (new)", "d", "lr*d", "p (new)"};
+        if (mom) {
+            header(it, cols, 6);
+        } else {
+            const char *c2[] = {"p", "g", "d", "lr*d", "p (new)"};
+            header(it, c2, 5);
+        }
+        for (size_t q = 0; q < np; q++) {
+            double d = g[q];
+            if (wd != 0)
+                d = d + wd * p0[q];
+            double mm = 0;
+            if (mom) {
+                mm = o1->m[q];
+                d = c->nesterov ? d + c->momentum * mm : mm;
+            }
+            param_label(m, s->prep, q, name, sizeof name);
+            double v6[] = {p0[q], g[q], mm, d, lr * d, p1[q]};
+            double v5[] = {p0[q], g[q], d, lr * d, p1[q]};
+            row(it, name, mom ? v6 : v5, mom ? 6 : 5);
+        }
+        break;
+    }
+    case OPT_ADAM:
+    case OPT_ADAMW: {
+        double bc1 = 1.0 - pow(c->beta1, (double)t), bc2 = 1.0 - pow(c->beta2, (double)t);
+        bool dec = c->kind == OPT_ADAMW;
+        sink_printf(it->out, "%s: %sm = m*b1 + (1 - b1)*gd;  v = v*b2 + (1 - b2)*gd*gd;  bc1 = 1 - b1^t;  bc2 = 1 - b2^t\n"
+                             "      %s = sqrt(%s)/sqrt(bc2) + eps;  step = (m/bc1)/denom;  p = p%s - lr*step\n",
+                    optim_name(c->kind),
+                    dec ? "gd = g (decay applied to p);  " : wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ", "denom",
+                    c->amsgrad ? "vmax = max(vmax, v)" : "v", dec ? "*(1 - lr*wd)" : "");
+        sink_printf(it->out, "      lr = %s, t = %ld, b1 = %s, b2 = %s, bc1 = %s, bc2 = %s, eps = %s\n", NUM(it, lr), t,
+                    NUM(it, c->beta1), NUM(it, c->beta2), NUM(it, bc1), NUM(it, bc2), NUM(it, c->eps));
+        const char *cols[] = {"p", "g", "m (new)", "v (new)", "m/bc1", "v/bc2", "lr*step", "p (new)"};
+        header(it, cols, 8);
+        for (size_t q = 0; q < np; q++) {
+            double vv = c->amsgrad ? o1->vmax[q] : o1->v[q];
+            double denom = sqrt(vv) / sqrt(bc2) + c->eps;
+            double step = o1->m[q] / bc1 / denom;
+            param_label(m, s->prep, q, name, sizeof name);
+            double v8[] = {p0[q], g[q], o1->m[q], o1->v[q], o1->m[q] / bc1, vv / bc2, lr * step, p1[q]};
+            row(it, name, v8, 8);
+        }
+        break;
+    }
+    case OPT_RMSPROP: {
+        bool mom = c->momentum > 0;
+        sink_printf(it->out, "rmsprop: %sv = v*alpha + (1 - alpha)*gd*gd;  %savg = sqrt(%s) + eps;  %s\n",
+                    wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ", c->centered ? "ga = ga*alpha + (1 - alpha)*gd;  " : "",
+                    c->centered ? "v - ga*ga" : "v", mom ? "m = m*mom + gd/avg;  p = p - lr*m" : "p = p - lr*gd/avg");
+        sink_printf(it->out, "      lr = %s, alpha = %s, eps = %s%s%s\n", NUM(it, lr), NUM(it, c->alpha), NUM(it, c->eps),
+                    mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "");
+        const char *cols[] = {"p", "g", "v (new)", "avg", "step", "lr*step", "p (new)"};
+        header(it, cols, 7);
+        for (size_t q = 0; q < np; q++) {
+            double gd = g[q];
+            if (wd != 0)
+                gd = gd + wd * p0[q];
+            double avg = c->centered ? sqrt(o1->v[q] + (-1.0) * o1->g[q] * o1->g[q]) : sqrt(o1->v[q]);
+            avg = avg + c->eps;
+            double step = mom ? o1->m[q] : gd / avg;
+            param_label(m, s->prep, q, name, sizeof name);
+            double v7[] = {p0[q], g[q], o1->v[q], avg, step, lr * step, p1[q]};
+            row(it, name, v7, 7);
+        }
+        break;
+    }
+    case OPT_ADAGRAD: {
+        double clr = lr / (1.0 + ((double)t - 1.0) * c->lr_decay);
+        sink_printf(it->out, "adagrad: %sclr = lr/(1 + (t - 1)*lr_decay);  v = v + gd*gd;  step = gd/(sqrt(v) + eps);  "
+                             "p = p - clr*step\n",
+                    wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ");
+        sink_printf(it->out, "      lr = %s, t = %ld, clr = %s, eps = %s\n", NUM(it, lr), t, NUM(it, clr), NUM(it, c->eps));
+        const char *cols[] = {"p", "g", "v (new)", "step", "clr*step", "p (new)"};
+        header(it, cols, 6);
+        for (size_t q = 0; q < np; q++) {
+            double gd = g[q];
+            if (wd != 0)
+                gd = gd + wd * p0[q];
+            double step = gd / (sqrt(o1->v[q]) + c->eps);
+            param_label(m, s->prep, q, name, sizeof name);
+            double v6[] = {p0[q], g[q], o1->v[q], step, clr * step, p1[q]};
+            row(it, name, v6, 6);
+        }
+        break;
+    }
+    }
+    (void)o0;
+}
+
+/* Per layer: norms of the weights, the gradient and the update, and their ratio. */
+static void explain_layers(Interp *it, const TrainState *before, const TrainState *after, const double *g)
+{
+    const Model *m = &before->model;
+    sink_printf(it->out, "  %-8s %10s %13s %13s %13s %13s\n", "layer", "shape", "|p|", "|g|", "|update|",
+                "|update|/|p|");
+    for (size_t l = 0; l < m->nlayers; l++) {
+        size_t off = m->woff[l], len = m->boff[l] + m->sizes[l + 1] - off;
+        double np = 0, ng = 0, nu = 0;
+        for (size_t q = off; q < off + len; q++) {
+            double u = after->model.params[q] - before->model.params[q];
+            np += before->model.params[q] * before->model.params[q];
+            ng += g[q] * g[q];
+            nu += u * u;
+        }
+        char shape[80], lname[48];
+        snprintf(shape, sizeof shape, "%zux%zu+%zu", m->sizes[l + 1], m->sizes[l], m->sizes[l + 1]);
+        snprintf(lname, sizeof lname, "W%zu,b%zu", l + 1, l + 1);
+        sink_printf(it->out, "  %-8s %10s %13s %13s %13s %13s\n", lname, shape, NUM(it, sqrt(np)), NUM(it, sqrt(ng)),
+                    NUM(it, sqrt(nu)), np > 0 ? NUM(it, sqrt(nu / np)) : "-");
+    }
+}
+
+#define EXPLAIN_MAX_ROWS 64 /* more parameters than this: per-layer norms */
+
+int cmd_explain(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    bool dry = false;
+    args_bool(a, "dry", &dry);
+    if (session_need_model(s, err))
+        return -1;
+    TrainData data;
+    session_train_data(s, &data);
+    size_t np = s->ts.model.nparams;
+    /* Make the update on a copy of the state, exactly as `step batch` would (same batch,
+     * lr and state change), catching the gradient it used. */
+    TrainState after;
+    if (train_state_clone(&after, &s->ts, err))
+        return -1;
+    ExplainCtx ec = {.n = np};
+    ec.g = fb_malloc(np ? np : 1, sizeof(double), "the gradient", err);
+    if (!ec.g) {
+        train_state_free(&after);
+        return -1;
+    }
+    TrainSetup setup = s->setup;
+    TrainWork w;
+    memset(&w, 0, sizeof w);
+    TrainHooks hooks = {.on_batch = explain_batch, .ctx = &ec};
+    TrainOutcome out;
+    double lr = s->ts.sched.lr;
+    OptCfg eff = effective_cfg(s);
+    size_t cursor = s->ts.cursor, b = setup.batch && setup.batch < data.n ? setup.batch : data.n;
+    if (b > data.n - cursor && cursor < data.n)
+        b = data.n - cursor;
+    long epoch = s->ts.epoch + 1;
+    bool path = session_path_mark(s, err) == 0;
+    int rc = path ? train_run(&after, &setup, &data, &w, 0, 1, 0, &hooks, &out, err) : -1;
+    train_work_free(&w);
+    if (rc) {
+        free(ec.g);
+        train_state_free(&after);
+        return -1;
+    }
+    if (out.end == TRAIN_DIVERGED) {
+        free(ec.g);
+        train_state_free(&after);
+        sink_printf(it->err, "warning: %s\n", out.msg);
+        return 0;
+    }
+    const Model *m = &s->ts.model;
+    if (b == data.n)
+        sink_printf(it->out, "explain update %ld (epoch %ld): full batch, all %zu training rows; loss %s\n",
+                    s->ts.steps + 1, epoch, data.n, loss_name(setup.loss.kind));
+    else
+        sink_printf(it->out, "explain update %ld (epoch %ld): minibatch of %zu rows (%zu..%zu of %zu in this epoch's "
+                             "%s order); loss %s\n",
+                    s->ts.steps + 1, epoch, b, cursor + 1, cursor + b, data.n, setup.shuffle ? "shuffled" : "row",
+                    loss_name(setup.loss.kind));
+    sink_printf(it->out, "g = dL/dp, the gradient of the mean loss over those rows (|g| = %s)\n",
+                NUM(it, train_norm(ec.g, np)));
+    if (m->nlayers == 1 && np <= EXPLAIN_MAX_ROWS)
+        explain_params(it, &eff, lr, after.opt.step, &s->ts, &after, ec.g);
+    else {
+        sink_printf(it->out, "%s with lr = %s; per layer (W and b together):\n", optim_name(eff.kind), NUM(it, lr));
+        explain_layers(it, &s->ts, &after, ec.g);
+    }
+    free(ec.g);
+    if (dry) {
+        train_state_free(&after);
+        sink_printf(it->out, "dry run: the parameters are unchanged (explain without dry=yes makes the update)\n");
+        return 0;
+    }
+    train_state_free(&s->ts);
+    s->ts = after;
+    s->setup = setup;
+    session_path_step(s);
+    const HistRow *last = history_last(&s->ts.hist);
+    sink_printf(it->out, "updated: epoch %ld, row %zu of %zu", s->ts.epoch, s->ts.cursor, data.n);
+    if (last && s->ts.cursor == 0)
+        sink_printf(it->out, "  train_loss %s", NUM(it, last->train_loss));
+    sink_printf(it->out, "\n");
+    return 0;
+}

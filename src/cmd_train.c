@@ -311,7 +311,9 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     double secs = wall() - t0;
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
-    if (it->interrupt)
+    /* At the prompt Ctrl-C ends only the training; in a script it also ends
+     * the script, so the flag stays up for the script loop to see. */
+    if (it->interrupt && it->interactive)
         *it->interrupt = 0;
     if (rc)
         return -1;

@@ -28,7 +28,7 @@ static const char *const sched_w[] = {"constant", "step", "multistep", "exp", "c
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
-static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", NULL};
+static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", "compare", "lrfind", NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -229,11 +229,14 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, cmd_show},
-    {"plot", "plot loss|lr|grad|fit|boundary|surface [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
+    {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
-     "prediction as a curve. boundary: a two-input classifier's decision regions with the training points.\n"
-     "surface: the loss over two parameters as a shaded map, with the optimizer's path.",
+     "prediction as a curve (other inputs at their training mean). boundary: a two-input classifier's\n"
+     "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
+     "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
+     "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
+     "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"

@@ -1,8 +1,10 @@
-/* linalg.c — least squares via LAPACK (dgelsd on the centred system, dposv for ridge). */
+/* linalg.c — least squares: centred normal equations (dsyrk + Cholesky) when well conditioned, else dgelsd;
+ * ridge by dposv. */
 #include "fitbench/linalg.h"
 
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,15 +12,119 @@
 extern void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b,
                     const int *ldb, double *s, const double *rcond, int *rank, double *work, const int *lwork,
                     int *iwork, int *info);
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b,
+                    const int *ldb, int *info);
+extern void dpocon_(const char *uplo, const int *n, const double *a, const int *lda, const double *anorm,
+                    double *rcond, double *work, int *iwork, int *info);
+extern double dlansy_(const char *norm, const char *uplo, const int *n, const double *a, const int *lda,
+                      double *work);
 extern void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const int *lda, double *b,
                    const int *ldb, int *info);
 
 static int check_finite(const double *v, size_t n, const char *what, FbErr *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return fb_fail(err, "solve: %s contains NaN or Inf", what);
+    /* Exponent bits all ones = Inf or NaN; an integer OR-reduction vectorises,
+     * a branch per element does not (this pass over X costs as much as the means). */
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, v + i, sizeof bits);
+        bad |= (~bits & 0x7ff0000000000000ULL) == 0;
+    }
+    if (bad)
+        return fb_fail(err, "solve: %s contains NaN or Inf", what);
     return 0;
+}
+
+/* Normal equations below this reciprocal condition number of Xc^T Xc (that
+ * is, cond(Xc) above 1e3) lose more than about 1e-10 relative accuracy
+ * (error ~ cond(Xc)^2 * eps), so ols falls back to the QR/SVD solve. */
+#define NORMAL_RCOND_MIN 1e-6
+#define NORMAL_BLOCK 16384 /* rows centred per dsyrk call */
+
+static void col_means(const double *X, size_t n, size_t d, double *xm)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            xm[j] += X[i * d + j];
+    for (size_t j = 0; j < d; j++)
+        xm[j] /= (double)n;
+}
+
+/* OLS through the centred normal equations: G = Xc^T Xc (d, d) by dsyrk over
+ * blocks of centred rows (X read twice: means, then the Gram matrix), R =
+ * Xc^T Yc, Cholesky.  Returns 1 (nothing written) when G is not numerically
+ * positive definite or its rcond is below NORMAL_RCOND_MIN, so the caller
+ * uses the QR path; 0 done; -1 out of memory. */
+static int ols_normal(const double *X, const double *Y, size_t n, size_t d, size_t k, double *W, double *b,
+                      FbErr *err)
+{
+    if (d > 46340 || n < d)
+        return 1;
+    size_t nb = n < NORMAL_BLOCK ? n : NORMAL_BLOCK;
+    double *xm = fb_calloc(d, sizeof *xm, "solve: column means", err);
+    double *ym = xm ? fb_calloc(k, sizeof *ym, "solve: target means", err) : NULL;
+    double *G = ym ? fb_calloc(d * d, sizeof *G, "solve: the Gram matrix", err) : NULL; /* (d, d) */
+    double *R = G ? fb_calloc(d * k, sizeof *R, "solve: Xc^T Yc", err) : NULL;          /* (k, d) */
+    double *Xc = R ? fb_malloc(nb * d, sizeof *Xc, "solve: a block of centred rows", err) : NULL; /* (nb, d) */
+    double *yc = Xc ? fb_malloc(nb * k, sizeof *yc, "solve: a block of centred targets", err) : NULL; /* (k, nb) */
+    double *work = yc ? fb_malloc(3 * d, sizeof *work, "solve: LAPACK workspace", err) : NULL;
+    int *iwork = work ? fb_malloc(d, sizeof *iwork, "solve: LAPACK workspace", err) : NULL;
+    int rc = -1;
+    if (!iwork)
+        goto out;
+    col_means(X, n, d, xm);
+    col_means(Y, n, k, ym);
+    for (size_t r0 = 0; r0 < n; r0 += nb) {
+        size_t m = n - r0 < nb ? n - r0 : nb;
+        for (size_t i = 0; i < m; i++) {
+            const double *x = X + (r0 + i) * d;
+            for (size_t j = 0; j < d; j++)
+                Xc[i * d + j] = x[j] - xm[j];
+            for (size_t j = 0; j < k; j++)
+                yc[j * nb + i] = Y[(r0 + i) * k + j] - ym[j];
+        }
+        /* G += Xc^T Xc (upper, row-major == lower, column-major); R_j += Xc^T yc_j. */
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)m, 1.0, Xc, (int)d, 1.0, G, (int)d);
+        for (size_t j = 0; j < k; j++)
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)d, 1.0, Xc, (int)d, yc + j * nb, 1, 1.0, R + j * d,
+                        1);
+    }
+    int dn = (int)d, nrhs = (int)k, info = 0;
+    char uplo = 'L', one = '1';
+    double anorm = dlansy_(&one, &uplo, &dn, G, &dn, work), rcond = 0;
+    dpotrf_(&uplo, &dn, G, &dn, &info);
+    if (info == 0)
+        dpocon_(&uplo, &dn, G, &dn, &anorm, &rcond, work, iwork, &info);
+    if (info != 0 || !(rcond >= NORMAL_RCOND_MIN)) {
+        rc = 1;
+        goto out;
+    }
+    dpotrs_(&uplo, &dn, &nrhs, G, &dn, R, &dn, &info);
+    if (info != 0) {
+        rc = 1;
+        goto out;
+    }
+    for (size_t j = 0; j < k; j++) {
+        double bj = ym[j];
+        for (size_t c = 0; c < d; c++) {
+            W[j * d + c] = R[j * d + c];
+            bj -= xm[c] * W[j * d + c];
+        }
+        b[j] = bj;
+    }
+    rc = 0;
+out:
+    free(xm);
+    free(ym);
+    free(G);
+    free(R);
+    free(Xc);
+    free(yc);
+    free(work);
+    free(iwork);
+    return rc;
 }
 
 /* Ordinary least squares on centred data: Xc (n, d) column-major after the
@@ -146,5 +252,6 @@ int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k,
         return -1;
     if (lambda > 0)
         return ridge(X, Y, n, d, k, lambda, W, b, err);
-    return ols(X, Y, n, d, k, W, b, err);
+    int rc = ols_normal(X, Y, n, d, k, W, b, err);
+    return rc <= 0 ? rc : ols(X, Y, n, d, k, W, b, err);
 }

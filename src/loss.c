@@ -7,40 +7,40 @@
 /* Elementwise regression losses: Y and Z are (n, k), mean over N = n*k.
  * Gradients use torch's backward formulas (norm = 1/N or 2/N times the
  * elementwise derivative) so they agree to the last bits. */
-static double loss_mse(const double *Z, const double *Y, size_t N, double *dZ)
+static double loss_mse(const double *Z, const double *Y, size_t N, size_t NT, double *dZ)
 {
-    double s = 0, norm = 2.0 / (double)N;
+    double s = 0, norm = 2.0 / (double)NT;
     for (size_t i = 0; i < N; i++) {
         double d = Z[i] - Y[i];
         s += d * d;
         if (dZ)
             dZ[i] = norm * d;
     }
-    return s / (double)N;
+    return s;
 }
 
-static double loss_mae(const double *Z, const double *Y, size_t N, double *dZ)
+static double loss_mae(const double *Z, const double *Y, size_t N, size_t NT, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)N;
+    double s = 0, norm = 1.0 / (double)NT;
     for (size_t i = 0; i < N; i++) {
         double d = Z[i] - Y[i];
         s += fabs(d);
         if (dZ) /* torch's sgn: 0 at d == 0 (and NaN stays NaN) */
             dZ[i] = d > 0 ? norm : d < 0 ? -norm : norm * d;
     }
-    return s / (double)N;
+    return s;
 }
 
-static double loss_huber(const double *Z, const double *Y, size_t N, double delta, double *dZ)
+static double loss_huber(const double *Z, const double *Y, size_t N, size_t NT, double delta, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)N;
+    double s = 0, norm = 1.0 / (double)NT;
     for (size_t i = 0; i < N; i++) {
         double d = Z[i] - Y[i], a = fabs(d);
         s += a < delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
         if (dZ) /* both branches give d at |d| == delta */
             dZ[i] = d < -delta ? -norm * delta : d > delta ? norm * delta : norm * d;
     }
-    return s / (double)N;
+    return s;
 }
 
 /* Sigmoid without overflow: exp only ever sees a non-positive argument. */
@@ -54,30 +54,30 @@ static double sigmoid(double x)
 
 /* BCEWithLogitsLoss: l = max(z, 0) - z y + log1p(exp(-|z|)), the stable
  * form of -[y log s(z) + (1-y) log(1 - s(z))]; grad (s(z) - y) / n. */
-static double loss_bce(const double *Z, const double *Y, size_t n, double *dZ)
+static double loss_bce(const double *Z, const double *Y, size_t n, size_t NT, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)n;
+    double s = 0, norm = 1.0 / (double)NT;
     for (size_t i = 0; i < n; i++) {
         double z = Z[i], y = Y[i];
         s += (z > 0 ? z : 0.0) - z * y + log1p(exp(-fabs(z)));
         if (dZ)
             dZ[i] = (sigmoid(z) - y) * norm;
     }
-    return s / (double)n;
+    return s;
 }
 
 /* Hinge written as torch.relu(1 - t z).mean() with t = 2y - 1 in {-1, +1}:
  * the subgradient at the kink t z == 1 is 0, as torch.relu's backward. */
-static double loss_hinge(const double *Z, const double *Y, size_t n, double *dZ)
+static double loss_hinge(const double *Z, const double *Y, size_t n, size_t NT, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)n;
+    double s = 0, norm = 1.0 / (double)NT;
     for (size_t i = 0; i < n; i++) {
         double t = 2.0 * Y[i] - 1.0, m = 1.0 - t * Z[i];
         s += m < 0 ? 0.0 : m; /* NaN stays NaN, as torch.relu */
         if (dZ)               /* torch's threshold_backward: 0 where relu's output <= 0 */
             dZ[i] = m <= 0 ? 0.0 : -t * norm;
     }
-    return s / (double)n;
+    return s;
 }
 
 /* CrossEntropyLoss on logits Z (n, k), Y (n, 1) class indices:
@@ -85,9 +85,9 @@ static double loss_hinge(const double *Z, const double *Y, size_t n, double *dZ)
  * l = -mean_i log p_{y_i}; grad = (p - onehot) / n, computed as torch does
  * (p * (1/n) - onehot * (1/n)).  An index that is not an integer in
  * [0, k) gives NaN (loss and that row's gradient). */
-static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, double *dZ)
+static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size_t NT, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)n;
+    double s = 0, norm = 1.0 / (double)NT;
     for (size_t i = 0; i < n; i++) {
         const double *z = Z + i * k;
         double yc = Y[i];
@@ -110,20 +110,28 @@ static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, doub
             }
         }
     }
-    return s / (double)n;
+    return s;
 }
+
+double loss_sum(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, size_t ntotal, double *dZ)
+{
+    switch (cfg->kind) {
+    case LOSS_MSE: return loss_mse(Z, Y, n * k, ntotal * k, dZ);
+    case LOSS_MAE: return loss_mae(Z, Y, n * k, ntotal * k, dZ);
+    case LOSS_HUBER: return loss_huber(Z, Y, n * k, ntotal * k, cfg->delta, dZ);
+    case LOSS_BCE: return loss_bce(Z, Y, n * k, ntotal * k, dZ);
+    case LOSS_HINGE: return loss_hinge(Z, Y, n * k, ntotal * k, dZ);
+    case LOSS_CE: return loss_ce(Z, Y, n, k, ntotal, dZ);
+    }
+    return NAN;
+}
+
+size_t loss_count(const LossCfg *cfg, size_t n, size_t k) { return cfg->kind == LOSS_CE ? n : n * k; }
 
 double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, double *dZ)
 {
-    switch (cfg->kind) {
-    case LOSS_MSE: return loss_mse(Z, Y, n * k, dZ);
-    case LOSS_MAE: return loss_mae(Z, Y, n * k, dZ);
-    case LOSS_HUBER: return loss_huber(Z, Y, n * k, cfg->delta, dZ);
-    case LOSS_BCE: return loss_bce(Z, Y, n * k, dZ);
-    case LOSS_HINGE: return loss_hinge(Z, Y, n * k, dZ);
-    case LOSS_CE: return loss_ce(Z, Y, n, k, dZ);
-    }
-    return NAN;
+    /* The same arithmetic as before the split: sum, then one division by the count. */
+    return loss_sum(cfg, Z, Y, n, k, n, dZ) / (double)loss_count(cfg, n, k);
 }
 
 const char *loss_name(LossKind k)

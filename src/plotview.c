@@ -1,4 +1,5 @@
-/* plotview.c — turning the training history into the chart of the plot pane. */
+/* plotview.c — what the plot pane shows: training curves, compare and lrfind curves, the fit, the
+ * decision boundary and the loss surface. */
 #include "fitbench/plotview.h"
 
 #include <math.h>
@@ -8,6 +9,20 @@
 
 #include "fitbench/strutil.h"
 
+#define HEAT_NX 96 /* default heat-map resolution (SVG, plotview_build) */
+#define HEAT_NY 64
+#define FIT_POINTS 200 /* samples of the prediction curve */
+#define SURFACE_BUDGET 3e8 /* multiply-adds one surface may cost: fewer samples on big data */
+#define PATH_DRAW_MAX 600 /* path points drawn per path */
+
+/* Colours of the heat-map points: class c, and the paths. */
+static const uint8_t class_color[] = {GC_SERIES1 + 5, GC_SERIES1 + 3, GC_SERIES1 + 2, GC_SERIES1 + 4,
+                                      GC_SERIES1 + 1, GC_SERIES1,     GC_SERIES1 + 6, GC_SERIES1 + 7};
+static const char class_char[] = "ox+#*%@&";
+/* Compare runs' paths: the series colours but red, which is the session's own path. */
+static const uint8_t path_color[] = {GC_SERIES1, GC_SERIES1 + 1, GC_SERIES1 + 2, GC_SERIES1 + 4,
+                                     GC_SERIES1 + 5, GC_SERIES1 + 6, GC_SERIES1 + 7};
+
 void plotview_free(PlotView *pv)
 {
     if (!pv)
@@ -15,23 +30,29 @@ void plotview_free(PlotView *pv)
     free(pv->x);
     free(pv->y1);
     free(pv->y2);
+    free(pv->samples);
+    free(pv->px);
+    free(pv->py);
+    free(pv->pcolor);
+    free(pv->ptext);
+    free(pv->buf);
     memset(pv, 0, sizeof *pv);
 }
 
-int plotview_build(const Session *s, PlotView *pv, FbErr *err)
+bool plotview_is_heat(const Session *s) { return !strcmp(s->plot, "boundary") || !strcmp(s->plot, "surface"); }
+
+/* ---- loss, lr, grad: the history ------------------------------------------------ */
+
+static int build_history(const Session *s, PlotView *pv, FbErr *err)
 {
-    memset(pv, 0, sizeof *pv);
-    chart_init(&pv->chart);
     Chart *c = &pv->chart;
     const History *h = &s->ts.hist;
     size_t n = s->built ? h->n : 0;
     pv->x = fb_malloc(n ? n : 1, sizeof(double), "the plot", err);
     pv->y1 = pv->x ? fb_malloc(n ? n : 1, sizeof(double), "the plot", err) : NULL;
     pv->y2 = pv->y1 ? fb_malloc(n ? n : 1, sizeof(double), "the plot", err) : NULL;
-    if (!pv->y2) {
-        plotview_free(pv);
+    if (!pv->y2)
         return -1;
-    }
     bool has_val = false;
     for (size_t i = 0; i < n; i++) {
         const HistRow *r = &h->rows[i];
@@ -54,10 +75,10 @@ int plotview_build(const Session *s, PlotView *pv, FbErr *err)
     if (strcmp(s->plot, "loss") == 0) {
         snprintf(pv->title, sizeof pv->title, "%s loss%s", s->built ? loss_name(s->setup.loss.kind) : "",
                  c->logy ? " (log scale)" : "");
-        if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err))
-            goto fail;
+        if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err) < 0)
+            return -1;
         if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0)
-            goto fail;
+            return -1;
         if (isfinite(s->optimum)) {
             char v[32];
             c->has_ref = true;
@@ -74,32 +95,738 @@ int plotview_build(const Session *s, PlotView *pv, FbErr *err)
             }
     } else {
         snprintf(pv->title, sizeof pv->title, "%s per epoch%s", what, c->logy ? " (log scale)" : "");
-        if (chart_add_series(c, s->plot, pv->x, pv->y1, n, SERIES_LINE, err))
-            goto fail;
+        if (chart_add_series(c, s->plot, pv->x, pv->y1, n, SERIES_LINE, err) < 0)
+            return -1;
     }
-    c->title = pv->title;
     return 0;
-fail:
-    plotview_free(pv);
-    return -1;
+}
+
+/* ---- compare and lrfind: curves kept in the session ------------------------------- */
+
+static int build_compare(const Session *s, PlotView *pv, FbErr *err)
+{
+    Chart *c = &pv->chart;
+    const Curves *cv = s->compare;
+    c->xlabel = "epoch";
+    c->ylabel = "train loss";
+    c->logy = s->plot_logy;
+    if (!cv) {
+        snprintf(pv->title, sizeof pv->title, "compare: nothing compared yet (compare lr=0.01,0.1, say)");
+        return 0;
+    }
+    snprintf(pv->title, sizeof pv->title, "compare %s: train loss from the same start%s", cv->key,
+             c->logy ? " (log scale)" : "");
+    for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
+        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
+            return -1;
+    if (isfinite(s->optimum)) {
+        char v[32];
+        c->has_ref = true;
+        c->ref_y = s->optimum;
+        snprintf(pv->reflabel, sizeof pv->reflabel, "closed form %s", fb_fmt(v, sizeof v, s->optimum, 5));
+        c->ref_label = pv->reflabel;
+    }
+    return 0;
+}
+
+static int build_lrfind(const Session *s, PlotView *pv, FbErr *err)
+{
+    Chart *c = &pv->chart;
+    const Curves *cv = s->lrfind;
+    c->xlabel = "learning rate (log scale)";
+    c->ylabel = "loss";
+    c->logx = true;
+    c->logy = s->plot_logy;
+    if (!cv || cv->ncurves == 0) {
+        snprintf(pv->title, sizeof pv->title, "lrfind: no range test yet (run lrfind)");
+        return 0;
+    }
+    const Curve *k = &cv->c[0];
+    snprintf(pv->title, sizeof pv->title, "lrfind: loss against the learning rate%s", c->logy ? " (log y)" : "");
+    if (chart_add_series(c, "batch loss", k->x, k->y2, k->n, SERIES_POINTS, err) < 0 ||
+        chart_add_series(c, "smoothed", k->x, k->y, k->n, SERIES_LINE, err) < 0)
+        return -1;
+    /* The y range of the smoothed curve: the raw loss of the last updates explodes and
+     * would flatten everything else. */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < k->n; i++)
+        if (isfinite(k->y[i]) && (!c->logy || k->y[i] > 0)) {
+            lo = fmin(lo, k->y[i]);
+            hi = fmax(hi, k->y[i]);
+        }
+    hi = fmin(hi, 4 * lo); /* lrfind stops past 4x the best: that last jump is off the chart */
+    if (lo < hi) {
+        double pad = c->logy ? 0 : 0.05 * (hi - lo);
+        c->fixed_y = true;
+        c->ymin = c->logy ? lo / 1.1 : lo - pad;
+        c->ymax = c->logy ? hi * 1.1 : hi + pad;
+    }
+    if (isfinite(cv->suggest)) {
+        char v[16];
+        snprintf(pv->marks[0], sizeof pv->marks[0], "lr=%s", fb_fmt(v, sizeof v, cv->suggest, 2));
+        chart_add_marker(c, cv->suggest, pv->marks[0], err);
+    }
+    return 0;
+}
+
+/* ---- helpers for the pictures of the data ------------------------------------------- */
+
+static bool is_classifier(const Session *s)
+{
+    LossKind lk = s->setup.loss.kind;
+    return lk == LOSS_BCE || lk == LOSS_CE || lk == LOSS_HINGE;
+}
+
+/* The raw (unscaled) value of input column j of prepared row x: the first
+ * ds->d prepared features are the inputs themselves (degree-1 terms come first). */
+static double raw_input(const Prepared *p, const double *x, size_t j)
+{
+    if (p->spec.scale == SCALE_NONE || !p->scale)
+        return x[j];
+    return x[j] * p->scale[j] + p->shift[j];
+}
+
+/* Class (or, for one logit, the probability of class 1 in *prob) from logits z (k). */
+static size_t class_of(const double *z, size_t k, double *prob)
+{
+    if (k == 1) {
+        *prob = 1.0 / (1.0 + exp(-z[0]));
+        return z[0] > 0;
+    }
+    size_t best = 0;
+    for (size_t c = 1; c < k; c++)
+        if (z[c] > z[best])
+            best = c;
+    *prob = NAN;
+    return best;
+}
+
+/* Predict logits Z (n, k) for raw input rows R (n, ds->d).  Fails on out of memory. */
+static int predict_raw(const Session *s, const double *R, size_t n, double *Z, FbErr *err)
+{
+    const Prepared *p = s->prep;
+    double *X = fb_malloc(n * p->d, sizeof *X, "the plot", err);
+    if (!X)
+        return -1;
+    TrainWork w;
+    memset(&w, 0, sizeof w);
+    int rc = prep_transform(p, R, n, X, err) ? -1 : train_predict(&s->ts.model, X, n, Z, &w, err);
+    train_work_free(&w);
+    free(X);
+    return rc;
+}
+
+static int need_model(const Session *s, const char *what, FbErr *err)
+{
+    if (!s->data || !s->prep)
+        return fb_fail(err, "plot %s needs data: load a CSV or gen one first", what);
+    if (!s->built)
+        return fb_fail(err, "plot %s needs a model: choose one with 'model linear' (or logistic, mlp)", what);
+    return 0;
+}
+
+/* ---- plot fit ---------------------------------------------------------------------- */
+
+static int build_fit(const Session *s, PlotView *pv, FbErr *err)
+{
+    if (need_model(s, "fit", err))
+        return -1;
+    const Prepared *p = s->prep;
+    const Dataset *ds = s->data;
+    const Model *m = &s->ts.model;
+    size_t k = m->sizes[m->nlayers];
+    if (s->setup.loss.kind == LOSS_CE)
+        return fb_fail(err, "plot fit draws one output against one input; for %zu classes use plot boundary "
+                            "(two inputs) or show confusion",
+                       ds->nclasses);
+    long col = 0;
+    if (s->plot_x[0]) {
+        col = dataset_column(ds, s->plot_x);
+        long v;
+        if (col < 0 && fb_parse_long(s->plot_x, &v) && v >= 0 && (size_t)v < ds->d)
+            col = v;
+        if (col < 0) {
+            const char *names[64];
+            size_t nn = ds->d < 63 ? ds->d : 63;
+            for (size_t j = 0; j < nn; j++)
+                names[j] = ds->names[j];
+            names[nn] = NULL;
+            const char *sug = fb_suggest(s->plot_x, names);
+            if (sug)
+                return fb_fail(err, "plot fit: no input column '%s' (did you mean '%s'?)", s->plot_x, sug);
+            return fb_fail(err, "plot fit: no input column '%s' (show data lists them)", s->plot_x);
+        }
+    }
+    size_t j = (size_t)col, d0 = ds->d, n = p->train.n, nv = p->val.n;
+    size_t ntot = n + nv;
+    pv->x = fb_malloc(ntot + FIT_POINTS, sizeof(double), "the plot", err);
+    pv->y1 = pv->x ? fb_malloc(ntot + FIT_POINTS, sizeof(double), "the plot", err) : NULL;
+    pv->buf = pv->y1 ? fb_malloc(FIT_POINTS * (d0 + k), sizeof(double), "the plot", err) : NULL;
+    double *mean = pv->buf ? fb_calloc(d0, sizeof *mean, "the plot", err) : NULL;
+    if (!mean)
+        return -1;
+    /* The data: train rows then validation rows, x raw, y the target (class 0/1 for bce). */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < ntot; i++) {
+        const Part *pt = i < n ? &p->train : &p->val;
+        size_t r = i < n ? i : i - n;
+        const double *x = pt->X + r * p->d;
+        pv->x[i] = raw_input(p, x, j);
+        pv->y1[i] = is_classifier(s) ? pt->L[r] : pt->Y[r * p->ny];
+        lo = fmin(lo, pv->x[i]);
+        hi = fmax(hi, pv->x[i]);
+        if (i < n)
+            for (size_t q = 0; q < d0; q++)
+                mean[q] += raw_input(p, x, q) / (double)n;
+    }
+    if (!(lo < hi)) {
+        lo = lo - 1;
+        hi = hi + 1;
+    }
+    /* The model along x_j from the smallest to the largest value, other inputs at their training means. */
+    double *R = pv->buf, *Z = pv->buf + FIT_POINTS * d0;
+    double *gx = pv->x + ntot, *gy = pv->y1 + ntot;
+    for (size_t t = 0; t < FIT_POINTS; t++) {
+        gx[t] = lo + (hi - lo) * (double)t / (FIT_POINTS - 1);
+        memcpy(R + t * d0, mean, d0 * sizeof(double));
+        R[t * d0 + j] = gx[t];
+    }
+    free(mean);
+    if (predict_raw(s, R, FIT_POINTS, Z, err))
+        return -1;
+    for (size_t t = 0; t < FIT_POINTS; t++) {
+        double pr;
+        if (is_classifier(s)) {
+            class_of(Z + t * k, k, &pr);
+            gy[t] = s->setup.loss.kind == LOSS_HINGE ? (Z[t * k] > 0) : pr;
+        } else {
+            gy[t] = Z[t * k];
+        }
+    }
+    Chart *c = &pv->chart;
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", ds->names[j]);
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s%s", ds->ynames[0], is_classifier(s) ? " (class 1)" : "");
+    c->xlabel = pv->xlabel;
+    c->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "fit: %s against %s%s", pv->ylabel, ds->names[j],
+             d0 > 1 ? " (other inputs at their mean)" : "");
+    if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_POINTS, err) < 0 ||
+        (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_POINTS, err) < 0) ||
+        chart_add_series(c, is_classifier(s) ? "P(class 1)" : "model", gx, gy, FIT_POINTS, SERIES_LINE, err) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- heat maps ------------------------------------------------------------------------ */
+
+static int heat_alloc(PlotView *pv, int nx, int ny, size_t npoints, FbErr *err)
+{
+    pv->heat = true;
+    pv->samples = fb_malloc((size_t)nx * (size_t)ny, 1, "the picture", err);
+    pv->px = pv->samples ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
+    pv->py = pv->px ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
+    pv->pcolor = pv->py ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
+    pv->ptext = pv->pcolor ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
+    if (!pv->ptext)
+        return -1;
+    pv->hc.samples = pv->samples;
+    pv->hc.nx = nx;
+    pv->hc.ny = ny;
+    pv->hc.px = pv->px;
+    pv->hc.py = pv->py;
+    pv->hc.pcolor = pv->pcolor;
+    pv->hc.npoints = 0;
+    return 0;
+}
+
+static void add_point(PlotView *pv, double x, double y, uint8_t color, char text)
+{
+    size_t i = pv->hc.npoints++;
+    pv->px[i] = x;
+    pv->py[i] = y;
+    pv->pcolor[i] = color;
+    pv->ptext[i] = text;
+}
+
+/* ---- plot boundary --------------------------------------------------------------------- */
+
+static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (need_model(s, "boundary", err))
+        return -1;
+    const Dataset *ds = s->data;
+    const Prepared *p = s->prep;
+    if (!is_classifier(s) || ds->nclasses < 2)
+        return fb_fail(err, "plot boundary is for classifiers (this model uses loss %s): try plot fit",
+                       loss_name(s->setup.loss.kind));
+    if (ds->d != 2)
+        return fb_fail(err, "plot boundary needs exactly two inputs and the data has %zu (gen moons, say, "
+                            "or load with drop= to keep two columns)",
+                       ds->d);
+    const Model *m = &s->ts.model;
+    size_t k = m->sizes[m->nlayers], n = p->train.n, K = ds->nclasses;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double a = raw_input(p, p->train.X + i * p->d, 0), b = raw_input(p, p->train.X + i * p->d, 1);
+        x0 = fmin(x0, a);
+        x1 = fmax(x1, a);
+        y0 = fmin(y0, b);
+        y1 = fmax(y1, b);
+    }
+    double padx = x1 > x0 ? 0.05 * (x1 - x0) : 1, pady = y1 > y0 ? 0.05 * (y1 - y0) : 1;
+    HeatChart *hc = &pv->hc;
+    hc->xmin = x0 - padx;
+    hc->xmax = x1 + padx;
+    hc->ymin = y0 - pady;
+    hc->ymax = y1 + pady;
+    if (heat_alloc(pv, nx, ny, n, err))
+        return -1;
+    size_t ns = (size_t)nx * (size_t)ny;
+    double *R = fb_malloc(ns * 2 + (size_t)nx + (size_t)ny, sizeof *R, "the picture", err);
+    double *Z = R ? fb_malloc(ns * k, sizeof *Z, "the picture", err) : NULL;
+    if (!Z) {
+        free(R);
+        return -1;
+    }
+    double *xs = R + ns * 2, *ys = xs + nx;
+    chart_heat_coords(hc, nx, ny, xs, ys);
+    for (int jy = 0; jy < ny; jy++)
+        for (int ix = 0; ix < nx; ix++) {
+            R[((size_t)jy * nx + ix) * 2] = xs[ix];
+            R[((size_t)jy * nx + ix) * 2 + 1] = ys[jy];
+        }
+    int rc = predict_raw(s, R, ns, Z, err);
+    if (rc == 0) {
+        /* Two classes: the probability of class 1 in eight shades (the boundary is where
+         * the shade turns); more classes: one shade per class. */
+        for (size_t i = 0; i < ns; i++) {
+            double pr;
+            size_t c = class_of(Z + i * k, k, &pr);
+            if (k == 1 && s->setup.loss.kind == LOSS_BCE)
+                pv->samples[i] = chart_heat_level(pr, 0, 1);
+            else
+                pv->samples[i] = (uint8_t)(GC_HEAT0 + (K > 1 ? (c * (GC_NHEAT - 1) + (K - 1) / 2) / (K - 1) : 0));
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *x = p->train.X + i * p->d;
+            size_t c = (size_t)p->train.L[i];
+            add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+        }
+        /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
+        if (k == 1 && s->setup.loss.kind == LOSS_BCE)
+            memcpy(pv->rtext, "  ..::--", GC_NHEAT);
+        else
+            for (int l = 0; l < GC_NHEAT; l++)
+                pv->rtext[l] = " .:-=~^'"[l];
+        int len = snprintf(pv->note, sizeof pv->note, "points:");
+        for (size_t c = 0; c < K && c < 8 && len < (int)sizeof pv->note; c++)
+            len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
+                            ds->class_names[c]);
+        if (len < (int)sizeof pv->note)
+            snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
+                     k == 1 && s->setup.loss.kind == LOSS_BCE
+                         ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
+                         : "; shading: the predicted class");
+    }
+    free(R);
+    free(Z);
+    if (rc)
+        return -1;
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", ds->names[0]);
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", ds->names[1]);
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "decision boundary, epoch %ld", s->ts.epoch);
+    hc->title = pv->title;
+    return 0;
+}
+
+/* ---- plot surface ----------------------------------------------------------------------- */
+
+/* Flat index of a parameter named as expect names it: W[i,j], b[i], W2[i,j], b2[i]. */
+static int param_index(const Model *m, const char *name, size_t *out, FbErr *err)
+{
+    char nm[8];
+    long i = -1, j = -1, layer = 1;
+    int used = 0;
+    if (sscanf(name, "%7[Wb]%n", nm, &used) != 1)
+        return fb_fail(err, "plot surface: '%s' is not a parameter name (W[i,j] or b[i], W2[i,j] for layer 2)",
+                       name);
+    const char *r = name + used;
+    if (*r >= '0' && *r <= '9') {
+        char *e;
+        layer = strtol(r, &e, 10);
+        r = e;
+    }
+    bool isW = nm[0] == 'W';
+    int got = isW ? sscanf(r, "[%ld,%ld]%n", &i, &j, &used) : sscanf(r, "[%ld]%n", &i, &used);
+    if (got != (isW ? 2 : 1) || r[used] != '\0')
+        return fb_fail(err, "plot surface: write the parameter as %s (got '%s')", isW ? "W[i,j]" : "b[i]", name);
+    if (layer < 1 || (size_t)layer > m->nlayers)
+        return fb_fail(err, "plot surface: there is no layer %ld in this model (it has %zu)", layer, m->nlayers);
+    size_t l = (size_t)layer - 1, rows = m->sizes[l + 1], cols = m->sizes[l];
+    if (i < 0 || (size_t)i >= rows || (isW && (j < 0 || (size_t)j >= cols)))
+        return fb_fail(err, "plot surface: %s is outside the parameter's shape (%zu, %zu)", name, rows, cols);
+    *out = isW ? m->woff[l] + (size_t)i * cols + (size_t)j : m->boff[l] + (size_t)i;
+    return 0;
+}
+
+/* The name of flat parameter q, as param_index reads it. */
+static void param_name(const Model *m, size_t q, char *buf, size_t size)
+{
+    for (size_t l = 0; l < m->nlayers; l++) {
+        size_t rows = m->sizes[l + 1], cols = m->sizes[l];
+        char ls[24] = "";
+        if (m->nlayers > 1)
+            snprintf(ls, sizeof ls, "%zu", l + 1);
+        if (q >= m->woff[l] && q < m->woff[l] + rows * cols) {
+            snprintf(buf, size, "W%s[%zu,%zu]", ls, (q - m->woff[l]) / cols, (q - m->woff[l]) % cols);
+            return;
+        }
+        if (q >= m->boff[l] && q < m->boff[l] + rows) {
+            snprintf(buf, size, "b%s[%zu]", ls, q - m->boff[l]);
+            return;
+        }
+    }
+    snprintf(buf, size, "p%zu", q);
+}
+
+typedef struct Surf {
+    const Session *s;
+    Model m;        /* a copy whose two parameters are moved */
+    TrainWork w;
+    TrainData d;
+    size_t q1, q2;
+} Surf;
+
+static int surf_loss(Surf *sf, double a, double b, double *out, FbErr *err)
+{
+    sf->m.params[sf->q1] = a;
+    sf->m.params[sf->q2] = b;
+    return train_eval(&sf->m, &sf->s->setup.loss, sf->d.X, sf->d.Y, sf->d.n, sf->d.ky, &sf->w, out, false, err);
+}
+
+/* Adds path pp's points (projected on q1, q2) to the points to draw, at most PATH_DRAW_MAX of them. */
+static void add_path(PlotView *pv, const ParamPath *pp, size_t q1, size_t q2, uint8_t color, char text)
+{
+    if (!pp->p || pp->n == 0)
+        return;
+    size_t stride = (pp->n + PATH_DRAW_MAX - 1) / PATH_DRAW_MAX;
+    for (size_t i = 0; i < pp->n; i += stride)
+        add_point(pv, pp->p[i * pp->dim + q1], pp->p[i * pp->dim + q2], color, text);
+}
+
+static bool path_usable(const ParamPath *pp, size_t dim) { return pp->p && pp->n && pp->dim == dim; }
+
+static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (need_model(s, "surface", err))
+        return -1;
+    const Model *m0 = &s->ts.model;
+    if (m0->nparams < 2)
+        return fb_fail(err, "plot surface needs two parameters and this model has %zu", m0->nparams);
+    Surf sf;
+    memset(&sf, 0, sizeof sf);
+    sf.s = s;
+    sf.q1 = 0;
+    sf.q2 = 1;
+    if ((s->plot_p1[0] && param_index(m0, s->plot_p1, &sf.q1, err)) ||
+        (s->plot_p2[0] && param_index(m0, s->plot_p2, &sf.q2, err)))
+        return -1;
+    if (sf.q1 == sf.q2)
+        return fb_fail(err, "plot surface needs two different parameters (p1= and p2=)");
+    session_train_data(s, &sf.d);
+    if (model_clone(&sf.m, m0, err))
+        return -1;
+    int rc = -1;
+    /* Fewer samples when one loss evaluation is expensive; the renderer resamples. */
+    double cost = (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
+    while ((double)nx * ny * cost > SURFACE_BUDGET && nx > 8 && ny > 8) {
+        nx = nx * 3 / 4;
+        ny = ny * 3 / 4;
+    }
+    const ParamPath *paths[CURVES_MAX + 1];
+    int npaths = 0;
+    if (path_usable(&s->path, m0->nparams))
+        paths[npaths++] = &s->path;
+    const Curves *cmp = s->compare;
+    if (cmp)
+        for (size_t c = 0; c < cmp->ncurves; c++)
+            if (path_usable(&cmp->c[c].path, m0->nparams))
+                paths[npaths++] = &cmp->c[c].path;
+    size_t npts = 3;
+    for (int i = 0; i < npaths; i++)
+        npts += paths[i]->n < PATH_DRAW_MAX ? paths[i]->n : PATH_DRAW_MAX;
+    if (heat_alloc(pv, nx, ny, npts, err))
+        goto out;
+    double cur1 = m0->params[sf.q1], cur2 = m0->params[sf.q2], lcur;
+    if (surf_loss(&sf, cur1, cur2, &lcur, err))
+        goto out;
+    /* The range: the current point and every path point whose loss is not far above the
+     * start's or the current one's (a diverged run would otherwise stretch the map). */
+    double x0 = cur1, x1 = cur1, y0 = cur2, y1 = cur2, lref = lcur;
+    for (int i = 0; i < npaths; i++) {
+        const ParamPath *pp = paths[i];
+        double l;
+        if (surf_loss(&sf, pp->p[sf.q1], pp->p[sf.q2], &l, err))
+            goto out;
+        if (isfinite(l) && l > lref)
+            lref = l;
+    }
+    for (int i = 0; i < npaths; i++) {
+        const ParamPath *pp = paths[i];
+        size_t stride = (pp->n + 199) / 200;
+        for (size_t t = 0; t < pp->n; t += stride) {
+            double a = pp->p[t * pp->dim + sf.q1], b = pp->p[t * pp->dim + sf.q2], l;
+            if (!isfinite(a) || !isfinite(b) || surf_loss(&sf, a, b, &l, err))
+                continue;
+            if (!(l <= 10 * lref))
+                continue;
+            x0 = fmin(x0, a);
+            x1 = fmax(x1, a);
+            y0 = fmin(y0, b);
+            y1 = fmax(y1, b);
+        }
+    }
+    /* A linear model under mse is a quadratic bowl in any two parameters: its lowest
+     * point follows from six losses (finite differences are exact for a quadratic up
+     * to rounding), and the map must show it. */
+    if (m0->kind == MODEL_LINEAR && s->setup.loss.kind == LOSS_MSE) {
+        double h = fmax(fmax(x1 - x0, y1 - y0), fmax(1.0, fmax(fabs(cur1), fabs(cur2))));
+        double f0, fxp, fxm, fyp, fym, fxy;
+        if (surf_loss(&sf, cur1, cur2, &f0, err) || surf_loss(&sf, cur1 + h, cur2, &fxp, err) ||
+            surf_loss(&sf, cur1 - h, cur2, &fxm, err) || surf_loss(&sf, cur1, cur2 + h, &fyp, err) ||
+            surf_loss(&sf, cur1, cur2 - h, &fym, err) || surf_loss(&sf, cur1 + h, cur2 + h, &fxy, err))
+            goto out;
+        double A = (fxp + fxm - 2 * f0) / (h * h), B = (fyp + fym - 2 * f0) / (h * h);
+        double C = (fxy - fxp - fyp + f0) / (h * h), D = (fxp - fxm) / (2 * h), E = (fyp - fym) / (2 * h);
+        double det = A * B - C * C; /* Hessian [[A, C], [C, B]] */
+        if (A > 0 && det > 0) {
+            double oa = cur1 + (-B * D + C * E) / det, ob = cur2 + (C * D - A * E) / det;
+            if (isfinite(oa) && isfinite(ob)) {
+                x0 = fmin(x0, oa);
+                x1 = fmax(x1, oa);
+                y0 = fmin(y0, ob);
+                y1 = fmax(y1, ob);
+            }
+        }
+    }
+    double sx = x1 - x0, sy = y1 - y0;
+    double base = fmax(fmax(sx, sy), 0.1 * fmax(fabs(cur1), fabs(cur2)));
+    if (!(base > 0))
+        base = 1;
+    /* Make the box at least a fifth as wide as it is tall (and vice versa) and pad it. */
+    sx = fmax(sx, 0.2 * base);
+    sy = fmax(sy, 0.2 * base);
+    double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
+    x0 = cx - 0.65 * sx;
+    x1 = cx + 0.65 * sx;
+    y0 = cy - 0.65 * sy;
+    y1 = cy + 0.65 * sy;
+    /* Widen towards the minimum while a coarse look puts it on the border. */
+    for (int round = 0; round < 6; round++) {
+        enum { C = 9 };
+        double best = INFINITY;
+        int bi = C / 2, bj = C / 2;
+        for (int i = 0; i < C; i++)
+            for (int j = 0; j < C; j++) {
+                double l;
+                if (surf_loss(&sf, x0 + (x1 - x0) * i / (C - 1), y0 + (y1 - y0) * j / (C - 1), &l, err))
+                    goto out;
+                if (l < best) {
+                    best = l;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        double wx = x1 - x0, wy = y1 - y0;
+        bool grew = false;
+        if (bi == 0) { x0 -= 0.5 * wx; grew = true; }
+        if (bi == C - 1) { x1 += 0.5 * wx; grew = true; }
+        if (bj == 0) { y0 -= 0.5 * wy; grew = true; }
+        if (bj == C - 1) { y1 += 0.5 * wy; grew = true; }
+        if (!grew)
+            break;
+    }
+    HeatChart *hc = &pv->hc;
+    hc->xmin = x0;
+    hc->xmax = x1;
+    hc->ymin = y0;
+    hc->ymax = y1;
+    size_t ns = (size_t)nx * (size_t)ny;
+    double *L = fb_malloc(ns + (size_t)nx + (size_t)ny, sizeof *L, "the picture", err);
+    if (!L)
+        goto out;
+    double *xs = L + ns, *ys = xs + nx;
+    chart_heat_coords(hc, nx, ny, xs, ys);
+    double lo = INFINITY, hi = -INFINITY;
+    size_t imin = 0;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            size_t q = (size_t)j * nx + i;
+            if (surf_loss(&sf, xs[i], ys[j], &L[q], err)) {
+                free(L);
+                goto out;
+            }
+            if (isfinite(L[q])) {
+                if (L[q] < lo) {
+                    lo = L[q];
+                    imin = q;
+                }
+                hi = fmax(hi, L[q]);
+            }
+        }
+    /* Shade log(L - min + δ) with δ a hundredth of the range: bands are then contour rings
+     * that get closer together towards the minimum, as on a map. */
+    double span = hi > lo ? hi - lo : 1, delta = 0.01 * span;
+    for (size_t q = 0; q < ns; q++)
+        pv->samples[q] = chart_heat_level(log(L[q] - lo + delta), log(delta), log(span + delta));
+    double min1 = xs[imin % (size_t)nx], min2 = ys[imin / (size_t)nx];
+    free(L);
+    for (int i = 0; i < npaths; i++) {
+        bool own = paths[i] == &s->path;
+        int c = own ? 0 : i - (path_usable(&s->path, m0->nparams) ? 1 : 0);
+        add_path(pv, paths[i], sf.q1, sf.q2, own ? GC_SERIES1 + 3 : path_color[c % 7], own ? 'o' : (char)('1' + c % 9));
+    }
+    add_point(pv, min1, min2, GC_REF, '*');
+    add_point(pv, cur1, cur2, GC_MARKER, 'X');
+    memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
+    param_name(m0, sf.q1, pv->xlabel, sizeof pv->xlabel);
+    param_name(m0, sf.q2, pv->ylabel, sizeof pv->ylabel);
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "%s loss over %s and %s, epoch %ld", loss_name(s->setup.loss.kind),
+             pv->xlabel, pv->ylabel, s->ts.epoch);
+    hc->title = pv->title;
+    {
+        char a[24], b[24];
+        int len = snprintf(pv->note, sizeof pv->note, "shading: loss from %s (blank) to %s ('%%'), log-spaced; "
+                                                       "X now, * lowest",
+                           fb_fmt(a, sizeof a, lo, 4), fb_fmt(b, sizeof b, hi, 4));
+        if (path_usable(&s->path, m0->nparams) && len < (int)sizeof pv->note)
+            len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; o the path");
+        for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->note; c++)
+            if (path_usable(&cmp->c[c].path, m0->nparams))
+                len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; %zu %s", c + 1, cmp->c[c].label);
+    }
+    rc = 0;
+out:
+    model_free(&sf.m);
+    train_work_free(&sf.w);
+    return rc;
+}
+
+/* ---- the dispatcher ----------------------------------------------------------------------- */
+
+int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    memset(pv, 0, sizeof *pv);
+    chart_init(&pv->chart);
+    if (nx <= 0 || ny <= 0) {
+        nx = HEAT_NX;
+        ny = HEAT_NY;
+    }
+    int rc;
+    if (!strcmp(s->plot, "fit"))
+        rc = build_fit(s, pv, err);
+    else if (!strcmp(s->plot, "boundary"))
+        rc = build_boundary(s, pv, nx, ny, err);
+    else if (!strcmp(s->plot, "surface"))
+        rc = build_surface(s, pv, nx, ny, err);
+    else if (!strcmp(s->plot, "compare"))
+        rc = build_compare(s, pv, err);
+    else if (!strcmp(s->plot, "lrfind"))
+        rc = build_lrfind(s, pv, err);
+    else
+        rc = build_history(s, pv, err);
+    if (rc) {
+        plotview_free(pv);
+        return -1;
+    }
+    pv->chart.title = pv->title;
+    return 0;
+}
+
+int plotview_build(const Session *s, PlotView *pv, FbErr *err) { return plotview_build_sized(s, pv, 0, 0, err); }
+
+/* Build for grid g: heat maps sampled one-to-one with its half cells. */
+static int build_for_grid(const Session *s, const Grid *g, PlotView *pv, FbErr *err)
+{
+    int nx = 0, ny = 0;
+    if (plotview_is_heat(s)) {
+        /* The frame depends only on the labels being there and the ranges' tick labels;
+         * a first build at a small size finds them. */
+        if (plotview_build_sized(s, pv, 8, 8, err))
+            return -1;
+        chart_heat_size(&pv->hc, g, &nx, &ny);
+        plotview_free(pv);
+        if (nx <= 0 || ny <= 0)
+            nx = ny = 8;
+    }
+    return plotview_build_sized(s, pv, nx, ny, err);
 }
 
 int plotview_render(const Session *s, Grid *g, FbErr *err)
 {
     PlotView pv;
-    if (plotview_build(s, &pv, err))
+    if (build_for_grid(s, g, &pv, err))
         return -1;
-    int rc = chart_render(&pv.chart, g, err);
+    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
     plotview_free(&pv);
     return rc;
+}
+
+/* Heat-map cells as characters: the level's ramp character, points as their letter. */
+static void heat_to_text(const PlotView *pv, Grid *g)
+{
+    for (int y = 0; y < g->h; y++)
+        for (int x = 0; x < g->w; x++) {
+            GridCell *c = &g->cells[(size_t)y * g->w + x];
+            if (c->ch == 0x2580) {
+                /* Two samples per cell: show the upper one, the lower one if it is higher. */
+                int a = c->fg - GC_HEAT0, b = c->bg - GC_HEAT0;
+                int l = a > b ? a : b;
+                c->ch = (l >= 0 && l < GC_NHEAT) ? (uint32_t)(unsigned char)pv->rtext[l] : ' ';
+            }
+        }
 }
 
 char *plotview_text(const Session *s, int w, int h, FbErr *err)
 {
     Grid *g = grid_new(w, h, err);
     char *text = NULL;
-    if (g && plotview_render(s, g, err) == 0)
+    PlotView pv;
+    if (!g || build_for_grid(s, g, &pv, err)) {
+        grid_free(g);
+        return NULL;
+    }
+    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    if (rc == 0 && pv.heat) {
+        heat_to_text(&pv, g);
+        /* Points: each colour stands for one kind of point (a class, a path). */
+        char map[256] = {0};
+        for (size_t p = 0; p < pv.hc.npoints; p++)
+            map[pv.pcolor[p]] = pv.ptext[p];
+        for (size_t q = 0; q < (size_t)w * (size_t)h; q++)
+            if (g->cells[q].ch == 0x25CF)
+                g->cells[q].ch = map[g->cells[q].fg] ? (uint32_t)(unsigned char)map[g->cells[q].fg] : 'o';
+    }
+    if (rc == 0)
         text = grid_to_utf8(g, err);
+    if (text && pv.heat && pv.note[0]) {
+        size_t lt = strlen(text), ln = strlen(pv.note);
+        char *t2 = realloc(text, lt + ln + 2);
+        if (!t2) {
+            free(text);
+            text = NULL;
+            fb_oom(err, "the plot", lt + ln + 2);
+        } else {
+            text = t2;
+            text[lt] = '\n';
+            memcpy(text + lt + 1, pv.note, ln + 1);
+        }
+    }
+    plotview_free(&pv);
     grid_free(g);
     return text;
 }

@@ -100,11 +100,8 @@ static void on_line(char *line)
 
 static const char *path_commands[] = {"load", "run", "record", "save", NULL};
 
-static char *dup_match(const char *s) { return strdup(s); }
-
-static char **complete(const char *text, int start, int end)
+char **repl_attempt_completion(Interp *it, const char *text, int start)
 {
-    (void)end;
     rl_attempted_completion_over = 1;
     /* Only the command this word belongs to (after the last ';'). */
     int seg = start;
@@ -113,35 +110,23 @@ static char **complete(const char *text, int start, int end)
     char *before = strndup(rl_line_buffer + seg, (size_t)(start - seg));
     if (!before)
         return NULL;
-    char **v = command_complete(repl_it, before, text);
+    char **v = command_complete(it, before, text);
     char first[32] = "";
     sscanf(before, " %31s", first);
     free(before);
-    if (!v) {
-        for (int i = 0; path_commands[i]; i++)
-            if (strcmp(first, path_commands[i]) == 0 && !strchr(text, '='))
-                rl_attempted_completion_over = 0; /* file names */
-        return NULL;
-    }
     size_t n = 0;
-    while (v[n])
+    while (v && v[n])
         n++;
     if (n == 0) {
         free(v);
         if (!strchr(text, '='))
             for (int i = 0; path_commands[i]; i++)
                 if (strcmp(first, path_commands[i]) == 0)
-                    rl_attempted_completion_over = 0;
+                    rl_attempted_completion_over = 0; /* readline completes file names */
         return NULL;
     }
-    /* readline wants [0] = the longest common prefix, then the matches. */
+    /* readline wants [0] = the longest common prefix (or the one match), then the matches. */
     char **m = malloc((n + 2) * sizeof *m);
-    if (!m) {
-        for (size_t i = 0; i < n; i++)
-            free(v[i]);
-        free(v);
-        return NULL;
-    }
     size_t lcp = strlen(v[0]);
     for (size_t i = 1; i < n; i++) {
         size_t k = 0;
@@ -149,17 +134,32 @@ static char **complete(const char *text, int start, int end)
             k++;
         lcp = k;
     }
-    m[0] = n == 1 ? dup_match(v[0]) : strndup(v[0], lcp);
-    for (size_t i = 0; i < n; i++)
-        m[i + 1] = v[i];
-    m[n + 1] = NULL;
+    char *common = m && n > 1 ? strndup(v[0], lcp) : NULL;
+    if (!m || (n > 1 && !common)) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        free(m);
+        return NULL;
+    }
     if (n == 1) {
-        free(m[1]);
+        m[0] = v[0];
         m[1] = NULL;
+    } else {
+        m[0] = common;
+        for (size_t i = 0; i < n; i++)
+            m[i + 1] = v[i];
+        m[n + 1] = NULL;
     }
     free(v);
     rl_completion_append_character = '\0'; /* candidates carry their own ' ' or '=' */
     return m;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    return repl_attempt_completion(repl_it, text, start);
 }
 
 int repl_run(Interp *it)

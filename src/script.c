@@ -99,6 +99,13 @@ int script_stream(Interp *it, FILE *fp, const char *name)
             if (it->s->set.bail && !it->keep_going && !it->interactive)
                 break;
         }
+        if (it->interrupt && *it->interrupt && !it->interactive) {
+            /* Ctrl-C (or Esc in the workbench) ends a script, not just its training. */
+            FbErr ie = {"interrupted", 1};
+            script_report(it, name, lineno, &ie);
+            rc = -1;
+            break;
+        }
         if (it->quit)
             break;
     }

@@ -627,3 +627,155 @@ int svg_write_chart(const Chart *c, const char *path, int width_px, int height_p
     free(svg);
     return rc;
 }
+
+/* ---- heat maps -------------------------------------------------------------- */
+
+static const char *heat_color(uint8_t c)
+{
+    /* viridis in eight steps, low to high */
+    static const char *ramp[GC_NHEAT] = {"#440154", "#46327e", "#365c8d", "#277f8e",
+                                         "#1fa187", "#4ac16d", "#a0da39", "#fde725"};
+    if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
+        return ramp[c - GC_HEAT0];
+    return "#ffffff";
+}
+
+int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out, size_t *len, FbErr *err)
+{
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (!hc)
+        return fb_fail(err, "svg: no heat map");
+    if (hc->nx < 0 || hc->ny < 0 || ((size_t)hc->nx * (size_t)hc->ny > 0 && !hc->samples))
+        return fb_fail(err, "svg: %d x %d samples but no sample array", hc->nx, hc->ny);
+    if (!isfinite(hc->xmin) || !isfinite(hc->xmax) || !isfinite(hc->ymin) || !isfinite(hc->ymax) ||
+        !(hc->xmin < hc->xmax) || !(hc->ymin < hc->ymax))
+        return fb_fail(err, "svg: the ranges need finite min < max");
+    if (hc->npoints > 0 && (!hc->px || !hc->py))
+        return fb_fail(err, "svg: %zu points but no coordinates", hc->npoints);
+    int W = width_px < 200 ? 200 : width_px > 10000 ? 10000 : width_px;
+    int H = height_px < 200 ? 200 : height_px > 10000 ? 10000 : height_px;
+    Box b;
+    double top = has(hc->title) ? 40 : 16;
+    double bottom = 32 + (has(hc->xlabel) ? 20 : 0);
+    int ky = (int)((H - top - bottom) / 45);
+    chart_axis_layout(&b.ay, hc->ymin, hc->ymax, false, false, ky < 1 ? 1 : ky);
+    double lw = 0;
+    for (int i = 0; i < b.ay.nticks; i++)
+        if (text_w(b.ay.labels[i]) > lw)
+            lw = text_w(b.ay.labels[i]);
+    b.x0 = lw + 14 + (has(hc->ylabel) ? 22 : 0);
+    b.y0 = top;
+    b.w = W - b.x0 - 20;
+    b.h = H - top - bottom;
+    for (int kx = (int)(b.w / 60);; kx--) {
+        chart_axis_layout(&b.ax, hc->xmin, hc->xmax, false, false, kx < 1 ? 1 : kx);
+        double maxw = 0;
+        for (int i = 0; i < b.ax.nticks; i++)
+            if (text_w(b.ax.labels[i]) > maxw)
+                maxw = text_w(b.ax.labels[i]);
+        if (kx <= 1 || b.ax.nticks < 2 || (b.ax.step / (b.ax.hi - b.ax.lo) * b.w >= maxw + 12))
+            break;
+    }
+    /* The axes keep the given range (no rounding out): the samples fill the box exactly. */
+    b.ax.lo = hc->xmin;
+    b.ax.hi = hc->xmax;
+    b.ay.lo = hc->ymin;
+    b.ay.hi = hc->ymax;
+
+    Sb sb = {0};
+    sb_str(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sb_printf(&sb,
+              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+              "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
+              "sans-serif\" font-size=\"12\">\n",
+              W, H, W, H);
+    if (has(hc->title)) {
+        sb_str(&sb, "<title>");
+        sb_xml(&sb, hc->title);
+        sb_str(&sb, "</title>\n");
+    }
+    sb_printf(&sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+    /* Samples: one rect per run of equal colours along a row (crispEdges: no seams). */
+    sb_str(&sb, "<g shape-rendering=\"crispEdges\">\n");
+    double cw = b.w / (hc->nx > 0 ? hc->nx : 1), ch = b.h / (hc->ny > 0 ? hc->ny : 1);
+    for (int j = 0; j < hc->ny; j++)
+        for (int i = 0; i < hc->nx;) {
+            uint8_t c = hc->samples[(size_t)j * hc->nx + i];
+            int e = i + 1;
+            while (e < hc->nx && hc->samples[(size_t)j * hc->nx + e] == c)
+                e++;
+            sb_str(&sb, "<rect x=\"");
+            sb_num(&sb, b.x0 + i * cw);
+            sb_str(&sb, "\" y=\"");
+            sb_num(&sb, b.y0 + j * ch);
+            sb_str(&sb, "\" width=\"");
+            sb_num(&sb, (e - i) * cw + 0.5);
+            sb_str(&sb, "\" height=\"");
+            sb_num(&sb, ch + 0.5);
+            sb_printf(&sb, "\" fill=\"%s\"/>\n", heat_color(c));
+            i = e;
+        }
+    sb_str(&sb, "</g>\n");
+    /* axes, ticks, labels */
+    sb_str(&sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
+    line_el(&sb, b.x0, b.y0, b.x0, b.y0 + b.h);
+    line_el(&sb, b.x0, b.y0 + b.h, b.x0 + b.w, b.y0 + b.h);
+    for (int i = 0; i < b.ax.nticks; i++) {
+        double x = px_x(&b, b.ax.ticks[i]);
+        line_el(&sb, x, b.y0 + b.h, x, b.y0 + b.h + 5);
+    }
+    for (int i = 0; i < b.ay.nticks; i++) {
+        double y = px_y(&b, b.ay.ticks[i]);
+        line_el(&sb, b.x0 - 5, y, b.x0, y);
+    }
+    sb_str(&sb, "</g>\n<g fill=\"#333333\">\n");
+    for (int i = 0; i < b.ax.nticks; i++)
+        text_el(&sb, px_x(&b, b.ax.ticks[i]), b.y0 + b.h + 18, "middle", "", b.ax.labels[i]);
+    for (int i = 0; i < b.ay.nticks; i++)
+        text_el(&sb, b.x0 - 8, px_y(&b, b.ay.ticks[i]) + 4, "end", "", b.ay.labels[i]);
+    if (has(hc->title))
+        text_el(&sb, b.x0 + b.w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"", hc->title);
+    if (has(hc->xlabel))
+        text_el(&sb, b.x0 + b.w / 2, H - 8, "middle", "", hc->xlabel);
+    if (has(hc->ylabel)) {
+        char tr[96], n1[32], n2[32];
+        snprintf(tr, sizeof tr, " transform=\"rotate(-90 %s %s)\"", fb_fmt(n1, sizeof n1, 16.0, 6),
+                 fb_fmt(n2, sizeof n2, b.y0 + b.h / 2, 6));
+        text_el(&sb, 16, b.y0 + b.h / 2, "middle", tr, hc->ylabel);
+    }
+    sb_str(&sb, "</g>\n");
+    /* points, white-rimmed so they show on any shade */
+    sb_str(&sb, "<g stroke=\"white\" stroke-width=\"0.8\">\n");
+    for (size_t p = 0; p < hc->npoints; p++) {
+        double x = hc->px[p], y = hc->py[p];
+        if (!isfinite(x) || !isfinite(y) || x < hc->xmin || x > hc->xmax || y < hc->ymin || y > hc->ymax)
+            continue;
+        sb_str(&sb, "<circle cx=\"");
+        sb_num(&sb, px_x(&b, x));
+        sb_str(&sb, "\" cy=\"");
+        sb_num(&sb, px_y(&b, y));
+        sb_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT));
+    }
+    sb_str(&sb, "</g>\n</svg>\n");
+    if (sb.oom) {
+        free(sb.buf);
+        return fb_oom(err, "an SVG picture", sb.cap * 2);
+    }
+    *out = sb.buf;
+    if (len)
+        *len = sb.len;
+    return 0;
+}
+
+int svg_write_heat(const HeatChart *hc, const char *path, int width_px, int height_px, FbErr *err)
+{
+    char *svg;
+    size_t len;
+    if (svg_render_heat(hc, width_px, height_px, &svg, &len, err) != 0)
+        return -1;
+    int rc = atomic_write_file(path, svg, len, err);
+    free(svg);
+    return rc;
+}

@@ -1,6 +1,8 @@
 /* train.c — epochs, minibatches, evaluation in chunks, history rows and the guards. */
 #include "fitbench/train.h"
 
+#include "fitbench/fused.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,6 +33,7 @@ void train_work_free(TrainWork *w)
     free(w->gacc);
     free(w->snap);
     free(w->best);
+    free(w->fused);
     memset(w, 0, sizeof *w);
 }
 
@@ -54,7 +57,8 @@ static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *
     w->gacc = w->dZ ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
     w->snap = w->gacc ? fb_malloc(5 * np, sizeof(double), "a parameter snapshot", err) : NULL;
     w->best = w->snap ? fb_malloc(np, sizeof(double), "the best parameters", err) : NULL;
-    if (!w->best) {
+    w->fused = w->best ? fb_malloc(fused_scratch_size(d), sizeof(double), "the gradient", err) : NULL;
+    if (!w->fused) {
         train_work_free(w);
         return -1;
     }
@@ -80,6 +84,11 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
             memset(m->grads, 0, np * sizeof(double));
         return 0;
     }
+    if (fused_applies(m, loss)) {
+        /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
+        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, openblas_get_num_threads());
+        return 0;
+    }
     if (n <= w->cap) {
         /* One pass: the same arithmetic as a full-batch step in PyTorch. */
         model_forward(m, &w->mw, X, n, w->Z);
@@ -93,18 +102,17 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
         memset(w->gacc, 0, np * sizeof(double));
     for (size_t r0 = 0; r0 < n; r0 += w->cap) {
         size_t nc = n - r0 < w->cap ? n - r0 : w->cap;
-        double wgt = (double)nc / (double)n;
         model_forward(m, &w->mw, X + r0 * d, nc, w->Z);
-        total += wgt * loss_eval(loss, w->Z, Y + r0 * ky, nc, k, want_grad ? w->dZ : NULL);
+        /* Loss terms summed, dZ already normalised by the whole n: each chunk's part of the mean. */
+        total += loss_sum(loss, w->Z, Y + r0 * ky, nc, k, n, want_grad ? w->dZ : NULL);
         if (want_grad) {
-            cblas_dscal((int)(nc * k), wgt, w->dZ, 1);
             model_backward(m, &w->mw, X + r0 * d, nc, w->dZ);
             cblas_daxpy((int)np, 1.0, m->grads, 1, w->gacc, 1);
         }
     }
     if (want_grad)
         memcpy(m->grads, w->gacc, np * sizeof(double));
-    *out_loss = total;
+    *out_loss = total / (double)loss_count(loss, n, k);
     return 0;
 }
 
@@ -249,6 +257,15 @@ static void batch_rows(const TrainState *st, const TrainData *data, TrainWork *w
         size_t r = st->perm[st->cursor + i];
         memcpy(w->Xb + i * d, data->X + r * d, d * sizeof(double));
         memcpy(w->Yb + i * ky, data->Y + r * ky, ky * sizeof(double));
+    }
+    /* Start fetching the next batch's scattered rows now: the gather above is
+     * otherwise one cache miss after another, most of a small step's time. */
+    size_t next = st->cursor + b, end = next + b < st->nperm ? next + b : st->nperm;
+    for (size_t i = next; i < end; i++) {
+        const char *row = (const char *)(data->X + st->perm[i] * d);
+        for (size_t o = 0; o < d * sizeof(double); o += 64)
+            __builtin_prefetch(row + o);
+        __builtin_prefetch(data->Y + st->perm[i] * ky);
     }
     *Xb = w->Xb;
     *Yb = w->Yb;

@@ -39,7 +39,7 @@
 #define STATUS_W 30
 #define OUT_MAX 10000      /* output pane scrollback, lines */
 #define FRAME_S (1.0 / 30) /* at most ~30 redraws a second */
-#define DRAW_SHARE 40.0    /* wait at least 40× the last redraw's cost: drawing stays ≤ 2.5% */
+#define DRAW_SHARE 100.0   /* wait at least 100× a redraw's cost: each kind stays ≤ 1% */
 #define POLL_S 0.02        /* look at the keyboard every 20 ms while busy */
 #define PROMPT "fitbench> "
 
@@ -59,6 +59,31 @@ typedef struct Partial {
     size_t len, cap;
 } Partial;
 
+#define THIN_FROM 4096     /* shorter histories are plotted as they are */
+#define THIN_BUCKETS 1024  /* at most this many buckets (pairs merge beyond) */
+#define THIN_Q 4           /* train_loss, val_loss, lr, grad_norm */
+
+typedef struct Bucket {
+    HistRow first, last, lo[THIN_Q], hi[THIN_Q];
+    size_t n;
+} Bucket;
+
+typedef struct Thin {
+    Bucket *b;        /* THIN_BUCKETS + 1: the full ones, then the open one */
+    size_t nb;        /* full buckets */
+    size_t per;       /* rows per full bucket (a power of two) */
+    size_t done;      /* history rows folded in */
+    HistRow first, last; /* rows 0 and done-1 as they were: is the cache still this history? */
+    HistRow *rows;    /* the thinned rows handed to the plot */
+    size_t cap;
+} Thin;
+
+/* When the clock was last read, and how many calls to let pass between reads. */
+typedef struct Due {
+    long calls, skip;
+    double last;
+} Due;
+
 typedef struct Tui {
     Interp *it;
     FrontEnd fe;
@@ -77,6 +102,8 @@ typedef struct Tui {
     int sep_y, out_y, out_h, cmd_y;
     Grid *grid;
     SCREEN *scr;
+    Thin thin;
+    bool out_dirty; /* the output pane or its separator changed since drawn */
 
     /* Colour pairs, allocated on first use. */
     bool color;
@@ -91,7 +118,8 @@ typedef struct Tui {
     bool waiting;   /* pause: "press a key" */
     long train_epoch0;
     double train_t0;
-    double next_draw, next_poll;
+    double next_draw, next_plot, next_poll;
+    Due due_batch, due_epoch; /* one each: the two hooks alternate */
     unsigned char in[512];
     size_t inlen, inpos;
     char hist[4096];
@@ -209,6 +237,16 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* For the per-batch checks "is it time to look at the keys / redraw": a few
+ * nanoseconds (a read of the kernel's tick), precise to a few ms, which is
+ * plenty for a 33 ms frame. */
+static double coarse_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* UTF-8 to one-column characters: tabs to spaces, controls and bad bytes to '?'.
  * Returns a malloc'ed array (NULL on out of memory), its length in *len. */
 static wchar_t *widen(const char *s, size_t n, int *len)
@@ -259,6 +297,7 @@ static void add_line(Tui *t, const char *s, size_t n, int kind)
         t->first = (t->first + 1) % OUT_MAX;
         t->nlines--;
     }
+    t->out_dirty = true;
     OutLine *l = line_at(t, t->nlines++);
     l->text = w;
     l->len = len;
@@ -276,7 +315,6 @@ static int err_kind(const char *s, size_t n)
     return LINE_NOTE;
 }
 
-static void draw_all(Tui *t);
 static void maybe_draw(Tui *t);
 
 /* Sink writes: complete lines go to the pane, a trailing part waits. */
@@ -453,13 +491,146 @@ static void layout(Tui *t)
     t->grid = grid_new(t->plot_w, t->plot_h, &e);
 }
 
+/* ---- a thinned history for the plot -------------------------------------------
+ * A plot pane is a few hundred Braille dots wide, yet plotting reads every
+ * history row: with millions of sub-microsecond epochs one redraw would cost
+ * as much as thousands of epochs.  So the pane plots a thinned copy, kept up
+ * to date as rows arrive: the rows fall into buckets of `per` consecutive
+ * epochs, and each bucket keeps its first and last row and the rows holding
+ * the smallest and largest value of each plotted quantity.  The curve
+ * through those rows covers the same dots as the full one (to the bucket's
+ * width, far under a dot), lr changes stay visible, and the work per redraw
+ * is bounded whatever the history's length. */
+
+static double q_of(const HistRow *r, int q)
+{
+    return q == 0 ? r->train_loss : q == 1 ? r->val_loss : q == 2 ? r->lr : r->grad_norm;
+}
+
+static void bucket_add(Bucket *b, const HistRow *r)
+{
+    if (b->n++ == 0) {
+        b->first = *r;
+        for (int q = 0; q < THIN_Q; q++)
+            b->lo[q] = b->hi[q] = *r;
+    }
+    b->last = *r;
+    for (int q = 0; q < THIN_Q; q++) {
+        double v = q_of(r, q);
+        if (v < q_of(&b->lo[q], q) || isnan(q_of(&b->lo[q], q)))
+            b->lo[q] = *r;
+        if (v > q_of(&b->hi[q], q) || isnan(q_of(&b->hi[q], q)))
+            b->hi[q] = *r;
+    }
+}
+
+/* b absorbs c, the bucket right after it. */
+static void bucket_merge(Bucket *b, const Bucket *c)
+{
+    for (int q = 0; q < THIN_Q; q++) {
+        double lb = q_of(&b->lo[q], q), lc = q_of(&c->lo[q], q);
+        double hb = q_of(&b->hi[q], q), hc = q_of(&c->hi[q], q);
+        if (lc < lb || isnan(lb))
+            b->lo[q] = c->lo[q];
+        if (hc > hb || isnan(hb))
+            b->hi[q] = c->hi[q];
+    }
+    b->last = c->last;
+    b->n += c->n;
+}
+
+static void thin_reset(Thin *th)
+{
+    th->nb = 0;
+    th->per = 1;
+    th->done = 0;
+    memset(&th->b[0], 0, sizeof th->b[0]);
+}
+
+static int cmp_epoch(const void *a, const void *b)
+{
+    long x = ((const HistRow *)a)->epoch, y = ((const HistRow *)b)->epoch;
+    return (x > y) - (x < y);
+}
+
+/* Fold the new rows of h in and write the thinned rows to th->rows.
+ * Returns their count, or 0 when h should be plotted as it is (short, or out
+ * of memory). */
+static size_t thin_update(Thin *th, const History *h)
+{
+    if (h->n < THIN_FROM)
+        return 0;
+    if (!th->b && !(th->b = calloc(THIN_BUCKETS + 1, sizeof *th->b)))
+        return 0;
+    size_t need = (THIN_BUCKETS + 1) * (2 + 2 * THIN_Q);
+    if (th->cap < need) {
+        HistRow *r = realloc(th->rows, need * sizeof *r);
+        if (!r)
+            return 0;
+        th->rows = r;
+        th->cap = need;
+    }
+    /* Another history (undo, reset, a new model): start over. */
+    if (th->done == 0 || th->done > h->n || memcmp(&h->rows[0], &th->first, sizeof th->first) != 0 ||
+        memcmp(&h->rows[th->done - 1], &th->last, sizeof th->last) != 0)
+        thin_reset(th);
+    for (size_t i = th->done; i < h->n; i++) {
+        Bucket *open = &th->b[th->nb];
+        bucket_add(open, &h->rows[i]);
+        if (open->n < th->per)
+            continue;
+        if (++th->nb == THIN_BUCKETS) { /* full: pairs merge, buckets twice as wide */
+            for (size_t k = 0; k < THIN_BUCKETS / 2; k++) {
+                th->b[k] = th->b[2 * k];
+                bucket_merge(&th->b[k], &th->b[2 * k + 1]);
+            }
+            th->nb = THIN_BUCKETS / 2;
+            th->per *= 2;
+        }
+        memset(&th->b[th->nb], 0, sizeof th->b[0]);
+    }
+    th->done = h->n;
+    th->first = h->rows[0];
+    th->last = h->rows[h->n - 1];
+    size_t n = 0;
+    for (size_t k = 0; k <= th->nb; k++) {
+        const Bucket *b = &th->b[k];
+        if (!b->n)
+            continue;
+        size_t start = n;
+        th->rows[n++] = b->first;
+        for (int q = 0; q < THIN_Q; q++) {
+            th->rows[n++] = b->lo[q];
+            th->rows[n++] = b->hi[q];
+        }
+        th->rows[n++] = b->last;
+        qsort(th->rows + start, n - start, sizeof *th->rows, cmp_epoch);
+        size_t m = start + 1; /* drop repeats of one epoch */
+        for (size_t j = start + 1; j < n; j++)
+            if (th->rows[j].epoch != th->rows[m - 1].epoch)
+                th->rows[m++] = th->rows[j];
+        n = m;
+    }
+    return n;
+}
+
 /* ---- the panes ---------------------------------------------------------------- */
 
 static void draw_plot(Tui *t)
 {
-    Session *s = t->it->s;
+    const Session *s = t->it->s;
     FbErr e = {{0}, 0};
     PlotView pv;
+    /* A shallow copy that differs only in its (thinned) history: read only. */
+    Session view;
+    size_t n = s->built ? thin_update(&t->thin, &s->ts.hist) : 0;
+    if (n) {
+        view = *s;
+        view.ts.hist.rows = t->thin.rows;
+        view.ts.hist.n = n;
+        view.ts.hist.cap = t->thin.cap;
+        s = &view;
+    }
     bool ok = t->grid && plotview_build(s, &pv, &e) == 0;
     if (ok) {
         ok = chart_render(&pv.chart, t->grid, &e) == 0;
@@ -507,6 +678,9 @@ static const char *fmt6(char *buf, size_t n, double x)
         return "-";
     return fb_fmt(buf, n, x, 6);
 }
+
+/* The rows of the status pane, in order; the setup rows follow S_DATA. */
+enum { S_EPOCH, S_STEPS, S_TRAIN, S_VAL, S_BEST, S_LR, S_GRAD, S_TIME, S_DATA };
 
 typedef struct StatusText {
     char k[16][12];
@@ -563,9 +737,13 @@ static void status_text(Tui *t, StatusText *st)
     memset(st, 0, sizeof *st);
     st->n = 0;
     if (r)
-        stat_add(st, "epoch", "%ld  (%ld steps)", r->epoch, r->steps);
+        stat_add(st, "epoch", "%ld", r->epoch);
     else
         stat_add(st, "epoch", "-");
+    if (r)
+        stat_add(st, "updates", "%ld", r->steps);
+    else
+        stat_add(st, "updates", "-");
     stat_add(st, "train loss", "%s", r ? fmt6(a, sizeof a, r->train_loss) : "-");
     stat_add(st, "val loss", "%s", r ? fmt6(a, sizeof a, r->val_loss) : "-");
     if (r) {
@@ -650,7 +828,7 @@ static void draw_status(Tui *t)
         int end = t->stat_y + t->stat_h;
         put_text(t, y++, x, w, "fitbench", UI_HEAD, A_BOLD);
         for (int i = 0; i < st.n && y < end - 1; i++) {
-            if (i == 7 && y + 2 < end)
+            if (i == S_DATA && y + 2 < end)
                 put_text(t, y++, x, w, "", 0, 0); /* a gap between progress and setup */
             put_text(t, y, x, 11, st.k[i], UI_DIM, 0);
             /* Long values continue on the next rows, under the value column. */
@@ -670,7 +848,7 @@ static void draw_status(Tui *t)
                 }
                 int k = 0;
                 for (; ws && k < take; k++)
-                    put_wc(t, y, x + 11 + k, ws[off + k], 0, 0, i < 3 ? A_BOLD : 0);
+                    put_wc(t, y, x + 11 + k, ws[off + k], 0, 0, i == S_EPOCH || i == S_TRAIN || i == S_VAL ? A_BOLD : 0);
                 for (; k < vw; k++)
                     put_wc(t, y, x + 11 + k, L' ', 0, 0, 0);
                 off += take;
@@ -689,16 +867,13 @@ static void draw_status(Tui *t)
     }
     /* Two lines: progress, then setup. */
     char l1[1024], l2[1024];
-    char *p = strstr(st.v[0], "  (");
-    if (p)
-        *p = '\0'; /* the step count does not fit on a narrow line */
-    int k = snprintf(l1, sizeof l1, "epoch %s  train %s", st.v[0], st.v[1]);
-    if (strcmp(st.v[2], "-") != 0)
-        k += snprintf(l1 + k, sizeof l1 - (size_t)k, "  val %s", st.v[2]);
-    snprintf(l1 + k, sizeof l1 - (size_t)k, "  best %s  lr %s  |g| %s", st.v[3], st.v[4], st.v[5]);
-    if ((int)strlen(l1) + (int)strlen(st.v[6]) + 2 < t->W)
-        snprintf(l1 + strlen(l1), sizeof l1 - strlen(l1), "  %s/ep", st.v[6]);
-    snprintf(l2, sizeof l2, "%s \u00b7 %s \u00b7 %s \u00b7 %s \u00b7 batch %s", st.v[7], st.v[st.n - 6], st.v[st.n - 5],
+    int k = snprintf(l1, sizeof l1, "epoch %s  train %s", st.v[S_EPOCH], st.v[S_TRAIN]);
+    if (strcmp(st.v[S_VAL], "-") != 0)
+        k += snprintf(l1 + k, sizeof l1 - (size_t)k, "  val %s", st.v[S_VAL]);
+    snprintf(l1 + k, sizeof l1 - (size_t)k, "  best %s  lr %s  |g| %s", st.v[S_BEST], st.v[S_LR], st.v[S_GRAD]);
+    if ((int)strlen(l1) + (int)strlen(st.v[S_TIME]) + 5 < t->W)
+        snprintf(l1 + strlen(l1), sizeof l1 - strlen(l1), "  %s/ep", st.v[S_TIME]);
+    snprintf(l2, sizeof l2, "%s \u00b7 %s \u00b7 %s \u00b7 %s \u00b7 batch %s", st.v[S_DATA], st.v[st.n - 6], st.v[st.n - 5],
              st.v[st.n - 4], st.v[st.n - 2]);
     put_text(t, t->stat_y, 0, t->W, l1, 0, A_BOLD);
     if (act[0]) {
@@ -829,39 +1004,74 @@ static void draw_small(Tui *t)
         put_text(t, y + 1, len < t->W ? (t->W - len) / 2 : 0, t->W, b, 0, 0);
 }
 
-static void draw_all(Tui *t)
+/* Draw the screen.  with_plot: the plot pane too (it costs time in
+ * proportion to the history; the rest costs about the same every time). */
+static void draw_screen(Tui *t, bool with_plot)
 {
     if (t->small)
         draw_small(t);
     else {
-        draw_plot(t);
+        if (with_plot)
+            draw_plot(t);
         draw_status(t);
-        draw_separator(t);
-        draw_output(t);
+        if (with_plot || t->out_dirty) {
+            draw_separator(t);
+            draw_output(t);
+            t->out_dirty = false;
+        }
     }
     draw_cmdline(t);
     curs_set(t->busy || t->waiting ? 0 : 1);
     refresh();
 }
 
-/* Redraw unless one was done too recently: never more than FRAME_S apart,
- * and spaced DRAW_SHARE times the last redraw's cost, so that however long
- * the history grows, drawing stays a small share of the time. */
+/* Redraw what is due.  The plot and the rest are throttled apart: each
+ * waits at least FRAME_S (~30 a second) and DRAW_SHARE times its own last
+ * cost, so however long the history grows, drawing stays about 1% of the
+ * time each, and the epoch counter keeps moving while a long history's plot
+ * is redrawn only every few seconds. */
 static void maybe_draw(Tui *t)
 {
-    double t0 = now_s();
-    if (t0 < t->next_draw)
+    double now = coarse_s();
+    if (now < t->next_draw && now < t->next_plot)
         return;
-    draw_all(t);
-    double t1 = now_s();
-    double gap = (t1 - t0) * DRAW_SHARE;
+    bool plot = now >= t->next_plot;
+    double t0 = now_s();
+    if (plot && !t->small) {
+        draw_plot(t);
+        double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
+        t->next_plot = t1 + (gap > FRAME_S ? gap : FRAME_S);
+        t0 = t1;
+    }
+    draw_screen(t, false);
+    double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
     t->next_draw = t1 + (gap > FRAME_S ? gap : FRAME_S);
 }
 
 static void force_draw(Tui *t)
 {
-    t->next_draw = 0;
+    t->next_draw = t->next_plot = 0;
+    t->out_dirty = true; /* the state behind the separator's hints may have changed */
     maybe_draw(t);
+}
+
+/* Is it time to look at the clock-driven work (keys, drawing)?  Reading even
+ * the coarse clock after every one of millions of sub-microsecond epochs
+ * shows up in the timings, so the clock is read every `skip` calls, with
+ * skip adapted to about one read per clock tick. */
+static bool due(Tui *t, Due *d)
+{
+    if (++d->calls < d->skip)
+        return false;
+    d->calls = 0;
+    double now = coarse_s();
+    double dt = now - d->last;
+    d->last = now;
+    if (dt < 0.001 && d->skip < 4096)
+        d->skip *= 2;
+    else if (dt > 0.004 && d->skip > 1)
+        d->skip /= 2;
+    return now >= t->next_poll || now >= t->next_draw || now >= t->next_plot;
 }
 
 static void relayout(Tui *t)
@@ -1035,9 +1245,11 @@ static int training_keys(Tui *t)
 /* The work of the train_epoch / train_batch hooks: keys, resize, redraw. */
 static int tick(Tui *t, Interp *it)
 {
-    double now = now_s();
+    if (!due(t, &t->due_batch))
+        return 0;
+    double now = coarse_s();
     int stop = 0;
-    if (now >= t->next_poll || t->paused) {
+    if (now >= t->next_poll) {
         t->next_poll = now + POLL_S;
         service_winch(t);
         stop = training_keys(t);
@@ -1066,12 +1278,15 @@ static void fe_train_begin(void *ctx, Interp *it)
     t->train_epoch0 = it->s->ts.epoch;
     t->train_t0 = now_s();
     t->next_poll = 0;
+    t->due_batch = t->due_epoch = (Due){0, 1, 0};
     force_draw(t);
 }
 
 static void fe_train_end(void *ctx, Interp *it)
 {
     Tui *t = ctx;
+    /* sleep's once-in-50-ms calls must not wait for thousands of calls */
+    t->due_batch = t->due_epoch = (Due){0, 1, 0};
     (void)it;
     t->training = false;
     t->paused = false;
@@ -1085,7 +1300,9 @@ static int fe_train_batch(void *ctx, Interp *it) { return tick(ctx, it); }
 static int fe_train_epoch(void *ctx, Interp *it)
 {
     (void)it;
-    maybe_draw(ctx);
+    Tui *t = ctx;
+    if (due(t, &t->due_epoch))
+        maybe_draw(t);
     return 0;
 }
 
@@ -1164,65 +1381,11 @@ static void on_line(char *line)
     force_draw(t);
 }
 
-static const char *path_commands[] = {"load", "run", "record", "save", NULL};
-
-/* Same rules as the plain prompt (repl.c): the interpreter's candidates, file
- * names after the commands that take a path. */
+/* Same rules as the plain prompt (repl.c). */
 static char **complete_cb(const char *text, int start, int end)
 {
     (void)end;
-    rl_attempted_completion_over = 1;
-    int seg = start;
-    while (seg > 0 && rl_line_buffer[seg - 1] != ';')
-        seg--;
-    char *before = strndup(rl_line_buffer + seg, (size_t)(start - seg));
-    if (!before)
-        return NULL;
-    char **v = command_complete(T->it, before, text);
-    char first[32] = "";
-    sscanf(before, " %31s", first);
-    free(before);
-    size_t n = 0;
-    while (v && v[n])
-        n++;
-    if (n == 0) {
-        free(v);
-        if (!strchr(text, '='))
-            for (int i = 0; path_commands[i]; i++)
-                if (strcmp(first, path_commands[i]) == 0)
-                    rl_attempted_completion_over = 0; /* file names */
-        return NULL;
-    }
-    /* readline wants [0] = the longest common prefix, then the matches. */
-    char **m = malloc((n + 2) * sizeof *m);
-    size_t lcp = strlen(v[0]);
-    for (size_t i = 1; i < n; i++) {
-        size_t k = 0;
-        while (k < lcp && v[i][k] == v[0][k])
-            k++;
-        lcp = k;
-    }
-    char *common = m ? strndup(v[0], lcp) : NULL;
-    if (!common) {
-        for (size_t i = 0; i < n; i++)
-            free(v[i]);
-        free(v);
-        free(m);
-        return NULL;
-    }
-    m[0] = common;
-    if (n == 1) {
-        free(m[0]);
-        m[0] = v[0];
-        m[1] = NULL;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            m[i + 1] = v[i];
-        m[n + 1] = NULL;
-    }
-    free(v);
-    rl_completion_append_character = '\0'; /* candidates carry their own ' ' or '=' */
-    return m;
+    return repl_attempt_completion(T->it, text, start);
 }
 
 /* Several matches: list them in the output pane, in columns. */
@@ -1281,6 +1444,7 @@ static void readline_setup(Tui *t, FILE *devnull)
     rl_initialize();
     rl_variable_bind("bell-style", "none");
     rl_variable_bind("enable-bracketed-paste", "off");
+    rl_variable_bind("show-all-if-unmodified", "on"); /* the second Tab lists, as in bash */
     rl_bind_keyseq("\\e[5~", rl_pageup);
     rl_bind_keyseq("\\e[6~", rl_pagedown);
     rl_bind_key('\f', rl_repaint);
@@ -1363,6 +1527,8 @@ static void tui_free(Tui *t)
     free(t->part[0].buf);
     free(t->part[1].buf);
     grid_free(t->grid);
+    free(t->thin.b);
+    free(t->thin.rows);
 }
 
 int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbErr *err)
@@ -1380,6 +1546,7 @@ int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbE
     }
     utf8_ctype();
     t->it = it;
+    t->due_batch = t->due_epoch = (Due){0, 1, 0};
     if (screen_open(t, err)) {
         fclose(devnull);
         tui_free(t);

@@ -22,6 +22,17 @@ typedef struct LossCfg {
  * not an integer in [0, k) gives NaN.  docs/math.md writes out each formula. */
 double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, double *dZ);
 
+/* The same losses for a part of a larger batch: rows [0, n) of a mean over
+ * ntotal rows.  Returns the un-normalised sum of the per-element losses of
+ * these n rows (divide the total over all parts by loss_count(cfg, ntotal,
+ * k) for the mean) and, when dZ is not NULL, dZ (n, k) = the gradient of the
+ * mean over all ntotal rows, with torch's norm (1/N or 2/N, N the total
+ * count).  loss_eval(.., n, ..) is loss_sum(.., n, n, ..) / loss_count(n). */
+double loss_sum(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, size_t ntotal, double *dZ);
+
+/* The number of terms the mean divides by: n * k, or n for ce. */
+size_t loss_count(const LossCfg *cfg, size_t n, size_t k);
+
 const char *loss_name(LossKind k);
 
 #endif

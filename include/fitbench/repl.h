@@ -20,6 +20,12 @@ void repl_install_sigint(void);
  * into buf; returns buf, or NULL when there is no home to put it in. */
 char *repl_history_path(char *buf, size_t size);
 
+/* Readline's attempted-completion step for both front ends: the
+ * interpreter's candidates for `text` (which starts at `start` in
+ * rl_line_buffer), or NULL with file-name completion allowed after the
+ * commands that take a path.  Returns readline's match array (it frees it). */
+char **repl_attempt_completion(Interp *it, const char *text, int start);
+
 /* Prompt-read-run until quit or Ctrl-D on a terminal.  History is loaded
  * at start and saved (atomically) after every command.  Returns 0. */
 int repl_run(Interp *it);

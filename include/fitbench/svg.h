@@ -28,4 +28,11 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
  * the path and the reason; an existing file is left intact). */
 int svg_write_chart(const Chart *c, const char *path, int width_px, int height_px, FbErr *err);
 
+/* A HeatChart (boundary, surface) as SVG: one rect per run of equal samples
+ * in the viridis ramp, axes over the exact ranges, points as white-rimmed
+ * circles in their colours.  Output and failures as svg_render_chart. */
+int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out, size_t *len, FbErr *err);
+/* svg_render_heat written atomically to path; fails as svg_write_chart. */
+int svg_write_heat(const HeatChart *hc, const char *path, int width_px, int height_px, FbErr *err);
+
 #endif

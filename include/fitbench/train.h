@@ -61,6 +61,7 @@ typedef struct TrainWork {
     double *best;      /* (nparams) patience: the best parameters so far */
     size_t nlayers, sizes[MODEL_MAX_LAYERS + 1]; /* the model shape the buffers fit */
     size_t ky;
+    double *fused;     /* (fused_scratch_size(d)) one-pass evaluation's partial sums (fused.h) */
 } TrainWork;
 
 typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_STOPPED, TRAIN_DIVERGED, TRAIN_EARLY_STOP } TrainEnd;

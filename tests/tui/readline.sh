@@ -16,13 +16,16 @@ wait_for '^optim adam ' 5 || fail "the completed command did not run"
 
 send_line 'echo first-line'
 wait_for '^first-line' 5 || fail "echo did not run"
-send_keys Up Up
-wait_for '^fitbench> optim adam$' 2 || fail "Up Up did not recall 'optim adam'"
-send_keys C-u C-r 'first'
+send_keys C-r 'first'
 wait_for "reverse-i-search.*first': echo first-line" 2 || fail "Ctrl-R did not find 'echo first-line'"
 send_keys Enter
 wait_for '^fitbench> *$' 2 || fail "Ctrl-R + Enter did not run the line"
-[ "$(screen_text | grep -c '^first-line')" -ge 2 ] || fail "the found line did not run"
+wait_count '^first-line' 2 2 || fail "the found line did not run"
+send_keys Up
+wait_for '^fitbench> echo first-line$' 2 || fail "Up did not recall 'echo first-line'"
+send_keys Up
+wait_for '^fitbench> optim adam$' 2 || fail "Up Up did not recall 'optim adam'"
+send_keys C-u
 
 # Enough output to scroll: help lists every command.
 send_line 'help'

@@ -101,9 +101,11 @@ fb_pid() {
 }
 
 # After fitbench has gone: the shell prompt is back and stty shows a sane,
-# line-mode terminal.  $1 describes how it left.
+# line-mode terminal.  $1 describes how it left.  Sets FB_CODE to fitbench's
+# exit status.
 check_sane() {
     wait_for 'FB_EXIT=' 5 || fail "fitbench did not exit after $1"
+    FB_CODE=$(screen_text | sed -n 's/^FB_EXIT=\([0-9]*\).*/\1/p' | tail -n 1)
     send_keys C-l
     send_line "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo|isig|icrnl|opost)\$' | tr '\n' ' '; echo STTY_\$((6*7))"
     wait_for 'STTY_42$' 5 || fail "the shell does not answer after $1"
@@ -112,4 +114,25 @@ check_sane() {
     for flag in icanon echo isig icrnl opost; do
         echo " $line " | grep -q " $flag " || fail "after $1 the terminal lacks '$flag' (stty: $line)"
     done
+}
+
+# The widest line on the screen, in characters (awk may count bytes).
+max_width() {
+    local line max=0
+    while IFS= read -r line; do
+        [ "${#line}" -gt "$max" ] && max=${#line}
+    done < <(screen_text)
+    echo "$max"
+}
+
+# wait_count REGEX N SECONDS: poll until at least N screen lines match REGEX.
+wait_count() {
+    local re=$1 want=$2 secs=${3:-5} i=0 n
+    n=$(awk "BEGIN{print int($secs*20)}")
+    while [ "$i" -le "$n" ]; do
+        [ "$(screen_text 2>/dev/null | grep -Ec -- "$re")" -ge "$want" ] && return 0
+        sleep 0.05
+        i=$((i + 1))
+    done
+    return 1
 }

@@ -1,0 +1,31 @@
+/* fused.h — one pass over X for single-output linear models: the loss and its gradient from the same rows. */
+#ifndef FITBENCH_FUSED_H
+#define FITBENCH_FUSED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/loss.h"
+#include "fitbench/model.h"
+
+/* True when fused_eval can evaluate m with this loss: one layer with one
+ * output (linear or logistic with k == 1) and an elementwise loss (mse, mae,
+ * huber, bce, hinge). */
+bool fused_applies(const Model *m, const LossCfg *loss);
+
+/* Doubles of scratch fused_eval needs for d inputs. */
+size_t fused_scratch_size(size_t d);
+
+/* Mean loss of m over the n rows of X (n, d) and Y (n, 1); when grads is not
+ * NULL also the gradient of that mean, written to grads (nparams: W then b,
+ * the model's layout).  X is read once: each block of rows gives its logits,
+ * its loss terms and its gradient terms while it is in cache.  The rows are
+ * cut into a fixed number of slabs whose partial sums are added in slab
+ * order, so the result depends on n and d only, never on `threads` (up to
+ * that many threads share the slabs).  scratch holds fused_scratch_size(d)
+ * doubles.  Never fails: if a thread cannot be started its slabs run on the
+ * calling thread. */
+double fused_eval(const Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, double *grads,
+                  double *scratch, int threads);
+
+#endif
