@@ -352,11 +352,16 @@ static void add_point(PlotView *pv, double x, double y, uint8_t color, char text
 
 static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
 {
-    if (need_model(s, "boundary", err))
-        return -1;
+    if (!s->data || !s->prep)
+        return fb_fail(err, "plot boundary needs data: gen moons, say");
     const Dataset *ds = s->data;
     const Prepared *p = s->prep;
-    if (!is_classifier(s) || ds->nclasses < 2)
+    /* Before a model is chosen: the points alone, if they are two-input classes. */
+    bool nomodel = !s->built;
+    if (nomodel && ds->nclasses < 2)
+        return fb_fail(err, "plot boundary is for classes and '%s' is a regression target: try plot fit",
+                       ds->ynames[0]);
+    if (!nomodel && (!is_classifier(s) || ds->nclasses < 2))
         return fb_fail(err, "plot boundary is for classifiers (this model uses loss %s): try plot fit",
                        loss_name(s->setup.loss.kind));
     if (ds->d != 2)
@@ -364,7 +369,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
                             "or load with drop= to keep two columns)",
                        ds->d);
     const Model *m = &s->ts.model;
-    size_t k = m->sizes[m->nlayers], n = p->train.n, K = ds->nclasses;
+    size_t k = nomodel ? 1 : m->sizes[m->nlayers], n = p->train.n, K = ds->nclasses;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         double a = raw_input(p, p->train.X + i * p->d, 0), b = raw_input(p, p->train.X + i * p->d, 1);
@@ -395,11 +400,13 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
             R[((size_t)jy * nx + ix) * 2] = xs[ix];
             R[((size_t)jy * nx + ix) * 2 + 1] = ys[jy];
         }
-    int rc = predict_raw(s, R, ns, Z, err);
+    int rc = nomodel ? 0 : predict_raw(s, R, ns, Z, err);
+    if (nomodel)
+        memset(pv->samples, GC_DEFAULT, ns);
     if (rc == 0) {
         /* Two classes: the probability of class 1 in eight shades (the boundary is where
          * the shade turns); more classes: one shade per class. */
-        for (size_t i = 0; i < ns; i++) {
+        for (size_t i = 0; i < ns && !nomodel; i++) {
             double pr;
             size_t c = class_of(Z + i * k, k, &pr);
             if (k == 1 && s->setup.loss.kind == LOSS_BCE)
@@ -422,7 +429,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         for (size_t c = 0; c < K && c < 8 && len < (int)sizeof pv->note; c++)
             len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
                             ds->class_names[c]);
-        if (len < (int)sizeof pv->note)
+        if (len < (int)sizeof pv->note && !nomodel)
             snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
                      k == 1 && s->setup.loss.kind == LOSS_BCE
                          ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
@@ -436,7 +443,10 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
     snprintf(pv->ylabel, sizeof pv->ylabel, "%s", ds->names[1]);
     hc->xlabel = pv->xlabel;
     hc->ylabel = pv->ylabel;
-    snprintf(pv->title, sizeof pv->title, "decision boundary, epoch %ld", s->ts.epoch);
+    if (nomodel)
+        snprintf(pv->title, sizeof pv->title, "the training data (no model yet)");
+    else
+        snprintf(pv->title, sizeof pv->title, "decision boundary, epoch %ld", s->ts.epoch);
     hc->title = pv->title;
     return 0;
 }

@@ -84,7 +84,8 @@ int path_clone(ParamPath *dst, const ParamPath *src, FbErr *err)
     dst->p = NULL;
     if (!src->p)
         return 0;
-    dst->p = fb_malloc(PATH_CAP * src->dim, sizeof(double), "the parameter path", err);
+    dst->cap = src->n ? src->n : 1; /* copies (undo snapshots) hold only what is there */
+    dst->p = fb_malloc(dst->cap * src->dim, sizeof(double), "the parameter path", err);
     if (!dst->p) {
         memset(dst, 0, sizeof *dst);
         return -1;
@@ -95,12 +96,22 @@ int path_clone(ParamPath *dst, const ParamPath *src, FbErr *err)
 
 static void path_push(ParamPath *pp, const double *params)
 {
-    if (pp->n == PATH_CAP) {
-        /* Keep every other point (the first among them) and record half as often. */
-        for (size_t i = 1; i < PATH_CAP / 2; i++)
+    if (pp->n == pp->cap && pp->cap < PATH_CAP) {
+        size_t cap = pp->cap * 2 < PATH_CAP ? pp->cap * 2 : PATH_CAP;
+        double *np = realloc(pp->p, cap * pp->dim * sizeof(double));
+        if (np) {
+            pp->p = np;
+            pp->cap = cap;
+        }
+    }
+    if (pp->n == pp->cap) {
+        /* Full (or out of memory): keep every other point and record half as often. */
+        for (size_t i = 1; i < (pp->n + 1) / 2; i++)
             memcpy(pp->p + i * pp->dim, pp->p + 2 * i * pp->dim, pp->dim * sizeof(double));
-        pp->n = PATH_CAP / 2;
+        pp->n = (pp->n + 1) / 2;
         pp->every *= 2;
+        if (pp->n == pp->cap)
+            return; /* a one-point buffer that could not grow: keep what is there */
     }
     memcpy(pp->p + pp->n * pp->dim, params, pp->dim * sizeof(double));
     pp->n++;
@@ -117,9 +128,10 @@ int session_path_mark(Session *s, FbErr *err)
     const Model *m = &s->ts.model;
     if (pp->dim != m->nparams || !pp->p) {
         path_free(pp);
-        pp->p = fb_malloc(PATH_CAP * m->nparams, sizeof(double), "the parameter path", err);
+        pp->p = fb_malloc(64 * m->nparams, sizeof(double), "the parameter path", err);
         if (!pp->p)
             return -1;
+        pp->cap = 64;
         pp->dim = m->nparams;
         pp->every = 1;
     }

@@ -620,7 +620,6 @@ static void draw_plot(Tui *t)
 {
     const Session *s = t->it->s;
     FbErr e = {{0}, 0};
-    PlotView pv;
     /* A shallow copy that differs only in its (thinned) history: read only. */
     Session view;
     size_t n = s->built ? thin_update(&t->thin, &s->ts.hist) : 0;
@@ -631,11 +630,8 @@ static void draw_plot(Tui *t)
         view.ts.hist.cap = t->thin.cap;
         s = &view;
     }
-    bool ok = t->grid && plotview_build(s, &pv, &e) == 0;
-    if (ok) {
-        ok = chart_render(&pv.chart, t->grid, &e) == 0;
-        plotview_free(&pv);
-    }
+    /* Curves or pictures (boundary, surface): plotview picks the renderer. */
+    bool ok = t->grid && plotview_render(s, t->grid, &e) == 0;
     if (!ok) {
         for (int y = 0; y < t->plot_h; y++)
             put_text(t, t->plot_y + y, t->plot_x, t->plot_w, y == 0 ? (e.msg[0] ? e.msg : "out of memory") : "",

@@ -579,3 +579,22 @@ Test(teach, recorded_session_replays_to_identical_history)
     h_free(&a);
     h_free(&b);
 }
+
+Test(teach, path_is_thinned_not_truncated)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=200 seed=3; model linear; optim sgd lr=0.01; batch 1; train 15");
+    const ParamPath *pp = &h.s.path;
+    /* 3000 updates: more than PATH_CAP points, so every other one was dropped once. */
+    cr_assert(pp->n <= PATH_CAP && pp->n > PATH_CAP / 2, "%zu points", pp->n);
+    cr_assert_eq(pp->every, 2);
+    cr_assert(pp->p[0] == 0 && pp->p[1] == 0, "the start is kept");
+    /* Point i is the parameters after 2i updates: replay 2*5 updates and compare point 5. */
+    H r;
+    h_init(&r);
+    run_ok(&r, "gen linear n=200 seed=3; model linear; optim sgd lr=0.01; batch 1; step batch 10");
+    cr_assert(memcmp(pp->p + 5 * pp->dim, r.s.ts.model.params, pp->dim * sizeof(double)) == 0);
+    h_free(&r);
+    h_free(&h);
+}

@@ -40,14 +40,14 @@ typedef struct InitSpec {
  * models with at most PATH_MAX_PARAMS parameters.  When PATH_CAP points are
  * there, every other one is dropped and a point is kept every `every`
  * updates from then on (1, 2, 4, ...).  Owns p. */
-#define PATH_MAX_PARAMS 256
+#define PATH_MAX_PARAMS 128
 #define PATH_CAP 2048
 typedef struct ParamPath {
     size_t dim;      /* parameters per point; 0 = nothing recorded */
-    size_t n;        /* points held */
+    size_t n, cap;   /* points held, points allocated (grows up to PATH_CAP) */
     long every;      /* updates per point */
     long pending;    /* updates since the last point */
-    double *p;       /* (PATH_CAP, dim) */
+    double *p;       /* (cap, dim) */
 } ParamPath;
 
 /* Curves kept for the plot: one per `compare` run, or the `lrfind` curve.
