@@ -40,6 +40,17 @@ int cmd_record(Interp *it, Args *a, FbErr *err)
     }
     if (strcmp(pos[0]->text, "off") == 0)
         return 0;
+    /* Appending to a script that is running would make it read its own new
+     * lines forever. */
+    char *real = realpath(pos[0]->text, NULL);
+    if (real) {
+        bool running = false;
+        for (int i = 0; i < it->depth && !running; i++)
+            running = strcmp(it->stack[i], real) == 0;
+        free(real);
+        if (running)
+            return fb_fail_at(err, pos[0]->col, "cannot record to %s: it is a script being run", pos[0]->text);
+    }
     /* Appending keeps what an earlier recording wrote; each line is flushed
      * as it is written, so a crash loses nothing typed. */
     FILE *fp = fopen(pos[0]->text, "a");

@@ -1,6 +1,7 @@
 /* command.c — the command table with usage and help, option tables, and running one command. */
 #include "fitbench/command.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,8 +402,26 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
         push_undo(it, snap);
     }
     if (it->record && !(c->flags & CMD_NOREC)) {
-        fprintf(it->record, "%.*s\n", (int)len, text);
-        fflush(it->record); /* a crash loses nothing typed */
+        /* Flushed at once, so a crash loses nothing typed.  A failed write
+         * (disk full) is an error, but the command itself stands: say so,
+         * stop recording, and make the exit status 1. */
+        errno = 0;
+        int bad = fprintf(it->record, "%.*s\n", (int)len, text) < 0;
+        bad = fflush(it->record) != 0 || bad || ferror(it->record);
+        if (bad) {
+            const char *why = strerror(errno ? errno : EIO);
+            if (it->file)
+                sink_printf(it->err, "%s:%ld:%d: error: cannot record to %s: %s (recording stopped; the command ran)\n",
+                            it->file, it->line, col0, it->record_path, why);
+            else
+                sink_printf(it->err, "error: cannot record to %s: %s (recording stopped; the command ran)\n",
+                            it->record_path, why);
+            it->failed = 1;
+            fclose(it->record);
+            it->record = NULL;
+            free(it->record_path);
+            it->record_path = NULL;
+        }
     }
 out:
     args_free(&a);

@@ -50,7 +50,15 @@ int script_line(Interp *it, const char *line, size_t len, const char *file, long
             if (it->s->set.echo)
                 sink_printf(it->out, "> %.*s\n", (int)(end - start), line + start);
             FbErr e = {{0}, 0};
-            if (command_run(it, line + start, end - start, (int)start + 1, &e)) {
+            /* Where this command came from, for messages printed after it ran (record). */
+            const char *ofile = it->file;
+            long oline = it->line;
+            it->file = file;
+            it->line = lineno;
+            int rc = command_run(it, line + start, end - start, (int)start + 1, &e);
+            it->file = ofile;
+            it->line = oline;
+            if (rc) {
                 script_report(it, file, lineno, &e);
                 return -1;
             }
@@ -128,6 +136,12 @@ int script_file(Interp *it, const char *path, FbErr *err)
             free(real);
             return fb_fail(err, "%s runs itself (a script may not run a script that is already running)", path);
         }
+    /* Running the file `record` appends to would read its own new lines forever. */
+    struct stat rst;
+    if (it->record && fstat(fileno(it->record), &rst) == 0 && rst.st_dev == st.st_dev && rst.st_ino == st.st_ino) {
+        free(real);
+        return fb_fail(err, "%s is the file being recorded to; run it after 'record off'", path);
+    }
     if (it->depth == RUN_MAX_DEPTH) {
         free(real);
         return fb_fail(err, "scripts nest more than %d deep", RUN_MAX_DEPTH);

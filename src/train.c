@@ -294,9 +294,41 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
     return 0;
 }
 
+/* Minibatch GEMMs smaller than this many multiply-adds run on one thread:
+ * waking BLAS threads costs more than they save (measured on W3b). */
+#define SMALL_STEP_FMAS ((size_t)1 << 20)
+
+/* Threads for the minibatch steps: 1 when the step's largest product is
+ * small, else the current BLAS setting (set threads=N).  Whole-data
+ * evaluations always use the BLAS setting. */
+static int step_threads(const Model *m, size_t batch, int threads)
+{
+    size_t big = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        if (m->sizes[l] * m->sizes[l + 1] > big)
+            big = m->sizes[l] * m->sizes[l + 1];
+    return batch && batch * big < SMALL_STEP_FMAS ? 1 : threads;
+}
+
+static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs,
+                      long batches, long patience, const TrainHooks *hooks, TrainOutcome *out, int threads,
+                      FbErr *err);
+
 int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
               long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
 {
+    int threads = openblas_get_num_threads();
+    int rc = run_epochs(st, setup, data, w, epochs, batches, patience, hooks, out, threads, err);
+    if (openblas_get_num_threads() != threads)
+        openblas_set_num_threads(threads);
+    return rc;
+}
+
+static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs,
+                      long batches, long patience, const TrainHooks *hooks, TrainOutcome *out, int threads,
+                      FbErr *err)
+{
+    int sthreads = step_threads(&st->model, setup->batch, threads);
     memset(out, 0, sizeof *out);
     out->best_epoch = -1;
     if (patience > 0 && data->nv == 0)
@@ -342,6 +374,8 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
             optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
             st->cursor = n;
         } else {
+            if (sthreads != threads && openblas_get_num_threads() != sthreads)
+                openblas_set_num_threads(sthreads);
             size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
             const double *Xb, *Yb;
             batch_rows(st, data, w, b, &Xb, &Yb);
@@ -364,6 +398,8 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
 
         if (st->cursor >= n) {
             HistRow row = {.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
+            if (openblas_get_num_threads() != threads)
+                openblas_set_num_threads(threads);
             if (train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &row.train_loss, true, err))
                 return -1;
             row.grad_norm = train_norm(m->grads, np);

@@ -7,20 +7,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <unistd.h>
 
-/* The process's scratch folder (made once, under $TMPDIR or /tmp).  Exits
- * on failure: a harness that cannot make a temp folder cannot fuzz. */
+static char fuzz_dir_path[4096];
+
+static int fuzz_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void fuzz_dir_remove(void)
+{
+    nftw(fuzz_dir_path, fuzz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The process's scratch folder (made once, under $TMPDIR or /tmp, removed
+ * at exit).  Exits on failure: a harness that cannot make a temp folder
+ * cannot fuzz. */
 static const char *fuzz_dir(void)
 {
-    static char dir[4096];
+    char *dir = fuzz_dir_path;
     if (!dir[0]) {
         const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/fitbench-fuzz.XXXXXX", t && *t ? t : "/tmp");
+        snprintf(dir, sizeof fuzz_dir_path, "%s/fitbench-fuzz.XXXXXX", t && *t ? t : "/tmp");
         if (!mkdtemp(dir)) {
             perror("mkdtemp");
             exit(1);
         }
+        atexit(fuzz_dir_remove);
     }
     return dir;
 }

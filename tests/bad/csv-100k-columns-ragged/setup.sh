@@ -1,0 +1,1 @@
+awk 'BEGIN { n = 100000; for (i = 0; i < n; i++) printf "%sc%d", (i ? "," : ""), i; print ""; for (i = 0; i < n; i++) printf "%s1", (i ? "," : ""); print ""; for (i = 0; i < n - 1; i++) printf "%s2", (i ? "," : ""); print "" }' > wide.csv

@@ -1,0 +1,1 @@
+{ printf 'a,b,y\n1,2,3\n4,'; head -c 10000000 /dev/zero | tr '\0' x; printf ',5\n'; } > big.csv

@@ -1,0 +1,1 @@
+printf "the old file\n" > old; cp old old.orig

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tests/cli/bad_inputs.sh FITBENCH — the catalogue of bad inputs (tests/bad/run.sh), then what the catalogue's
+# format cannot express: a read-only folder, a full file system, and the old file kept byte-identical.
+# Prints "PASS name" / "FAIL name: why".
+set -u
+fb="$(realpath "$1")"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+bash "$root/tests/bad/run.sh" "$fb"
+
+export OPENBLAS_NUM_THREADS=1
+t="$(mktemp -d)"
+mnt=""
+cleanup() {
+  chattr -i "$t/ro" 2>/dev/null
+  [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+  rm -rf "$t"
+}
+trap cleanup EXIT
+cd "$t"
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+# Every kind of file, into a folder where nothing can be created: each save fails with one located error,
+# exit 1, and the old files stay byte-identical.  As root chmod does not stop writes, so use chattr +i
+# (immutable folder) or a read-only tmpfs; as another user chmod a-w is enough.
+mkdir ro
+for f in m.fbm h.csv p.svg s.fit; do printf 'old %s\n' "$f" >"ro/$f"; done
+mkdir ro/w && printf 'old W\n' >ro/w/W.npy
+cp -r ro orig
+how=""
+if [ "$(id -u)" -ne 0 ]; then chmod a-w ro ro/w && how="chmod"
+elif chattr +i ro 2>/dev/null && chattr +i ro/w 2>/dev/null && ! touch ro/probe 2>/dev/null; then how="chattr"
+else
+  chattr -i ro ro/w 2>/dev/null
+  mkdir rofs && mount -t tmpfs -o size=1m tmpfs rofs 2>/dev/null && mnt="$t/rofs" && cp -r ro/. rofs/ &&
+    mount -o remount,ro rofs 2>/dev/null && rm -rf ro && ln -s rofs ro && how="read-only tmpfs"
+fi
+if [ -z "$how" ]; then
+  pass "read-only folder (skipped: no way to make one here)"
+else
+  for kind in "model m.fbm" "history h.csv" "plot p.svg" "session s.fit" "weights w"; do
+    set -- $kind
+    printf 'gen linear n=20 d=2 seed=1\nmodel linear\nstep 2\nsave %s ro/%s\nexpect epoch == 2\n' "$1" "$2" >c.fit
+    "$fb" --keep-going c.fit >out.txt 2>err.txt; rc=$?
+    n="$(wc -l <err.txt)"
+    if [ "$rc" -ne 1 ] || [ "$n" -ne 1 ] || ! grep -qE "^c.fit:4:[0-9]+: error: cannot (write|create) .*ro/$2" err.txt; then
+      fail "read-only folder: save $1 ($how)" "exit $rc, stderr: $(head -c 300 err.txt)"
+    elif ! diff -r orig ro >/dev/null 2>&1; then
+      fail "read-only folder: save $1 ($how)" "the folder changed: $(diff -r orig ro 2>&1 | head -3 | tr '\n' ' ')"
+    else
+      pass "read-only folder: save $1 ($how): $(cut -d' ' -f3- err.txt)"
+    fi
+  done
+  printf 'record ro/r.fit\n' >c.fit
+  "$fb" c.fit >out.txt 2>err.txt; rc=$?
+  if [ "$rc" -eq 1 ] && grep -qE '^c.fit:1:8: error: cannot record to ro/r.fit: ' err.txt; then pass "read-only folder: record"
+  else fail "read-only folder: record" "exit $rc, stderr: $(head -c 300 err.txt)"; fi
+  chattr -i ro ro/w 2>/dev/null
+fi
+
+# A real full file system (a 64 KiB tmpfs), not just RLIMIT_FSIZE: the old model survives a save that runs out of
+# space, and no temporary file is left behind.
+if mkdir full && mount -t tmpfs -o size=64k tmpfs full 2>/dev/null; then
+  [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+  mnt="$t/full"
+  printf 'the old model\n' >full/m.fbm && cp full/m.fbm old.fbm
+  head -c 100000 /dev/zero >full/filler 2>/dev/null # fill what is left
+  printf 'gen linear n=20 d=300 seed=1\nmodel linear\nsave model full/m.fbm\nexpect d == 300\n' >c.fit
+  "$fb" --keep-going c.fit >out.txt 2>err.txt; rc=$?
+  if [ "$rc" -eq 1 ] && [ "$(wc -l <err.txt)" -eq 1 ] &&
+      grep -qx 'c.fit:3:12: error: cannot write full/m.fbm: No space left on device' err.txt &&
+      cmp -s full/m.fbm old.fbm && ! ls full | grep -q '\.tmp\.'; then
+    pass "full file system keeps the old model"
+  else
+    fail "full file system keeps the old model" "exit $rc, stderr: $(head -c 300 err.txt), files: $(ls full | tr '\n' ' ')"
+  fi
+else
+  pass "full file system (skipped: cannot mount a tmpfs here; tests/bad/write-full-disk-* use RLIMIT_FSIZE)"
+fi

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# tests/cli/fuzz_smoke.sh FITBENCH — build the libFuzzer targets (clang, -Dfuzz=true, in build-fuzz/) and give each
+# a short run (about a minute in all) from its seed corpus, which holds every input that ever crashed or hung.
+# Prints "PASS fuzz NAME" / "FAIL fuzz NAME: why".  Runs once: with the sanitizer binary it only says so.
+set -u
+fb="$1"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+case "$fb" in *build-san*) echo "PASS fuzz smoke (runs once, with the release build)"; exit 0 ;; esac
+command -v clang >/dev/null || { echo "FAIL fuzz build: clang is missing (apt-get install clang libclang-rt-dev)"; exit 0; }
+dir="${FB_FUZZ_BUILD:-$root/build-fuzz}"
+log="$(mktemp)"
+t="$(mktemp -d)"
+trap 'rm -rf "$t" "$log"' EXIT
+if [ ! -f "$dir/build.ninja" ]; then
+  if ! CC=clang meson setup "$dir" "$root" -Dfuzz=true -Dtests=false -Dwerror_strict=false \
+      -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >"$log" 2>&1; then
+    echo "FAIL fuzz build: meson setup: $(tail -3 "$log" | tr '\n' ' ')"; exit 0
+  fi
+fi
+if ! ninja -C "$dir" tests/fuzz/fuzz_csv tests/fuzz/fuzz_script tests/fuzz/fuzz_modelfile tests/fuzz/fuzz_npy \
+    >"$log" 2>&1; then
+  echo "FAIL fuzz build: $(grep -m3 -E 'error|FAILED' "$log" | tr '\n' ' ')"; exit 0
+fi
+echo "PASS fuzz build"
+secs="${FB_FUZZ_SECONDS:-15}"
+export OPENBLAS_NUM_THREADS=1 ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+for target in csv script modelfile npy; do
+  # A scratch copy of the corpus: the run may add inputs, the committed seeds stay as they are.
+  mkdir -p "$t/$target" "$t/art-$target"
+  cp "$root/tests/fuzz/corpus/$target"/* "$t/$target/"
+  maxlen=4096; [ "$target" = script ] && maxlen=1024
+  (cd "$t" && timeout -k 5 $((secs + 60)) "$dir/tests/fuzz/fuzz_$target" -max_total_time="$secs" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=$maxlen -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$t/art-$target/" \
+      "$t/$target" >"$t/$target.log" 2>&1)
+  rc=$?
+  if [ "$rc" -eq 0 ] && ! ls "$t/art-$target" | grep -q .; then
+    echo "PASS fuzz $target ($(grep -oE 'Done [0-9]+ runs' "$t/$target.log" | tail -1 | cut -d' ' -f2) runs in ${secs}s)"
+  else
+    why="$(grep -m1 -E 'ERROR|SUMMARY|Test unit written' "$t/$target.log")"
+    echo "FAIL fuzz $target: exit $rc: $why"
+    ls "$t/art-$target" | head -3 | while read -r a; do
+      echo "  input (base64): $(base64 -w0 "$t/art-$target/$a" | head -c 2000)"
+    done
+  fi
+done
