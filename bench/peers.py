@@ -93,8 +93,11 @@ def load_dir(path):
     return X, y, k
 
 
-def mb_torch(path, epochs, batch, hidden):
-    """Minibatch epochs in a plain tensor-slicing loop (the way a PyTorch user writes it)."""
+def mb_torch(path, epochs, batch, hidden, history=""):
+    """Minibatch epochs in a plain tensor-slicing loop (the way a PyTorch user writes it).  With
+    history="history", each epoch also ends as a fitbench epoch does: the loss and the gradient norm over
+    the whole training split at the epoch's final parameters (one forward and backward over all rows),
+    which fitbench's history row records."""
     import torch
     torch.set_num_threads(threads())
     torch.manual_seed(0)
@@ -129,6 +132,12 @@ def mb_torch(path, epochs, batch, hidden):
             loss = lossf(model(Xt[idx]), yt[idx])
             loss.backward()
             opt.step()
+        if history == "history":
+            opt.zero_grad()
+            full = lossf(model(Xt), yt)
+            full.backward()
+            gn = torch.norm(torch.cat([q.grad.reshape(-1) for q in model.parameters()]))
+            float(full), float(gn)
         ts.append(time.perf_counter() - t)
     out(epoch_s=statistics.median(ts))
 

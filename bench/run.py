@@ -214,22 +214,27 @@ def main():
             res = B.alternate({
                 "fitbench": lambda: B.fbb(t, "mb", p, 3, t, 64, "128,64"),
                 "torch": lambda: B.peer(t, "mb_torch", p, 2, 64, "128,64"),
+                "torch+history": lambda: B.peer(t, "mb_torch", p, 2, 64, "128,64", "history"),
                 "gemm": lambda: B.fbb(t, "gemm", 1000, t),
             })
             fb, tor = med(res["fitbench"], "epoch_s"), med(res["torch"], "epoch_s")
+            torh = med(res["torch+history"], "epoch_s")
             gemm = med(res["gemm"], "gemm_gflops")
             gsmall = med(res["gemm"], "gemm_mlp_gflops")
             n, b, sizes = 100000, 64, [64, 128, 64, 10]
             macs = sum(sizes[i] * sizes[i + 1] for i in range(3))
-            # per step: forward 2bM, backward dW 2bM and dX 2b(M - 64*128); epoch end: forward over n rows
-            flops = (n // b + (n % b > 0)) * (6 * b * macs - 2 * b * 64 * 128) + 2 * n * macs
+            # A fitbench epoch: per step forward 2bM, backward dW 2bM and dX 2b(M - 64*128); at the epoch's end
+            # the history row's loss and gradient norm over all n rows: the same forward and backward again.
+            steps = n // b + (n % b > 0)
+            flops = steps * (6 * b * macs - 2 * b * 64 * 128) + (6 * n * macs - 2 * n * 64 * 128)
             rate = flops / fb * 1e-9
-            ok = tor / fb >= 1.2 and rate >= 0.6 * gemm
-            row("W3b", "MLP 64-128-64-10 relu, n=1e5, batch 64, Adam, ce, per epoch", f"{t}/{t}", fb, {"torch": tor},
-                "≥1.2× torch, ≥60% of dgemm rate", f"{'met' if ok else 'NOT met'}: ×{tor / fb:.2f}, "
-                f"{100 * rate / gemm:.0f}% of dgemm",
-                f"{rate:.1f} GFLOP/s vs dgemm {gemm:.1f} GFLOP/s (1000³); OpenBLAS on this step's own GEMM shapes: "
-                f"{gsmall:.1f} GFLOP/s")
+            ok = torh / fb >= 1.2 and rate >= 0.6 * gemm
+            row("W3b", "MLP 64-128-64-10 relu, n=1e5, batch 64, Adam, ce, per epoch", f"{t}/{t}", fb,
+                {"torch+history (same work)": torh, "torch plain loop": tor},
+                "≥1.2× torch, ≥60% of dgemm rate", f"{'met' if ok else 'NOT met'}: ×{torh / fb:.2f} (plain loop "
+                f"×{tor / fb:.2f}), {100 * rate / gemm:.0f}% of dgemm",
+                f"{flops * 1e-9:.1f} GFLOP: {rate:.1f} GFLOP/s vs dgemm {gemm:.1f} GFLOP/s (1000³); OpenBLAS on this "
+                f"step's own GEMM shapes: {gsmall:.1f} GFLOP/s")
     if want("W4"):
         p = os.path.join(a.data, "w4.csv")
         make_csv(p, 1000000, 20)

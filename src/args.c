@@ -146,6 +146,8 @@ static int check_range(const Tok *t, const OptSpec *sp, double v, const char *cm
     bool above = (sp->flags & OPT_LT_MAX) ? !(v < sp->max) : !(v <= sp->max);
     if (!below && !above)
         return 0;
+    if (sp->max >= 1e9 && above) /* a bound nobody means to reach, but a bound */
+        return fb_fail_at(err, t->vcol, "%s must be at most %s (got %s)", t->key, hi, t->val);
     if (sp->max >= 1e9) /* effectively unbounded */
         return fb_fail_at(err, t->vcol, "%s must be %s %s (got %s)", t->key, (sp->flags & OPT_GT_MIN) ? ">" : ">=",
                           lo, t->val);

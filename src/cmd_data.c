@@ -69,6 +69,8 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     int np = args_positional(a, pos, 3);
     if (np == 0)
         return fb_fail(err, "load needs a file: load PATH (or a shipped dataset: load boston)");
+    if (np == 2 && !pos[1]->text[0] && (!strcmp(pos[0]->text, "model") || !strcmp(pos[0]->text, "weights")))
+        return fb_fail_at(err, pos[1]->col, "load %s needs a file name (got '')", pos[0]->text);
     if (np == 2 && strcmp(pos[0]->text, "model") == 0)
         return cmd_load_model(it, a, pos[1], err);
     if (np == 2 && strcmp(pos[0]->text, "weights") == 0)
@@ -76,6 +78,8 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     if (np > 1)
         return fb_fail_at(err, pos[1]->col, "load takes one file (got '%s' too); quote a path with spaces",
                           pos[1]->text);
+    if (!pos[0]->text[0])
+        return fb_fail_at(err, pos[0]->col, "load needs a file name (got '')");
     CsvOptions opt;
     csv_options_default(&opt);
     const char *sep = args_str(a, "sep");

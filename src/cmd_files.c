@@ -25,21 +25,63 @@ static void weight_name(char *buf, size_t size, const char *dir, const Model *m,
         snprintf(buf, size, "%s/%c%zu.npy", dir, which, layer + 1);
 }
 
+/* Replace every occurrence of `from` in err's message by `to`. */
+static void err_rename(FbErr *err, const char *from, const char *to)
+{
+    char out[sizeof err->msg];
+    size_t lf = strlen(from), n = 0;
+    for (const char *p = err->msg; *p && n + 1 < sizeof out;) {
+        if (lf && strncmp(p, from, lf) == 0) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s", to);
+            if (n >= sizeof out)
+                n = sizeof out - 1;
+            p += lf;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    memcpy(err->msg, out, n + 1);
+}
+
+/* All or nothing: the files are written (each atomically) into a staging
+ * folder inside dir, and renamed into place only when every one of them
+ * was written, so a full disk never leaves a folder that mixes the layers
+ * of two models.  Messages name the final paths. */
 static int save_weights(Interp *it, const char *dir, FbErr *err)
 {
     const Model *m = &it->s->ts.model;
     if (ensure_dir(dir, err))
         return -1;
-    for (size_t l = 0; l < m->nlayers; l++) {
-        char path[4200];
+    char stage[4096];
+    if ((size_t)snprintf(stage, sizeof stage, "%s/.saving.XXXXXX", dir) >= sizeof stage)
+        return fb_fail(err, "cannot write %s: the name is too long", dir);
+    if (!mkdtemp(stage))
+        return fb_fail(err, "cannot write %s: %s", dir, strerror(errno));
+    int rc = 0;
+    char from[4200], to[4200]; /* stage or dir plus "/W15.npy" */
+    for (size_t l = 0; l < m->nlayers && !rc; l++) {
         size_t shape[2] = {m->sizes[l + 1], m->sizes[l]};
-        weight_name(path, sizeof path, dir, m, l, 'W');
-        if (npy_write(path, m->params + m->woff[l], 2, shape, err))
-            return -1;
-        weight_name(path, sizeof path, dir, m, l, 'b');
-        if (npy_write(path, m->params + m->boff[l], 1, shape, err))
-            return -1;
+        weight_name(from, sizeof from, stage, m, l, 'W');
+        rc = npy_write(from, m->params + m->woff[l], 2, shape, err);
+        weight_name(from, sizeof from, stage, m, l, 'b');
+        if (!rc)
+            rc = npy_write(from, m->params + m->boff[l], 1, shape, err);
     }
+    if (rc)
+        err_rename(err, stage, dir);
+    for (size_t l = 0; l < m->nlayers; l++)
+        for (int k = 0; k < 2; k++) {
+            char which = k ? 'b' : 'W';
+            weight_name(from, sizeof from, stage, m, l, which);
+            weight_name(to, sizeof to, dir, m, l, which);
+            if (!rc && rename(from, to) != 0)
+                rc = fb_fail(err, "cannot write %s: %s", to, strerror(errno));
+            unlink(from); /* whatever was not moved */
+        }
+    rmdir(stage);
+    if (rc)
+        return -1;
     sink_printf(it->out, "saved %zu layer%s to %s/\n", m->nlayers, m->nlayers == 1 ? "" : "s", dir);
     return 0;
 }

@@ -18,6 +18,8 @@ int cmd_run(Interp *it, Args *a, FbErr *err)
     const Tok *pos[2];
     if (args_positional(a, pos, 2) != 1)
         return fb_fail(err, "usage: run PATH");
+    if (!pos[0]->text[0])
+        return fb_fail_at(err, pos[0]->col, "run needs a file name (got '')");
     if (script_file(it, pos[0]->text, err)) {
         if (err->msg[0])
             err->col = pos[0]->col;
@@ -40,6 +42,8 @@ int cmd_record(Interp *it, Args *a, FbErr *err)
     }
     if (strcmp(pos[0]->text, "off") == 0)
         return 0;
+    if (!pos[0]->text[0])
+        return fb_fail_at(err, pos[0]->col, "record needs a file name (got '')");
     /* Appending to a script that is running would make it read its own new
      * lines forever. */
     char *real = realpath(pos[0]->text, NULL);

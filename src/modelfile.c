@@ -189,11 +189,13 @@ static int parse(Reader *r, ModelFile *mf)
     for (p = end; ns < (size_t)cnt; p = end) {
         long s = strtol(p, &end, 10);
         if (end == p || s < 1 || s > 100000000)
-            return fb_fail(r->err, "%s:%ld: sizes needs %ld layer widths >= 1", r->path, r->line, cnt);
+            return fb_fail(r->err, "%s:%ld: sizes needs %ld layer widths from 1 to 100000000", r->path,
+                           r->line, cnt);
         sizes[ns++] = (size_t)s;
     }
     if (*end)
         return fb_fail(r->err, "%s:%ld: extra text after the sizes", r->path, r->line);
+    long sizes_line = r->line;
     int loss = word_of(r, "loss", loss_words);
     if (loss < 0)
         return -1;
@@ -234,6 +236,18 @@ static int parse(Reader *r, ModelFile *mf)
         return -1;
     if (kind != MODEL_MLP && ns != 2)
         return fb_fail(r->err, "%s: model %s has one layer, but sizes lists %zu", r->path, kind_words[kind], ns - 1);
+    /* Each parameter takes at least two bytes ("0\n"): a hand-edited width
+     * must not make a tiny file allocate gigabytes before the count is
+     * checked. */
+    struct stat fst;
+    if (fstat(fileno(r->fp), &fst) == 0 && S_ISREG(fst.st_mode)) {
+        double need = 0;
+        for (size_t i = 0; i + 1 < ns; i++)
+            need += ((double)sizes[i] + 1) * (double)sizes[i + 1];
+        if (need * 2 > (double)fst.st_size)
+            return fb_fail(r->err, "%s:%ld: the sizes make %.0f parameters, more than the file can hold (%lld bytes)",
+                           r->path, sizes_line, need, (long long)fst.st_size);
+    }
     size_t hidden[MODEL_MAX_LAYERS];
     for (size_t i = 1; i + 1 < ns; i++)
         hidden[i - 1] = sizes[i];

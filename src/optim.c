@@ -6,9 +6,10 @@
  *   addcmul(s, t1, t2, v)   s + v * t1 * t2      ((v * t1) * t2)
  *   addcdiv(s, t1, t2, v)   s + v * t1 / t2      ((v * t1) / t2)
  * and the scalars (1 - beta, lr / bias_correction, ...) in double, as Python
- * does.  The loops are elementwise with divisions and square roots, so they
- * stay plain loops (no BLAS routine expresses them without changing the
- * rounding). */
+ * does.  The loops are elementwise with divisions and square roots (no BLAS
+ * routine expresses them without changing the rounding); on CPUs with AVX
+ * they run four elements at a time with the same operations in the same
+ * order, which gives the same bits. */
 #include "fitbench/optim.h"
 
 #include <math.h>
@@ -145,12 +146,15 @@ int optim_state_clone(OptState *dst, const OptState *src, FbErr *err)
     return 0;
 }
 
+/* The loops below run from element i0: the AVX kernels further down do the
+ * bulk four at a time and leave the tail (and CPUs without AVX) to these. */
+
 /* torch.optim.SGD, _single_tensor_sgd. */
-static void step_sgd(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+static void step_sgd(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t i0, size_t n)
 {
     const double wd = c->weight_decay, mom = c->momentum, damp = c->dampening;
     const bool first = !st->has_buf;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < n; i++) {
         double d = g[i];
         if (wd != 0.0) d = d + wd * p[i];               /* d_p = d_p.add(param, alpha=wd) */
         if (mom != 0.0) {
@@ -161,21 +165,30 @@ static void step_sgd(const OptCfg *c, double lr, OptState *st, double *p, const 
         }
         p[i] = p[i] + (-lr) * d;                          /* param.add_(d_p, alpha=-lr) */
     }
-    if (mom != 0.0) st->has_buf = true;
+}
+
+/* Adam's scalars for this step, computed once (in double, as Python does). */
+typedef struct AdamK {
+    double b1, b2, wd, eps, step_size, bc2_sqrt, decay;
+} AdamK;
+
+static AdamK adam_consts(const OptCfg *c, double lr, const OptState *st)
+{
+    const double step = (double)st->step;                /* already incremented */
+    const double bc1 = 1.0 - pow(c->beta1, step);
+    const double bc2 = 1.0 - pow(c->beta2, step);
+    return (AdamK){.b1 = c->beta1, .b2 = c->beta2, .wd = c->weight_decay, .eps = c->eps,
+                   .step_size = lr / bc1, .bc2_sqrt = sqrt(bc2),
+                   .decay = 1.0 - lr * c->weight_decay}; /* AdamW: param.mul_(1 - lr * wd) */
 }
 
 /* torch.optim.Adam / AdamW, _single_tensor_adam(w), capturable=False. */
-static void step_adam(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n,
-                      bool decoupled)
+static void step_adam(const OptCfg *c, const AdamK *k, OptState *st, double *p, const double *g, size_t i0,
+                      size_t n, bool decoupled)
 {
-    const double b1 = c->beta1, b2 = c->beta2, wd = c->weight_decay, eps = c->eps;
-    const double step = (double)st->step;                /* already incremented */
-    const double bc1 = 1.0 - pow(b1, step);
-    const double bc2 = 1.0 - pow(b2, step);
-    const double step_size = lr / bc1;
-    const double bc2_sqrt = sqrt(bc2);
-    const double decay = 1.0 - lr * wd;                  /* AdamW: param.mul_(1 - lr * wd) */
-    for (size_t i = 0; i < n; i++) {
+    const double b1 = k->b1, b2 = k->b2, wd = k->wd, eps = k->eps;
+    const double step_size = k->step_size, bc2_sqrt = k->bc2_sqrt, decay = k->decay;
+    for (size_t i = i0; i < n; i++) {
         double gi = g[i];
         if (decoupled) p[i] = p[i] * decay;
         else if (wd != 0.0) gi = gi + wd * p[i];
@@ -195,10 +208,10 @@ static void step_adam(const OptCfg *c, double lr, OptState *st, double *p, const
 }
 
 /* torch.optim.RMSprop, _single_tensor_rmsprop. */
-static void step_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+static void step_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t i0, size_t n)
 {
     const double alpha = c->alpha, wd = c->weight_decay, eps = c->eps, mom = c->momentum;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < n; i++) {
         double gi = g[i];
         if (wd != 0.0) gi = gi + wd * p[i];
         st->v[i] = st->v[i] * alpha + (1.0 - alpha) * gi * gi;
@@ -220,11 +233,15 @@ static void step_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, co
 }
 
 /* torch.optim.Adagrad, _single_tensor_adagrad (dense). */
-static void step_adagrad(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+static double adagrad_clr(const OptCfg *c, double lr, const OptState *st)
+{
+    return lr / (1.0 + ((double)st->step - 1.0) * c->lr_decay);
+}
+
+static void step_adagrad(const OptCfg *c, double clr, OptState *st, double *p, const double *g, size_t i0, size_t n)
 {
     const double wd = c->weight_decay, eps = c->eps;
-    const double clr = lr / (1.0 + ((double)st->step - 1.0) * c->lr_decay);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < n; i++) {
         double gi = g[i];
         if (wd != 0.0) gi = gi + wd * p[i];
         st->v[i] = st->v[i] + 1.0 * gi * gi;
@@ -233,15 +250,170 @@ static void step_adagrad(const OptCfg *c, double lr, OptState *st, double *p, co
     }
 }
 
+/* ---- AVX: the same expressions four elements at a time ------------------
+ *
+ * IEEE add, mul, div and sqrt are correctly rounded in every lane exactly as
+ * in scalar code, so as long as each element sees the same operations in the
+ * same order (and nothing is fused: the target enables AVX, not FMA) the
+ * results are bit-identical to the loops above.  The scalar loops finish the
+ * last n % 4 elements.  Each kernel returns how many elements it did. */
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define OPTIM_AVX 1
+#define AVX_FN __attribute__((target("avx")))
+
+AVX_FN static size_t avx_sgd(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+{
+    const double wd = c->weight_decay, mom = c->momentum, damp = c->dampening;
+    const bool first = !st->has_buf, nest = c->nesterov;
+    const __m256d vwd = _mm256_set1_pd(wd), vmom = _mm256_set1_pd(mom), vdamp = _mm256_set1_pd(1.0 - damp);
+    const __m256d vnlr = _mm256_set1_pd(-lr);
+    size_t n4 = n & ~(size_t)3;
+    for (size_t i = 0; i < n4; i += 4) {
+        __m256d pi = _mm256_loadu_pd(p + i), d = _mm256_loadu_pd(g + i);
+        if (wd != 0.0) d = _mm256_add_pd(d, _mm256_mul_pd(vwd, pi));
+        if (mom != 0.0) {
+            __m256d b = first ? d
+                              : _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->m + i), vmom), _mm256_mul_pd(vdamp, d));
+            _mm256_storeu_pd(st->m + i, b);
+            d = nest ? _mm256_add_pd(d, _mm256_mul_pd(vmom, b)) : b;
+        }
+        _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_mul_pd(vnlr, d)));
+    }
+    return n4;
+}
+
+AVX_FN static size_t avx_adam(const OptCfg *c, const AdamK *k, OptState *st, double *p, const double *g, size_t n,
+                              bool decoupled)
+{
+    const __m256d b1 = _mm256_set1_pd(k->b1), b2 = _mm256_set1_pd(k->b2), wd = _mm256_set1_pd(k->wd);
+    const __m256d c1 = _mm256_set1_pd(1.0 - k->b1), c2 = _mm256_set1_pd(1.0 - k->b2);
+    const __m256d eps = _mm256_set1_pd(k->eps), nss = _mm256_set1_pd(-k->step_size);
+    const __m256d bc2s = _mm256_set1_pd(k->bc2_sqrt), decay = _mm256_set1_pd(k->decay);
+    const __m256d nan = _mm256_set1_pd(NAN);
+    const bool ams = c->amsgrad, l2 = !decoupled && k->wd != 0.0;
+    size_t n4 = n & ~(size_t)3;
+    for (size_t i = 0; i < n4; i += 4) {
+        __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
+        if (decoupled) pi = _mm256_mul_pd(pi, decay);
+        else if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
+        __m256d m = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->m + i), b1), _mm256_mul_pd(c1, gi));
+        __m256d v = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->v + i), b2),
+                                  _mm256_mul_pd(_mm256_mul_pd(c2, gi), gi));
+        _mm256_storeu_pd(st->m + i, m);
+        _mm256_storeu_pd(st->v + i, v);
+        __m256d s = v;
+        if (ams) {
+            /* max as `a > b ? a : b` (vmaxpd returns its second operand on ties), NaN if either is */
+            __m256d a = _mm256_loadu_pd(st->vmax + i);
+            s = _mm256_blendv_pd(_mm256_max_pd(a, v), nan, _mm256_cmp_pd(a, v, _CMP_UNORD_Q));
+            _mm256_storeu_pd(st->vmax + i, s);
+        }
+        __m256d denom = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(s), bc2s), eps);
+        _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nss, m), denom)));
+    }
+    return n4;
+}
+
+AVX_FN static size_t avx_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+{
+    const bool centered = c->centered, l2 = c->weight_decay != 0.0, mom = c->momentum > 0.0;
+    const __m256d alpha = _mm256_set1_pd(c->alpha), ca = _mm256_set1_pd(1.0 - c->alpha);
+    const __m256d wd = _mm256_set1_pd(c->weight_decay), eps = _mm256_set1_pd(c->eps);
+    const __m256d vmom = _mm256_set1_pd(c->momentum), nlr = _mm256_set1_pd(-lr);
+    const __m256d one = _mm256_set1_pd(1.0), mone = _mm256_set1_pd(-1.0);
+    size_t n4 = n & ~(size_t)3;
+    for (size_t i = 0; i < n4; i += 4) {
+        __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
+        if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
+        __m256d v = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->v + i), alpha),
+                                  _mm256_mul_pd(_mm256_mul_pd(ca, gi), gi));
+        _mm256_storeu_pd(st->v + i, v);
+        __m256d avg;
+        if (centered) {
+            __m256d ga = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->g + i), alpha), _mm256_mul_pd(ca, gi));
+            _mm256_storeu_pd(st->g + i, ga);
+            avg = _mm256_sqrt_pd(_mm256_add_pd(v, _mm256_mul_pd(_mm256_mul_pd(mone, ga), ga)));
+        } else {
+            avg = _mm256_sqrt_pd(v);
+        }
+        avg = _mm256_add_pd(avg, eps);
+        if (mom) {
+            __m256d m = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->m + i), vmom),
+                                      _mm256_div_pd(_mm256_mul_pd(one, gi), avg));
+            _mm256_storeu_pd(st->m + i, m);
+            _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_mul_pd(nlr, m)));
+        } else {
+            _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nlr, gi), avg)));
+        }
+    }
+    return n4;
+}
+
+AVX_FN static size_t avx_adagrad(const OptCfg *c, double clr, OptState *st, double *p, const double *g, size_t n)
+{
+    const bool l2 = c->weight_decay != 0.0;
+    const __m256d wd = _mm256_set1_pd(c->weight_decay), eps = _mm256_set1_pd(c->eps);
+    const __m256d nclr = _mm256_set1_pd(-clr), one = _mm256_set1_pd(1.0);
+    size_t n4 = n & ~(size_t)3;
+    for (size_t i = 0; i < n4; i += 4) {
+        __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
+        if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
+        __m256d v = _mm256_add_pd(_mm256_loadu_pd(st->v + i), _mm256_mul_pd(_mm256_mul_pd(one, gi), gi));
+        _mm256_storeu_pd(st->v + i, v);
+        __m256d sd = _mm256_add_pd(_mm256_sqrt_pd(v), eps);
+        _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nclr, gi), sd)));
+    }
+    return n4;
+}
+
+static bool have_avx(void)
+{
+    static int known = -1; /* benign race: every thread computes the same answer */
+    if (known < 0)
+        known = __builtin_cpu_supports("avx") ? 1 : 0;
+    return known;
+}
+#else
+#define OPTIM_AVX 0
+#endif
+
 void optim_step(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t n)
 {
     if (n > st->n) n = st->n; /* never touch past the state's buffers */
     st->step++;
+    size_t i0 = 0;
     switch (cfg->kind) {
-    case OPT_SGD: step_sgd(cfg, lr, st, params, grads, n); break;
-    case OPT_ADAM: step_adam(cfg, lr, st, params, grads, n, false); break;
-    case OPT_ADAMW: step_adam(cfg, lr, st, params, grads, n, true); break;
-    case OPT_RMSPROP: step_rmsprop(cfg, lr, st, params, grads, n); break;
-    case OPT_ADAGRAD: step_adagrad(cfg, lr, st, params, grads, n); break;
+    case OPT_SGD:
+#if OPTIM_AVX
+        if (have_avx()) i0 = avx_sgd(cfg, lr, st, params, grads, n);
+#endif
+        step_sgd(cfg, lr, st, params, grads, i0, n);
+        if (cfg->momentum != 0.0) st->has_buf = true;
+        break;
+    case OPT_ADAM:
+    case OPT_ADAMW: {
+        const bool decoupled = cfg->kind == OPT_ADAMW;
+        const AdamK k = adam_consts(cfg, lr, st);
+#if OPTIM_AVX
+        if (have_avx()) i0 = avx_adam(cfg, &k, st, params, grads, n, decoupled);
+#endif
+        step_adam(cfg, &k, st, params, grads, i0, n, decoupled);
+        break;
+    }
+    case OPT_RMSPROP:
+#if OPTIM_AVX
+        if (have_avx()) i0 = avx_rmsprop(cfg, lr, st, params, grads, n);
+#endif
+        step_rmsprop(cfg, lr, st, params, grads, i0, n);
+        break;
+    case OPT_ADAGRAD: {
+        const double clr = adagrad_clr(cfg, lr, st);
+#if OPTIM_AVX
+        if (have_avx()) i0 = avx_adagrad(cfg, clr, st, params, grads, n);
+#endif
+        step_adagrad(cfg, clr, st, params, grads, i0, n);
+        break;
+    }
     }
 }

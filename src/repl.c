@@ -7,11 +7,13 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "fitbench/fileio.h"
 #include "fitbench/script.h"
 
 volatile sig_atomic_t fb_interrupted;
@@ -29,6 +31,49 @@ void repl_install_sigint(void)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+}
+
+/* ---- terminal safety: Readline keeps the terminal in raw mode at the
+ * prompt, so whatever ends the program (SIGTERM, SIGHUP, a crash, abort)
+ * first puts back the settings the shell had, then dies of the same signal
+ * (SA_RESETHAND restored the default action).  Only async-signal-safe calls. */
+
+static struct termios repl_tio;
+static volatile sig_atomic_t repl_have_tio;
+static const int repl_sigs[] = {SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+#define REPL_NSIGS ((int)(sizeof repl_sigs / sizeof repl_sigs[0]))
+static struct sigaction repl_old[REPL_NSIGS];
+
+static void on_fatal(int sig)
+{
+    int saved = errno;
+    if (repl_have_tio)
+        tcsetattr(STDIN_FILENO, TCSANOW, &repl_tio);
+    raise(sig);
+    errno = saved;
+}
+
+static void terminal_guard_install(void)
+{
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &repl_tio) != 0)
+        return;
+    repl_have_tio = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    for (int i = 0; i < REPL_NSIGS; i++)
+        sigaction(repl_sigs[i], &sa, &repl_old[i]);
+}
+
+static void terminal_guard_remove(void)
+{
+    if (!repl_have_tio)
+        return;
+    for (int i = 0; i < REPL_NSIGS; i++)
+        sigaction(repl_sigs[i], &repl_old[i], NULL);
+    repl_have_tio = 0;
 }
 
 /* mkdir -p, quietly: a missing history folder only costs the history. */
@@ -68,12 +113,21 @@ static void save_history_atomically(void)
 {
     if (!repl_hist[0])
         return;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", repl_hist, (long)getpid());
     stifle_history(1000);
-    if (write_history(tmp) == 0 && rename(tmp, repl_hist) == 0)
+    /* Written as write_history would, but through atomic_open/commit: every
+     * write is checked and fsynced before the rename, so a full disk or a
+     * read-only folder leaves the old history as it was.  Failing costs only
+     * the new lines, so it stays quiet. */
+    AtomicFile af;
+    FbErr e;
+    if (atomic_open(&af, repl_hist, &e))
         return;
-    unlink(tmp); /* the old history stays as it was */
+    HIST_ENTRY **h = history_list();
+    for (int i = 0; h && h[i]; i++) {
+        fputs(h[i]->line, af.fp);
+        fputc('\n', af.fp);
+    }
+    atomic_commit(&af, &e);
 }
 
 static void on_line(char *line)
@@ -176,6 +230,7 @@ int repl_run(Interp *it)
     if (repl_history_path(repl_hist, sizeof repl_hist))
         read_history(repl_hist);
     fb_interrupted = 0;
+    terminal_guard_install(); /* before Readline changes the terminal */
     rl_callback_handler_install("fitbench> ", on_line);
     while (!repl_eof && !it->quit) {
         fd_set fds;
@@ -201,6 +256,7 @@ int repl_run(Interp *it)
     }
     if (!it->quit)
         rl_callback_handler_remove();
+    terminal_guard_remove();
     save_history_atomically();
     repl_it = NULL;
     return 0;

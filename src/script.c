@@ -3,19 +3,49 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+/* An error is one line, whatever bytes it quotes from a file or a command:
+ * control characters are shown as C escapes (\n, \x1b), never sent to the
+ * terminal, where an ESC could clear the screen or change its settings.
+ * dst has room for 4 * strlen(src) + 1. */
+static void show_controls(char *dst, const char *src)
+{
+    for (; *src; src++) {
+        unsigned char c = (unsigned char)*src;
+        if (c == '\n')
+            *dst++ = '\\', *dst++ = 'n';
+        else if (c == '\r')
+            *dst++ = '\\', *dst++ = 'r';
+        else if (c == '\t')
+            *dst++ = '\\', *dst++ = 't';
+        else if (c < 0x20 || c == 0x7f)
+            dst += sprintf(dst, "\\x%02x", c);
+        else
+            *dst++ = (char)c;
+    }
+    *dst = '\0';
+}
 
 void script_report(Interp *it, const char *file, long line, const FbErr *e)
 {
     it->failed = 1;
     if (!e->msg[0])
         return;
-    if (file)
-        sink_printf(it->err, "%s:%ld:%d: error: %s\n", file, line, e->col > 0 ? e->col : 1, e->msg);
-    else
-        sink_printf(it->err, "error: %s\n", e->msg);
+    char msg[4 * sizeof e->msg];
+    show_controls(msg, e->msg);
+    if (file) {
+        char where[4 * 1024];
+        snprintf(where, sizeof where, "%s", file);
+        char shown[4 * sizeof where];
+        show_controls(shown, where);
+        sink_printf(it->err, "%s:%ld:%d: error: %s\n", shown, line, e->col > 0 ? e->col : 1, msg);
+    } else {
+        sink_printf(it->err, "error: %s\n", msg);
+    }
 }
 
 int script_line(Interp *it, const char *line, size_t len, const char *file, long lineno)
@@ -70,6 +100,43 @@ int script_line(Interp *it, const char *line, size_t len, const char *file, long
     return 0;
 }
 
+/* Read one line (with its '\n') into *buf, never holding more than
+ * SCRIPT_MAX_LINE + 1 bytes: a longer line is counted, not stored, and
+ * reading stops at SCRIPT_MAX_LINE + 1 so an endless line (/dev/zero, a
+ * log piped in) costs neither memory nor time.  *nul is set when the line
+ * holds a NUL byte.  Returns the bytes seen (at most SCRIPT_MAX_LINE + 1),
+ * 0 at end of input, -1 on a read error or out of memory (errno says which). */
+static ssize_t read_line(FILE *fp, char **buf, size_t *cap, bool *nul)
+{
+    size_t n = 0;
+    *nul = false;
+    for (;;) {
+        int c = getc(fp);
+        if (c == EOF)
+            break;
+        if (n + 2 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            if (nc > SCRIPT_MAX_LINE + 2)
+                nc = SCRIPT_MAX_LINE + 2;
+            char *nb = realloc(*buf, nc);
+            if (!nb)
+                return -1;
+            *buf = nb;
+            *cap = nc;
+        }
+        (*buf)[n++] = (char)c;
+        if (c == '\0')
+            *nul = true;
+        if (c == '\n' || n > SCRIPT_MAX_LINE)
+            break;
+    }
+    if (ferror(fp))
+        return -1;
+    if (*buf)
+        (*buf)[n] = '\0';
+    return (ssize_t)n;
+}
+
 int script_stream(Interp *it, FILE *fp, const char *name)
 {
     char *buf = NULL;
@@ -77,23 +144,32 @@ int script_stream(Interp *it, FILE *fp, const char *name)
     long lineno = 0;
     int rc = 0;
     for (;;) {
-        ssize_t n = getline(&buf, &cap, fp);
-        if (n < 0)
+        bool nul;
+        errno = 0;
+        ssize_t n = read_line(fp, &buf, &cap, &nul);
+        if (n == 0)
             break;
-        lineno++;
         FbErr e = {{0}, 1};
-        if ((size_t)n > SCRIPT_MAX_LINE) {
-            snprintf(e.msg, sizeof e.msg, "line %ld is %zd bytes long; the limit is %d", lineno, n, SCRIPT_MAX_LINE);
-        } else if (memchr(buf, '\0', (size_t)n)) {
+        if (n < 0) {
+            /* A read error is not the end of the script: say so. */
+            snprintf(e.msg, sizeof e.msg, "cannot read %s: %s", name ? name : "input", strerror(errno ? errno : EIO));
+            script_report(it, name, lineno + 1, &e);
+            rc = -1;
+            break;
+        }
+        lineno++;
+        /* Neither a line over the limit nor a binary file is a script: stop
+         * reading it (even with --keep-going; the rest is no better). */
+        if (nul) {
             snprintf(e.msg, sizeof e.msg, "%s is not a text script (a NUL byte on line %ld)", name ? name : "input",
                      lineno);
+        } else if ((size_t)n > SCRIPT_MAX_LINE) {
+            snprintf(e.msg, sizeof e.msg, "line %ld is longer than %d bytes, the limit", lineno, SCRIPT_MAX_LINE);
         }
         if (e.msg[0]) {
             script_report(it, name, lineno, &e);
             rc = -1;
-            if (!it->keep_going)
-                break;
-            continue;
+            break;
         }
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
             n--;

@@ -35,7 +35,7 @@ done
 run "files and undo" 0 -c 'load iris; split val=0.2 seed=1; scale standard; model mlp hidden=4; optim adam lr=0.01;
   train 5; save model m.fbm; save weights w; save history h.csv; save plot p.svg; save session s.fit; record r.fit;
   step 2; undo; record off; load model m.fbm; load weights w; compare lr=0.1,0.01 epochs=3; lrfind iters=10;
-  explain; plot boundary; show params; predict n=3; run s.fit; run r.fit'
+  explain; plot loss; show params; predict n=3; run s.fit; run r.fit'
 # Errors on every layer: each must free what it made on the way out.
 printf 'a,b,y\n1,2,3\n4,"5\n' >q.csv && mv q.csv "$t/"
 run "errors with --keep-going" 1 --keep-going -c 'load q.csv; load nosuch.csv; gen moons n=30; model mlp hidden=0;

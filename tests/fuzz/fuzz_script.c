@@ -19,15 +19,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void null_write(void *ctx, const char *s, size_t n) { (void)ctx, (void)s, (void)n; }
 
-/* Files every input may use: made once, kept between inputs. */
-static const char *const keep[] = {"d.csv", "c.csv", "s.fit", "self.fit", "m.fbm", "w", NULL};
+/* Files every input may use: made once, then restored before each input
+ * (an input may overwrite or append to them: `record s.fit`). */
+static const char *const keep[] = {"d.csv", "c.csv", "s.fit", "self.fit", "m.fbm", "w/W1.npy", "w/b1.npy",
+                                   "w/W2.npy", "w/b2.npy", NULL};
+static char *kept[16];
+static size_t kept_len[16];
 
-static int is_kept(const char *name)
+static char *slurp(const char *path, size_t *len)
 {
-    for (int i = 0; keep[i]; i++)
-        if (strcmp(name, keep[i]) == 0)
-            return 1;
-    return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 16);
+    *len = buf ? fread(buf, 1, 1 << 16, f) : 0;
+    fclose(f);
+    return buf;
 }
 
 static void remove_tree(const char *path)
@@ -53,7 +60,7 @@ static void remove_tree(const char *path)
     }
 }
 
-/* Remove what the last input made. */
+/* Remove what the last input made or changed, and put the kept files back. */
 static void clean(void)
 {
     DIR *d = opendir(".");
@@ -61,9 +68,16 @@ static void clean(void)
         return;
     struct dirent *e;
     while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !is_kept(e->d_name))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             remove_tree(e->d_name);
     closedir(d);
+    if (mkdir("w", 0777) != 0)
+        abort();
+    for (int i = 0; keep[i]; i++) {
+        FILE *f = fopen(keep[i], "wb");
+        if (!f || fwrite(kept[i], 1, kept_len[i], f) != kept_len[i] || fclose(f) != 0)
+            abort();
+    }
 }
 
 static volatile sig_atomic_t no_interrupt;
@@ -112,6 +126,9 @@ static void setup_once(void)
     static const char make[] = "model mlp hidden=3; step 3; save model m.fbm; save weights w";
     if (run_text(make, sizeof make - 1) != 0)
         abort();
+    for (int i = 0; keep[i]; i++)
+        if (!(kept[i] = slurp(keep[i], &kept_len[i])))
+            abort();
 }
 
 /* Should this input be run?  See the top of the file. */
