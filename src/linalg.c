@@ -22,6 +22,22 @@ extern double dlansy_(const char *norm, const char *uplo, const int *n, const do
 extern void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const int *lda, double *b,
                    const int *ldb, int *info);
 
+/* From the solution of the centred problem (column j of S, leading
+ * dimension ld, holds output j's d weights) to W (k, d) and the intercepts
+ * b = ym - W xm. */
+static void uncentre(const double *S, size_t ld, const double *xm, const double *ym, size_t d, size_t k, double *W,
+                     double *b)
+{
+    for (size_t j = 0; j < k; j++) {
+        double bj = ym[j];
+        for (size_t c = 0; c < d; c++) {
+            W[j * d + c] = S[j * ld + c];
+            bj -= xm[c] * W[j * d + c];
+        }
+        b[j] = bj;
+    }
+}
+
 static int check_finite(const double *v, size_t n, const char *what, FbErr *err)
 {
     /* Exponent bits all ones = Inf or NaN; an integer OR-reduction vectorises,
@@ -106,14 +122,7 @@ static int ols_normal(const double *X, const double *Y, size_t n, size_t d, size
         rc = 1;
         goto out;
     }
-    for (size_t j = 0; j < k; j++) {
-        double bj = ym[j];
-        for (size_t c = 0; c < d; c++) {
-            W[j * d + c] = R[j * d + c];
-            bj -= xm[c] * W[j * d + c];
-        }
-        b[j] = bj;
-    }
+    uncentre(R, d, xm, ym, d, k, W, b);
     rc = 0;
 out:
     free(xm);
@@ -175,14 +184,7 @@ static int ols(const double *X, const double *Y, size_t n, size_t d, size_t k, d
         fb_fail(err, "solve: the least-squares solver did not converge (LAPACK dgelsd info %d)", info);
         goto out;
     }
-    for (size_t j = 0; j < k; j++) {
-        double bj = ym[j];
-        for (size_t c = 0; c < d; c++) {
-            W[j * d + c] = B[j * (size_t)ldb + c];
-            bj -= xm[c] * W[j * d + c];
-        }
-        b[j] = bj;
-    }
+    uncentre(B, (size_t)ldb, xm, ym, d, k, W, b);
     rc = 0;
 out:
     free(xm);

@@ -43,6 +43,18 @@ bool plotview_is_heat(const Session *s) { return !strcmp(s->plot, "boundary") ||
 
 /* ---- loss, lr, grad: the history ------------------------------------------------ */
 
+/* The closed-form optimum (from solve) as a horizontal reference line. */
+static void optimum_line(const Session *s, PlotView *pv)
+{
+    if (!isfinite(s->optimum))
+        return;
+    char v[32];
+    pv->chart.has_ref = true;
+    pv->chart.ref_y = s->optimum;
+    snprintf(pv->reflabel, sizeof pv->reflabel, "closed form %s", fb_fmt(v, sizeof v, s->optimum, 5));
+    pv->chart.ref_label = pv->reflabel;
+}
+
 static int build_history(const Session *s, PlotView *pv, FbErr *err)
 {
     Chart *c = &pv->chart;
@@ -79,13 +91,7 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
             return -1;
         if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0)
             return -1;
-        if (isfinite(s->optimum)) {
-            char v[32];
-            c->has_ref = true;
-            c->ref_y = s->optimum;
-            snprintf(pv->reflabel, sizeof pv->reflabel, "closed form %s", fb_fmt(v, sizeof v, s->optimum, 5));
-            c->ref_label = pv->reflabel;
-        }
+        optimum_line(s, pv);
         /* Mark where the lr changed (a new optim, the TUI's +/- keys). */
         for (size_t i = 2; i < n && c->nmarkers < CHART_MAX_MARKERS; i++)
             if (h->rows[i].lr != h->rows[i - 1].lr && s->setup.sched.kind == SCHED_CONSTANT) {
@@ -119,13 +125,7 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
         if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
             return -1;
-    if (isfinite(s->optimum)) {
-        char v[32];
-        c->has_ref = true;
-        c->ref_y = s->optimum;
-        snprintf(pv->reflabel, sizeof pv->reflabel, "closed form %s", fb_fmt(v, sizeof v, s->optimum, 5));
-        c->ref_label = pv->reflabel;
-    }
+    optimum_line(s, pv);
     return 0;
 }
 
