@@ -591,6 +591,7 @@ int cmd_predict(Interp *it, Args *a, FbErr *err)
         int rc = b.lost ? fb_oom(err, "the predictions file", b.len) : atomic_write_file(out, b.data, b.len, err);
         sink_buffer_free(&b);
         if (rc) {
+            err->col = args_opt(a, "out")->vcol; /* point at the file, not the command */
             free(Z);
             return -1;
         }

@@ -37,9 +37,15 @@ int npy_write(const char *path, const double *data, size_t ndim, const size_t *s
     if (ndim > 2)
         return fb_fail(err, "cannot write %s: fitbench writes arrays of at most 2 dimensions, not %zu",
                        path, ndim);
+    /* An empty array is fine whatever its other dimensions (numpy reads
+     * them back); otherwise the bytes must fit and each dimension must be an
+     * npy_intp, as npy_read demands. */
     size_t n = 1;
+    bool empty = false;
+    for (size_t i = 0; i < ndim; i++)
+        empty = empty || shape[i] == 0;
     for (size_t i = 0; i < ndim; i++) {
-        if (shape[i] && n > SIZE_MAX / 8 / shape[i])
+        if (shape[i] > (size_t)INT64_MAX || (!empty && n > SIZE_MAX / 8 / shape[i]))
             return fb_fail(err, "cannot write %s: the array is too large", path);
         n *= shape[i];
     }
@@ -198,7 +204,8 @@ static bool parse_uint(Hdr *h, size_t *out)
     size_t v = 0;
     while (h->pos < h->len && h->s[h->pos] >= '0' && h->s[h->pos] <= '9') {
         size_t d = (size_t)(h->s[h->pos++] - '0');
-        if (v > (SIZE_MAX - d) / 10)
+        /* numpy's limit: a dimension is an npy_intp (int64). */
+        if (v > ((size_t)INT64_MAX - d) / 10)
             h->shape_overflow = true;
         else
             v = v * 10 + d;
