@@ -360,6 +360,29 @@ static bool has(const char *s)
     return s && *s;
 }
 
+/* Hand the finished document to the caller, or report that growing it failed. */
+static int sb_finish(Sb *sb, char **out, size_t *len, FbErr *err)
+{
+    if (sb->oom) {
+        free(sb->buf);
+        return fb_oom(err, "an SVG picture", sb->cap * 2);
+    }
+    *out = sb->buf;
+    if (len)
+        *len = sb->len;
+    return 0;
+}
+
+/* Write a rendered document (rc from the renderer) atomically and free it. */
+static int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr *err)
+{
+    if (rc != 0)
+        return -1;
+    rc = atomic_write_file(path, svg, len, err);
+    free(svg);
+    return rc;
+}
+
 int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, size_t *len,
                      FbErr *err)
 {
@@ -607,25 +630,15 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
         text_el(&sb, b.x0 + b.w / 2, b.y0 + b.h / 2, "middle", " fill=\"#888888\"",
                 "no data yet");
     sb_str(&sb, "</svg>\n");
-    if (sb.oom) {
-        free(sb.buf);
-        return fb_oom(err, "an SVG picture", sb.cap * 2);
-    }
-    *out = sb.buf;
-    if (len)
-        *len = sb.len;
-    return 0;
+    return sb_finish(&sb, out, len, err);
 }
 
 int svg_write_chart(const Chart *c, const char *path, int width_px, int height_px, FbErr *err)
 {
-    char *svg;
-    size_t len;
-    if (svg_render_chart(c, width_px, height_px, &svg, &len, err) != 0)
-        return -1;
-    int rc = atomic_write_file(path, svg, len, err);
-    free(svg);
-    return rc;
+    char *svg = NULL;
+    size_t len = 0;
+    int rc = svg_render_chart(c, width_px, height_px, &svg, &len, err);
+    return write_rendered(rc, svg, len, path, err);
 }
 
 /* ---- heat maps -------------------------------------------------------------- */
@@ -759,23 +772,13 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
         sb_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT));
     }
     sb_str(&sb, "</g>\n</svg>\n");
-    if (sb.oom) {
-        free(sb.buf);
-        return fb_oom(err, "an SVG picture", sb.cap * 2);
-    }
-    *out = sb.buf;
-    if (len)
-        *len = sb.len;
-    return 0;
+    return sb_finish(&sb, out, len, err);
 }
 
 int svg_write_heat(const HeatChart *hc, const char *path, int width_px, int height_px, FbErr *err)
 {
-    char *svg;
-    size_t len;
-    if (svg_render_heat(hc, width_px, height_px, &svg, &len, err) != 0)
-        return -1;
-    int rc = atomic_write_file(path, svg, len, err);
-    free(svg);
-    return rc;
+    char *svg = NULL;
+    size_t len = 0;
+    int rc = svg_render_heat(hc, width_px, height_px, &svg, &len, err);
+    return write_rendered(rc, svg, len, path, err);
 }
