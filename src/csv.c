@@ -21,6 +21,7 @@
  *   at once, each over its own byte range (see "the parallel fast path").
  */
 #include "fitbench/csv.h"
+#include "fitbench/par.h"
 
 #include <errno.h>
 #include <math.h>
@@ -31,7 +32,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <cblas.h>
@@ -1317,23 +1317,6 @@ static void *fast_parse_job(void *arg)
     return NULL;
 }
 
-/* Run fn on jobs 1..k-1 in new threads and on job 0 here (a job whose thread
- * could not start runs here too). */
-static void run_jobs(FastJob *job, int k, void *(*fn)(void *))
-{
-    pthread_t tid[FAST_MAX_THREADS];
-    bool started[FAST_MAX_THREADS] = {false};
-    for (int i = 1; i < k; i++)
-        started[i] = pthread_create(&tid[i], NULL, fn, &job[i]) == 0;
-    fn(&job[0]);
-    for (int i = 1; i < k; i++) {
-        if (started[i])
-            pthread_join(tid[i], NULL);
-        else
-            fn(&job[i]);
-    }
-}
-
 /* The first line end at or after off (the offset just past it), or end. */
 static long long next_record(int fd, char *buf, long long off, long long end)
 {
@@ -1381,7 +1364,7 @@ static int fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_ta
         b = job[i].end;
     }
     /* Count, then lay the ranges' row blocks out one after the other. */
-    run_jobs(job, k, fast_count_job);
+    par_run(job, sizeof job[0], (size_t)k, fast_count_job);
     size_t rows = L->n;
     for (int i = 0; i < k; i++) {
         if (!job[i].ok || job[i].lines > SIZE_MAX / 2)
@@ -1408,7 +1391,7 @@ static int fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_ta
         job[i].X = L->X;
         job[i].Y = L->Y;
     }
-    run_jobs(job, k, fast_parse_job);
+    par_run(job, sizeof job[0], (size_t)k, fast_parse_job);
     for (int i = 0; i < k; i++)
         if (!job[i].ok)
             goto out;

@@ -1,7 +1,7 @@
 /* fused.c — the full-data loss and gradient of a single-output linear model in one read of X. */
 #include "fitbench/fused.h"
+#include "fitbench/par.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -229,22 +229,12 @@ double fused_eval(const Model *m, const LossCfg *loss, const double *X, const do
     base.simd = have_avx2();
 #endif
     Job jobs[FUSED_SLABS];
-    pthread_t tid[FUSED_SLABS];
-    bool started[FUSED_SLABS] = {false};
     for (size_t t = 0; t < nt; t++) {
         jobs[t] = base;
         jobs[t].s0 = t * nslabs / nt;
         jobs[t].s1 = (t + 1) * nslabs / nt;
     }
-    for (size_t t = 1; t < nt; t++)
-        started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
-    run_job(&jobs[0]);
-    for (size_t t = 1; t < nt; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            run_job(&jobs[t]);
-    }
+    par_run(jobs, sizeof jobs[0], nt, run_job);
     /* Add the slabs' partial sums in slab order. */
     double sum = 0;
     for (size_t s = 0; s < nslabs; s++)

@@ -360,6 +360,23 @@ static bool has(const char *s)
     return s && *s;
 }
 
+/* The document's opening: XML declaration, the <svg> element, the title, a white page. */
+static void sb_open(Sb *sb, int W, int H, const char *title)
+{
+    sb_str(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    sb_printf(sb,
+              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+              "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
+              "sans-serif\" font-size=\"12\">\n",
+              W, H, W, H);
+    if (has(title)) {
+        sb_str(sb, "<title>");
+        sb_xml(sb, title);
+        sb_str(sb, "</title>\n");
+    }
+    sb_printf(sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+}
+
 /* Hand the finished document to the caller, or report that growing it failed. */
 static int sb_finish(Sb *sb, char **out, size_t *len, FbErr *err)
 {
@@ -437,18 +454,7 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
     }
 
     Sb sb = {0};
-    sb_str(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sb_printf(&sb,
-              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-              "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
-              "sans-serif\" font-size=\"12\">\n",
-              W, H, W, H);
-    if (has(c->title)) {
-        sb_str(&sb, "<title>");
-        sb_xml(&sb, c->title);
-        sb_str(&sb, "</title>\n");
-    }
-    sb_printf(&sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+    sb_open(&sb, W, H, c->title);
     sb_str(&sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
     sb_num(&sb, b.x0);
     sb_str(&sb, "\" y=\"");
@@ -698,18 +704,7 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
     b.ay.hi = hc->ymax;
 
     Sb sb = {0};
-    sb_str(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sb_printf(&sb,
-              "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
-              "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
-              "sans-serif\" font-size=\"12\">\n",
-              W, H, W, H);
-    if (has(hc->title)) {
-        sb_str(&sb, "<title>");
-        sb_xml(&sb, hc->title);
-        sb_str(&sb, "</title>\n");
-    }
-    sb_printf(&sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+    sb_open(&sb, W, H, hc->title);
     /* Samples: one rect per run of equal colours along a row (crispEdges: no seams). */
     sb_str(&sb, "<g shape-rendering=\"crispEdges\">\n");
     double cw = b.w / (hc->nx > 0 ? hc->nx : 1), ch = b.h / (hc->ny > 0 ? hc->ny : 1);
