@@ -35,12 +35,13 @@ static size_t block_rows(size_t d)
     return r & ~(size_t)3;
 }
 
-/* z[i] = X[i,:] . w + b for the nb rows of Xb (nb, d): the dot product first, then the
- * bias, as BLAS's y = A x + 1 * y with y = b. */
-static void dots_generic(const double *Xb, size_t nb, size_t d, const double *w, double b, double *z)
+/* z[i] = rows[i] . w + b for nb rows of d values each: the dot product
+ * first, then the bias, as BLAS's y = A x + 1 * y with y = b.  The rows are
+ * pointers so that a minibatch is read in place, never gathered. */
+static void dots_generic(const double *const *rows, size_t nb, size_t d, const double *w, double b, double *z)
 {
     for (size_t i = 0; i < nb; i++) {
-        const double *x = Xb + i * d;
+        const double *x = rows[i];
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         size_t j = 0;
         for (; j + 4 <= d; j += 4) {
@@ -55,11 +56,11 @@ static void dots_generic(const double *Xb, size_t nb, size_t d, const double *w,
     }
 }
 
-/* g (d) += sum_i dz[i] X[i,:], rows in order. */
-static void axpys_generic(const double *Xb, size_t nb, size_t d, const double *dz, double *g)
+/* g (d) += sum_i dz[i] rows[i], rows in order. */
+static void axpys_generic(const double *const *rows, size_t nb, size_t d, const double *dz, double *g)
 {
     for (size_t i = 0; i < nb; i++) {
-        const double *x = Xb + i * d;
+        const double *x = rows[i];
         double c = dz[i];
         for (size_t j = 0; j < d; j++)
             g[j] += c * x[j];
@@ -74,12 +75,12 @@ __attribute__((target("avx2,fma"))) static double hsum4(__m256d v)
     return _mm_cvtsd_f64(lo) + _mm_cvtsd_f64(_mm_unpackhi_pd(lo, lo));
 }
 
-__attribute__((target("avx2,fma"))) static void dots_avx2(const double *Xb, size_t nb, size_t d, const double *w,
-                                                          double b, double *z)
+__attribute__((target("avx2,fma"))) static void dots_avx2(const double *const *rows, size_t nb, size_t d,
+                                                          const double *w, double b, double *z)
 {
     size_t i = 0;
     for (; i + 4 <= nb; i += 4) {
-        const double *x0 = Xb + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        const double *x0 = rows[i], *x1 = rows[i + 1], *x2 = rows[i + 2], *x3 = rows[i + 3];
         __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
         size_t j = 0;
         for (; j + 4 <= d; j += 4) {
@@ -99,7 +100,7 @@ __attribute__((target("avx2,fma"))) static void dots_avx2(const double *Xb, size
         z[i] = s0 + b, z[i + 1] = s1 + b, z[i + 2] = s2 + b, z[i + 3] = s3 + b;
     }
     for (; i < nb; i++) {
-        const double *x = Xb + i * d;
+        const double *x = rows[i];
         __m256d a = _mm256_setzero_pd();
         size_t j = 0;
         for (; j + 4 <= d; j += 4)
@@ -113,12 +114,12 @@ __attribute__((target("avx2,fma"))) static void dots_avx2(const double *Xb, size
 
 /* pf: the next block's rows (nb, d) or NULL: fetched into L2 while this block's
  * second sweep runs from L1, so memory never idles between the two sweeps. */
-__attribute__((target("avx2,fma"))) static void axpys_avx2(const double *Xb, size_t nb, size_t d, const double *dz,
-                                                           double *g, const char *pf)
+__attribute__((target("avx2,fma"))) static void axpys_avx2(const double *const *rows, size_t nb, size_t d,
+                                                           const double *dz, double *g, const char *pf)
 {
     size_t i = 0;
     for (; i + 4 <= nb; i += 4) {
-        const double *x0 = Xb + i * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        const double *x0 = rows[i], *x1 = rows[i + 1], *x2 = rows[i + 2], *x3 = rows[i + 3];
         if (pf)
             for (size_t o = i * d * sizeof(double); o < (i + 4) * d * sizeof(double); o += 64)
                 _mm_prefetch(pf + o, _MM_HINT_T1);
@@ -143,7 +144,7 @@ __attribute__((target("avx2,fma"))) static void axpys_avx2(const double *Xb, siz
         }
     }
     for (; i < nb; i++) {
-        const double *x = Xb + i * d;
+        const double *x = rows[i];
         __m256d c = _mm256_set1_pd(dz[i]);
         size_t j = 0;
         for (; j + 4 <= d; j += 4)
@@ -181,25 +182,28 @@ static void run_slab(const Job *jb, size_t s)
     double b = jb->m->params[jb->m->boff[0]];
     double *g = jb->acc + s * (d + 2), gb = 0, sum = 0;
     double z[FUSED_MAX_BLOCK], dz[FUSED_MAX_BLOCK];
+    const double *rows[FUSED_MAX_BLOCK];
     memset(g, 0, d * sizeof *g);
     for (size_t r = r0; r < r1; r += R) {
         size_t nb = r1 - r < R ? r1 - r : R;
         const double *Xb = jb->X + r * d;
+        for (size_t i = 0; i < nb; i++)
+            rows[i] = Xb + i * d;
 #ifdef FUSED_X86
         if (jb->simd)
-            dots_avx2(Xb, nb, d, w, b, z);
+            dots_avx2(rows, nb, d, w, b, z);
         else
 #endif
-            dots_generic(Xb, nb, d, w, b, z);
+            dots_generic(rows, nb, d, w, b, z);
         sum += loss_sum(jb->loss, z, jb->Y + r, nb, 1, n, jb->grad ? dz : NULL);
         if (!jb->grad)
             continue;
 #ifdef FUSED_X86
         if (jb->simd)
-            axpys_avx2(Xb, nb, d, dz, g, r + 2 * nb <= r1 ? (const char *)(Xb + nb * d) : NULL);
+            axpys_avx2(rows, nb, d, dz, g, r + 2 * nb <= r1 ? (const char *)(Xb + nb * d) : NULL);
         else
 #endif
-            axpys_generic(Xb, nb, d, dz, g);
+            axpys_generic(rows, nb, d, dz, g);
         for (size_t i = 0; i < nb; i++)
             gb += dz[i];
     }
@@ -252,4 +256,44 @@ double fused_eval(const Model *m, const LossCfg *loss, const double *X, const do
         grads[m->boff[0]] = gb;
     }
     return sum / (double)loss_count(loss, n, 1);
+}
+
+double fused_batch_grad(const Model *m, const LossCfg *loss, const double *X, const double *Y, const size_t *idx,
+                        size_t r0, size_t b, double *grads)
+{
+    size_t d = m->sizes[0];
+    const double *w = m->params + m->woff[0];
+    double bias = m->params[m->boff[0]];
+    double *g = grads + m->woff[0], gb = 0, check = 0;
+    double z[FUSED_MAX_BLOCK], dz[FUSED_MAX_BLOCK], y[FUSED_MAX_BLOCK];
+    const double *rows[FUSED_MAX_BLOCK];
+#ifdef FUSED_X86
+    bool simd = have_avx2();
+#endif
+    memset(g, 0, d * sizeof *g);
+    for (size_t i0 = 0; i0 < b; i0 += FUSED_MAX_BLOCK) {
+        size_t nb = b - i0 < FUSED_MAX_BLOCK ? b - i0 : FUSED_MAX_BLOCK;
+        for (size_t i = 0; i < nb; i++) {
+            size_t r = idx ? idx[r0 + i0 + i] : r0 + i0 + i;
+            rows[i] = X + r * d;
+            y[i] = Y[r];
+        }
+#ifdef FUSED_X86
+        if (simd)
+            dots_avx2(rows, nb, d, w, bias, z);
+        else
+#endif
+            dots_generic(rows, nb, d, w, bias, z);
+        check += loss_grad(loss, z, y, nb, 1, b, dz);
+#ifdef FUSED_X86
+        if (simd)
+            axpys_avx2(rows, nb, d, dz, g, NULL);
+        else
+#endif
+            axpys_generic(rows, nb, d, dz, g);
+        for (size_t i = 0; i < nb; i++)
+            gb += dz[i];
+    }
+    grads[m->boff[0]] = gb;
+    return check;
 }

@@ -46,11 +46,15 @@ double rng_normal(Rng *r)
 
 uint64_t rng_below(Rng *r, uint64_t n)
 {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* reject the biased tail */
-    uint64_t x;
-    do
-        x = rng_u64(r);
-    while (x >= limit);
+    /* Reject the biased tail [UINT64_MAX - UINT64_MAX % n, ...).  Any x <=
+     * UINT64_MAX - n lies below it, so the division that finds the tail is
+     * only needed for the rare x above that: the same numbers, one division. */
+    uint64_t x = rng_u64(r);
+    if (x > UINT64_MAX - n) {
+        uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+        while (x >= limit)
+            x = rng_u64(r);
+    }
     return x % n;
 }
 

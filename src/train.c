@@ -242,6 +242,22 @@ static void diverged(TrainOutcome *out, long epoch, double lr)
              epoch, lrs, epoch - 1, sug);
 }
 
+/* Start fetching the next batch's scattered rows now: reading them is
+ * otherwise one cache miss after another, most of a small step's time. */
+static void prefetch_next(const TrainState *st, const TrainData *data, size_t b)
+{
+    if (!st->perm)
+        return;
+    size_t d = data->d, ky = data->ky;
+    size_t next = st->cursor + b, end = next + b < st->nperm ? next + b : st->nperm;
+    for (size_t i = next; i < end; i++) {
+        const char *row = (const char *)(data->X + st->perm[i] * d);
+        for (size_t o = 0; o < d * sizeof(double); o += 64)
+            __builtin_prefetch(row + o);
+        __builtin_prefetch(data->Y + st->perm[i] * ky);
+    }
+}
+
 /* Rows [cursor, cursor + b) of this epoch: pointers straight into the data
  * when rows go in order, else gathered through perm into the batch buffers. */
 static void batch_rows(const TrainState *st, const TrainData *data, TrainWork *w, size_t b, const double **Xb,
@@ -258,17 +274,30 @@ static void batch_rows(const TrainState *st, const TrainData *data, TrainWork *w
         memcpy(w->Xb + i * d, data->X + r * d, d * sizeof(double));
         memcpy(w->Yb + i * ky, data->Y + r * ky, ky * sizeof(double));
     }
-    /* Start fetching the next batch's scattered rows now: the gather above is
-     * otherwise one cache miss after another, most of a small step's time. */
-    size_t next = st->cursor + b, end = next + b < st->nperm ? next + b : st->nperm;
-    for (size_t i = next; i < end; i++) {
-        const char *row = (const char *)(data->X + st->perm[i] * d);
-        for (size_t o = 0; o < d * sizeof(double); o += 64)
-            __builtin_prefetch(row + o);
-        __builtin_prefetch(data->Y + st->perm[i] * ky);
-    }
+    prefetch_next(st, data, b);
     *Xb = w->Xb;
     *Yb = w->Yb;
+}
+
+/* One minibatch's gradient into m->grads.  Returns a value that is finite
+ * exactly when the batch's loss is (loss_grad): the value itself is not
+ * needed, and for bce it would cost more than the gradient. */
+static double batch_grad(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, size_t b)
+{
+    Model *m = &st->model;
+    if (fused_applies(m, &setup->loss)) {
+        /* Single-output linear models: rows read in place, once. */
+        double c = fused_batch_grad(m, &setup->loss, data->X, data->Y, st->perm, st->cursor, b, m->grads);
+        prefetch_next(st, data, b);
+        return c;
+    }
+    const double *Xb, *Yb;
+    batch_rows(st, data, w, b, &Xb, &Yb);
+    model_forward(m, &w->mw, Xb, b, w->Z);
+    double c = loss_grad(&setup->loss, w->Z, Yb, b, out_size(m), b, w->dZ);
+    if (isfinite(c))
+        model_backward(m, &w->mw, Xb, b, w->dZ);
+    return c;
 }
 
 static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr *err)
@@ -336,7 +365,7 @@ static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, 
     if (data->n == 0)
         return fb_fail(err, "no training rows");
     Model *m = &st->model;
-    size_t np = m->nparams, k = out_size(m);
+    size_t np = m->nparams;
     size_t cap = setup->batch ? (setup->batch > chunk_rows(data->n) ? setup->batch : chunk_rows(data->n))
                               : chunk_rows(data->n);
     if (setup->batch > data->n)
@@ -377,16 +406,11 @@ static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, 
             if (sthreads != threads && openblas_get_num_threads() != sthreads)
                 openblas_set_num_threads(sthreads);
             size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
-            const double *Xb, *Yb;
-            batch_rows(st, data, w, b, &Xb, &Yb);
-            model_forward(m, &w->mw, Xb, b, w->Z);
-            double l = loss_eval(&setup->loss, w->Z, Yb, b, k, w->dZ);
-            if (!isfinite(l)) {
+            if (!isfinite(batch_grad(st, setup, data, w, b))) {
                 restore(st, w, snap_steps, snap_buf, snap_ostep);
                 diverged(out, st->epoch + 1, lr);
                 return 0;
             }
-            model_backward(m, &w->mw, Xb, b, w->dZ);
             optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
             st->cursor += b;
         }

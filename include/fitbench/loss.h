@@ -30,6 +30,13 @@ double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n,
  * count).  loss_eval(.., n, ..) is loss_sum(.., n, n, ..) / loss_count(n). */
 double loss_sum(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, size_t ntotal, double *dZ);
 
+/* dZ as loss_sum writes it, for a training step that needs the gradient
+ * only.  The return value is finite exactly when the loss over these rows
+ * would be (the divergence check), but it is the loss sum itself only for
+ * losses whose value costs nothing beyond the gradient: for bce it leaves
+ * out the log1p term.  Never fails. */
+double loss_grad(const LossCfg *cfg, const double *Z, const double *Y, size_t n, size_t k, size_t ntotal, double *dZ);
+
 /* The number of terms the mean divides by: n * k, or n for ce. */
 size_t loss_count(const LossCfg *cfg, size_t n, size_t k);
 
