@@ -323,41 +323,14 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
     return 0;
 }
 
-/* Minibatch GEMMs smaller than this many multiply-adds run on one thread:
- * waking BLAS threads costs more than they save (measured on W3b). */
-#define SMALL_STEP_FMAS ((size_t)1 << 20)
-
-/* Threads for the minibatch steps: 1 when the step's largest product is
- * small, else the current BLAS setting (set threads=N).  Whole-data
- * evaluations always use the BLAS setting. */
-static int step_threads(const Model *m, size_t batch, int threads)
-{
-    size_t big = 0;
-    for (size_t l = 0; l < m->nlayers; l++)
-        if (m->sizes[l] * m->sizes[l + 1] > big)
-            big = m->sizes[l] * m->sizes[l + 1];
-    return batch && batch * big < SMALL_STEP_FMAS ? 1 : threads;
-}
-
-static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs,
-                      long batches, long patience, const TrainHooks *hooks, TrainOutcome *out, int threads,
-                      FbErr *err);
-
+/* Threads: every BLAS call runs at the current setting (set threads=N).
+ * OpenBLAS itself keeps products below ~2.6e5 multiply-adds on one thread,
+ * and at W3b's sizes (batch 64, 64-128-64-10) its threads pay: 303 ms per
+ * epoch against 349 ms when this loop held minibatch steps to one thread
+ * (2 cores, bench/fb_bench mb).  fused_eval splits its own work. */
 int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
               long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
 {
-    int threads = openblas_get_num_threads();
-    int rc = run_epochs(st, setup, data, w, epochs, batches, patience, hooks, out, threads, err);
-    if (openblas_get_num_threads() != threads)
-        openblas_set_num_threads(threads);
-    return rc;
-}
-
-static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs,
-                      long batches, long patience, const TrainHooks *hooks, TrainOutcome *out, int threads,
-                      FbErr *err)
-{
-    int sthreads = step_threads(&st->model, setup->batch, threads);
     memset(out, 0, sizeof *out);
     out->best_epoch = -1;
     if (patience > 0 && data->nv == 0)
@@ -403,8 +376,6 @@ static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, 
             optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
             st->cursor = n;
         } else {
-            if (sthreads != threads && openblas_get_num_threads() != sthreads)
-                openblas_set_num_threads(sthreads);
             size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
             if (!isfinite(batch_grad(st, setup, data, w, b))) {
                 restore(st, w, snap_steps, snap_buf, snap_ostep);
@@ -422,8 +393,6 @@ static int run_epochs(TrainState *st, TrainSetup *setup, const TrainData *data, 
 
         if (st->cursor >= n) {
             HistRow row = {.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
-            if (openblas_get_num_threads() != threads)
-                openblas_set_num_threads(threads);
             if (train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &row.train_loss, true, err))
                 return -1;
             row.grad_norm = train_norm(m->grads, np);

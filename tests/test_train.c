@@ -256,3 +256,60 @@ Test(train, until_stops_when_the_expression_holds)
     cr_assert(strstr(h_out(&h), "until train_loss < 30: holds after epoch 10"), "%s", h_out(&h));
     h_free(&h);
 }
+
+/* DESIGN.md's promise: the same script, seed and thread count give the same
+ * bits.  Minibatch MLP steps (BLAS's threads on the larger products) and
+ * full-batch evaluation, run twice at 2 threads; the fused linear path also
+ * keeps its bits across thread counts (fused.h: fixed slabs). */
+static void train_at(const char *script, int threads, double **params, size_t *np, double **hist, size_t *nh)
+{
+    H h;
+    h_init(&h);
+    char line[512];
+    snprintf(line, sizeof line, "set threads=%d; %s", threads, script);
+    cr_assert_eq(h_run(&h, line), 0, "%s: %s", line, h_err(&h));
+    *np = h.s.ts.model.nparams;
+    *params = malloc(*np * sizeof(double));
+    memcpy(*params, h.s.ts.model.params, *np * sizeof(double));
+    const History *hs = &h.s.ts.hist;
+    *nh = hs->n;
+    *hist = malloc(2 * hs->n * sizeof(double));
+    for (size_t i = 0; i < hs->n; i++)
+        (*hist)[2 * i] = hs->rows[i].train_loss, (*hist)[2 * i + 1] = hs->rows[i].grad_norm;
+    h_free(&h);
+}
+
+static void same_bits(const char *script, int t1, int t2)
+{
+    double *p1, *p2, *h1, *h2;
+    size_t n1, n2, k1, k2;
+    train_at(script, t1, &p1, &n1, &h1, &k1);
+    train_at(script, t2, &p2, &n2, &h2, &k2);
+    cr_assert(n1 == n2 && k1 == k2 && k1 > 1);
+    cr_assert_eq(memcmp(p1, p2, n1 * sizeof(double)), 0, "parameters differ (%d/%d threads): %s", t1, t2, script);
+    cr_assert_eq(memcmp(h1, h2, 2 * k1 * sizeof(double)), 0, "history differs (%d/%d threads): %s", t1, t2, script);
+    free(p1), free(p2), free(h1), free(h2);
+}
+
+Test(train, same_bits_at_the_same_thread_count)
+{
+    same_bits("gen blobs n=6000 d=64 classes=10 seed=3; model mlp hidden=128,64; loss ce; optim adam lr=0.001; "
+              "batch 64; train 2",
+              2, 2);
+    same_bits("gen blobs n=6000 d=64 classes=10 seed=3; model mlp hidden=128,64; loss ce; optim adam lr=0.001; "
+              "batch 1024; train 2",
+              2, 2);
+    same_bits("gen spiral n=400 seed=2; model mlp hidden=64,64 act=tanh; loss bce; optim sgd lr=0.1 momentum=0.9; "
+              "batch 16; train 3",
+              2, 2);
+}
+
+Test(train, fused_linear_path_same_bits_at_any_thread_count)
+{
+    const char *s = "gen linear n=50000 d=40 seed=5; model linear; optim sgd lr=0.05; batch 32; train 2; "
+                    "batch full; train 3";
+    same_bits(s, 1, 2);
+    same_bits("gen moons n=150000 seed=5; model logistic; loss bce; optim adam lr=0.01; batch 100; train 2; "
+              "batch full; train 3",
+              1, 2);
+}
