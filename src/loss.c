@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stddef.h>
 
+/* Elements per block of the bce and ce loops: exp and log1p run over a block at a time (vmath.h). */
+#define LOSS_BLOCK 256
+
 /* Elementwise regression losses: Y and Z are (n, k), mean over N = n*k.
  * Gradients use torch's backward formulas (norm = 1/N or 2/N times the
  * elementwise derivative) so they agree to the last bits. */
@@ -44,9 +47,6 @@ static double loss_huber(const double *Z, const double *Y, size_t N, size_t NT, 
     return s;
 }
 
-/* Rows per block of the BCE loops: exp and log1p run over a block at a time (vmath.h). */
-#define BCE_BLOCK 256
-
 /* BCEWithLogitsLoss: l = max(z, 0) - z y + log1p(exp(-|z|)), the stable
  * form of -[y log s(z) + (1-y) log(1 - s(z))]; grad (s(z) - y) / n.  The
  * sigmoid shares the one exp: s(z) = 1 / (1 + e) for z >= 0, e / (1 + e)
@@ -57,9 +57,9 @@ static double loss_huber(const double *Z, const double *Y, size_t N, size_t NT, 
 static double bce_rows(const double *Z, const double *Y, size_t n, size_t NT, double *dZ, int with_log1p)
 {
     double s = 0, norm = 1.0 / (double)NT;
-    double e[BCE_BLOCK], l[BCE_BLOCK];
-    for (size_t i0 = 0; i0 < n; i0 += BCE_BLOCK) {
-        size_t nb = n - i0 < BCE_BLOCK ? n - i0 : BCE_BLOCK;
+    double e[LOSS_BLOCK], l[LOSS_BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += LOSS_BLOCK) {
+        size_t nb = n - i0 < LOSS_BLOCK ? n - i0 : LOSS_BLOCK;
         const double *z = Z + i0, *y = Y + i0;
         for (size_t i = 0; i < nb; i++)
             e[i] = -fabs(z[i]);
@@ -97,6 +97,7 @@ static double loss_hinge(const double *Z, const double *Y, size_t n, size_t NT, 
 static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size_t NT, double *dZ)
 {
     double s = 0, norm = 1.0 / (double)NT;
+    double t[LOSS_BLOCK]; /* a block of z_j - m, then of its exp (vmath.h) */
     for (size_t i = 0; i < n; i++) {
         const double *z = Z + i * k;
         double yc = Y[i];
@@ -107,16 +108,26 @@ static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size
             if (z[j] > m || isnan(z[j]))
                 m = z[j];
         double se = 0;
-        for (size_t j = 0; j < k; j++)
-            se += exp(z[j] - m);
+        for (size_t j0 = 0; j0 < k; j0 += LOSS_BLOCK) {
+            size_t nb = k - j0 < LOSS_BLOCK ? k - j0 : LOSS_BLOCK;
+            for (size_t j = 0; j < nb; j++)
+                t[j] = z[j0 + j] - m;
+            vm_exp(t, t, nb);
+            for (size_t j = 0; j < nb; j++)
+                se += t[j];
+        }
         double lse = log(se);
         s += valid ? -((z[c] - m) - lse) : NAN;
-        if (dZ) {
-            double *g = dZ + i * k;
-            for (size_t j = 0; j < k; j++) {
-                double p = exp((z[j] - m) - lse);
-                g[j] = !valid ? NAN : j == c ? p * norm - norm : p * norm;
-            }
+        if (!dZ)
+            continue;
+        double *g = dZ + i * k;
+        for (size_t j0 = 0; j0 < k; j0 += LOSS_BLOCK) {
+            size_t nb = k - j0 < LOSS_BLOCK ? k - j0 : LOSS_BLOCK;
+            for (size_t j = 0; j < nb; j++)
+                t[j] = (z[j0 + j] - m) - lse;
+            vm_exp(t, t, nb); /* p_j */
+            for (size_t j = 0; j < nb; j++)
+                g[j0 + j] = !valid ? NAN : j0 + j == c ? t[j] * norm - norm : t[j] * norm;
         }
     }
     return s;
