@@ -1,4 +1,4 @@
-/* chart.c — charts and heat maps drawn into a character grid: layout, nice ticks, Braille canvas, legend. */
+/* chart.c — charts and heat maps drawn into a character grid: frame layout, Braille canvas, legend (axes: chart_axis.c). */
 #include "fitbench/chart.h"
 
 #include <math.h>
@@ -7,234 +7,6 @@
 #include <string.h>
 
 #include "fitbench/strutil.h"
-
-/* ======================================================================
- * Grid
- * ====================================================================== */
-
-#define GRID_MAX_CELLS (1 << 24)
-
-Grid *grid_new(int w, int h, FbErr *err)
-{
-    if (w < 0 || h < 0 || (h > 0 && w > GRID_MAX_CELLS / (h ? h : 1))) {
-        fb_fail(err, "grid size %d x %d is out of range", w, h);
-        return NULL;
-    }
-    Grid *g = fb_malloc(1, sizeof *g, "a plot grid", err);
-    if (!g)
-        return NULL;
-    g->w = w;
-    g->h = h;
-    g->cells = fb_malloc((size_t)w * (size_t)h, sizeof *g->cells, "a plot grid", err);
-    if (!g->cells) {
-        free(g);
-        return NULL;
-    }
-    grid_clear(g);
-    return g;
-}
-
-void grid_free(Grid *g)
-{
-    if (!g)
-        return;
-    free(g->cells);
-    free(g);
-}
-
-void grid_clear(Grid *g)
-{
-    size_t n = (size_t)g->w * (size_t)g->h;
-    for (size_t i = 0; i < n; i++)
-        g->cells[i] = (GridCell){' ', 0, 0};
-}
-
-void grid_put(Grid *g, int x, int y, uint32_t ch, uint8_t fg)
-{
-    if (x < 0 || y < 0 || x >= g->w || y >= g->h)
-        return;
-    g->cells[(size_t)y * g->w + x] = (GridCell){ch, fg, 0};
-}
-
-/* Decode one UTF-8 codepoint at *s, advancing it.  Invalid bytes → U+FFFD
- * (one byte consumed); control characters → '?'. */
-static uint32_t utf8_next(const char **ps)
-{
-    const unsigned char *s = (const unsigned char *)*ps;
-    uint32_t c = s[0];
-    int len = 1;
-    uint32_t min = 0;
-    if (c < 0x80) {
-        len = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        len = 2, c &= 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3, c &= 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4, c &= 0x07, min = 0x10000;
-    } else {
-        *ps += 1;
-        return 0xFFFD;
-    }
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *ps += 1;
-            return 0xFFFD;
-        }
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    *ps += len;
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0xFFFD;
-    if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
-        return '?';
-    return c;
-}
-
-/* Columns a UTF-8 string takes (one per codepoint). */
-static int utf8_width(const char *s)
-{
-    int n = 0;
-    while (*s) {
-        utf8_next(&s);
-        n++;
-    }
-    return n;
-}
-
-int grid_text(Grid *g, int x, int y, const char *utf8, uint8_t fg)
-{
-    int n = 0;
-    if (!utf8)
-        return 0;
-    while (*utf8) {
-        uint32_t c = utf8_next(&utf8);
-        grid_put(g, x + n, y, c, fg);
-        n++;
-    }
-    return n;
-}
-
-/* Write at most maxw columns of s (no-op when maxw ≤ 0).  Returns columns written. */
-static int grid_text_max(Grid *g, int x, int y, const char *s, uint8_t fg, int maxw)
-{
-    int n = 0;
-    if (!s)
-        return 0;
-    while (*s && n < maxw) {
-        grid_put(g, x + n, y, utf8_next(&s), fg);
-        n++;
-    }
-    return n;
-}
-
-static size_t utf8_put(char *out, uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xC0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xE0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
-static uint32_t cell_char(const GridCell *c)
-{
-    return (c->ch == 0 || c->ch > 0x10FFFF) ? ' ' : c->ch;
-}
-
-char *grid_to_utf8(const Grid *g, FbErr *err)
-{
-    size_t cap = (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
-    char *buf = fb_malloc(cap, 1, "plot text", err);
-    if (!buf)
-        return NULL;
-    size_t len = 0;
-    for (int y = 0; y < g->h; y++) {
-        if (y > 0)
-            buf[len++] = '\n';
-        const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = g->w - 1;
-        while (last >= 0 && cell_char(&row[last]) == ' ')
-            last--;
-        for (int x = 0; x <= last; x++)
-            len += utf8_put(buf + len, cell_char(&row[x]));
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
-/* SGR parameters for a colour index as foreground (bg=false) or background. */
-static int ansi_color(char *out, size_t size, uint8_t c, bool bg)
-{
-    /* 256-colour codes: series palette close to the SVG one, heat = viridis-ish. */
-    static const int series[GC_NSERIES] = {32, 208, 34, 160, 133, 37, 69, 244};
-    static const int heat[GC_NHEAT] = {53, 54, 61, 67, 73, 72, 113, 184};
-    int code = -1;
-    if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
-        code = series[c - GC_SERIES1];
-    else if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
-        code = heat[c - GC_HEAT0];
-    else if (c == GC_AXIS)
-        code = 245;
-    else if (c == GC_LABEL)
-        code = 250;
-    else if (c == GC_REF)
-        code = 178;
-    else if (c == GC_MARKER)
-        code = 139;
-    if (code < 0)
-        return snprintf(out, size, "%d", bg ? 49 : 39);
-    return snprintf(out, size, "%d;5;%d", bg ? 48 : 38, code);
-}
-
-char *grid_to_ansi(const Grid *g, FbErr *err)
-{
-    /* Worst case per cell: an escape (≤ 32 bytes) + 4 bytes of text. */
-    size_t cap = (size_t)g->w * (size_t)g->h * 40 + (size_t)g->h * 8 + 16;
-    char *buf = fb_malloc(cap, 1, "plot text", err);
-    if (!buf)
-        return NULL;
-    size_t len = 0;
-    for (int y = 0; y < g->h; y++) {
-        if (y > 0)
-            buf[len++] = '\n';
-        const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = g->w - 1;
-        while (last >= 0 && cell_char(&row[last]) == ' ' && row[last].bg == 0)
-            last--;
-        int curfg = -1, curbg = -1;
-        for (int x = 0; x <= last; x++) {
-            if (row[x].fg != curfg || row[x].bg != curbg) {
-                char a[16], b[16];
-                ansi_color(a, sizeof a, row[x].fg, false);
-                ansi_color(b, sizeof b, row[x].bg, true);
-                len += (size_t)snprintf(buf + len, cap - len, "\x1b[%s;%sm", a, b);
-                curfg = row[x].fg;
-                curbg = row[x].bg;
-            }
-            len += utf8_put(buf + len, cell_char(&row[x]));
-        }
-        if (curfg >= 0)
-            len += (size_t)snprintf(buf + len, cap - len, "\x1b[0m");
-    }
-    buf[len] = '\0';
-    return buf;
-}
 
 /* ======================================================================
  * Chart description helpers
@@ -269,248 +41,6 @@ int chart_add_marker(Chart *c, double x, const char *label, FbErr *err)
     return c->nmarkers++;
 }
 
-/* ======================================================================
- * Ticks and axes
- * ====================================================================== */
-
-double chart_nice_step(double span, int max_intervals)
-{
-    if (!(span > 0) || !isfinite(span))
-        return 1;
-    if (max_intervals < 1)
-        max_intervals = 1;
-    /* Keep 10^e representable at both ends of the double range. */
-    if (span < 1e-280)
-        return chart_nice_step(span * 1e100, max_intervals) * 1e-100;
-    if (span > 1e280)
-        return chart_nice_step(span * 1e-100, max_intervals) * 1e100;
-    double raw = span / max_intervals;
-    double base = pow(10, floor(log10(raw)));
-    static const double mult[] = {1, 2, 5, 10, 20};
-    for (size_t i = 0; i < sizeof mult / sizeof mult[0]; i++) {
-        double step = mult[i] * base;
-        if (span / step <= max_intervals * (1 + 1e-9))
-            return step;
-    }
-    return 20 * base; /* unreachable: raw ≤ 10·base */
-}
-
-int chart_ticks(double lo, double hi, double step, double *out, int cap)
-{
-    if (!(step > 0) || !isfinite(lo) || !isfinite(hi) || hi < lo || cap <= 0)
-        return 0;
-    double i0 = ceil(lo / step - 1e-9);
-    double i1 = floor(hi / step + 1e-9);
-    int n = 0;
-    for (double i = i0; i <= i1 && n < cap; i++) {
-        double v = i * step;
-        if (fabs(v) < step * 1e-9)
-            v = 0;
-        out[n++] = v;
-    }
-    return n;
-}
-
-/* "1e+06" → "1e6", "2.5e-07" → "2.5e-7" (in place). */
-static void tidy_exponent(char *s)
-{
-    char *e = strchr(s, 'e');
-    if (!e)
-        return;
-    char *src = e + 1, *dst = e + 1;
-    if (*src == '+')
-        src++;
-    else if (*src == '-')
-        *dst++ = *src++;
-    while (*src == '0' && src[1])
-        src++;
-    memmove(dst, src, strlen(src) + 1);
-}
-
-char *chart_fmt_tick(char *buf, size_t size, double v, double step)
-{
-    if (v == 0 || !(step > 0) || !isfinite(v)) {
-        if (v == 0 || !isfinite(v))
-            fb_fmt(buf, size, v == 0 ? 0.0 : v, 6);
-        else
-            fb_fmt(buf, size, v, 6);
-        return buf;
-    }
-    int es = (int)floor(log10(step) + 1e-9);
-    int ev = (int)floor(log10(fabs(v)) + 1e-12);
-    if (ev < es)
-        ev = es;
-    int sig;
-    if (ev >= 6 || ev < -4 || es < -5)
-        sig = ev - es + 1; /* %g picks the exponent form here */
-    else
-        sig = ev + 1 + (es < 0 ? -es : 0);
-    if (sig < 1)
-        sig = 1;
-    if (sig > 17)
-        sig = 17;
-    fb_fmt(buf, size, v, sig);
-    tidy_exponent(buf);
-    return buf;
-}
-
-char *chart_fmt_decade(char *buf, size_t size, int e)
-{
-    static const char *plain[] = {"0.01", "0.1", "1", "10", "100", "1000"};
-    if (e >= -2 && e <= 3)
-        snprintf(buf, size, "%s", plain[e + 2]);
-    else
-        snprintf(buf, size, "1e%d", e);
-    return buf;
-}
-
-/* Linear step for [lo, hi] even when hi − lo overflows. */
-static double lin_step(double lo, double hi, int k)
-{
-    double span = hi - lo;
-    if (isfinite(span))
-        return chart_nice_step(span, k);
-    return chart_nice_step(hi * 1e-10 - lo * 1e-10, k) * 1e10;
-}
-
-/* Log axes spanning under two decades also use 2·10^k and 5·10^k: the
- * largest such value ≤ 10^a (in log10 space), the smallest ≥ 10^a, and all
- * of them inside [lo, hi]. */
-static const double log125_m[3] = {1, 2, 5};
-
-static double log125_floor(double a)
-{
-    double e = floor(a + 1e-9);
-    double best = e;
-    for (int i = 0; i < 3; i++) {
-        double t = e + log10(log125_m[i]);
-        if (t <= a + 1e-9)
-            best = t;
-    }
-    return best;
-}
-
-static double log125_ceil(double a)
-{
-    double e = floor(a - 1e-9);
-    for (int i = 0; i < 3; i++) {
-        double t = e + log10(log125_m[i]);
-        if (t >= a - 1e-9)
-            return t;
-    }
-    return e + 1;
-}
-
-static int log125_ticks(double lo, double hi, double *out, int cap)
-{
-    int n = 0;
-    for (double e = floor(lo) - 1; e <= ceil(hi) && n < cap; e++)
-        for (int i = 0; i < 3 && n < cap; i++) {
-            double t = e + log10(log125_m[i]);
-            if (t >= lo - 1e-9 && t <= hi + 1e-9)
-                out[n++] = t;
-        }
-    return n;
-}
-
-/* Label of a log tick at 10^a, a = e + log10(m) with m in {1, 2, 5}:
- * decades as chart_fmt_decade; "20", "0.05", "2e-5" for the others. */
-static void fmt_log_tick(char *buf, size_t size, double a)
-{
-    double e = floor(a + 1e-9);
-    int m = (int)lround(pow(10, a - e));
-    int ie = (int)e;
-    if (m <= 1 || m >= 10) {
-        chart_fmt_decade(buf, size, m >= 10 ? ie + 1 : ie);
-        return;
-    }
-    if (ie >= -2 && ie <= 3)
-        fb_fmt(buf, size, m * pow(10, ie), 6);
-    else
-        snprintf(buf, size, "%de%d", m, ie);
-}
-
-void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loose,
-                       int max_intervals)
-{
-    memset(ax, 0, sizeof *ax);
-    ax->log = log;
-    if (max_intervals < 1)
-        max_intervals = 1;
-    if (max_intervals > CHART_MAX_TICKS - 1)
-        max_intervals = CHART_MAX_TICKS - 1;
-    double lo, hi;
-    if (log) {
-        if (!(dlo > 0) || !(dhi > 0) || !isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
-            dlo = 1, dhi = 10;
-        lo = log10(dlo);
-        hi = log10(dhi);
-        if (hi - lo < 1e-12) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        double step = chart_nice_step(hi - lo, max_intervals);
-        if (step < 1)
-            step = 1; /* ticks only at whole decades ... */
-        bool fine = step == 1 && hi - lo < 2; /* ... unless that leaves too few */
-        if (loose && fine) {
-            lo = log125_floor(lo);
-            hi = log125_ceil(hi);
-        } else if (loose) {
-            /* whole decades, a whole number of steps from the bottom one,
-             * which is labelled (so 1e-300..1e300 shows both ends) */
-            lo = floor(lo + 1e-9);
-            hi = lo + ceil((hi - lo) / step - 1e-9) * step;
-        }
-        ax->step = step;
-        ax->lo = lo;
-        ax->hi = hi;
-        if (loose && !fine) {
-            ax->nticks = 0;
-            for (double t = lo; t <= hi + 1e-9 && ax->nticks < CHART_MAX_TICKS; t += step)
-                ax->ticks[ax->nticks++] = t;
-        } else {
-            ax->nticks = chart_ticks(lo, hi, step, ax->ticks, CHART_MAX_TICKS);
-        }
-        if (fine && ax->nticks < 3)
-            ax->nticks = log125_ticks(lo, hi, ax->ticks, CHART_MAX_TICKS);
-        for (int i = 0; i < ax->nticks; i++)
-            fmt_log_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i]);
-        return;
-    } else {
-        if (!isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
-            dlo = 0, dhi = 1;
-        lo = dlo;
-        hi = dhi;
-        if (hi == lo) {
-            double pad = fabs(lo) * 0.1;
-            if (pad == 0 || !isfinite(lo - pad) || !isfinite(hi + pad))
-                pad = lo == 0 ? 1 : fabs(lo) * 0.01;
-            lo -= pad;
-            hi += pad;
-            if (hi == lo) { /* subnormal values: pad with the smallest step that shows */
-                lo = dlo - 1e-300;
-                hi = dhi + 1e-300;
-            }
-        }
-        double step = lin_step(lo, hi, max_intervals);
-        if (loose) {
-            double l2 = floor(lo / step + 1e-9) * step;
-            double h2 = ceil(hi / step - 1e-9) * step;
-            if (isfinite(l2) && l2 <= lo)
-                lo = l2;
-            if (isfinite(h2) && h2 >= hi)
-                hi = h2;
-        }
-        ax->step = step;
-    }
-    ax->lo = lo;
-    ax->hi = hi;
-    ax->nticks = chart_ticks(lo, hi, ax->step, ax->ticks, CHART_MAX_TICKS);
-    for (int i = 0; i < ax->nticks; i++) {
-        chart_fmt_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i], ax->step);
-    }
-}
 
 /* x of point i of s. */
 static inline double series_x(const Series *s, size_t i)
@@ -779,9 +309,9 @@ static void frame_draw(const Frame *f, Grid *g, const char *title, const char *x
     if (f->header_row >= 0) {
         int yl = 0;
         if (nonempty(ylabel))
-            yl = grid_text_max(g, 0, f->header_row, ylabel, GC_LABEL, g->w);
+            yl = grid_text_clip(g, 0, f->header_row, ylabel, GC_LABEL, g->w);
         if (nonempty(title)) {
-            int tw = utf8_width(title);
+            int tw = grid_text_cols(title);
             int s = f->plot_x0 + (f->pw - tw) / 2;
             if (yl > 0 && s < yl + 2)
                 s = yl + 2;
@@ -791,17 +321,17 @@ static void frame_draw(const Frame *f, Grid *g, const char *title, const char *x
                 s = yl + 2;
             if (s < 0)
                 s = 0;
-            grid_text_max(g, s, f->header_row, title, GC_TITLE, g->w - s);
+            grid_text_clip(g, s, f->header_row, title, GC_TITLE, g->w - s);
         }
     }
     if (f->xlabel_row >= 0 && nonempty(xlabel)) {
-        int tw = utf8_width(xlabel);
+        int tw = grid_text_cols(xlabel);
         int s = f->plot_x0 + (f->pw - tw) / 2;
         if (s + tw > g->w)
             s = g->w - tw;
         if (s < 0)
             s = 0;
-        grid_text_max(g, s, f->xlabel_row, xlabel, GC_LABEL, g->w - s);
+        grid_text_clip(g, s, f->xlabel_row, xlabel, GC_LABEL, g->w - s);
     }
 }
 
@@ -809,7 +339,7 @@ static void too_small(Grid *g)
 {
     grid_clear(g);
     if (g->h > 0)
-        grid_text_max(g, 0, 0, "plot too small", GC_LABEL, g->w);
+        grid_text_clip(g, 0, 0, "plot too small", GC_LABEL, g->w);
 }
 
 /* ======================================================================
@@ -1176,7 +706,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
     for (int k = 0; k < c->nseries; k++)
         if (nonempty(c->series[k].name)) {
             nleg++;
-            int l = utf8_width(c->series[k].name);
+            int l = grid_text_cols(c->series[k].name);
             if (l > namew)
                 namew = l;
         }
@@ -1208,7 +738,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
                         grid_put(g, x, y, 0x2501 /* ━ */, sc);
                         grid_put(g, x + 1, y, 0x2501, sc);
                     }
-                    grid_text_max(g, x + 3, y, s->name, GC_LABEL, namew);
+                    grid_text_clip(g, x + 3, y, s->name, GC_LABEL, namew);
                     r++;
                 }
                 box_claim(&cv, cand[b].x, cand[b].y, lw, nleg);
@@ -1222,7 +752,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
         const char *label = c->ref_label;
         if (!label)
             label = fb_fmt(buf, sizeof buf, c->ref_y, 6);
-        int lw = utf8_width(label);
+        int lw = grid_text_cols(label);
         if (lw > f.pw - 2)
             lw = f.pw - 2;
         if (lw > 0) {
@@ -1231,7 +761,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
                             {1, ref_row + 1}, {rx, ref_row},     {1, ref_row}};
             int b = best_spot(&cv, cand, 6, lw, 1);
             if (b >= 0) {
-                grid_text_max(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, label, GC_REF, lw);
+                grid_text_clip(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, label, GC_REF, lw);
                 box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
             }
         }
@@ -1241,7 +771,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
     for (int m = 0; m < c->nmarkers; m++) {
         if (mcol[m] < 0 || !nonempty(c->markers[m].label))
             continue;
-        int lw = utf8_width(c->markers[m].label);
+        int lw = grid_text_cols(c->markers[m].label);
         if (lw > f.pw - 1)
             lw = f.pw - 1;
         Spot cand[8];
@@ -1252,7 +782,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
         }
         int b = best_spot(&cv, cand, nc, lw, 1);
         if (b >= 0) {
-            grid_text_max(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, c->markers[m].label,
+            grid_text_clip(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, c->markers[m].label,
                           GC_MARKER, lw);
             box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
         }
@@ -1263,7 +793,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
         int lw = (int)strlen(msg);
         if (lw > f.pw)
             lw = f.pw;
-        grid_text_max(g, f.plot_x0 + (f.pw - lw) / 2, f.plot_y0 + (f.ph - 1) / 2, msg, GC_LABEL,
+        grid_text_clip(g, f.plot_x0 + (f.pw - lw) / 2, f.plot_y0 + (f.ph - 1) / 2, msg, GC_LABEL,
                       lw);
     }
 
