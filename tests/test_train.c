@@ -313,3 +313,40 @@ Test(train, fused_linear_path_same_bits_at_any_thread_count)
               "batch full; train 3",
               1, 2);
 }
+
+/* A minibatch run that blows up stops with the parameters of the last whole
+ * epoch: the same bits as the run that stops before it (same_as).  mse (value
+ * and gradient per step) and bce (gradient only, checked through the finite
+ * part of its loss: loss.h loss_grad). */
+static void diverges_in_epoch(const char *prefix, const char *blowup, long want_epoch, const char *same_as)
+{
+    H h;
+    h_init(&h);
+    char line[512];
+    snprintf(line, sizeof line, "%s; %s", prefix, blowup);
+    cr_assert_eq(h_run(&h, line), 0, "%s", h_err(&h));
+    char want[128];
+    snprintf(want, sizeof want, "blew up (became NaN, infinite, or 1e10 times its starting value) in epoch %ld ",
+             want_epoch);
+    cr_assert(strstr(h_err(&h), want), "%s: %s", line, h_err(&h));
+    size_t np = h.s.ts.model.nparams;
+    double p[64];
+    cr_assert(np <= 64 && h.s.ts.epoch == want_epoch - 1);
+    memcpy(p, h.s.ts.model.params, np * sizeof(double));
+    for (size_t i = 0; i < np; i++)
+        cr_assert(isfinite(p[i]));
+    h_free(&h);
+    h_init(&h);
+    cr_assert_eq(h_run(&h, same_as), 0, "%s", h_err(&h));
+    cr_assert_eq(memcmp(p, h.s.ts.model.params, np * sizeof(double)), 0, "%s", line);
+    h_free(&h);
+}
+
+Test(train, minibatch_divergence_restores_the_last_whole_epoch)
+{
+    /* Each blows up in the middle of epoch 7 / 4 (the step's check, not the epoch's end). */
+    const char *mse = "load boston; scale standard; model linear; batch 16; optim sgd lr=0.01; train 6";
+    const char *bce = "gen moons n=200 seed=1; model logistic; loss bce; batch 8; optim sgd lr=0.1; train 3";
+    diverges_in_epoch(mse, "optim sgd lr=1e150; train 5", 7, mse);
+    diverges_in_epoch(bce, "optim sgd lr=1.7e308; train 5", 4, bce);
+}
