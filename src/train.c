@@ -343,6 +343,7 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
                               : chunk_rows(data->n);
     if (setup->batch > data->n)
         cap = chunk_rows(data->n) > data->n ? chunk_rows(data->n) : data->n;
+    bool first = st->hist.n == 0; /* train_begin will evaluate the gradient at these params */
     if (work_fit(w, m, data->ky, cap, err) || train_begin(st, setup, data, w, err))
         return -1;
 
@@ -354,7 +355,7 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
     long bad = 0;
     if (patience > 0)
         memcpy(w->best, m->params, np * sizeof(double));
-    bool grads_fresh = false; /* m->grads holds the full gradient at the current params */
+    bool grads_fresh = first; /* m->grads holds the full gradient at the current params */
     long snap_steps = 0, snap_ostep = 0;
     bool snap_buf = false;
     double t0 = now_seconds();
