@@ -41,8 +41,8 @@ static const char *resolve_dataset(const Interp *it, const char *name, char *buf
 static void print_data_summary(Interp *it, const char *what)
 {
     const Dataset *ds = it->s->data;
-    sink_printf(it->out, "%s: %zu rows, %zu feature%s, target %s", what, ds->n, ds->d, ds->d == 1 ? "" : "s",
-                ds->ynames[0]);
+    sink_printf(it->out, "%s: %zu rows, %zu feature%s, target %s", FB_SHOWN(what), ds->n, ds->d,
+                ds->d == 1 ? "" : "s", FB_SHOWN(ds->ynames[0]));
     if (ds->ny > 1)
         sink_printf(it->out, " (+%zu more)", ds->ny - 1);
     if (ds->task == TASK_REGRESSION)

@@ -10,6 +10,7 @@
 
 #include "fitbench/command.h"
 #include "fitbench/expr.h"
+#include "fitbench/linalg.h"
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
 
@@ -86,8 +87,12 @@ int cmd_set(Interp *it, Args *a, FbErr *err)
     if (args_long(a, "precision", &v))
         st->precision = (int)v;
     if (args_long(a, "threads", &v)) {
+        int n = v ? (int)v : openblas_get_num_procs();
+        /* New BLAS threads map their buffers at once: under a tight ulimit that would hang (linalg.h). */
+        if (linalg_blas_threads(n, err))
+            return -1;
         st->threads = (int)v;
-        openblas_set_num_threads(v ? (int)v : openblas_get_num_procs());
+        openblas_set_num_threads(n);
     }
     if (a->n == 1)
         sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",

@@ -175,27 +175,8 @@ static const char *const opt_keys[][8] = {
 
 static void print_optim(Interp *it, const OptCfg *c)
 {
-    sink_printf(it->out, "optim %s lr=%s", optim_name(c->kind), NUM(it, c->lr));
-    switch (c->kind) {
-    case OPT_SGD:
-        sink_printf(it->out, " momentum=%s dampening=%s nesterov=%s weight_decay=%s", NUM(it, c->momentum),
-                    NUM(it, c->dampening), c->nesterov ? "yes" : "no", NUM(it, c->weight_decay));
-        break;
-    case OPT_ADAM:
-    case OPT_ADAMW:
-        sink_printf(it->out, " beta1=%s beta2=%s eps=%s weight_decay=%s amsgrad=%s", NUM(it, c->beta1),
-                    NUM(it, c->beta2), NUM(it, c->eps), NUM(it, c->weight_decay), c->amsgrad ? "yes" : "no");
-        break;
-    case OPT_RMSPROP:
-        sink_printf(it->out, " alpha=%s eps=%s weight_decay=%s momentum=%s centered=%s", NUM(it, c->alpha),
-                    NUM(it, c->eps), NUM(it, c->weight_decay), NUM(it, c->momentum), c->centered ? "yes" : "no");
-        break;
-    case OPT_ADAGRAD:
-        sink_printf(it->out, " lr_decay=%s weight_decay=%s initial_accumulator_value=%s eps=%s", NUM(it, c->lr_decay),
-                    NUM(it, c->weight_decay), NUM(it, c->initial_accumulator_value), NUM(it, c->eps));
-        break;
-    }
-    sink_printf(it->out, "\n");
+    char buf[512];
+    sink_printf(it->out, "optim %s\n", session_optim_text(c, it->s->set.precision, buf, sizeof buf));
 }
 
 int cmd_optim(Interp *it, Args *a, FbErr *err)
@@ -214,7 +195,7 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
         optim_defaults(&c, kind);
     for (int i = 1; i < a->n; i++) {
         const Tok *t = &a->t[i];
-        if (!t->key)
+        if (!t->key || strcmp(t->key, "schedule") == 0)
             continue;
         if (word_index(t->key, opt_keys[kind]) < 0) {
             const char *users[5];
@@ -244,6 +225,25 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
     const char *bad = optim_check(&c);
     if (bad)
         return fb_fail_at(err, w->col, "%s", bad);
+    const char *sw = args_str(a, "schedule");
+    if (sw && strcmp(sw, "scale") == 0) {
+        /* Keep the schedule's place and scale it to the new lr (the workbench's +/- keys are logged so). */
+        if (!same)
+            return fb_fail_at(err, args_opt(a, "schedule")->col,
+                              "schedule=scale keeps the running %s and its schedule: it takes the same optimizer "
+                              "name (a new optimizer restarts the schedule)",
+                              optim_name(s->setup.opt.kind));
+        double lr = c.lr;
+        c.lr = s->setup.opt.lr;
+        OptCfg keep = s->setup.opt;
+        s->setup.opt = c;
+        if (session_set_lr(s, lr, err)) {
+            s->setup.opt = keep;
+            return -1;
+        }
+        print_optim(it, &s->setup.opt);
+        return 0;
+    }
     s->setup.opt = c;
     if (s->built && !same) {
         /* A new optimizer starts with fresh state, as constructing a new torch optimizer would. */

@@ -14,13 +14,14 @@ static void show_data(Interp *it)
     const Session *s = it->s;
     const Dataset *ds = s->data;
     const Prepared *p = s->prep;
-    sink_printf(it->out, "data: %s\n", ds->source ? ds->source : "(unnamed)");
-    sink_printf(it->out, "shape: %zu rows x %zu features; target %s: %s", ds->n, ds->d, ds->ynames[0],
+    /* Names come from the file: a header with an ESC in it must not reach the terminal raw. */
+    sink_printf(it->out, "data: %s\n", ds->source ? FB_SHOWN(ds->source) : "(unnamed)");
+    sink_printf(it->out, "shape: %zu rows x %zu features; target %s: %s", ds->n, ds->d, FB_SHOWN(ds->ynames[0]),
                 task_name(ds->task));
     if (ds->nclasses) {
         sink_printf(it->out, " (");
         for (size_t c = 0; c < ds->nclasses && c < 12; c++)
-            sink_printf(it->out, "%s%s", c ? ", " : "", ds->class_names[c]);
+            sink_printf(it->out, "%s%s", c ? ", " : "", FB_SHOWN(ds->class_names[c]));
         sink_printf(it->out, "%s)", ds->nclasses > 12 ? ", ..." : "");
     }
     sink_printf(it->out, "\nsplit: %zu train, %zu val, %zu test; scale %s; features %zu (degree %d)\n", p->train.n,
@@ -43,7 +44,7 @@ static void show_data(Interp *it)
             sq += v * v;
         }
         char name[64];
-        snprintf(name, sizeof name, "%s%s", tgt ? ds->ynames[0] : ds->names[j], tgt ? " (target)" : "");
+        snprintf(name, sizeof name, "%s%s", FB_SHOWN(tgt ? ds->ynames[0] : ds->names[j]), tgt ? " (target)" : "");
         sink_printf(it->out, "%-16s %12s %12s %12s %12s\n", name, NUM(it, mean), NUM(it, sqrt(sq / (double)ds->n)),
                     NUM(it, lo), NUM(it, hi));
         if (j == 29 && ncols > 40) {
@@ -79,7 +80,7 @@ static void show_params(Interp *it, const double *v, const char *what)
         sink_printf(it->out, "%s%s (%zu, %zu):\n", what, wn, out, in);
         for (size_t i = 0; i < out; i++)
             for (size_t j = 0; j < in; j++) {
-                const char *nm = l == 0 && p ? p->names[j] : "";
+                const char *nm = l == 0 && p ? FB_SHOWN(p->names[j]) : "";
                 sink_printf(it->out, "  %s[%zu,%zu] %-14s %s\n", wn, i, j, nm, NUM(it, W[i * in + j]));
             }
         sink_printf(it->out, "%s%s (%zu):\n", what, bn, out);
@@ -131,10 +132,10 @@ static int show_confusion(Interp *it, FbErr *err)
                 p == &s->prep->val ? "val" : "train");
     sink_printf(it->out, "%-14s", "");
     for (size_t c = 0; c < K; c++)
-        sink_printf(it->out, " %8.8s", s->data->class_names[c]);
+        sink_printf(it->out, " %8.8s", FB_SHOWN(s->data->class_names[c]));
     sink_printf(it->out, " %10s %10s\n", "precision", "recall");
     for (size_t r = 0; r < K; r++) {
-        sink_printf(it->out, "%-14.14s", s->data->class_names[r]);
+        sink_printf(it->out, "%-14.14s", FB_SHOWN(s->data->class_names[r]));
         for (size_t c = 0; c < K; c++)
             sink_printf(it->out, " %8zu", conf[r * K + c]);
         sink_printf(it->out, " %10s %10s\n", NUM(it, pr[r]), NUM(it, pr[K + r]));
@@ -154,7 +155,7 @@ static void show_config(Interp *it)
 {
     const Session *s = it->s;
     if (s->data)
-        sink_printf(it->out, "data      %s\n", s->data->source);
+        sink_printf(it->out, "data      %s\n", s->data->source ? FB_SHOWN(s->data->source) : "(unnamed)");
     const PrepSpec *ps = &s->prep_spec;
     sink_printf(it->out, "split     val=%s test=%s seed=%llu\n", NUM(it, ps->val), NUM(it, ps->test),
                 (unsigned long long)ps->seed);
@@ -162,7 +163,8 @@ static void show_config(Interp *it)
     if (s->mspec.set)
         sink_printf(it->out, "model     %s\n", model_kind_name(s->mspec.kind));
     sink_printf(it->out, "loss      %s\n", loss_name(s->setup.loss.kind));
-    sink_printf(it->out, "optim     %s lr=%s\n", optim_name(s->setup.opt.kind), NUM(it, s->setup.opt.lr));
+    char ob[512]; /* every option, as optim takes them back */
+    sink_printf(it->out, "optim     %s\n", session_optim_text(&s->setup.opt, s->set.precision, ob, sizeof ob));
     sink_printf(it->out, "schedule  %s\n", sched_name(s->setup.sched.kind));
     if (s->setup.batch)
         sink_printf(it->out, "batch     %zu shuffle=%s\n", s->setup.batch, s->setup.shuffle ? "yes" : "no");

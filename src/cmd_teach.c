@@ -390,7 +390,7 @@ static void param_label(const Model *m, const Prepared *p, size_t q, char *buf, 
     size_t cols = m->sizes[0];
     if (q < m->boff[0]) {
         size_t i = q / cols, j = q % cols;
-        snprintf(buf, size, "W[%zu,%zu] %.10s", i, j, p && j < p->d ? p->names[j] : "");
+        snprintf(buf, size, "W[%zu,%zu] %.10s", i, j, p && j < p->d ? FB_SHOWN(p->names[j]) : "");
     } else {
         snprintf(buf, size, "b[%zu]", q - m->boff[0]);
     }

@@ -275,6 +275,81 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* ---- what train and step leave in the log ---- */
+
+/* Where training stood. */
+typedef struct Pos {
+    long steps, epoch;
+    size_t cursor;
+} Pos;
+
+/* The commands that make the updates from a to b: whole epochs as `train E`
+ * (`step E` for step), a part of an epoch as `step batch K`.  row_steps is
+ * the update count at the last epoch end before b (-1: unknown). */
+static int log_segment(Session *s, bool batch_cmd, bool verbose, Pos a, Pos b, long row_steps, FbErr *err)
+{
+    char line[64];
+    long k = b.steps - a.steps, e = b.epoch - a.epoch;
+    if (k <= 0)
+        return 0;
+    const char *whole = verbose ? "train" : "step";
+    if (batch_cmd || (b.cursor != 0 && (e == 0 || row_steps < 0))) {
+        snprintf(line, sizeof line, "step batch %ld", k);
+        return session_live_add_line(s, line, err);
+    }
+    snprintf(line, sizeof line, "%s %ld", whole, e);
+    if (session_live_add_line(s, line, err))
+        return -1;
+    if (b.cursor == 0)
+        return 0;
+    snprintf(line, sizeof line, "step batch %ld", b.steps - row_steps);
+    return session_live_add_line(s, line, err);
+}
+
+/* The log lines of a train or step whose text does not say what happened:
+ * lr changes were made during it (the workbench's + and -), or it was
+ * interrupted.  The updates are split at each change, and the change is
+ * `optim NAME lr=X schedule=scale` with X exact (fb_fmt_exact), so the
+ * replay makes the same updates with the same lr, bit for bit.  nrun marks were made while
+ * training ran, the rest after it stopped (a key read in its last epoch).
+ * A run that blew up keeps its last part as "the rest of the command", so the
+ * replay blows up too.  Fails on out of memory. */
+static int relog(Session *s, Pos start, long epochs, long batches, bool verbose, size_t nrun, const TrainOutcome *out,
+                 FbErr *err)
+{
+    LiveLog *lv = &s->live;
+    const TrainState *ts = &s->ts;
+    const HistRow *last = history_last(&ts->hist);
+    Pos at = start, end = {ts->steps, ts->epoch, ts->cursor};
+    char line[128], num[40];
+    const char *oname = optim_name(s->setup.opt.kind);
+    for (size_t i = 0; i <= lv->nmark; i++) {
+        if (i == nrun) {
+            if (out->end == TRAIN_DIVERGED) {
+                long rest = batches ? batches - (at.steps - start.steps) : epochs - (at.epoch - start.epoch);
+                snprintf(line, sizeof line, "%s %ld", batches ? "step batch" : verbose ? "train" : "step", rest);
+                if (session_live_add_line(s, line, err))
+                    return -1;
+            } else if (log_segment(s, batches > 0, verbose, at, end, last ? last->steps : -1, err)) {
+                return -1;
+            }
+            at = end;
+        }
+        if (i == lv->nmark)
+            break;
+        const LrMark *m = &lv->mark[i];
+        Pos b = {m->steps, m->epoch, m->cursor};
+        if (i < nrun && log_segment(s, batches > 0, verbose, at, b, -1, err))
+            return -1;
+        if (i < nrun)
+            at = b;
+        snprintf(line, sizeof line, "optim %s lr=%s schedule=scale", oname, fb_fmt_exact(num, sizeof num, m->lr));
+        if (session_live_add_line(s, line, err))
+            return -1;
+    }
+    return 0;
+}
+
 /* The shared body of step and train. */
 static int run_training(Interp *it, long epochs, long batches, long patience, const Tok *until, bool verbose,
                         FbErr *err)
@@ -302,6 +377,13 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
         tc.total = 0;
     if (it->interrupt)
         *it->interrupt = 0;
+    /* Open the live log: lr changes made from here on are marked for the log. */
+    session_live_clear(s);
+    s->live.open = true;
+    if (patience > 0)
+        s->live.closed = "the lr keys are off during train patience=: "
+                         "a replay could not stop early at the same epoch";
+    Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     TrainOutcome out;
@@ -309,8 +391,19 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     double t0 = wall();
     int rc = train_run(&s->ts, &s->setup, &data, &s->work, epochs, batches, patience, &hooks, &out, err);
     double secs = wall() - t0;
+    size_t nrun = s->live.nmark;
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
+    s->live.open = false;
+    if (!rc && (s->live.nmark || out.end == TRAIN_INTERRUPTED)) {
+        FbErr lerr;
+        if (relog(s, start, epochs, batches, verbose, nrun, &out, &lerr)) {
+            session_live_clear(s);
+            sink_printf(it->err, "warning: %s: the session log keeps the command as typed, so save session will "
+                                 "not replay this run exactly\n",
+                        lerr.msg);
+        }
+    }
     /* At the prompt Ctrl-C ends only the training; in a script it also ends
      * the script, so the flag stays up for the script loop to see. */
     if (it->interrupt && it->interactive)
@@ -553,7 +646,7 @@ int cmd_predict(Interp *it, Args *a, FbErr *err)
         if (cls) {
             int c;
             metrics_argmax(z, 1, k, &c);
-            sink_printf(it->out, "%s  (logit%s", s->data->class_names[c], k > 1 ? "s" : "");
+            sink_printf(it->out, "%s  (logit%s", FB_SHOWN(s->data->class_names[c]), k > 1 ? "s" : "");
             for (size_t j = 0; j < k; j++)
                 sink_printf(it->out, " %s", NUM(it, z[j]));
             sink_printf(it->out, ")\n");
@@ -603,8 +696,8 @@ int cmd_predict(Interp *it, Args *a, FbErr *err)
         if (cls) {
             int c;
             metrics_argmax(Z + i * k, 1, k, &c);
-            sink_printf(it->out, "%5zu  %-14s %-14s\n", i, s->data->class_names[c],
-                        s->data->class_names[(int)p->L[i]]);
+            sink_printf(it->out, "%5zu  %-14s %-14s\n", i, FB_SHOWN(s->data->class_names[c]),
+                        FB_SHOWN(s->data->class_names[(int)p->L[i]]));
         } else {
             sink_printf(it->out, "%5zu  %-14s %-14s\n", i, NUM(it, Z[i * k]), NUM(it, p->Y[i * s->prep->ny]));
         }

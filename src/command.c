@@ -25,6 +25,7 @@ static const char *const model_w[] = {"linear", "logistic", "softmax", "mlp", NU
 static const char *const init_w[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
 static const char *const loss_w[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
 static const char *const optim_w[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
+static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const sched_w[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
@@ -82,6 +83,8 @@ static const OptSpec optim_o[] = {
     {"amsgrad", OT_BOOL, 0, 0, 0, yesno, "adam, adamw: AMSGrad variant (no)"},
     {"lr_decay", OT_NUM, 0, INF, 0, NULL, "adagrad: learning-rate decay (0)"},
     {"initial_accumulator_value", OT_NUM, 0, INF, 0, NULL, "adagrad: starting sum of squares (0)"},
+    {"schedule", OT_ENUM, 0, 0, 0, osched_w,
+     "restart the lr schedule from the new lr (restart), or keep its place and scale it (scale)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec sched_o[] = {
     {"step_size", OT_INT, 1, 1e9, 0, NULL, "step: epochs between decays (10)"},
@@ -190,10 +193,14 @@ const Command commands[] = {
      "hinge: mean(max(0, 1 - t z)) with t = -1/+1. See docs/math.md.",
      "loss", loss_w, loss_o, CMD_STATE, cmd_loss},
     {"optim", "optim sgd|adam|adamw|rmsprop|adagrad [lr=] [momentum=] [dampening=] [nesterov=] [weight_decay=]\n"
-              "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]",
+              "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]\n"
+              "      [schedule=restart|scale]",
      "choose the optimizer (torch.optim's names, defaults and updates)",
      "The same name keeps the optimizer state and changes only the options given (as editing a torch\n"
-     "param_group); another name starts a fresh optimizer. The parameters are always kept.",
+     "param_group); another name starts a fresh optimizer. The parameters are always kept. The lr schedule\n"
+     "starts again from the new lr, unless schedule=scale (same name only): then it keeps its place and its\n"
+     "current, base and peak lr are scaled by new lr / old lr, as the workbench's +/- keys do (and are\n"
+     "logged so).",
      "optimizer", optim_w, optim_o, CMD_STATE, cmd_optim},
     {"schedule", "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]",
      "learning-rate schedule, stepped once per epoch",
@@ -381,6 +388,7 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
         }
     }
     err->col = 0;
+    size_t nlog0 = it->s->nlog;
     rc = c->run(it, &a, err);
     if (rc) {
         if (!err->col)
@@ -392,21 +400,39 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
         }
         goto out;
     }
+    /* A train or step that lr keys or an interrupt split logs the lines
+     * that replay what happened (session.h, LiveLog) instead of its text. */
+    const LiveLog *lv = &it->s->live;
     if (snap) {
-        char *line = strndup(text, len);
-        FbErr lerr;
-        if (line) {
-            session_log_add(it->s, line, &lerr); /* a log entry lost to OOM only affects save session */
-            free(line);
+        FbErr lerr; /* a log entry lost to OOM only affects save session */
+        if (lv->nline) {
+            for (size_t i = 0; i < lv->nline; i++)
+                session_log_add(it->s, lv->line[i], &lerr);
+        } else {
+            char *line = strndup(text, len);
+            if (line) {
+                session_log_add(it->s, line, &lerr);
+                free(line);
+            }
         }
         push_undo(it, snap);
     }
     if (it->record && !(c->flags & CMD_NOREC)) {
         /* Flushed at once, so a crash loses nothing typed.  A failed write
          * (disk full) is an error, but the command itself stands: say so,
-         * stop recording, and make the exit status 1. */
+         * stop recording, and make the exit status 1.  An undo of a command
+         * logged as several lines is recorded as that many undos. */
         errno = 0;
-        int bad = fprintf(it->record, "%.*s\n", (int)len, text) < 0;
+        int bad = 0;
+        if (lv->nline) {
+            for (size_t i = 0; i < lv->nline; i++)
+                bad = fprintf(it->record, "%s\n", lv->line[i]) < 0 || bad;
+        } else if (c->run == cmd_undo && nlog0 > it->s->nlog + 1) {
+            for (size_t i = it->s->nlog; i < nlog0; i++)
+                bad = fprintf(it->record, "undo\n") < 0 || bad;
+        } else {
+            bad = fprintf(it->record, "%.*s\n", (int)len, text) < 0;
+        }
         bad = fflush(it->record) != 0 || bad || ferror(it->record);
         if (bad) {
             const char *why = strerror(errno ? errno : EIO);
@@ -424,6 +450,7 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
         }
     }
 out:
+    session_live_clear(it->s);
     args_free(&a);
     return rc;
 }

@@ -802,8 +802,11 @@ static int assign_roles(Loader *L, FbErr *err)
 
 static int grow_rows(Loader *L, FbErr *err)
 {
-    size_t cap = L->cap ? L->cap * 2 : 1024;
     size_t nid = L->noh + L->ny;
+    /* The first block holds 1024 rows, fewer when they are wide (8 MiB at
+     * most): a short file of 300000 columns must not ask for 2.3 GiB. */
+    size_t first = ((size_t)8 << 20) / ((L->nnum + nid + 1) * sizeof(double));
+    size_t cap = L->cap ? L->cap * 2 : first < 1 ? 1 : first < 1024 ? first : 1024;
     if (cap > SIZE_MAX / sizeof(double) / (L->nnum + nid + 1))
         return fb_fail(err, "%s: too many rows", L->path);
     double *X = realloc(L->X, cap * L->nnum * sizeof *X + 1);
@@ -1341,6 +1344,12 @@ static int fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_ta
     int fd = fileno(f);
     if (L->noh != 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
+    /* A text target seen in the rows read so far makes the target classes:
+     * every later row's text must be interned too, which only the serial
+     * reader does (the fast path writes no ids). */
+    for (size_t t = 0; t < L->ny; t++)
+        if (L->tg[t].text)
+            return 0;
     long long size = (long long)st.st_size;
     if (size - start < FAST_MIN_BYTES)
         return 0;

@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "fitbench/command.h"
+#include "fitbench/linalg.h"
 #include "fitbench/repl.h"
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
@@ -64,8 +65,20 @@ static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *di
     dirs[n] = NULL;
 }
 
+/* A library failure before anything runs: status 1, as for a failed command. */
+static int fatal(const FbErr *e)
+{
+    fprintf(stderr, "fitbench: error: %s\n", e->msg);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    /* First of all, even before --version: under a tight ulimit -v OpenBLAS would hang (linalg.h).  _exit, as
+     * its exit handler would wait for worker threads that never got their buffers. */
+    FbErr blas_err = {{0}, 0};
+    if (linalg_blas_reserve(openblas_get_num_threads(), &blas_err))
+        _exit(fatal(&blas_err));
     bool interactive_after = false, keep_going = false, quiet = false, live = false, plain = false;
     /* -c strings and script files run in the order they are given. */
     const char *work[256];
@@ -117,6 +130,10 @@ int main(int argc, char **argv)
         } else
             return usage_error("too many scripts (the limit is %s)", "256");
     }
+
+    /* More BLAS threads start more workers, each mapping a buffer at once. */
+    if (threads >= 0 && linalg_blas_threads(threads ? (int)threads : openblas_get_num_procs(), &blas_err))
+        return fatal(&blas_err);
 
     Session s;
     session_init(&s);

@@ -304,11 +304,12 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
         }
     }
     Chart *c = &pv->chart;
-    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", ds->names[j]);
-    snprintf(pv->ylabel, sizeof pv->ylabel, "%s%s", ds->ynames[0], is_classifier(s) ? " (class 1)" : "");
+    /* Names from the file are shown with their control characters escaped, as everywhere. */
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[j]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s%s", FB_SHOWN(ds->ynames[0]), is_classifier(s) ? " (class 1)" : "");
     c->xlabel = pv->xlabel;
     c->ylabel = pv->ylabel;
-    snprintf(pv->title, sizeof pv->title, "fit: %s against %s%s", pv->ylabel, ds->names[j],
+    snprintf(pv->title, sizeof pv->title, "fit: %s against %s%s", pv->ylabel, FB_SHOWN(ds->names[j]),
              d0 > 1 ? " (other inputs at their mean)" : "");
     if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_POINTS, err) < 0 ||
         (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_POINTS, err) < 0) ||
@@ -428,7 +429,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         int len = snprintf(pv->note, sizeof pv->note, "points:");
         for (size_t c = 0; c < K && c < 8 && len < (int)sizeof pv->note; c++)
             len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
-                            ds->class_names[c]);
+                            FB_SHOWN(ds->class_names[c]));
         if (len < (int)sizeof pv->note && !nomodel)
             snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
                      k == 1 && s->setup.loss.kind == LOSS_BCE
@@ -439,8 +440,8 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
     free(Z);
     if (rc)
         return -1;
-    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", ds->names[0]);
-    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", ds->names[1]);
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
     hc->xlabel = pv->xlabel;
     hc->ylabel = pv->ylabel;
     if (nomodel)

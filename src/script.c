@@ -8,40 +8,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* An error is one line, whatever bytes it quotes from a file or a command:
- * control characters are shown as C escapes (\n, \x1b), never sent to the
- * terminal, where an ESC could clear the screen or change its settings.
- * dst has room for 4 * strlen(src) + 1. */
-static void show_controls(char *dst, const char *src)
-{
-    for (; *src; src++) {
-        unsigned char c = (unsigned char)*src;
-        if (c == '\n')
-            *dst++ = '\\', *dst++ = 'n';
-        else if (c == '\r')
-            *dst++ = '\\', *dst++ = 'r';
-        else if (c == '\t')
-            *dst++ = '\\', *dst++ = 't';
-        else if (c < 0x20 || c == 0x7f)
-            dst += sprintf(dst, "\\x%02x", c);
-        else
-            *dst++ = (char)c;
-    }
-    *dst = '\0';
-}
+#include "fitbench/strutil.h"
 
 void script_report(Interp *it, const char *file, long line, const FbErr *e)
 {
     it->failed = 1;
     if (!e->msg[0])
         return;
+    /* An error is one line, whatever bytes it quotes from a file or a
+     * command: control characters are shown as C escapes, never sent to the
+     * terminal, where an ESC could clear the screen or change its settings. */
     char msg[4 * sizeof e->msg];
-    show_controls(msg, e->msg);
+    fb_show_controls(msg, sizeof msg, e->msg);
     if (file) {
         char where[4 * 1024];
         snprintf(where, sizeof where, "%s", file);
         char shown[4 * sizeof where];
-        show_controls(shown, where);
+        fb_show_controls(shown, sizeof shown, where);
         sink_printf(it->err, "%s:%ld:%d: error: %s\n", shown, line, e->col > 0 ? e->col : 1, msg);
     } else {
         sink_printf(it->err, "error: %s\n", msg);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitbench/linalg.h"
+#include "fitbench/strutil.h"
+
 void session_init(Session *s)
 {
     memset(s, 0, sizeof *s);
@@ -36,6 +39,7 @@ void session_free(Session *s)
 {
     if (!s)
         return;
+    session_live_clear(s);
     dataset_unref(s->data);
     prep_unref(s->prep);
     train_state_free(&s->ts);
@@ -156,6 +160,7 @@ int session_clone(Session *dst, const Session *src, FbErr *err)
     memset(&dst->work, 0, sizeof dst->work);
     dst->log = NULL;
     dst->nlog = dst->caplog = 0;
+    memset(&dst->live, 0, sizeof dst->live);
     memset(&dst->path, 0, sizeof dst->path);
     dataset_ref(dst->data);
     prep_ref(dst->prep);
@@ -191,6 +196,109 @@ int session_log_add(Session *s, const char *line, FbErr *err)
         return -1;
     s->log[s->nlog++] = c;
     return 0;
+}
+
+int session_set_lr(Session *s, double lr, FbErr *err)
+{
+    char a[32];
+    if (!(lr > 0) || !isfinite(lr))
+        return fb_fail(err, "lr must be a finite number > 0 (got %s)", fb_fmt(a, sizeof a, lr, 6));
+    double f = lr / s->setup.opt.lr;
+    if (s->built) {
+        SchedState *st = &s->ts.sched;
+        double slr = st->lr * f;
+        if (!(slr >= 1e-300 && slr <= 1e100))
+            return fb_fail(err, "the scheduled lr would become %s (it must stay within 1e-300..1e100)",
+                           fb_fmt(a, sizeof a, slr, 6));
+        st->lr = slr;
+        st->base_lr *= f;
+        if (st->max_lr > 0)
+            st->max_lr *= f;
+        if (s->ts.epoch == 0 && s->ts.cursor == 0 && s->ts.hist.n == 1)
+            s->ts.hist.rows[0].lr = st->lr; /* row 0 shows the lr training will start with */
+    }
+    s->setup.opt.lr = lr;
+    return 0;
+}
+
+int session_lr_mark(Session *s, double lr, FbErr *err)
+{
+    LiveLog *lv = &s->live;
+    if (!lv->open)
+        return fb_fail(err, "the lr keys act on train and step only");
+    if (lv->closed)
+        return fb_fail(err, "%s", lv->closed);
+    if (lv->nmark == lv->capmark) {
+        size_t cap = lv->capmark ? lv->capmark * 2 : 8;
+        LrMark *m = realloc(lv->mark, cap * sizeof *m);
+        if (!m)
+            return fb_oom(err, "the lr changes", cap * sizeof *m);
+        lv->mark = m;
+        lv->capmark = cap;
+    }
+    if (session_set_lr(s, lr, err))
+        return -1;
+    lv->mark[lv->nmark++] = (LrMark){.steps = s->ts.steps, .epoch = s->ts.epoch, .cursor = s->ts.cursor, .lr = lr};
+    return 0;
+}
+
+int session_live_add_line(Session *s, const char *line, FbErr *err)
+{
+    LiveLog *lv = &s->live;
+    if (lv->nline == lv->capline) {
+        size_t cap = lv->capline ? lv->capline * 2 : 8;
+        char **l = realloc(lv->line, cap * sizeof *l);
+        if (!l)
+            return fb_oom(err, "the log lines", cap * sizeof *l);
+        lv->line = l;
+        lv->capline = cap;
+    }
+    char *c = fb_strdup(line, err);
+    if (!c)
+        return -1;
+    lv->line[lv->nline++] = c;
+    return 0;
+}
+
+void session_live_clear(Session *s)
+{
+    LiveLog *lv = &s->live;
+    for (size_t i = 0; i < lv->nline; i++)
+        free(lv->line[i]);
+    free(lv->line);
+    free(lv->mark);
+    memset(lv, 0, sizeof *lv);
+}
+
+const char *session_optim_text(const OptCfg *c, int digits, char *buf, size_t size)
+{
+    char a[6][40];
+#define N(i, x) fb_fmt(a[i], sizeof a[i], (x), digits)
+    switch (c->kind) {
+    case OPT_SGD:
+        snprintf(buf, size, "sgd lr=%s momentum=%s dampening=%s nesterov=%s weight_decay=%s", N(0, c->lr),
+                 N(1, c->momentum), N(2, c->dampening), c->nesterov ? "yes" : "no", N(3, c->weight_decay));
+        break;
+    case OPT_ADAM:
+    case OPT_ADAMW:
+        snprintf(buf, size, "%s lr=%s beta1=%s beta2=%s eps=%s weight_decay=%s amsgrad=%s", optim_name(c->kind),
+                 N(0, c->lr), N(1, c->beta1), N(2, c->beta2), N(3, c->eps), N(4, c->weight_decay),
+                 c->amsgrad ? "yes" : "no");
+        break;
+    case OPT_RMSPROP:
+        snprintf(buf, size, "rmsprop lr=%s alpha=%s eps=%s weight_decay=%s momentum=%s centered=%s", N(0, c->lr),
+                 N(1, c->alpha), N(2, c->eps), N(3, c->weight_decay), N(4, c->momentum), c->centered ? "yes" : "no");
+        break;
+    case OPT_ADAGRAD:
+        snprintf(buf, size, "adagrad lr=%s lr_decay=%s weight_decay=%s initial_accumulator_value=%s eps=%s",
+                 N(0, c->lr), N(1, c->lr_decay), N(2, c->weight_decay), N(3, c->initial_accumulator_value),
+                 N(4, c->eps));
+        break;
+    default:
+        snprintf(buf, size, "%s lr=%s", optim_name(c->kind), N(0, c->lr));
+    }
+#undef N
+    return buf;
 }
 
 LossKind session_default_loss(const Session *s, ModelKind kind)
@@ -295,6 +403,10 @@ int session_build(Session *s, FbErr *err)
         s->built = false;
         return 0;
     }
+    /* The model's first forward pass (train_begin, below) is its first BLAS call: under a memory limit, make
+     * sure OpenBLAS's buffer fits first (else it would retry forever). */
+    if (linalg_blas_ready(err))
+        return -1;
     const ModelSpec *ms = &s->mspec;
     if (!s->loss_set)
         s->setup.loss.kind = session_default_loss(s, ms->kind);

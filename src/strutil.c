@@ -1,4 +1,4 @@
-/* strutil.c — C-locale number parsing, edit distance and suggestions. */
+/* strutil.c — C-locale number parsing, edit distance, suggestions, and control characters made visible. */
 #include "fitbench/strutil.h"
 
 #include <errno.h>
@@ -103,4 +103,54 @@ char *fb_fmt(char *buf, size_t size, double x, int digits)
     snprintf(buf, size, "%.*g", digits, x);
     uselocale(old);
     return buf;
+}
+
+char *fb_fmt_exact(char *buf, size_t size, double x)
+{
+    for (int digits = 1; digits < 17; digits++) {
+        double back;
+        fb_fmt(buf, size, x, digits);
+        if (fb_parse_double(buf, strlen(buf), &back) && memcmp(&back, &x, sizeof x) == 0)
+            return buf;
+    }
+    return fb_fmt(buf, size, x, 17);
+}
+
+char *fb_show_controls(char *dst, size_t size, const char *src)
+{
+    if (size == 0)
+        return dst;
+    size_t k = 0;
+    for (; *src; src++) {
+        unsigned char c = (unsigned char)*src;
+        char esc[5];
+        size_t n = 2;
+        if (c == '\n')
+            memcpy(esc, "\\n", 2);
+        else if (c == '\r')
+            memcpy(esc, "\\r", 2);
+        else if (c == '\t')
+            memcpy(esc, "\\t", 2);
+        else if (c < 0x20 || c == 0x7f)
+            n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+        else
+            esc[0] = (char)c, n = 1;
+        if (k + n >= size) {
+            /* No room for the whole of it: an escape is never cut in two, nor a UTF-8 character. */
+            size_t lead = k;
+            while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80)
+                lead--;
+            if (lead > 0 && (unsigned char)dst[lead - 1] >= 0xC0) {
+                unsigned char l = (unsigned char)dst[lead - 1];
+                size_t want = l >= 0xF0 ? 4 : l >= 0xE0 ? 3 : 2;
+                if (k - (lead - 1) < want)
+                    k = lead - 1;
+            }
+            break;
+        }
+        memcpy(dst + k, esc, n);
+        k += n;
+    }
+    dst[k] = '\0';
+    return dst;
 }

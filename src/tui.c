@@ -116,6 +116,7 @@ typedef struct Tui {
     bool paused;
     bool eof;
     bool waiting;   /* pause: "press a key" */
+    double lr_pending; /* +/- pressed: the factor for the lr from the next epoch on (1 = none) */
     long train_epoch0;
     double train_t0;
     double next_draw, next_plot, next_poll;
@@ -713,11 +714,14 @@ static void model_summary(const Session *s, char *buf, size_t n)
         snprintf(buf + k, n - k, ", %zu params", m->nparams);
 }
 
-static void optim_summary(const Session *s, char *buf, size_t n)
+/* The lr to show: a change of +/- waiting for the epoch to end is shown at once. */
+static double pending(const Tui *t) { return t->lr_pending > 0 ? t->lr_pending : 1.0; }
+
+static void optim_summary(const Tui *t, char *buf, size_t n)
 {
-    const OptCfg *o = &s->setup.opt;
+    const OptCfg *o = &t->it->s->setup.opt;
     char a[32], b[32];
-    size_t k = (size_t)snprintf(buf, n, "%s lr=%s", optim_name(o->kind), fb_fmt(a, sizeof a, o->lr, 4));
+    size_t k = (size_t)snprintf(buf, n, "%s lr=%s", optim_name(o->kind), fb_fmt(a, sizeof a, o->lr * pending(t), 4));
     if ((o->kind == OPT_SGD || o->kind == OPT_RMSPROP) && o->momentum != 0 && k < n)
         k += (size_t)snprintf(buf + k, n - k, " mom=%s", fb_fmt(b, sizeof b, o->momentum, 3));
     if (o->weight_decay != 0 && k < n)
@@ -751,7 +755,7 @@ static void status_text(Tui *t, StatusText *st)
             stat_add(st, "best", "-");
     } else
         stat_add(st, "best", "-");
-    stat_add(st, "lr", "%s", fmt6(a, sizeof a, s->built ? s->ts.sched.lr : s->setup.opt.lr));
+    stat_add(st, "lr", "%s", fmt6(a, sizeof a, (s->built ? s->ts.sched.lr : s->setup.opt.lr) * pending(t)));
     stat_add(st, "grad norm", "%s", r ? fmt6(a, sizeof a, r->grad_norm) : "-");
     /* Time per epoch: the mean of the last few, in a readable unit. */
     double sum = 0;
@@ -782,7 +786,7 @@ static void status_text(Tui *t, StatusText *st)
     model_summary(s, big, sizeof big);
     stat_add(st, "model", "%s", big);
     stat_add(st, "loss", "%s", s->built || s->loss_set ? loss_name(s->setup.loss.kind) : "-");
-    optim_summary(s, big, sizeof big);
+    optim_summary(t, big, sizeof big);
     stat_add(st, "optim", "%s", big);
     stat_add(st, "schedule", "%s", sched_name(s->setup.sched.kind));
     if (s->setup.batch)
@@ -1182,22 +1186,47 @@ static void rl_redisplay_cb(void)
 static void rl_prep_cb(int meta) { (void)meta; }
 static void rl_deprep_cb(void) {}
 
-/* Scale the lr on the fly: the optimizer's setting and the schedule's
- * current and base lr, so the next epoch uses it and the history shows it. */
-static void scale_lr(Tui *t, double f)
+/* + and -: double or halve the lr from the next epoch on.  The change waits
+ * for the epoch to end (a minibatch epoch keeps one lr, as its history row
+ * says) and is then made as `optim NAME lr=X schedule=scale` would make it:
+ * the optimizer's lr and the schedule's current and base lr, so a schedule
+ * keeps its shape.  It is marked in the session's live log, so the command is
+ * logged (save session, record) as the training before it, that optim line
+ * and the training after it, and replays bit for bit. */
+static void lr_key(Tui *t, double f)
 {
     Session *s = t->it->s;
-    double lr = s->ts.sched.lr * f;
-    if (!(lr > 0) || !isfinite(lr) || lr > 1e100 || lr < 1e-300)
-        return;
-    s->setup.opt.lr *= f;
-    s->ts.sched.lr = lr;
-    s->ts.sched.base_lr *= f;
-    if (s->ts.sched.max_lr > 0)
-        s->ts.sched.max_lr *= f;
     char a[32];
-    note(t, LINE_NOTE, "lr %s %s from epoch %ld", f > 1 ? "\u00d72 \u2192" : "\u00f72 \u2192", fb_fmt(a, sizeof a, lr, 6),
-         s->ts.epoch + 1);
+    if (!s->live.open || s->live.closed) {
+        note(t, LINE_WARN, "%s", s->live.closed ? s->live.closed : "the lr keys act on train and step only");
+        force_draw(t);
+        return;
+    }
+    double p = pending(t) * f, lr = s->ts.sched.lr * p, olr = s->setup.opt.lr * p;
+    if (!(lr >= 1e-300 && lr <= 1e100 && olr >= 1e-300 && olr <= 1e100)) {
+        note(t, LINE_WARN, "lr stays at %s: %s would be out of range",
+             fb_fmt(a, sizeof a, s->ts.sched.lr * pending(t), 6), f > 1 ? "doubling" : "halving");
+        force_draw(t);
+        return;
+    }
+    t->lr_pending = p;
+    /* Keys are read after a minibatch, so the epoch in progress is epoch+1 even when that batch ended it. */
+    note(t, LINE_NOTE, "lr %s %s from epoch %ld", f > 1 ? "\u00d72 \u2192" : "\u00f72 \u2192",
+         fb_fmt(a, sizeof a, lr, 6), s->ts.epoch + 2);
+    force_draw(t);
+}
+
+/* Make the change the keys asked for, now: between epochs, or when training stops. */
+static void lr_apply(Tui *t)
+{
+    if (pending(t) == 1.0)
+        return;
+    Session *s = t->it->s;
+    double lr = s->setup.opt.lr * pending(t);
+    t->lr_pending = 1.0;
+    FbErr e;
+    if (session_lr_mark(s, lr, &e))
+        note(t, LINE_ERR, "error: the lr stays: %s", e.msg);
     force_draw(t);
 }
 
@@ -1229,9 +1258,9 @@ static int training_keys(Tui *t)
                 t->paused = !t->paused;
                 force_draw(t);
             } else if ((c == '+' || c == '=') && t->training) {
-                scale_lr(t, 2.0);
+                lr_key(t, 2.0);
             } else if ((c == '-' || c == '_') && t->training) {
-                scale_lr(t, 0.5);
+                lr_key(t, 0.5);
             }
         }
     }
@@ -1271,6 +1300,7 @@ static void fe_train_begin(void *ctx, Interp *it)
     Tui *t = ctx;
     t->training = true;
     t->paused = false;
+    t->lr_pending = 1.0;
     t->train_epoch0 = it->s->ts.epoch;
     t->train_t0 = now_s();
     t->next_poll = 0;
@@ -1284,6 +1314,7 @@ static void fe_train_end(void *ctx, Interp *it)
     /* sleep's once-in-50-ms calls must not wait for thousands of calls */
     t->due_batch = t->due_epoch = (Due){0, 1, 0};
     (void)it;
+    lr_apply(t); /* a key read in the last epoch counts from the next command on */
     t->training = false;
     t->paused = false;
     force_draw(t);
@@ -1297,6 +1328,7 @@ static int fe_train_epoch(void *ctx, Interp *it)
 {
     (void)it;
     Tui *t = ctx;
+    lr_apply(t);
     if (due(t, &t->due_epoch))
         maybe_draw(t);
     return 0;

@@ -268,3 +268,348 @@ Test(command, weights_round_trip_and_shape_errors)
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* ---- lr changes during training (the workbench's + and - keys) replay bit for bit ---- */
+
+/* A stand-in for the workbench: lr changes at chosen epochs (made between
+ * epochs, as the keys are), one when training ends, and an interrupt (Esc,
+ * Ctrl-C) after a chosen number of updates. */
+static struct {
+    long epoch[4];
+    double factor[4];
+    int n, next;
+    double end_factor; /* != 0: a change when the command's training stops */
+    long stop_steps;   /* > 0: interrupt once ts.steps reaches it */
+    volatile sig_atomic_t flag;
+    int refused;       /* session_lr_mark failures, with the last message */
+    char why[1024];
+} keys;
+
+static void key_mark(Session *s, double f)
+{
+    FbErr e;
+    if (session_lr_mark(s, s->setup.opt.lr * f, &e)) {
+        keys.refused++;
+        memcpy(keys.why, e.msg, sizeof keys.why);
+    }
+}
+
+static int keys_epoch(void *ctx, Interp *it)
+{
+    (void)ctx;
+    while (keys.next < keys.n && it->s->ts.epoch >= keys.epoch[keys.next])
+        key_mark(it->s, keys.factor[keys.next++]);
+    return 0;
+}
+
+static int keys_batch(void *ctx, Interp *it)
+{
+    (void)ctx;
+    if (keys.stop_steps > 0 && it->s->ts.steps >= keys.stop_steps) {
+        keys.flag = 1; /* as the workbench's Esc: stop after this batch */
+        return 1;
+    }
+    return 0;
+}
+
+static void keys_end(void *ctx, Interp *it)
+{
+    (void)ctx;
+    if (keys.end_factor != 0)
+        key_mark(it->s, keys.end_factor);
+    keys.end_factor = 0;
+}
+
+static const FrontEnd keys_fe = {.train_epoch = keys_epoch, .train_batch = keys_batch, .train_end = keys_end};
+
+static void keys_reset(void)
+{
+    memset((void *)&keys, 0, sizeof keys);
+}
+
+/* Everything training depends on and the history shows, compared bit for bit
+ * (all but the wall time of each epoch). */
+static void same_training(const Session *a, const Session *b)
+{
+    const History *ha = &a->ts.hist, *hb = &b->ts.hist;
+    cr_assert_eq(ha->n, hb->n, "history rows: live %zu, replay %zu", ha->n, hb->n);
+    for (size_t i = 0; i < ha->n; i++) {
+        const HistRow *x = &ha->rows[i], *y = &hb->rows[i];
+        cr_assert(x->epoch == y->epoch && x->steps == y->steps, "row %zu: epoch/steps differ", i);
+        cr_assert_eq(memcmp(&x->train_loss, &y->train_loss, sizeof(double)), 0, "row %zu: train_loss %.17g vs %.17g",
+                     i, x->train_loss, y->train_loss);
+        cr_assert_eq(memcmp(&x->val_loss, &y->val_loss, sizeof(double)), 0, "row %zu: val_loss", i);
+        cr_assert_eq(memcmp(&x->lr, &y->lr, sizeof(double)), 0, "row %zu: lr %.17g vs %.17g", i, x->lr, y->lr);
+        cr_assert_eq(memcmp(&x->grad_norm, &y->grad_norm, sizeof(double)), 0, "row %zu: grad_norm", i);
+    }
+    cr_assert_eq(a->ts.model.nparams, b->ts.model.nparams);
+    cr_assert_eq(memcmp(a->ts.model.params, b->ts.model.params, a->ts.model.nparams * sizeof(double)), 0);
+    cr_assert(a->ts.steps == b->ts.steps && a->ts.epoch == b->ts.epoch && a->ts.cursor == b->ts.cursor);
+    cr_assert_eq(memcmp(&a->setup.opt.lr, &b->setup.opt.lr, sizeof(double)), 0);
+    const SchedState *sa = &a->ts.sched, *sb = &b->ts.sched;
+    cr_assert(memcmp(&sa->lr, &sb->lr, sizeof(double)) == 0, "scheduled lr %.17g vs %.17g", sa->lr, sb->lr);
+    cr_assert(memcmp(&sa->base_lr, &sb->base_lr, sizeof(double)) == 0);
+    cr_assert(sa->epoch == sb->epoch && sa->bad_epochs == sb->bad_epochs && sa->cooldown_left == sb->cooldown_left);
+}
+
+/* The lines of the session log, one string. */
+static void log_text(const Session *s, char *buf, size_t size)
+{
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->nlog && k < size; i++)
+        k += (size_t)snprintf(buf + k, size - k, "%s\n", s->log[i]);
+}
+
+/* Run `setup`, then `train` with the planned keys; save the session and
+ * replay it in a fresh interpreter; the two must agree bit for bit. */
+static void replay_check(const char *setup, const char *train, const char *want_tail)
+{
+    char path[] = "/tmp/fbsessXXXXXX", cmd[256], log[4096];
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    H live, rep;
+    h_init(&live);
+    cr_assert_eq(h_run(&live, setup), 0, "%s", h_err(&live));
+    live.it.fe = &keys_fe;
+    live.it.interrupt = &keys.flag;
+    cr_assert_eq(h_run(&live, train), 0, "%s: %s", train, h_err(&live));
+    keys.flag = 0;
+    log_text(&live.s, log, sizeof log);
+    if (want_tail) {
+        size_t lw = strlen(want_tail), ll = strlen(log);
+        cr_assert(ll >= lw && strcmp(log + ll - lw, want_tail) == 0, "the log ends\n%s\nnot\n%s", log, want_tail);
+    }
+    snprintf(cmd, sizeof cmd, "save session %s", path);
+    cr_assert_eq(h_run(&live, cmd), 0, "%s", h_err(&live));
+    h_init(&rep);
+    snprintf(cmd, sizeof cmd, "run %s", path);
+    cr_assert_eq(h_run(&rep, cmd), 0, "%s\n%s", log, h_err(&rep));
+    same_training(&live.s, &rep.s);
+    /* And training on from there stays the same. */
+    live.it.fe = NULL;
+    cr_assert_eq(h_run(&live, "train 7"), 0);
+    cr_assert_eq(h_run(&rep, "train 7"), 0);
+    same_training(&live.s, &rep.s);
+    h_free(&live);
+    h_free(&rep);
+    unlink(path);
+}
+
+Test(command, lr_changes_while_training_are_logged_and_replay_bit_for_bit)
+{
+    /* Full batch, constant lr: ×2 after epoch 40, ÷2 after 70. */
+    keys_reset();
+    keys.n = 2;
+    keys.epoch[0] = 40, keys.factor[0] = 2;
+    keys.epoch[1] = 70, keys.factor[1] = 0.5;
+    replay_check("load boston; scale standard; model linear; optim sgd lr=0.001", "train 100",
+                 "train 40\noptim sgd lr=0.002 schedule=scale\ntrain 30\noptim sgd lr=0.001 schedule=scale\n"
+                 "train 30\n");
+    cr_assert_eq(keys.refused, 0, "%s", keys.why);
+
+    /* A cosine schedule with eta_min, where scaling before or after the
+     * schedule's step would differ, and a key read in the last epoch. */
+    keys_reset();
+    keys.n = 1;
+    keys.epoch[0] = 13, keys.factor[0] = 2;
+    keys.end_factor = 0.5;
+    replay_check("load boston; scale standard; model linear; optim sgd lr=0.01 momentum=0.9; "
+                 "schedule cosine t_max=20 eta_min=0.0005",
+                 "train 50",
+                 "train 13\noptim sgd lr=0.02 schedule=scale\ntrain 37\noptim sgd lr=0.01 schedule=scale\n");
+
+    /* Minibatches with a validation split and a plateau schedule, training
+     * started in the middle of an epoch and interrupted in the middle of
+     * another (405 training rows: 13 batches an epoch). */
+    keys_reset();
+    keys.n = 2;
+    keys.epoch[0] = 5, keys.factor[0] = 0.5;
+    keys.epoch[1] = 9, keys.factor[1] = 2;
+    keys.stop_steps = 15 * 13 + 5;
+    replay_check("load boston; split val=0.2 seed=3; scale standard; model mlp hidden=8; optim adam lr=0.01; "
+                 "schedule plateau patience=1 factor=0.5; batch 32; step batch 3",
+                 "train 1000",
+                 "step batch 3\ntrain 5\noptim adam lr=0.005 schedule=scale\ntrain 4\n"
+                 "optim adam lr=0.01 schedule=scale\ntrain 6\nstep batch 5\n");
+
+    /* step batch N: the parts are counted in updates (150 rows: 10 batches an epoch). */
+    keys_reset();
+    keys.n = 1;
+    keys.epoch[0] = 2, keys.factor[0] = 2;
+    replay_check("load iris; scale standard; model softmax; optim sgd lr=0.05; batch 16 shuffle=no",
+                 "step batch 30", "step batch 20\noptim sgd lr=0.1 schedule=scale\nstep batch 10\n");
+
+    /* Interrupted without a key: the epochs that ran, not the ones asked for. */
+    keys_reset();
+    keys.stop_steps = 37;
+    replay_check("load boston; scale standard; model linear; optim sgd lr=0.01", "train 100000", "train 37\n");
+    keys_reset();
+    keys.stop_steps = 37;
+    replay_check("load boston; scale standard; model linear; optim sgd lr=0.01", "step 100000", "step 37\n");
+
+    /* The loss blows up after doubling the lr every epoch: the last part is
+     * the rest of the command, and blows up the same way. */
+    keys_reset();
+    keys.n = 4;
+    for (int i = 0; i < 4; i++)
+        keys.epoch[i] = 2 + i, keys.factor[i] = 8;
+    replay_check("load boston; scale standard; model linear; optim sgd lr=0.01", "train 60",
+                 "optim sgd lr=40.96 schedule=scale\ntrain 55\n");
+}
+
+Test(command, lr_keys_are_refused_where_a_replay_could_not_follow)
+{
+    keys_reset();
+    keys.n = 1;
+    keys.epoch[0] = 3, keys.factor[0] = 2;
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "load boston; split val=0.2; scale standard; model linear; optim sgd lr=0.01"), 0);
+    h.it.fe = &keys_fe;
+    cr_assert_eq(h_run(&h, "train 10 patience=50"), 0, "%s", h_err(&h));
+    cr_assert_eq(keys.refused, 1);
+    cr_assert(strstr(keys.why, "off during train patience="), "%s", keys.why);
+    cr_assert_eq(h.s.setup.opt.lr, 0.01);
+    cr_assert_str_eq(h.s.log[h.s.nlog - 1], "train 10 patience=50");
+    /* Outside train and step (compare trains copies) there is nothing to change. */
+    FbErr e;
+    cr_assert_eq(session_lr_mark(&h.s, 0.02, &e), -1);
+    cr_assert(strstr(e.msg, "train and step only"), "%s", e.msg);
+    h_free(&h);
+}
+
+Test(command, record_replays_lr_changes_and_their_undo)
+{
+    char rec[] = "/tmp/fbrecXXXXXX", cmd[256];
+    int fd = mkstemp(rec);
+    cr_assert(fd >= 0);
+    close(fd);
+    keys_reset();
+    keys.n = 1;
+    keys.epoch[0] = 4, keys.factor[0] = 0.5;
+    H live, rep;
+    h_init(&live);
+    snprintf(cmd, sizeof cmd, "record %s", rec);
+    cr_assert_eq(h_run(&live, cmd), 0);
+    live.it.fe = &keys_fe;
+    cr_assert_eq(h_run(&live, "load boston; scale standard; model linear; optim sgd lr=0.02; train 10"), 0);
+    keys.next = 0; /* halve it again after epoch 14 */
+    keys.epoch[0] = 14;
+    cr_assert_eq(h_run(&live, "train 10; undo; train 5; record off"), 0, "%s", h_err(&live));
+    FILE *fp = fopen(rec, "r");
+    cr_assert(fp);
+    char buf[1024] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    /* The second train 10 is three lines: its undo is three undos. */
+    cr_assert_str_eq(buf, "load boston\nscale standard\nmodel linear\noptim sgd lr=0.02\ntrain 4\n"
+                          "optim sgd lr=0.01 schedule=scale\ntrain 6\ntrain 4\noptim sgd lr=0.005 schedule=scale\n"
+                          "train 6\nundo\nundo\nundo\ntrain 5\n");
+    h_init(&rep);
+    snprintf(cmd, sizeof cmd, "run %s", rec);
+    cr_assert_eq(h_run(&rep, cmd), 0, "%s", h_err(&rep));
+    same_training(&live.s, &rep.s);
+    h_free(&live);
+    h_free(&rep);
+    unlink(rec);
+}
+
+/* ---- names from a file never reach the terminal raw ---- */
+
+static void no_raw_controls(const char *what, const char *text)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        cr_assert(*p == '\n' || (*p >= 0x20 && *p != 0x7f), "%s prints a raw control byte 0x%02x:\n%s", what, *p,
+                  text);
+}
+
+Test(command, column_and_class_names_are_shown_with_controls_escaped)
+{
+    char dir[] = "/tmp/fbctlXXXXXX", path[256], cmd[512];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/ctl.csv", dir);
+    FILE *fp = fopen(path, "w");
+    cr_assert(fp);
+    /* An ESC sequence that would clear the screen, a carriage return and a
+     * backspace in the header; an OSC title sequence ending in BEL and a
+     * DEL in the class names. */
+    fprintf(fp, "a\x1b[2Jb,\"c\rd\bx\",\"kind\x7f\"\n");
+    for (int i = 0; i < 40; i++)
+        fprintf(fp, "%d,%d,%s\n", i % 7, (i * 3) % 5, i % 2 ? "p\x1b]0;pwned\x07" : "q");
+    fclose(fp);
+    H h;
+    h_init(&h);
+    snprintf(cmd, sizeof cmd, "load %s; model logistic; train 3", path);
+    cr_assert_eq(h_run(&h, cmd), 0, "%s", h_err(&h));
+    no_raw_controls("load", h_out(&h));
+    static const char *const shows[] = {"show data", "show params", "show grads", "show config", "show confusion",
+                                        "predict n=5", "predict 1,2", "plot boundary", "plot fit", "explain dry=yes",
+                                        NULL};
+    for (int i = 0; shows[i]; i++) {
+        h_clear(&h);
+        cr_assert_eq(h_run(&h, shows[i]), 0, "%s: %s", shows[i], h_err(&h));
+        no_raw_controls(shows[i], h_out(&h));
+        no_raw_controls(shows[i], h_err(&h));
+    }
+    /* The names are still there to read, escaped as error messages escape text. */
+    h_clear(&h);
+    cr_assert_eq(h_run(&h, "show data"), 0);
+    cr_assert(strstr(h_out(&h), "a\\x1b[2Jb "), "%s", h_out(&h));
+    cr_assert(strstr(h_out(&h), "c\\rd\\x08x "), "%s", h_out(&h));
+    cr_assert(strstr(h_out(&h), "target kind\\x7f: "), "%s", h_out(&h));
+    cr_assert(strstr(h_out(&h), "p\\x1b]0;pwned\\x07"), "%s", h_out(&h));
+    /* A saved SVG holds no control characters either (XML forbids them). */
+    snprintf(cmd, sizeof cmd, "plot boundary; save plot %s/b.svg", dir);
+    cr_assert_eq(h_run(&h, cmd), 0, "%s", h_err(&h));
+    snprintf(path, sizeof path, "%s/b.svg", dir);
+    fp = fopen(path, "r");
+    cr_assert(fp);
+    static char svg[1 << 20];
+    size_t n = fread(svg, 1, sizeof svg - 1, fp);
+    fclose(fp);
+    svg[n] = '\0';
+    cr_assert(strstr(svg, "a\\x1b[2Jb"), "the svg does not name the first input");
+    for (size_t i = 0; i < n; i++)
+        cr_assert((unsigned char)svg[i] >= 0x20 || svg[i] == '\n' || svg[i] == '\t', "svg byte 0x%02x",
+                  (unsigned char)svg[i]);
+    h_free(&h);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(command, show_config_prints_the_whole_optimizer_as_optim_takes_it)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "optim adam lr=0.003 beta2=0.99 amsgrad=yes; show config"), 0, "%s", h_err(&h));
+    cr_assert(strstr(h_out(&h), "\noptim     adam lr=0.003 beta1=0.9 beta2=0.99 eps=1e-08 weight_decay=0 "
+                                "amsgrad=yes\n"),
+              "%s", h_out(&h));
+    /* Each optimizer's own options, all of them, with the names optim takes. */
+    static const char *const want[][2] = {
+        {"optim sgd lr=0.1 momentum=0.9 nesterov=yes",
+         "optim     sgd lr=0.1 momentum=0.9 dampening=0 nesterov=yes weight_decay=0\n"},
+        {"optim adamw", "optim     adamw lr=0.001 beta1=0.9 beta2=0.999 eps=1e-08 weight_decay=0.01 amsgrad=no\n"},
+        {"optim rmsprop centered=yes",
+         "optim     rmsprop lr=0.01 alpha=0.99 eps=1e-08 weight_decay=0 momentum=0 centered=yes\n"},
+        {"optim adagrad lr_decay=0.5",
+         "optim     adagrad lr=0.01 lr_decay=0.5 weight_decay=0 initial_accumulator_value=0 eps=1e-10\n"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        h_clear(&h);
+        char line[256];
+        snprintf(line, sizeof line, "%s; show config", want[i][0]);
+        cr_assert_eq(h_run(&h, line), 0, "%s", h_err(&h));
+        cr_assert(strstr(h_out(&h), want[i][1]), "%s:\n%s", want[i][0], h_out(&h));
+        /* ... and optim takes that line back to the same settings. */
+        OptCfg before = h.s.setup.opt;
+        const char *o = strstr(h_out(&h), "\noptim     ") + 11;
+        snprintf(line, sizeof line, "optim %.*s", (int)(strchr(o, '\n') - o), o);
+        cr_assert_eq(h_run(&h, line), 0, "%s: %s", line, h_err(&h));
+        cr_assert_eq(memcmp(&before, &h.s.setup.opt, sizeof before), 0, "%s changed the settings", line);
+    }
+    h_free(&h);
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1131,4 +1132,101 @@ Test(csv, parallel_parse_equals_streaming)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
+}
+
+/* Found by fuzz_csv_parallel: a text target in the rows read before the fast path starts (here the first data
+ * row) makes the target classes, and then every row's text must be interned; the fast path used to take over
+ * anyway, so the classes missed the later rows ("a single class") or, with two texts first, class indices
+ * were read from rows never written (a crash).  Now the serial reader keeps going, with either thread count. */
+static Dataset *load_text_then_numbers(const char *first, HeaderMode header, int threads, FbErr *err)
+{
+    FILE *fp = fopen("late.csv", "w");
+    cr_assert(fp);
+    fputs(first, fp);
+    for (int i = 0; i < 200000; i++)
+        fprintf(fp, "%d,2.5,%d\n", i, i % 2);   /* 2.3 MB of plain numbers */
+    cr_assert_eq(fclose(fp), 0);
+    CsvOptions o;
+    csv_options_default(&o);
+    o.header = header;
+    openblas_set_num_threads(threads);
+    Dataset *ds = NULL;
+    int rc = csv_load("late.csv", &o, &ds, err);
+    openblas_set_num_threads(1);
+    return rc ? NULL : ds;
+}
+
+Test(csv, parallel_text_target_in_first_rows)
+{
+    for (int threads = 1; threads <= 2; threads++) {
+        FbErr err = {0};
+        /* A header, then one text target. */
+        Dataset *ds = load_text_then_numbers("a,b,y\n7,8,cat\n", HEADER_AUTO, threads, &err);
+        cr_assert(ds, "%d threads: %s", threads, err.msg);
+        cr_assert_eq(ds->n, 200001);
+        cr_assert_eq(ds->nclasses, 3);
+        cr_assert_str_eq(ds->class_names[0], "0");
+        cr_assert_str_eq(ds->class_names[1], "1");
+        cr_assert_str_eq(ds->class_names[2], "cat");
+        cr_assert_eq(ds->y[0], 2.0);
+        for (size_t i = 1; i < ds->n; i++)
+            cr_assert_eq(ds->y[i], (double)((i - 1) % 2), "%d threads: row %zu", threads, i);
+        cr_assert_eq(ds->X[ds->n * 2 - 2], 199999.0);
+        dataset_unref(ds);
+        /* No header: two text targets first (the loader reads two records before it decides). */
+        ds = load_text_then_numbers("7,8,dog\n7,8,cat\n", HEADER_AUTO, threads, &err);
+        cr_assert(ds, "%d threads: %s", threads, err.msg);
+        cr_assert_eq(ds->n, 200002);
+        cr_assert_eq(ds->nclasses, 4);
+        cr_assert_str_eq(ds->class_names[3], "dog");
+        cr_assert_eq(ds->y[0], 3.0);
+        cr_assert_eq(ds->y[1], 2.0);
+        cr_assert_eq(ds->y[ds->n - 1], 1.0);
+        dataset_unref(ds);
+    }
+}
+
+/* Found by fuzz_csv_parallel (a 2 MiB line of 700000 columns): the row table's first block was 1024 rows
+ * whatever their width, so a file of three lines of 300000 columns asked for 2.3 GiB, and failed under any
+ * address-space limit below that.  The first block is now at most 8 MiB; the file loads with 512 MiB to spare. */
+Test(csv, wide_short_file_under_a_memory_limit)
+{
+    enum { COLS = 300000 };
+    FILE *fp = fopen("wide.csv", "w");
+    cr_assert(fp);
+    for (int line = 0; line < 3; line++)
+        for (int j = 0; j < COLS; j++) {
+            if (line == 0)
+                fprintf(fp, "c%d", j);
+            else
+                fputc(line == 1 ? '1' : '0' + j % 10, fp);
+            fputc(j == COLS - 1 ? '\n' : ',', fp);
+        }
+    cr_assert_eq(fclose(fp), 0);
+    /* The limit: what the process maps now (VmSize) plus 512 MiB. */
+    size_t vm = 0;
+    char line[256];
+    FILE *st = fopen("/proc/self/status", "r");
+    cr_assert(st);
+    while (fgets(line, sizeof line, st))
+        sscanf(line, "VmSize: %zu", &vm);
+    fclose(st);
+    cr_assert(vm > 0);
+    struct rlimit old, lim;
+    cr_assert_eq(getrlimit(RLIMIT_AS, &old), 0);
+    lim.rlim_cur = (rlim_t)vm * 1024 + ((rlim_t)512 << 20);
+    lim.rlim_max = old.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_AS, &lim), 0);
+    Dataset *ds = NULL;
+    FbErr err = {0};
+    int rc = csv_load("wide.csv", NULL, &ds, &err);
+    cr_assert_eq(setrlimit(RLIMIT_AS, &old), 0);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(ds->n, 2);
+    cr_assert_eq(ds->d, COLS - 1);
+    cr_assert_str_eq(ds->names[COLS - 2], "c299998");
+    cr_assert_eq(ds->X[0], 1.0);
+    cr_assert_eq(ds->X[COLS - 1 + 12345], 5.0);
+    cr_assert_eq(ds->y[1], 9.0);
+    dataset_unref(ds);
 }

@@ -18,4 +18,38 @@
 int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda,
                  double *W, double *b, FbErr *err);
 
+/* OpenBLAS's work buffers under a memory limit.
+ *
+ * OpenBLAS gives each thread that runs a level-3 routine (also a LAPACK
+ * factorisation, or level 2 on long vectors) a work buffer of 128 MiB,
+ * mapped on first use and kept until exit; the worker threads it starts when
+ * the library loads map theirs at once.  When the mapping fails it tries
+ * again forever, so under a tight `ulimit -v` (RLIMIT_AS) or `ulimit -d`
+ * (RLIMIT_DATA) the program would hang (in the first solve or training step,
+ * or at exit, waiting for a worker that never got its buffer) instead of
+ * failing.  With neither limit set (the usual case) each function below costs
+ * two getrlimit calls and does nothing else.
+ *
+ * linalg_blas_reserve: at start-up, on the main thread, before any BLAS call:
+ * checks that the limit leaves room for the buffers still to come for the
+ * `threads` BLAS threads now running (the workers' not yet mapped, and the
+ * main thread's).  Fails (-1) when it does not, naming the limit, the room
+ * left and the limit that would do; workers that could not map their buffers
+ * never finish then, so the caller should end the process with _exit, not
+ * exit (OpenBLAS's exit handler waits for them).
+ *
+ * linalg_blas_ready: before the calling (main) thread's first BLAS call that
+ * may need its buffer (building a model, whose first forward pass follows;
+ * linalg_lstsq calls it itself): under a limit, checks that the buffer fits,
+ * then has OpenBLAS map it at once (a 1 x 1 dsyrk), so that no later BLAS
+ * call on that thread maps one.  Fails (-1, nothing mapped) when it does not
+ * fit, e.g. because the data took the room.  Later calls return 0 at once.
+ *
+ * linalg_blas_threads: before raising OpenBLAS's thread count to `threads`
+ * (each new worker maps a stack and a buffer at once): fails when a limit
+ * leaves no room for them.  0 without a limit or when no new worker starts. */
+int linalg_blas_reserve(int threads, FbErr *err);
+int linalg_blas_ready(FbErr *err);
+int linalg_blas_threads(int threads, FbErr *err);
+
 #endif

@@ -76,6 +76,30 @@ typedef struct Curves {
 Curves *curves_new(FbErr *err);
 void curves_unref(Curves *c);  /* NULL-safe; frees on the last reference */
 
+/* A learning-rate change made while train or step ran (the workbench's + and
+ * - keys): where the training was when it took effect, and the lr from then on. */
+typedef struct LrMark {
+    long steps;      /* ts.steps then */
+    long epoch;      /* ts.epoch then */
+    size_t cursor;   /* ts.cursor then (0: between epochs) */
+    double lr;       /* the optimizer's lr from then on */
+} LrMark;
+
+/* What a running train or step leaves for the log besides its own text.
+ * train/step open it; lr changes made meanwhile are marked in it; when they
+ * (or an interrupt) make the command's text no longer say what happened, the
+ * command puts the lines that do into `line`, and command_run logs and
+ * records those instead.  Transient: session_clone leaves it empty,
+ * session_free and session_live_clear free it. */
+typedef struct LiveLog {
+    bool open;          /* a train or step is running */
+    const char *closed; /* when open: why lr changes cannot be replayed in this run (NULL: they can) */
+    LrMark *mark;
+    size_t nmark, capmark;
+    char **line;
+    size_t nline, capline;
+} LiveLog;
+
 /* The state.  Copied whole (session_clone) for undo and compare; data and
  * prep are shared by reference, everything else is deep-copied.  `work` is
  * scratch and never copied.  Owned by whoever made it; session_free. */
@@ -101,6 +125,7 @@ typedef struct Session {
     ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */
+    LiveLog live;          /* the running command's lr changes and log lines (never copied) */
 } Session;
 
 void session_init(Session *s);
@@ -139,6 +164,31 @@ const double *session_targets(const Session *s, const Part *p, size_t *ky);
 
 /* Remember a command line in the log (for save session).  Fails on out of memory. */
 int session_log_add(Session *s, const char *line, FbErr *err);
+
+/* Set the optimizer's lr to `lr` keeping the schedule's place: its current,
+ * base (and onecycle peak) lr are multiplied by lr / the old lr, so a
+ * schedule keeps its shape at the new scale, and its epoch count, plateau
+ * and momentum state stay.  Before any training the history's row 0 shows
+ * the new lr.  Fails (state unchanged) when lr is not a finite number > 0
+ * or the scheduled lr would leave the range 1e-300..1e100. */
+int session_set_lr(Session *s, double lr, FbErr *err);
+
+/* session_set_lr during a train or step, marked for the log (the
+ * workbench's + and - keys).  Fails, changing nothing, when no train or step
+ * is running or live.closed says this one cannot replay it (the message says
+ * why), as session_set_lr does, or on out of memory. */
+int session_lr_mark(Session *s, double lr, FbErr *err);
+
+/* Add a line to live.line (fails on out of memory); free the marks and lines
+ * and close the live log. */
+int session_live_add_line(Session *s, const char *line, FbErr *err);
+void session_live_clear(Session *s);
+
+/* The optimizer settings as `optim` takes them back, for example "adam
+ * lr=0.001 beta1=0.9 beta2=0.999 eps=1e-08 weight_decay=0 amsgrad=no":
+ * every option of that optimizer, numbers with `digits` significant digits.
+ * Writes into buf (cut short to size); returns buf. */
+const char *session_optim_text(const OptCfg *c, int digits, char *buf, size_t size);
 
 /* Parameter path for plot surface.  session_path_mark, before training,
  * starts the path (or adds the current parameters when they moved without

@@ -1,4 +1,4 @@
-/* strutil.h — small string helpers: C-locale numbers, edit distance, lists. */
+/* strutil.h — small string helpers: C-locale numbers, edit distance, lists, control characters. */
 #ifndef FITBENCH_STRUTIL_H
 #define FITBENCH_STRUTIL_H
 
@@ -25,5 +25,23 @@ const char *fb_suggest(const char *word, const char *const *candidates);
 /* Format a double the way fitbench prints numbers to people: %.*g with
  * `digits` significant digits, C locale.  Returns buf. */
 char *fb_fmt(char *buf, size_t size, double x, int digits);
+
+/* The fewest significant digits (at most 17, as %.17g) that read back as
+ * exactly x: 0.005 rather than 0.0050000000000000001, for numbers written
+ * into scripts that must replay bit for bit.  C locale.  Returns buf (at
+ * least 32 bytes for every double to fit). */
+char *fb_fmt_exact(char *buf, size_t size, double x);
+
+/* Text from a file or a command made safe for a terminal: control
+ * characters become C escapes (\n, \r, \t, \x1b; DEL is \x7f), so an ESC
+ * in a CSV header cannot clear the screen or change its settings; other
+ * bytes (UTF-8 included) are kept.  Writes at most size bytes with the NUL
+ * into dst, stopping before an escape that would not fit whole (4 *
+ * strlen(src) + 1 always suffices).  Returns dst; never fails. */
+char *fb_show_controls(char *dst, size_t size, const char *src);
+
+/* fb_show_controls into a 256-byte compound literal: for printing one name
+ * in a printf argument list (longer names are cut short). */
+#define FB_SHOWN(s) fb_show_controls((char[256]){0}, 256, (s))
 
 #endif
