@@ -1,0 +1,168 @@
+/* csv_internal.h — what the CSV loader's files (csv*.c) share: records, the reader, the loader's tables. */
+#ifndef FITBENCH_CSV_INTERNAL_H
+#define FITBENCH_CSV_INTERNAL_H
+
+#include "fitbench/csv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CHUNK = 1 << 20 };        /* bytes per fread (and per pread in the fast path) */
+
+/* ---------------------------------------------------------------- records (csv_reader.c) */
+
+/* One parsed record: fields unescaped into text, each NUL-terminated. */
+typedef struct Record {
+    char *text;
+    size_t tlen, tcap;
+    size_t *off, *len;        /* nf field offsets into text and lengths */
+    unsigned long *line;      /* line each field starts on */
+    unsigned char *quoted;    /* 1 when the field was quoted */
+    size_t nf, fcap;
+    unsigned long line0;      /* line the record starts on */
+} Record;
+
+typedef struct Reader {
+    FILE *f;
+    const char *path;
+    char *buf;                /* CHUNK bytes */
+    size_t len, pos;
+    long long base;           /* file offset of buf[0] */
+    bool eof;
+    char sep;
+    bool trim_tab;            /* tabs are blanks unless they separate */
+    unsigned long line;       /* 1-based line at pos */
+    bool pending_cr;          /* last record ended in CR: a following LF belongs to it */
+} Reader;
+
+/* Free r's buffers (not r itself); a zeroed Record is fine. */
+void csv_record_free(Record *r);
+
+/* Field j of r, NUL-terminated (r->len[j] bytes); valid until the next read into r. */
+const char *csv_field(const Record *r, size_t j);
+
+/* Read the next CHUNK of the file into rd->buf from pos 0; rd->len == 0 at the
+ * end.  -1 on a read error. */
+int csv_refill(Reader *rd, FbErr *err);
+
+/* Read the next non-blank record into r.  Returns 1 with a record, 0 at the
+ * end of the file, -1 on error (unclosed quote, NUL byte, read error, OOM). */
+int csv_read_record(Reader *rd, Record *r, FbErr *err);
+
+/* The separator (',', ';' or '\t') used most in the first buffered record; ',' wins ties. */
+char csv_detect_sep(const Reader *rd);
+
+/* ---------------------------------------------------------------- cells (csv_cell.c) */
+
+/* Clinger's fast path: parse a plain decimal exactly as strtod would.  false =
+ * not that simple (the caller asks fb_parse_double); *out untouched then. */
+bool csv_parse_simple(const char *s, size_t n, double *out);
+
+/* Parse a NUL-terminated cell of n bytes: 1 number, 0 missing (a token or a
+ * NaN), -1 not a number. */
+int csv_parse_cell(const char *s, size_t n, double *v);
+
+/* The cell text for a message: s itself when short, else its first 36 bytes
+ * and "..." written into buf. */
+const char *csv_quote_cell(const char *s, char *buf, size_t size);
+
+/* ---------------------------------------------------------------- string tables (csv_strtab.c) */
+
+/* Distinct strings of one column, numbered in order of first appearance. */
+typedef struct StrTab {
+    char **str;
+    size_t n, cap;
+    uint32_t *slot;           /* open addressing: id + 1, 0 = empty */
+    size_t nslot;             /* power of two */
+} StrTab;
+
+/* Free the table's strings and slots and zero it; a zeroed table is fine. */
+void strtab_free(StrTab *t);
+
+/* The id of s (length n, NUL-terminated), adding a copy when new.  -1 on OOM. */
+int strtab_id(StrTab *t, const char *s, size_t n, uint32_t *id, FbErr *err);
+
+/* Sort the strings byte-wise; *rank_out (caller frees) maps each old id to its
+ * place.  The table takes no new ids afterwards.  -1 on OOM. */
+int strtab_sort(StrTab *t, uint32_t **rank_out, FbErr *err);
+
+/* ---------------------------------------------------------------- the loader */
+
+enum { ROLE_DROP, ROLE_FEATURE, ROLE_ONEHOT, ROLE_TARGET };
+
+typedef struct Target {
+    size_t col;               /* file column */
+    StrTab tab;               /* its texts while `interning` */
+    bool interning;           /* still remembering texts (a text target needs them) */
+    bool text;                /* some cell is not a number: classes from text */
+    unsigned long nonfinite_line; /* first inf cell, reported if the column stays numeric */
+    char *nonfinite_cell;
+} Target;
+
+typedef struct Loader {
+    const char *path;
+    const CsvOptions *opt;
+    size_t m;                 /* columns in the file */
+    char **colname;           /* m */
+    int *role;                /* m */
+    size_t *slot;             /* m: numeric feature slot / one-hot index / target index */
+    bool *had_number;         /* m: a feature column has shown a number */
+    size_t nnum, noh, ny;
+    size_t *ohcol;            /* noh file columns */
+    StrTab *oh;               /* noh */
+    Target *tg;               /* ny, in the order target= names them */
+    size_t n, cap;            /* rows kept, rows allocated */
+    double *X;                /* (cap, nnum) numeric features; NaN = missing (missing=mean) */
+    double *Y;                /* (cap, ny) target values; NaN for text cells */
+    uint32_t *ids;            /* (cap, noh + ny) one-hot ids, then target text ids */
+    size_t *nmiss;            /* nnum missing counts */
+    size_t *ohmiss;           /* noh missing counts */
+    size_t dropped;           /* rows left out by missing=drop */
+    bool header;
+} Loader;
+
+/* csv_columns.c: the header guess, column names and roles. */
+
+/* HEADER_AUTO's guess from the first record a and the second b (NULL when there is none). */
+bool csv_looks_like_header(const Record *a, const Record *b);
+
+/* L's column names from hdr (x0, x1, ... without a header).  -1 on duplicate
+ * names or OOM; what was set is freed by csv_loader_free. */
+int csv_set_names(Loader *L, const Record *hdr, bool header, FbErr *err);
+
+/* Roles and slots from L->opt's target=/drop=/onehot=, and the per-column
+ * tables.  -1 on an unknown or twice-named column, no feature left, or OOM. */
+int csv_assign_roles(Loader *L, FbErr *err);
+
+/* csv_table.c: rows into L's tables, then the Dataset's. */
+
+/* Free everything L holds (not L itself); a partly built Loader is fine. */
+void csv_loader_free(Loader *L);
+
+/* Append one data record to L (or count it dropped under missing=drop).  -1
+ * on a ragged row, a bad or missing cell the options do not allow, or OOM. */
+int csv_add_row(Loader *L, const Record *r, FbErr *err);
+
+/* missing=mean: fill missing numeric cells with their column's mean.  -1 when
+ * a column has no values at all. */
+int csv_fill_means(Loader *L, FbErr *err);
+
+/* ds->X, ds->d and ds->names from L's rows (one-hot columns expanded).  On
+ * failure ds holds what was built so far, for dataset_unref. */
+int csv_build_features(Loader *L, Dataset *ds, FbErr *err);
+
+/* ds->y, ds->ny, ds->ynames and the classes from L's targets.  On failure ds
+ * holds what was built so far, for dataset_unref. */
+int csv_build_targets(Loader *L, Dataset *ds, FbErr *err);
+
+/* csv_fast.c: the parallel fast path. */
+
+/* Parse the data from file offset `start` to the end of f into L with several
+ * threads.  Returns 1 when done, 0 when the file is not the simple case
+ * (L->n is then unchanged; its tables may have grown, and the caller reads on
+ * with the serial reader). */
+int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab);
+
+#endif

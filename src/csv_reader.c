@@ -1,0 +1,261 @@
+/* csv_reader.c — the streaming record reader: RFC 4180 fields, line ends, blank lines, separator detection. */
+#include "csv_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RECORD ((size_t)1 << 30)
+
+void csv_record_free(Record *r)
+{
+    free(r->text);
+    free(r->off);
+    free(r->len);
+    free(r->line);
+    free(r->quoted);
+}
+
+const char *csv_field(const Record *r, size_t j)
+{
+    return r->text + r->off[j];
+}
+
+static int rec_append(Reader *rd, Record *r, const char *s, size_t n, FbErr *err)
+{
+    if (r->tlen + n + 1 > r->tcap) {
+        if (r->tlen + n + 1 > MAX_RECORD)
+            return fb_fail(err, "%s: row %lu is longer than 1 GiB", rd->path, r->line0);
+        size_t cap = r->tcap ? r->tcap : 256;
+        while (cap < r->tlen + n + 1)
+            cap *= 2;
+        char *t = realloc(r->text, cap);
+        if (!t)
+            return fb_oom(err, "a CSV record", cap);
+        r->text = t;
+        r->tcap = cap;
+    }
+    memcpy(r->text + r->tlen, s, n);
+    r->tlen += n;
+    return 0;
+}
+
+static int begin_field(Reader *rd, Record *r, FbErr *err)
+{
+    if (r->nf == r->fcap) {
+        size_t cap = r->fcap ? r->fcap * 2 : 32;
+        size_t *off = realloc(r->off, cap * sizeof *off);
+        if (off)
+            r->off = off;
+        size_t *len = realloc(r->len, cap * sizeof *len);
+        if (len)
+            r->len = len;
+        unsigned long *line = realloc(r->line, cap * sizeof *line);
+        if (line)
+            r->line = line;
+        unsigned char *q = realloc(r->quoted, cap);
+        if (q)
+            r->quoted = q;
+        if (!off || !len || !line || !q)
+            return fb_oom(err, "CSV fields", cap * 32);
+        r->fcap = cap;
+    }
+    r->off[r->nf] = r->tlen;
+    r->len[r->nf] = 0;
+    r->line[r->nf] = rd->line;
+    r->quoted[r->nf] = 0;
+    r->nf++;
+    return 0;
+}
+
+static bool is_blank(const Reader *rd, char c)
+{
+    return c == ' ' || (c == '\t' && rd->trim_tab);
+}
+
+static int end_field(Reader *rd, Record *r, FbErr *err)
+{
+    size_t j = r->nf - 1;
+    size_t n = r->tlen - r->off[j];
+    if (!r->quoted[j])
+        while (n > 0 && is_blank(rd, r->text[r->off[j] + n - 1]))
+            n--;
+    r->len[j] = n;
+    r->tlen = r->off[j] + n;
+    return rec_append(rd, r, "", 1, err);   /* the terminating NUL */
+}
+
+int csv_refill(Reader *rd, FbErr *err)
+{
+    if (rd->eof) {
+        rd->len = rd->pos = 0;
+        return 0;
+    }
+    rd->base += (long long)rd->len;
+    rd->len = fread(rd->buf, 1, CHUNK, rd->f);
+    rd->pos = 0;
+    if (rd->len == 0) {
+        if (ferror(rd->f))
+            return fb_fail(err, "%s: %s", rd->path, strerror(errno ? errno : EIO));
+        rd->eof = true;
+    }
+    return 0;
+}
+
+enum { ST_START, ST_UNQUOTED, ST_QUOTED, ST_AFTER_QUOTE };
+
+/* Read the next non-blank record into r.  Returns 1 with a record, 0 at the
+ * end of the file, -1 on error (unclosed quote, NUL byte, read error, OOM). */
+int csv_read_record(Reader *rd, Record *r, FbErr *err)
+{
+    for (;;) {
+        r->tlen = 0;
+        r->nf = 0;
+        int st = ST_START;
+        bool started = false;
+        unsigned long quote_line = 0;
+        for (;;) {
+            if (rd->pos == rd->len) {
+                if (csv_refill(rd, err))
+                    return -1;
+                if (rd->len == 0) {
+                    if (st == ST_QUOTED)
+                        return fb_fail(err, "%s: row %lu: unclosed quote", rd->path, quote_line);
+                    if (!started)
+                        return 0;
+                    if (end_field(rd, r, err))
+                        return -1;
+                    break;
+                }
+            }
+            char c = rd->buf[rd->pos];
+            if (c == '\0')
+                return fb_fail(err, "%s: row %lu: NUL byte (is this a binary file, or UTF-16?)",
+                               rd->path, rd->line);
+            if (!started) {
+                bool cr = rd->pending_cr;
+                rd->pending_cr = false;
+                if (c == '\n' || c == '\r') {    /* a blank line, or the LF of a CRLF */
+                    rd->pos++;
+                    if (!(cr && c == '\n'))
+                        rd->line++;
+                    rd->pending_cr = c == '\r';
+                    continue;
+                }
+                started = true;
+                r->line0 = rd->line;
+                if (begin_field(rd, r, err))
+                    return -1;
+            }
+            if (st == ST_START) {
+                if (is_blank(rd, c)) {
+                    rd->pos++;
+                } else if (c == '"') {
+                    rd->pos++;
+                    r->quoted[r->nf - 1] = 1;
+                    quote_line = rd->line;
+                    st = ST_QUOTED;
+                } else {
+                    st = ST_UNQUOTED;
+                }
+                continue;
+            }
+            if (st == ST_UNQUOTED) {
+                /* Fast path: copy the run up to the next separator or line end. */
+                const char *b = rd->buf;
+                size_t s = rd->pos, e = s;
+                char sep = rd->sep;
+                while (e < rd->len && b[e] != sep && b[e] != '\n' && b[e] != '\r' && b[e] != '\0')
+                    e++;
+                if (rec_append(rd, r, b + s, e - s, err))
+                    return -1;
+                rd->pos = e;
+                if (e == rd->len || b[e] == '\0')
+                    continue;
+                rd->pos++;
+                if (b[e] == sep) {
+                    if (end_field(rd, r, err) || begin_field(rd, r, err))
+                        return -1;
+                    st = ST_START;
+                    continue;
+                }
+                rd->line++;
+                rd->pending_cr = b[e] == '\r';
+                if (end_field(rd, r, err))
+                    return -1;
+                break;
+            }
+            if (st == ST_QUOTED) {
+                const char *b = rd->buf;
+                size_t s = rd->pos, e = s;
+                while (e < rd->len && b[e] != '"' && b[e] != '\0') {
+                    if (b[e] == '\n')
+                        rd->line++;
+                    e++;
+                }
+                if (rec_append(rd, r, b + s, e - s, err))
+                    return -1;
+                rd->pos = e;
+                if (e < rd->len && b[e] == '"') {
+                    rd->pos++;
+                    st = ST_AFTER_QUOTE;
+                }
+                continue;
+            }
+            /* ST_AFTER_QUOTE: a closing quote, or the first of a doubled one. */
+            rd->pos++;
+            if (c == '"') {
+                if (rec_append(rd, r, "\"", 1, err))
+                    return -1;
+                st = ST_QUOTED;
+            } else if (c == rd->sep) {
+                if (end_field(rd, r, err) || begin_field(rd, r, err))
+                    return -1;
+                st = ST_START;
+            } else if (c == '\n' || c == '\r') {
+                rd->line++;
+                rd->pending_cr = c == '\r';
+                if (end_field(rd, r, err))
+                    return -1;
+                break;
+            } else if (!is_blank(rd, c)) {
+                if (rec_append(rd, r, &c, 1, err))
+                    return -1;
+                st = ST_UNQUOTED;
+            }
+        }
+        /* A line of blanks only is a blank line too. */
+        if (r->nf == 1 && r->len[0] == 0 && !r->quoted[0])
+            continue;
+        return 1;
+    }
+}
+
+/* Pick the separator that occurs most often in the first record (outside
+ * quotes) of the buffered text; ',' wins ties and is the default. */
+char csv_detect_sep(const Reader *rd)
+{
+    size_t count[3] = {0, 0, 0};
+    const char seps[3] = {',', ';', '\t'};
+    bool inq = false, content = false;
+    for (size_t i = rd->pos; i < rd->len; i++) {
+        char c = rd->buf[i];
+        if (c == '"')
+            inq = !inq;
+        if (inq)
+            continue;
+        if (c == '\n' || c == '\r') {
+            if (content)
+                break;
+            continue;
+        }
+        content = true;
+        for (int k = 0; k < 3; k++)
+            count[k] += c == seps[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 3; k++)
+        if (count[k] > count[best])
+            best = k;
+    return seps[best];
+}
