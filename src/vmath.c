@@ -146,23 +146,24 @@ VM_AVX static __m256d log1p4(__m256d x)
     return _mm256_sub_pd(_mm256_mul_pd(k, _mm256_set1_pd(LN2HI_L)), _mm256_sub_pd(_mm256_sub_pd(hfsq, inner), f));
 }
 
-VM_AVX static void exp_avx2(const double *x, double *y, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        _mm256_storeu_pd(y + i, exp4(_mm256_loadu_pd(x + i)));
-    for (; i < n; i++)
-        y[i] = exp1(x[i]);
-}
+/* The last n % 4 values go through the lanes too, padded (the one-lane
+ * code's calls to fma() and nearbyint() cost more than a whole vector). */
+#define VM_LOOP(x, y, n, f4)                                                                                        \
+    do {                                                                                                            \
+        size_t i_ = 0;                                                                                              \
+        for (; i_ + 4 <= (n); i_ += 4)                                                                              \
+            _mm256_storeu_pd((y) + i_, f4(_mm256_loadu_pd((x) + i_)));                                              \
+        if (i_ < (n)) {                                                                                             \
+            double t_[4] = {0, 0, 0, 0};                                                                            \
+            memcpy(t_, (x) + i_, ((n) - i_) * sizeof(double));                                                     \
+            _mm256_storeu_pd(t_, f4(_mm256_loadu_pd(t_)));                                                          \
+            memcpy((y) + i_, t_, ((n) - i_) * sizeof(double));                                                      \
+        }                                                                                                           \
+    } while (0)
 
-VM_AVX static void log1p_avx2(const double *x, double *y, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        _mm256_storeu_pd(y + i, log1p4(_mm256_loadu_pd(x + i)));
-    for (; i < n; i++)
-        y[i] = log1p1(x[i]);
-}
+VM_AVX static void exp_avx2(const double *x, double *y, size_t n) { VM_LOOP(x, y, n, exp4); }
+
+VM_AVX static void log1p_avx2(const double *x, double *y, size_t n) { VM_LOOP(x, y, n, log1p4); }
 #endif
 
 int vm_simd(void)
