@@ -181,21 +181,27 @@ fail:
     return -1;
 }
 
+/* Append a copy of line to the growable list *v (*n used of *cap); what names it in the out-of-memory error. */
+static int lines_push(char ***v, size_t *n, size_t *cap, const char *line, const char *what, FbErr *err)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        char **l = realloc(*v, c * sizeof *l);
+        if (!l)
+            return fb_oom(err, what, c * sizeof *l);
+        *v = l;
+        *cap = c;
+    }
+    char *copy = fb_strdup(line, err);
+    if (!copy)
+        return -1;
+    (*v)[(*n)++] = copy;
+    return 0;
+}
+
 int session_log_add(Session *s, const char *line, FbErr *err)
 {
-    if (s->nlog == s->caplog) {
-        size_t cap = s->caplog ? s->caplog * 2 : 16;
-        char **l = realloc(s->log, cap * sizeof *l);
-        if (!l)
-            return fb_oom(err, "the session log", cap * sizeof *l);
-        s->log = l;
-        s->caplog = cap;
-    }
-    char *c = fb_strdup(line, err);
-    if (!c)
-        return -1;
-    s->log[s->nlog++] = c;
-    return 0;
+    return lines_push(&s->log, &s->nlog, &s->caplog, line, "the session log", err);
 }
 
 int session_set_lr(Session *s, double lr, FbErr *err)
@@ -244,20 +250,7 @@ int session_lr_mark(Session *s, double lr, FbErr *err)
 
 int session_live_add_line(Session *s, const char *line, FbErr *err)
 {
-    LiveLog *lv = &s->live;
-    if (lv->nline == lv->capline) {
-        size_t cap = lv->capline ? lv->capline * 2 : 8;
-        char **l = realloc(lv->line, cap * sizeof *l);
-        if (!l)
-            return fb_oom(err, "the log lines", cap * sizeof *l);
-        lv->line = l;
-        lv->capline = cap;
-    }
-    char *c = fb_strdup(line, err);
-    if (!c)
-        return -1;
-    lv->line[lv->nline++] = c;
-    return 0;
+    return lines_push(&s->live.line, &s->live.nline, &s->live.capline, line, "the log lines", err);
 }
 
 void session_live_clear(Session *s)
