@@ -78,7 +78,11 @@ int cmd_set(Interp *it, Args *a, FbErr *err)
     const Tok *pos[1];
     if (args_positional(a, pos, 1) > 0)
         return fb_fail_at(err, pos[0]->col, "set takes KEY=VALUE (e.g. set seed=42); got '%s'", pos[0]->text);
-    long v;
+    long v, nt;
+    /* The one setting that can fail goes first: a failed set changes nothing. */
+    bool has_threads = args_long(a, "threads", &nt);
+    if (has_threads && linalg_blas_threads(nt ? (int)nt : openblas_get_num_procs(), err))
+        return -1;
     if (args_long(a, "seed", &v))
         st->seed = (unsigned long long)v;
     args_bool(a, "echo", &st->echo);
@@ -86,13 +90,10 @@ int cmd_set(Interp *it, Args *a, FbErr *err)
     args_bool(a, "timing", &st->timing);
     if (args_long(a, "precision", &v))
         st->precision = (int)v;
-    if (args_long(a, "threads", &v)) {
-        int n = v ? (int)v : openblas_get_num_procs();
-        /* New BLAS threads map their buffers at once: under a tight ulimit that would hang (linalg.h). */
-        if (linalg_blas_threads(n, err))
-            return -1;
-        st->threads = (int)v;
-        openblas_set_num_threads(n);
+    if (has_threads) {
+        /* (Checked above: new BLAS threads map their buffers at once, which would hang under a tight ulimit.) */
+        st->threads = (int)nt;
+        openblas_set_num_threads(nt ? (int)nt : openblas_get_num_procs());
     }
     if (a->n == 1)
         sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",

@@ -2,6 +2,7 @@
 #include "fitbench/fused.h"
 #include "fitbench/par.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -156,12 +157,14 @@ __attribute__((target("avx2,fma"))) static void axpys_avx2(const double *const *
 
 static bool have_avx2(void)
 {
-    static int cached = -1; /* benign race: every thread computes the same value */
-    if (cached < 0) {
+    static _Atomic int cached = -1; /* every thread computes the same value */
+    int c = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (c < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        c = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        atomic_store_explicit(&cached, c, memory_order_relaxed);
     }
-    return cached;
+    return c;
 }
 #endif
 
@@ -270,9 +273,10 @@ double fused_batch_grad(const Model *m, const LossCfg *loss, const double *X, co
 #ifdef FUSED_X86
     bool simd = have_avx2();
 #endif
+    size_t R = block_rows(d); /* rows that fit the cache for the second sweep, as run_slab */
     memset(g, 0, d * sizeof *g);
-    for (size_t i0 = 0; i0 < b; i0 += FUSED_MAX_BLOCK) {
-        size_t nb = b - i0 < FUSED_MAX_BLOCK ? b - i0 : FUSED_MAX_BLOCK;
+    for (size_t i0 = 0; i0 < b; i0 += R) {
+        size_t nb = b - i0 < R ? b - i0 : R;
         for (size_t i = 0; i < nb; i++) {
             size_t r = idx ? idx[r0 + i0 + i] : r0 + i0 + i;
             rows[i] = X + r * d;

@@ -201,7 +201,16 @@ static OptCfg effective_opt(const TrainSetup *setup, const TrainState *st)
     return eff;
 }
 
-static void snapshot(const TrainState *st, TrainWork *w, long *steps, bool *has_buf, long *ostep)
+/* Where a blow-up goes back to: the parameters and optimizer state at the
+ * start of the epoch, or at the start of this call when it began inside an
+ * epoch (step batch, an interrupted train), with the counters and the row. */
+typedef struct Snap {
+    long steps, ostep;
+    bool has_buf;
+    size_t cursor;
+} Snap;
+
+static void snapshot(const TrainState *st, TrainWork *w, Snap *sn)
 {
     size_t np = st->model.nparams;
     memcpy(w->snap, st->model.params, np * sizeof(double));
@@ -209,12 +218,10 @@ static void snapshot(const TrainState *st, TrainWork *w, long *steps, bool *has_
     memcpy(w->snap + 2 * np, st->opt.v, np * sizeof(double));
     memcpy(w->snap + 3 * np, st->opt.vmax, np * sizeof(double));
     memcpy(w->snap + 4 * np, st->opt.g, np * sizeof(double));
-    *steps = st->steps;
-    *has_buf = st->opt.has_buf;
-    *ostep = st->opt.step;
+    *sn = (Snap){.steps = st->steps, .ostep = st->opt.step, .has_buf = st->opt.has_buf, .cursor = st->cursor};
 }
 
-static void restore(TrainState *st, const TrainWork *w, long steps, bool has_buf, long ostep)
+static void restore(TrainState *st, const TrainWork *w, const Snap *sn)
 {
     size_t np = st->model.nparams;
     memcpy(st->model.params, w->snap, np * sizeof(double));
@@ -222,24 +229,28 @@ static void restore(TrainState *st, const TrainWork *w, long steps, bool has_buf
     memcpy(st->opt.v, w->snap + 2 * np, np * sizeof(double));
     memcpy(st->opt.vmax, w->snap + 3 * np, np * sizeof(double));
     memcpy(st->opt.g, w->snap + 4 * np, np * sizeof(double));
-    st->steps = steps;
-    st->opt.has_buf = has_buf;
-    st->opt.step = ostep;
-    st->cursor = 0;
+    st->steps = sn->steps;
+    st->opt.has_buf = sn->has_buf;
+    st->opt.step = sn->ostep;
+    st->cursor = sn->cursor;
 }
 
-static void diverged(TrainOutcome *out, long epoch, double lr)
+static void diverged(TrainOutcome *out, long epoch, double lr, const Snap *sn)
 {
-    char lrs[32], sug[32];
+    char lrs[32], sug[32], back[96];
     snprintf(lrs, sizeof lrs, "%g", lr);
     snprintf(sug, sizeof sug, "%g", lr / 10);
+    if (sn->cursor)
+        snprintf(back, sizeof back, "back to where this command started (row %zu of epoch %ld)", sn->cursor, epoch);
+    else
+        snprintf(back, sizeof back, "back to the end of epoch %ld", epoch - 1);
     out->end = TRAIN_DIVERGED;
     out->bad_lr = lr;
     snprintf(out->msg, sizeof out->msg,
              "the loss blew up (became NaN, infinite, or 1e10 times its starting value) in epoch %ld with lr=%s: "
-             "training stopped and the parameters are back to the end of epoch %ld. The learning rate is too large "
+             "training stopped and the parameters are %s. The learning rate is too large "
              "for this problem: try a smaller one (lr=%s, say)",
-             epoch, lrs, epoch - 1, sug);
+             epoch, lrs, back, sug);
 }
 
 /* Start fetching the next batch's scattered rows now: reading them is
@@ -356,14 +367,14 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
     if (patience > 0)
         memcpy(w->best, m->params, np * sizeof(double));
     bool grads_fresh = first; /* m->grads holds the full gradient at the current params */
-    long snap_steps = 0, snap_ostep = 0;
-    bool snap_buf = false;
+    Snap snap;
+    snapshot(st, w, &snap); /* a call that starts inside an epoch goes back to here */
     double t0 = now_seconds();
     size_t n = data->n;
 
     while (epochs ? out->epochs < epochs : out->batches < batches) {
         if (st->cursor == 0) {
-            snapshot(st, w, &snap_steps, &snap_buf, &snap_ostep);
+            snapshot(st, w, &snap);
             t0 = now_seconds();
             if (start_epoch(st, setup, n, err))
                 return -1;
@@ -379,8 +390,8 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
         } else {
             size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
             if (!isfinite(batch_grad(st, setup, data, w, b))) {
-                restore(st, w, snap_steps, snap_buf, snap_ostep);
-                diverged(out, st->epoch + 1, lr);
+                restore(st, w, &snap);
+                diverged(out, st->epoch + 1, lr, &snap);
                 return 0;
             }
             optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
@@ -405,8 +416,8 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
              * overflow; a learner should see them while they still mean something). */
             if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
                 (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
-                restore(st, w, snap_steps, snap_buf, snap_ostep);
-                diverged(out, st->epoch + 1, lr);
+                restore(st, w, &snap);
+                diverged(out, st->epoch + 1, lr, &snap);
                 return 0;
             }
             grads_fresh = true; /* the validation pass is forward only: m->grads still holds the train gradient */

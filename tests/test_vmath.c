@@ -26,6 +26,9 @@ static void check(void (*f)(const double *, double *, size_t), double (*ref)(dou
                   int64_t max_ulps)
 {
     static double y[N], ys[N];
+    if (!vm_simd())
+        cr_log_warn("this CPU has no AVX2+FMA: the lanes-against-one-lane comparison compares the one-lane path "
+                    "with itself");
     f(xs, y, n);
     vm_force_scalar(1);
     f(xs, ys, n);

@@ -31,9 +31,10 @@ double fused_eval(const Model *m, const LossCfg *loss, const double *X, const do
 /* One minibatch step's gradient: the gradient of the mean loss over b rows
  * of X (n, d) and Y (n, 1), written to grads (nparams, the model's layout).
  * The rows are idx[r0 .. r0 + b) when idx is not NULL, else r0 .. r0 + b in
- * order; they are read in place (no gather) and each once, while in cache,
- * for the logits and the gradient.  Returns loss_grad's check value: finite
- * exactly when the loss over these rows is.  Never fails. */
+ * order; they are read in place (no gather), in blocks small enough that
+ * the gradient's sweep finds them still in cache after the logits'.  Returns
+ * loss_grad's check value: finite exactly when the loss over these rows is
+ * (grads may then hold non-finite values).  Never fails. */
 double fused_batch_grad(const Model *m, const LossCfg *loss, const double *X, const double *Y, const size_t *idx,
                         size_t r0, size_t b, double *grads);
 

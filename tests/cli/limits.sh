@@ -101,6 +101,10 @@ else
   run "-v ${one:-200000}" 10 "OPENBLAS_NUM_THREADS=1" --threads 3 -c "$cmds"
   check_error "--threads 3 under ulimit -v ${one:-200000}" \
     '^fitbench: error: not enough memory for 3 BLAS threads: OpenBLAS would start 2 more'
+  # The same from a session: `set threads=3` fails at its line, with one clear error and no hang.
+  run "-v ${one:-200000}" 10 "OPENBLAS_NUM_THREADS=1" -c "set seed=5 threads=3"
+  check_error "set threads=3 under ulimit -v ${one:-200000}" \
+    'error: not enough memory for 3 BLAS threads: OpenBLAS would start 2 more'
 fi
 
 # The limit lowered while fitbench runs (prlimit): start-up saw none, so solve's own check must catch it; the
