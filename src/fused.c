@@ -1,8 +1,8 @@
 /* fused.c — the full-data loss and gradient of a single-output linear model in one read of X. */
 #include "fitbench/fused.h"
 #include "fitbench/par.h"
+#include "fitbench/vmath.h"
 
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -155,17 +155,6 @@ __attribute__((target("avx2,fma"))) static void axpys_avx2(const double *const *
     }
 }
 
-static bool have_avx2(void)
-{
-    static _Atomic int cached = -1; /* every thread computes the same value */
-    int c = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (c < 0) {
-        __builtin_cpu_init();
-        c = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-        atomic_store_explicit(&cached, c, memory_order_relaxed);
-    }
-    return c;
-}
 #endif
 
 typedef struct Job {
@@ -233,7 +222,7 @@ double fused_eval(const Model *m, const LossCfg *loss, const double *X, const do
     Job base = {.m = m, .loss = loss, .X = X, .Y = Y, .n = n, .d = d, .nslabs = nslabs, .acc = scratch,
                 .grad = grads != NULL};
 #ifdef FUSED_X86
-    base.simd = have_avx2();
+    base.simd = vm_cpu_avx2_fma();
 #endif
     Job jobs[FUSED_SLABS];
     for (size_t t = 0; t < nt; t++) {
@@ -271,7 +260,7 @@ double fused_batch_grad(const Model *m, const LossCfg *loss, const double *X, co
     double z[FUSED_MAX_BLOCK], dz[FUSED_MAX_BLOCK], y[FUSED_MAX_BLOCK];
     const double *rows[FUSED_MAX_BLOCK];
 #ifdef FUSED_X86
-    bool simd = have_avx2();
+    bool simd = vm_cpu_avx2_fma();
 #endif
     size_t R = block_rows(d); /* rows that fit the cache for the second sweep, as run_slab */
     memset(g, 0, d * sizeof *g);

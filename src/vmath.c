@@ -175,7 +175,7 @@ VM_AVX static void exp_avx2(const double *x, double *y, size_t n) { VM_LOOP(x, y
 VM_AVX static void log1p_avx2(const double *x, double *y, size_t n) { VM_LOOP(x, y, n, log1p4); }
 #endif
 
-int vm_simd(void)
+int vm_cpu_avx2_fma(void)
 {
 #ifdef VM_X86
     static _Atomic int cached = -1; /* every thread computes the same value */
@@ -185,11 +185,13 @@ int vm_simd(void)
         c = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
         atomic_store_explicit(&cached, c, memory_order_relaxed);
     }
-    return c && !forced_scalar;
+    return c;
 #else
     return 0;
 #endif
 }
+
+int vm_simd(void) { return vm_cpu_avx2_fma() && !forced_scalar; }
 
 void vm_force_scalar(int on) { forced_scalar = on; }
 

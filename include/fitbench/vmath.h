@@ -16,7 +16,11 @@ void vm_exp(const double *x, double *y, size_t n);
  * Same dispatch and same bits as vm_exp.  Never fails. */
 void vm_log1p_unit(const double *x, double *y, size_t n);
 
-/* True when this CPU runs the AVX2+FMA lanes (for tests and benchmarks). */
+/* True when this CPU has AVX2 and FMA (other modules' kernels ask too). */
+int vm_cpu_avx2_fma(void);
+
+/* True when vm_exp and vm_log1p_unit run the AVX2+FMA lanes: the CPU has
+ * them and vm_force_scalar is off (for tests and benchmarks). */
 int vm_simd(void);
 
 /* Force the one-lane path (nonzero) or the automatic choice (0): tests use it
