@@ -152,6 +152,16 @@ static uint32_t cell_char(const GridCell *c)
     return (c->ch == 0 || c->ch > 0x10FFFF) ? ' ' : c->ch;
 }
 
+/* The last cell of a w-cell row that shows anything (a character, or with
+ * colours a background), -1 for none: trailing blanks are not written. */
+static int last_shown(const GridCell *row, int w, bool colours)
+{
+    int last = w - 1;
+    while (last >= 0 && cell_char(&row[last]) == ' ' && (!colours || row[last].bg == 0))
+        last--;
+    return last;
+}
+
 char *grid_to_utf8(const Grid *g, FbErr *err)
 {
     size_t cap = (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
@@ -163,9 +173,7 @@ char *grid_to_utf8(const Grid *g, FbErr *err)
         if (y > 0)
             buf[len++] = '\n';
         const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = g->w - 1;
-        while (last >= 0 && cell_char(&row[last]) == ' ')
-            last--;
+        int last = last_shown(row, g->w, false);
         for (int x = 0; x <= last; x++)
             len += utf8_put(buf + len, cell_char(&row[x]));
     }
@@ -209,10 +217,7 @@ char *grid_to_ansi(const Grid *g, FbErr *err)
         if (y > 0)
             buf[len++] = '\n';
         const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = g->w - 1;
-        while (last >= 0 && cell_char(&row[last]) == ' ' && row[last].bg == 0)
-            last--;
-        int curfg = -1, curbg = -1;
+        int last = last_shown(row, g->w, true), curfg = -1, curbg = -1;
         for (int x = 0; x <= last; x++) {
             if (row[x].fg != curfg || row[x].bg != curbg) {
                 char a[16], b[16];
