@@ -367,8 +367,9 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
     if (patience > 0)
         memcpy(w->best, m->params, np * sizeof(double));
     bool grads_fresh = first; /* m->grads holds the full gradient at the current params */
-    Snap snap;
-    snapshot(st, w, &snap); /* a call that starts inside an epoch goes back to here */
+    Snap snap = {0};
+    if (st->cursor) /* a call that starts inside an epoch goes back to here; else the loop takes it */
+        snapshot(st, w, &snap);
     double t0 = now_seconds();
     size_t n = data->n;
 
