@@ -256,6 +256,7 @@ static int ridge(const double *X, const double *Y, size_t n, size_t d, size_t k,
 
 static bool blas_mapped;      /* the main thread's buffer is mapped: no later BLAS call there maps one */
 static int blas_workers = -1; /* worker threads OpenBLAS has started (-1: not known yet) */
+static int blas_callers;      /* other threads of ours that have been let call BLAS (their buffers stay in the pool) */
 
 /* The tighter of the two limits OpenBLAS's mmap can run into. */
 typedef struct Room {
@@ -396,6 +397,20 @@ int linalg_blas_threads(int threads, FbErr *err)
     }
     blas_workers = threads - 1;
     return 0;
+}
+
+bool linalg_blas_callers_fit(int extra)
+{
+    if (extra <= blas_callers)
+        return true;
+    Room r;
+    if (blas_room(&r)) {
+        size_t need = (size_t)(extra - blas_callers) * (BLAS_BUFFER + thread_stack()) + BLAS_SLACK;
+        if (need > room_left(&r))
+            return false;
+    }
+    blas_callers = extra;
+    return true;
 }
 
 /* linalg_blas_ready, its message led by prefix ("solve: " from linalg_lstsq). */

@@ -256,20 +256,21 @@ static void step_adagrad(const OptCfg *c, double clr, OptState *st, double *p, c
  * in scalar code, so as long as each element sees the same operations in the
  * same order (and nothing is fused: the target enables AVX, not FMA) the
  * results are bit-identical to the loops above.  The scalar loops finish the
- * last n % 4 elements.  Each kernel returns how many elements it did. */
+ * last (hi - lo) % 4 elements.  Each kernel works on [lo, hi) and returns
+ * where it stopped. */
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
 #define OPTIM_AVX 1
 #define AVX_FN __attribute__((target("avx")))
 
-AVX_FN static size_t avx_sgd(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+AVX_FN static size_t avx_sgd(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t lo, size_t hi)
 {
     const double wd = c->weight_decay, mom = c->momentum, damp = c->dampening;
     const bool first = !st->has_buf, nest = c->nesterov;
     const __m256d vwd = _mm256_set1_pd(wd), vmom = _mm256_set1_pd(mom), vdamp = _mm256_set1_pd(1.0 - damp);
     const __m256d vnlr = _mm256_set1_pd(-lr);
-    size_t n4 = n & ~(size_t)3;
-    for (size_t i = 0; i < n4; i += 4) {
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
         __m256d pi = _mm256_loadu_pd(p + i), d = _mm256_loadu_pd(g + i);
         if (wd != 0.0) d = _mm256_add_pd(d, _mm256_mul_pd(vwd, pi));
         if (mom != 0.0) {
@@ -280,10 +281,10 @@ AVX_FN static size_t avx_sgd(const OptCfg *c, double lr, OptState *st, double *p
         }
         _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_mul_pd(vnlr, d)));
     }
-    return n4;
+    return i;
 }
 
-AVX_FN static size_t avx_adam(const OptCfg *c, const AdamK *k, OptState *st, double *p, const double *g, size_t n,
+AVX_FN static size_t avx_adam(const OptCfg *c, const AdamK *k, OptState *st, double *p, const double *g, size_t lo, size_t hi,
                               bool decoupled)
 {
     const __m256d b1 = _mm256_set1_pd(k->b1), b2 = _mm256_set1_pd(k->b2), wd = _mm256_set1_pd(k->wd);
@@ -292,8 +293,8 @@ AVX_FN static size_t avx_adam(const OptCfg *c, const AdamK *k, OptState *st, dou
     const __m256d bc2s = _mm256_set1_pd(k->bc2_sqrt), decay = _mm256_set1_pd(k->decay);
     const __m256d nan = _mm256_set1_pd(NAN);
     const bool ams = c->amsgrad, l2 = !decoupled && k->wd != 0.0;
-    size_t n4 = n & ~(size_t)3;
-    for (size_t i = 0; i < n4; i += 4) {
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
         __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
         if (decoupled) pi = _mm256_mul_pd(pi, decay);
         else if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
@@ -312,18 +313,18 @@ AVX_FN static size_t avx_adam(const OptCfg *c, const AdamK *k, OptState *st, dou
         __m256d denom = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(s), bc2s), eps);
         _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nss, m), denom)));
     }
-    return n4;
+    return i;
 }
 
-AVX_FN static size_t avx_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t n)
+AVX_FN static size_t avx_rmsprop(const OptCfg *c, double lr, OptState *st, double *p, const double *g, size_t lo, size_t hi)
 {
     const bool centered = c->centered, l2 = c->weight_decay != 0.0, mom = c->momentum > 0.0;
     const __m256d alpha = _mm256_set1_pd(c->alpha), ca = _mm256_set1_pd(1.0 - c->alpha);
     const __m256d wd = _mm256_set1_pd(c->weight_decay), eps = _mm256_set1_pd(c->eps);
     const __m256d vmom = _mm256_set1_pd(c->momentum), nlr = _mm256_set1_pd(-lr);
     const __m256d one = _mm256_set1_pd(1.0), mone = _mm256_set1_pd(-1.0);
-    size_t n4 = n & ~(size_t)3;
-    for (size_t i = 0; i < n4; i += 4) {
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
         __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
         if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
         __m256d v = _mm256_add_pd(_mm256_mul_pd(_mm256_loadu_pd(st->v + i), alpha),
@@ -347,16 +348,16 @@ AVX_FN static size_t avx_rmsprop(const OptCfg *c, double lr, OptState *st, doubl
             _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nlr, gi), avg)));
         }
     }
-    return n4;
+    return i;
 }
 
-AVX_FN static size_t avx_adagrad(const OptCfg *c, double clr, OptState *st, double *p, const double *g, size_t n)
+AVX_FN static size_t avx_adagrad(const OptCfg *c, double clr, OptState *st, double *p, const double *g, size_t lo, size_t hi)
 {
     const bool l2 = c->weight_decay != 0.0;
     const __m256d wd = _mm256_set1_pd(c->weight_decay), eps = _mm256_set1_pd(c->eps);
     const __m256d nclr = _mm256_set1_pd(-clr), one = _mm256_set1_pd(1.0);
-    size_t n4 = n & ~(size_t)3;
-    for (size_t i = 0; i < n4; i += 4) {
+    size_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
         __m256d gi = _mm256_loadu_pd(g + i), pi = _mm256_loadu_pd(p + i);
         if (l2) gi = _mm256_add_pd(gi, _mm256_mul_pd(wd, pi));
         __m256d v = _mm256_add_pd(_mm256_loadu_pd(st->v + i), _mm256_mul_pd(_mm256_mul_pd(one, gi), gi));
@@ -364,7 +365,7 @@ AVX_FN static size_t avx_adagrad(const OptCfg *c, double clr, OptState *st, doub
         __m256d sd = _mm256_add_pd(_mm256_sqrt_pd(v), eps);
         _mm256_storeu_pd(p + i, _mm256_add_pd(pi, _mm256_div_pd(_mm256_mul_pd(nclr, gi), sd)));
     }
-    return n4;
+    return i;
 }
 
 static bool have_avx(void)
@@ -378,42 +379,57 @@ static bool have_avx(void)
 #define OPTIM_AVX 0
 #endif
 
-void optim_step(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t n)
+void optim_step_begin(OptState *st) { st->step++; }
+
+void optim_step_range(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t lo,
+                      size_t hi)
 {
-    if (n > st->n) n = st->n; /* never touch past the state's buffers */
-    st->step++;
-    size_t i0 = 0;
+    if (hi > st->n) hi = st->n; /* never touch past the state's buffers */
+    if (lo >= hi) return;
+    size_t i0 = lo;
     switch (cfg->kind) {
     case OPT_SGD:
 #if OPTIM_AVX
-        if (have_avx()) i0 = avx_sgd(cfg, lr, st, params, grads, n);
+        if (have_avx()) i0 = avx_sgd(cfg, lr, st, params, grads, lo, hi);
 #endif
-        step_sgd(cfg, lr, st, params, grads, i0, n);
-        if (cfg->momentum != 0.0) st->has_buf = true;
+        step_sgd(cfg, lr, st, params, grads, i0, hi);
         break;
     case OPT_ADAM:
     case OPT_ADAMW: {
         const bool decoupled = cfg->kind == OPT_ADAMW;
         const AdamK k = adam_consts(cfg, lr, st);
 #if OPTIM_AVX
-        if (have_avx()) i0 = avx_adam(cfg, &k, st, params, grads, n, decoupled);
+        if (have_avx()) i0 = avx_adam(cfg, &k, st, params, grads, lo, hi, decoupled);
 #endif
-        step_adam(cfg, &k, st, params, grads, i0, n, decoupled);
+        step_adam(cfg, &k, st, params, grads, i0, hi, decoupled);
         break;
     }
     case OPT_RMSPROP:
 #if OPTIM_AVX
-        if (have_avx()) i0 = avx_rmsprop(cfg, lr, st, params, grads, n);
+        if (have_avx()) i0 = avx_rmsprop(cfg, lr, st, params, grads, lo, hi);
 #endif
-        step_rmsprop(cfg, lr, st, params, grads, i0, n);
+        step_rmsprop(cfg, lr, st, params, grads, i0, hi);
         break;
     case OPT_ADAGRAD: {
         const double clr = adagrad_clr(cfg, lr, st);
 #if OPTIM_AVX
-        if (have_avx()) i0 = avx_adagrad(cfg, clr, st, params, grads, n);
+        if (have_avx()) i0 = avx_adagrad(cfg, clr, st, params, grads, lo, hi);
 #endif
-        step_adagrad(cfg, clr, st, params, grads, i0, n);
+        step_adagrad(cfg, clr, st, params, grads, i0, hi);
         break;
     }
     }
+}
+
+void optim_step_end(const OptCfg *cfg, OptState *st)
+{
+    if (cfg->kind == OPT_SGD && cfg->momentum != 0.0)
+        st->has_buf = true;
+}
+
+void optim_step(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t n)
+{
+    optim_step_begin(st);
+    optim_step_range(cfg, lr, st, params, grads, 0, n);
+    optim_step_end(cfg, st);
 }

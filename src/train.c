@@ -2,6 +2,7 @@
 #include "fitbench/train.h"
 
 #include "fitbench/fused.h"
+#include "train_crew.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -34,6 +35,7 @@ void train_work_free(TrainWork *w)
     free(w->snap);
     free(w->best);
     free(w->fused);
+    crew_free(w->crew);
     memset(w, 0, sizeof *w);
 }
 
@@ -87,6 +89,10 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
     if (fused_applies(m, loss)) {
         /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
         *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, openblas_get_num_threads());
+        return 0;
+    }
+    if (w->crew_on) {
+        *out_loss = crew_eval(w->crew, m, loss, X, Y, n, want_grad);
         return 0;
     }
     if (n <= w->cap) {
@@ -339,23 +345,13 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
  * and at W3b's sizes (batch 64, 64-128-64-10) its threads pay: 303 ms per
  * epoch against 349 ms when this loop held minibatch steps to one thread
  * (2 cores, bench/fb_bench mb).  fused_eval splits its own work. */
-int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
-              long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
+static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
+               long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
 {
-    memset(out, 0, sizeof *out);
-    out->best_epoch = -1;
-    if (patience > 0 && data->nv == 0)
-        return fb_fail(err, "patience needs a validation split to watch: split val=0.2, say");
-    if (data->n == 0)
-        return fb_fail(err, "no training rows");
     Model *m = &st->model;
     size_t np = m->nparams;
-    size_t cap = setup->batch ? (setup->batch > chunk_rows(data->n) ? setup->batch : chunk_rows(data->n))
-                              : chunk_rows(data->n);
-    if (setup->batch > data->n)
-        cap = chunk_rows(data->n) > data->n ? chunk_rows(data->n) : data->n;
     bool first = st->hist.n == 0; /* train_begin will evaluate the gradient at these params */
-    if (work_fit(w, m, data->ky, cap, err) || train_begin(st, setup, data, w, err))
+    if (train_begin(st, setup, data, w, err))
         return -1;
 
     const HistRow *last = history_last(&st->hist);
@@ -390,12 +386,18 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
             st->cursor = n;
         } else {
             size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
-            if (!isfinite(batch_grad(st, setup, data, w, b))) {
+            bool crew = w->crew_on && crew_takes_steps(w->crew, m, b);
+            double c = crew ? crew_batch_grad(w->crew, m, &setup->loss, data, st->perm, st->cursor, b)
+                            : batch_grad(st, setup, data, w, b);
+            if (!isfinite(c)) {
                 restore(st, w, &snap);
                 diverged(out, st->epoch + 1, lr, &snap);
                 return 0;
             }
-            optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
+            if (crew)
+                crew_step(w->crew, m, &eff, lr, &st->opt);
+            else
+                optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
             st->cursor += b;
         }
         grads_fresh = false;
@@ -461,4 +463,41 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
         }
     }
     return 0;
+}
+
+/* Rows the work buffers hold for this run: a minibatch, or a chunk of a pass. */
+static size_t run_cap(const TrainSetup *setup, size_t n)
+{
+    if (setup->batch > n)
+        return chunk_rows(n) > n ? chunk_rows(n) : n;
+    return setup->batch > chunk_rows(n) ? setup->batch : chunk_rows(n);
+}
+
+int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
+              long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
+{
+    memset(out, 0, sizeof *out);
+    out->best_epoch = -1;
+    if (patience > 0 && data->nv == 0)
+        return fb_fail(err, "patience needs a validation split to watch: split val=0.2, say");
+    if (data->n == 0)
+        return fb_fail(err, "no training rows");
+    Model *m = &st->model;
+    if (work_fit(w, m, data->ky, run_cap(setup, data->n), err))
+        return -1;
+    /* A crew splits rows across the threads, each calling BLAS on one
+     * thread; BLAS's own threads stay out of it until the run ends. */
+    int threads = openblas_get_num_threads();
+    size_t k = crew_members(m, &setup->loss, data->n, threads);
+    if (k > 1 && crew_fit(&w->crew, m, data->ky, w->cap, k, err))
+        return -1;
+    bool solo = k > 1 && w->crew;
+    w->crew_on = solo;
+    if (solo)
+        openblas_set_num_threads(1);
+    int rc = run(st, setup, data, w, epochs, batches, patience, hooks, out, err);
+    w->crew_on = false;
+    if (solo)
+        openblas_set_num_threads(threads);
+    return rc;
 }

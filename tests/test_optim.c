@@ -378,3 +378,47 @@ Test(optim, grads_not_modified_and_scheduled_lr_used)
     cr_assert(!st.has_buf, "no momentum buffer without momentum, as torch");
     optim_state_free(&st);
 }
+
+/* optim_step_begin / _range / _end, as a training crew's members call them
+ * (each its own range, AVX lanes starting anywhere): the same bits as
+ * optim_step, over 37 parameters split at 0, 5, 13 and 31. */
+Test(optim, ranges_give_the_same_bits_as_one_step)
+{
+    enum { N = 37 };
+    const size_t cut[] = { 0, 5, 13, 31, N };
+    const OptKind kinds[] = { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADAGRAD };
+    for (size_t t = 0; t < 5; t++)
+        for (int variant = 0; variant < 2; variant++) {
+            OptCfg c;
+            optim_defaults(&c, kinds[t]);
+            c.lr = 0.05;
+            if (variant) { /* the other branches: momentum (nesterov), amsgrad, centered, decays */
+                c.momentum = kinds[t] == OPT_SGD || kinds[t] == OPT_RMSPROP ? 0.9 : 0.0;
+                c.nesterov = kinds[t] == OPT_SGD;
+                c.amsgrad = c.centered = true;
+                c.weight_decay = 0.01;
+                c.lr_decay = 0.1;
+            }
+            OptState a, b;
+            FbErr err;
+            cr_assert_eq(optim_state_init(&a, &c, N, &err), 0);
+            cr_assert_eq(optim_state_init(&b, &c, N, &err), 0);
+            double p[N], q[N], g[N];
+            for (int i = 0; i < N; i++)
+                p[i] = q[i] = sin(1.0 + i);
+            for (long k = 0; k < 12; k++) {
+                for (int i = 0; i < N; i++)
+                    g[i] = cos(p[i] * (double)(k + 1)) + 0.1 * (double)(i % 7);
+                optim_step(&c, c.lr, &a, p, g, N);
+                optim_step_begin(&b);
+                for (size_t r = 4; r-- > 0;) /* ranges in any order */
+                    optim_step_range(&c, c.lr, &b, q, g, cut[r], cut[r + 1]);
+                optim_step_end(&c, &b);
+            }
+            cr_assert_eq(memcmp(p, q, sizeof p), 0, "%s (variant %d): ranges differ", optim_name(kinds[t]), variant);
+            cr_assert_eq(a.step, b.step);
+            cr_assert_eq(a.has_buf, b.has_buf);
+            optim_state_free(&a);
+            optim_state_free(&b);
+        }
+}

@@ -2,6 +2,7 @@
 #ifndef FITBENCH_LINALG_H
 #define FITBENCH_LINALG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fitbench/err.h"
@@ -51,5 +52,13 @@ int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k,
 int linalg_blas_reserve(int threads, FbErr *err);
 int linalg_blas_ready(FbErr *err);
 int linalg_blas_threads(int threads, FbErr *err);
+
+/* linalg_blas_callers_fit: before `extra` threads besides the main one
+ * start calling BLAS, each on one BLAS thread (a training team's workers):
+ * each takes a buffer of its own on its first level-3 call, which OpenBLAS
+ * then keeps for later callers.  True when no limit is set, when that many
+ * were let in before, or when the limit leaves room for their buffers and
+ * stacks (then it counts them as let in).  Maps nothing; never fails. */
+bool linalg_blas_callers_fit(int extra);
 
 #endif

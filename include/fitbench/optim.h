@@ -59,6 +59,16 @@ int optim_state_clone(OptState *dst, const OptState *src, FbErr *err); /* fails 
  * modified.  Exactly torch's single-tensor (foreach=False) update order. */
 void optim_step(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t n);
 
+/* optim_step in parts, for threads that each update their own range:
+ * optim_step_begin once, then optim_step_range on disjoint [lo, hi) that
+ * together cover [0, n) (concurrently is fine: each touches only its range
+ * of params and of the state's buffers), then optim_step_end once.  The same
+ * bits as optim_step for any split. */
+void optim_step_begin(OptState *st);
+void optim_step_range(const OptCfg *cfg, double lr, OptState *st, double *params, const double *grads, size_t lo,
+                      size_t hi);
+void optim_step_end(const OptCfg *cfg, OptState *st);
+
 const char *optim_name(OptKind k);
 
 #endif

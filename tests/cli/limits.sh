@@ -24,6 +24,8 @@ san=0
 if grep -aq __asan_init "$fb" 2>/dev/null || ldd "$fb" 2>/dev/null | grep -q libasan; then san=1; fi
 cmds='gen linear n=1000 d=5; model linear; solve'
 train='gen linear n=1000 d=5; model mlp hidden=16; train 2; model linear; solve'
+# Big enough for a training crew at 2 threads (src/train_crew.c), whose second thread would map a buffer of its own.
+crew='gen linear n=5000 d=5; model mlp hidden=64,64; batch 64; train 2'
 
 # run NAME SECONDS ULIMIT_ARGS ENV -- fitbench args: output in $t/out, $t/err, status in $rc, time in $secs.
 run() {
@@ -71,6 +73,14 @@ else
     fi
     run "-v $((need - 1000))" 10 "OPENBLAS_NUM_THREADS=$th" -c "$train"
     check_error "ulimit -v $((need - 1000)), OPENBLAS_NUM_THREADS=$th" "raise it to ulimit -v [0-9]+ or more"
+    # 20 MB above the figure (the bigger data's room) but 130 MiB short of a crew thread's buffer: the crew is
+    # left out and training goes on without it, never waiting for a buffer that cannot be mapped.
+    run "-v $((need + 20000))" 20 "OPENBLAS_NUM_THREADS=$th" -c "$crew"
+    if [ "$rc" -eq 0 ] && grep -q 'epoch 2' "$t/out" && [ ! -s "$t/err" ]; then
+      pass "ulimit -v $((need + 20000)), OPENBLAS_NUM_THREADS=$th: an MLP the size of a crew's trains, ${secs}s"
+    else
+      fail "ulimit -v $((need + 20000)), OPENBLAS_NUM_THREADS=$th: crew-sized MLP: exit $rc in ${secs}s: $(head -c 300 "$t/err")"
+    fi
   done
 
   # Room at start-up, but the data takes it before the first BLAS call (an MLP's first forward pass; a linear

@@ -1,0 +1,58 @@
+/* train_crew.h — minibatch steps and whole-split passes split by rows over a team of threads (used by train.c only). */
+#ifndef FITBENCH_TRAIN_CREW_H
+#define FITBENCH_TRAIN_CREW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/err.h"
+#include "fitbench/loss.h"
+#include "fitbench/model.h"
+#include "fitbench/optim.h"
+#include "fitbench/train.h"
+
+/* Data parallelism for models that are not on the fused path: member i of
+ * k takes the i-th of k row slabs of a minibatch (or of the rows of a split),
+ * runs forward and backward on it with one BLAS thread into a gradient of
+ * its own, and the parts are summed in member order.  A step hands out two
+ * jobs (the gradient parts; the sum and the update, each member its own
+ * range of parameters), where BLAS's own threads would hand out one per GEMM
+ * (eight per step for two hidden layers), each too small to split well.
+ * The results depend on k (the order of the sums) and on nothing else. */
+typedef struct TrainCrew TrainCrew;
+
+/* How many members a crew for a run on n rows should have: `threads`
+ * (the BLAS setting) when the model is not on the fused path and a pass
+ * over the rows is big enough to split, else 1 (no crew). */
+size_t crew_members(const Model *m, const LossCfg *loss, size_t n, int threads);
+
+/* Whether a minibatch of b rows is worth splitting: two hand-offs per step
+ * pay only when a step has enough work; smaller steps run on the calling
+ * thread (with one BLAS thread, as OpenBLAS would run them anyway). */
+bool crew_takes_steps(const TrainCrew *c, const Model *m, size_t b);
+
+/* Make *c a crew of k members for this model, target width ky and up to
+ * cap rows per pass, reusing it when it already fits.  Fails on out of
+ * memory (*c is then NULL).  When the threads cannot be started, or a
+ * memory limit leaves no room for their BLAS buffers, *c is NULL and 0 is
+ * returned: the caller runs on one thread's crew-less path. */
+int crew_fit(TrainCrew **c, const Model *m, size_t ky, size_t cap, size_t k, FbErr *err);
+void crew_free(TrainCrew *c); /* NULL-safe */
+size_t crew_size(const TrainCrew *c); /* members; 1 for NULL */
+
+/* Rows [cursor, cursor + b) of the epoch (through perm when not NULL):
+ * each member's part of the gradient of the batch's mean loss.  Returns a
+ * value finite exactly when the batch's loss is (loss_grad).  b >= k. */
+double crew_batch_grad(TrainCrew *c, const Model *m, const LossCfg *loss, const TrainData *data, const size_t *perm,
+                       size_t cursor, size_t b);
+
+/* After crew_batch_grad: m->grads = the sum of the parts, then one
+ * optimizer step on m->params, each member its own range. */
+void crew_step(TrainCrew *c, Model *m, const OptCfg *cfg, double lr, OptState *opt);
+
+/* train_eval's pass over all n rows of X/Y (Y with the crew's ky columns),
+ * split by rows: the mean loss, and with want_grad its gradient in m->grads. */
+double crew_eval(TrainCrew *c, Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n,
+                 bool want_grad);
+
+#endif
