@@ -89,14 +89,10 @@ static double loss_hinge(const double *Z, const double *Y, size_t n, size_t NT, 
     return s;
 }
 
-/* CrossEntropyLoss on logits Z (n, k), Y (n, 1) class indices:
- * log p_c = z_c - m - log(sum_j exp(z_j - m)) with m = max_j z_j;
- * l = -mean_i log p_{y_i}; grad = (p - onehot) / n, computed as torch does
- * (p * (1/n) - onehot * (1/n)).  An index that is not an integer in
- * [0, k) gives NaN (loss and that row's gradient). */
-static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size_t NT, double *dZ)
+/* loss_ce one row at a time, its classes in blocks: for k > LOSS_BLOCK. */
+static double ce_wide(const double *Z, const double *Y, size_t n, size_t k, double norm, double *dZ)
 {
-    double s = 0, norm = 1.0 / (double)NT;
+    double s = 0;
     double t[LOSS_BLOCK]; /* a block of z_j - m, then of its exp (vmath.h) */
     for (size_t i = 0; i < n; i++) {
         const double *z = Z + i * k;
@@ -128,6 +124,65 @@ static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size
             vm_exp(t, t, nb); /* p_j */
             for (size_t j = 0; j < nb; j++)
                 g[j0 + j] = !valid ? NAN : j0 + j == c ? t[j] * norm - norm : t[j] * norm;
+        }
+    }
+    return s;
+}
+
+/* CrossEntropyLoss on logits Z (n, k), Y (n, 1) class indices:
+ * log p_c = z_c - m - log(sum_j exp(z_j - m)) with m = max_j z_j;
+ * l = -mean_i log p_{y_i}; grad = (p - onehot) / n, computed as torch does
+ * (p * (1/n) - onehot * (1/n)).  An index that is not an integer in
+ * [0, k) gives NaN (loss and that row's gradient).  Rows go LOSS_BLOCK / k
+ * at a time, so that one vm_exp call covers many rows (a call per row of
+ * 10 classes cost more than the exps); vm_exp works element by element, so
+ * the bits are those of a row at a time. */
+static double loss_ce(const double *Z, const double *Y, size_t n, size_t k, size_t NT, double *dZ)
+{
+    double norm = 1.0 / (double)NT;
+    if (k > LOSS_BLOCK)
+        return ce_wide(Z, Y, n, k, norm, dZ);
+    double s = 0;
+    double t[LOSS_BLOCK], m[LOSS_BLOCK], lse[LOSS_BLOCK]; /* (R, k) block of z - m, then exp; per row m, lse */
+    size_t R = LOSS_BLOCK / k;
+    for (size_t i0 = 0; i0 < n; i0 += R) {
+        size_t nr = n - i0 < R ? n - i0 : R;
+        const double *zb = Z + i0 * k;
+        for (size_t r = 0; r < nr; r++) {
+            const double *z = zb + r * k;
+            double mr = z[0];
+            for (size_t j = 1; j < k; j++)
+                if (z[j] > mr || isnan(z[j]))
+                    mr = z[j];
+            m[r] = mr;
+            for (size_t j = 0; j < k; j++)
+                t[r * k + j] = z[j] - mr;
+        }
+        vm_exp(t, t, nr * k);
+        for (size_t r = 0; r < nr; r++) {
+            const double *z = zb + r * k;
+            double se = 0;
+            for (size_t j = 0; j < k; j++)
+                se += t[r * k + j];
+            lse[r] = log(se);
+            double yc = Y[i0 + r];
+            int valid = yc >= 0 && yc < (double)k && yc == floor(yc);
+            size_t c = valid ? (size_t)yc : 0;
+            s += valid ? -((z[c] - m[r]) - lse[r]) : NAN;
+        }
+        if (!dZ)
+            continue;
+        for (size_t r = 0; r < nr; r++)
+            for (size_t j = 0; j < k; j++)
+                t[r * k + j] = (zb[r * k + j] - m[r]) - lse[r];
+        vm_exp(t, t, nr * k); /* p */
+        for (size_t r = 0; r < nr; r++) {
+            double yc = Y[i0 + r];
+            int valid = yc >= 0 && yc < (double)k && yc == floor(yc);
+            size_t c = valid ? (size_t)yc : 0;
+            double *g = dZ + (i0 + r) * k;
+            for (size_t j = 0; j < k; j++)
+                g[j] = !valid ? NAN : j == c ? t[r * k + j] * norm - norm : t[r * k + j] * norm;
         }
     }
     return s;

@@ -379,46 +379,68 @@ Test(optim, grads_not_modified_and_scheduled_lr_used)
     optim_state_free(&st);
 }
 
-/* optim_step_begin / _range / _end, as a training crew's members call them
- * (each its own range, AVX lanes starting anywhere): the same bits as
- * optim_step, over 37 parameters split at 0, 5, 13 and 31. */
-Test(optim, ranges_give_the_same_bits_as_one_step)
+/* 12 updates of 37 parameters from a fixed start, with gradients that depend
+ * on the parameters: whole (optim_step) or in the ranges a training crew's
+ * members would take ([0,5) [5,13) [13,31) [31,37), last first), with the
+ * update kernels at most `lanes` wide.  The final parameters go to out. */
+enum { RN = 37 };
+static void trajectory(OptKind kind, int variant, int lanes, bool ranges, double *out, long *step, bool *has_buf)
 {
-    enum { N = 37 };
-    const size_t cut[] = { 0, 5, 13, 31, N };
+    static const size_t cut[] = { 0, 5, 13, 31, RN };
+    OptCfg c;
+    optim_defaults(&c, kind);
+    c.lr = 0.05;
+    if (variant) { /* the other branches: momentum (nesterov), amsgrad, centered, decays */
+        c.momentum = kind == OPT_SGD || kind == OPT_RMSPROP ? 0.9 : 0.0;
+        c.nesterov = kind == OPT_SGD;
+        c.amsgrad = c.centered = true;
+        c.weight_decay = 0.01;
+        c.lr_decay = 0.1;
+    }
+    OptState st;
+    FbErr err;
+    cr_assert_eq(optim_state_init(&st, &c, RN, &err), 0);
+    optim_force_lanes(lanes);
+    double g[RN];
+    for (int i = 0; i < RN; i++)
+        out[i] = sin(1.0 + i);
+    for (long k = 0; k < 12; k++) {
+        for (int i = 0; i < RN; i++)
+            g[i] = cos(out[i] * (double)(k + 1)) + 0.1 * (double)(i % 7);
+        if (!ranges) {
+            optim_step(&c, c.lr, &st, out, g, RN);
+            continue;
+        }
+        optim_step_begin(&st);
+        for (size_t r = 4; r-- > 0;)
+            optim_step_range(&c, c.lr, &st, out, g, cut[r], cut[r + 1]);
+        optim_step_end(&c, &st);
+    }
+    optim_force_lanes(0);
+    *step = st.step;
+    *has_buf = st.has_buf;
+    optim_state_free(&st);
+}
+
+/* Every kernel width (scalar, AVX, AVX-512 where the CPU has them) and the
+ * crew's ranges give the same bits as the scalar loops in one step. */
+Test(optim, every_width_and_every_split_gives_the_same_bits)
+{
     const OptKind kinds[] = { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADAGRAD };
+    const int widths[] = { 1, 4, 8 };
     for (size_t t = 0; t < 5; t++)
         for (int variant = 0; variant < 2; variant++) {
-            OptCfg c;
-            optim_defaults(&c, kinds[t]);
-            c.lr = 0.05;
-            if (variant) { /* the other branches: momentum (nesterov), amsgrad, centered, decays */
-                c.momentum = kinds[t] == OPT_SGD || kinds[t] == OPT_RMSPROP ? 0.9 : 0.0;
-                c.nesterov = kinds[t] == OPT_SGD;
-                c.amsgrad = c.centered = true;
-                c.weight_decay = 0.01;
-                c.lr_decay = 0.1;
-            }
-            OptState a, b;
-            FbErr err;
-            cr_assert_eq(optim_state_init(&a, &c, N, &err), 0);
-            cr_assert_eq(optim_state_init(&b, &c, N, &err), 0);
-            double p[N], q[N], g[N];
-            for (int i = 0; i < N; i++)
-                p[i] = q[i] = sin(1.0 + i);
-            for (long k = 0; k < 12; k++) {
-                for (int i = 0; i < N; i++)
-                    g[i] = cos(p[i] * (double)(k + 1)) + 0.1 * (double)(i % 7);
-                optim_step(&c, c.lr, &a, p, g, N);
-                optim_step_begin(&b);
-                for (size_t r = 4; r-- > 0;) /* ranges in any order */
-                    optim_step_range(&c, c.lr, &b, q, g, cut[r], cut[r + 1]);
-                optim_step_end(&c, &b);
-            }
-            cr_assert_eq(memcmp(p, q, sizeof p), 0, "%s (variant %d): ranges differ", optim_name(kinds[t]), variant);
-            cr_assert_eq(a.step, b.step);
-            cr_assert_eq(a.has_buf, b.has_buf);
-            optim_state_free(&a);
-            optim_state_free(&b);
+            double ref[RN], p[RN];
+            long step0, step;
+            bool buf0, buf;
+            trajectory(kinds[t], variant, 1, false, ref, &step0, &buf0);
+            for (size_t w = 0; w < 3; w++)
+                for (int ranges = 0; ranges < 2; ranges++) {
+                    trajectory(kinds[t], variant, widths[w], ranges, p, &step, &buf);
+                    cr_assert_eq(memcmp(p, ref, sizeof p), 0, "%s (variant %d), %d lanes%s: differs from scalar",
+                                 optim_name(kinds[t]), variant, widths[w], ranges ? " in ranges" : "");
+                    cr_assert_eq(step, step0);
+                    cr_assert_eq(buf, buf0);
+                }
         }
 }

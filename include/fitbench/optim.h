@@ -69,6 +69,11 @@ void optim_step_range(const OptCfg *cfg, double lr, OptState *st, double *params
                       size_t hi);
 void optim_step_end(const OptCfg *cfg, OptState *st);
 
+/* For tests: run the updates at most `lanes` doubles wide (1 = the scalar
+ * loops, 4 = AVX, 8 = AVX-512; 0 = the widest the CPU has).  Every width
+ * gives the same bits. */
+void optim_force_lanes(int lanes);
+
 const char *optim_name(OptKind k);
 
 #endif
