@@ -444,7 +444,7 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
         sink_printf(it->out, "\n");
     }
     if (verbose && s->set.timing && out.epochs > 0)
-        sink_printf(it->out, "%ld epoch%s in %.3g s\n", out.epochs, out.epochs == 1 ? "" : "s", secs);
+        sink_printf(it->out, "%ld epoch%s in %.4g s\n", out.epochs, out.epochs == 1 ? "" : "s", secs);
     return 0;
 }
 

@@ -25,8 +25,15 @@
 #define SIDE_W 100         /* from this width the status pane sits right of the plot */
 #define STATUS_W 30
 #define OUT_MAX 10000      /* output pane scrollback, lines */
-#define FRAME_S (1.0 / 30) /* at most ~30 redraws a second */
-#define DRAW_SHARE 100.0   /* wait at least 100× a redraw's cost: each kind stays ≤ 1% */
+/* At most 10 periodic redraws a second while a command runs (keys and
+ * output still redraw at once).  Each frame costs more than its own drawing
+ * time says: the terminal wakes up for it and parses it on the same cores.
+ * W2 in the workbench took 3.9% longer than --plain at 30 a second, 1.2% at
+ * 10 (medians of 9, bench/tui_overhead.sh, 2-core VM). */
+#define FRAME_S (1.0 / 10)
+/* Wait at least DRAW_SHARE times a redraw's own cost, for the same reason:
+ * what a redraw costs the terminal is not in that figure. */
+#define DRAW_SHARE 300.0
 #define POLL_S 0.02        /* look at the keyboard every 20 ms while busy */
 #define PROMPT "fitbench> "
 

@@ -206,10 +206,10 @@ static void draw_screen(Tui *t, bool with_plot)
 }
 
 /* Redraw what is due.  The plot and the rest are throttled apart: each
- * waits at least FRAME_S (~30 a second) and DRAW_SHARE times its own last
- * cost, so however long the history grows, drawing stays about 1% of the
- * time each, and the epoch counter keeps moving while a long history's plot
- * is redrawn only every few seconds. */
+ * waits at least FRAME_S (10 a second) and DRAW_SHARE times its own last
+ * cost, so however long the history grows, drawing stays well under 1% of
+ * the time each, and the epoch counter keeps moving while a long history's
+ * plot is redrawn only every few seconds. */
 void tui_maybe_draw(Tui *t)
 {
     double now = coarse_s();
