@@ -22,15 +22,40 @@ double train_norm(const double *v, size_t n) { return n ? cblas_dnrm2((int)n, v,
 
 static size_t out_size(const Model *m) { return m->sizes[m->nlayers]; }
 
+int batch_work_init(BatchWork *b, const Model *m, size_t ky, size_t cap, FbErr *err)
+{
+    memset(b, 0, sizeof *b);
+    size_t d = m->sizes[0], k = out_size(m);
+    if (model_work_init(&b->mw, m, cap, err))
+        return -1;
+    b->Xb = fb_malloc(cap * d, sizeof(double), "a minibatch", err);
+    b->Yb = b->Xb ? fb_malloc(cap * ky, sizeof(double), "a minibatch", err) : NULL;
+    b->Z = b->Yb ? fb_malloc(cap * k, sizeof(double), "the model outputs", err) : NULL;
+    b->dZ = b->Z ? fb_malloc(cap * k, sizeof(double), "the output gradients", err) : NULL;
+    if (!b->dZ) {
+        batch_work_free(b);
+        return -1;
+    }
+    return 0;
+}
+
+void batch_work_free(BatchWork *b)
+{
+    if (!b)
+        return;
+    model_work_free(&b->mw);
+    free(b->Xb);
+    free(b->Yb);
+    free(b->Z);
+    free(b->dZ);
+    memset(b, 0, sizeof *b);
+}
+
 void train_work_free(TrainWork *w)
 {
     if (!w)
         return;
-    model_work_free(&w->mw);
-    free(w->Xb);
-    free(w->Yb);
-    free(w->Z);
-    free(w->dZ);
+    batch_work_free(&w->bw);
     free(w->gacc);
     free(w->snap);
     free(w->best);
@@ -49,14 +74,10 @@ static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *
     if (w->cap > cap && w->nparams == m->nparams)
         cap = w->cap;
     train_work_free(w);
-    size_t d = m->sizes[0], k = out_size(m), np = m->nparams;
-    if (model_work_init(&w->mw, m, cap, err))
+    size_t d = m->sizes[0], np = m->nparams;
+    if (batch_work_init(&w->bw, m, ky, cap, err))
         return -1;
-    w->Xb = fb_malloc(cap * d, sizeof(double), "a minibatch", err);
-    w->Yb = w->Xb ? fb_malloc(cap * ky, sizeof(double), "a minibatch", err) : NULL;
-    w->Z = w->Yb ? fb_malloc(cap * k, sizeof(double), "the model outputs", err) : NULL;
-    w->dZ = w->Z ? fb_malloc(cap * k, sizeof(double), "the output gradients", err) : NULL;
-    w->gacc = w->dZ ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
+    w->gacc = fb_malloc(np, sizeof(double), "the gradient", err);
     w->snap = w->gacc ? fb_malloc(5 * np, sizeof(double), "a parameter snapshot", err) : NULL;
     w->best = w->snap ? fb_malloc(np, sizeof(double), "the best parameters", err) : NULL;
     w->fused = w->best ? fb_malloc(fused_scratch_size(d), sizeof(double), "the gradient", err) : NULL;
@@ -97,10 +118,10 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
     }
     if (n <= w->cap) {
         /* One pass: the same arithmetic as a full-batch step in PyTorch. */
-        model_forward(m, &w->mw, X, n, w->Z);
-        *out_loss = loss_eval(loss, w->Z, Y, n, k, want_grad ? w->dZ : NULL);
+        model_forward(m, &w->bw.mw, X, n, w->bw.Z);
+        *out_loss = loss_eval(loss, w->bw.Z, Y, n, k, want_grad ? w->bw.dZ : NULL);
         if (want_grad)
-            model_backward(m, &w->mw, X, n, w->dZ);
+            model_backward(m, &w->bw.mw, X, n, w->bw.dZ);
         return 0;
     }
     double total = 0;
@@ -108,11 +129,11 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
         memset(w->gacc, 0, np * sizeof(double));
     for (size_t r0 = 0; r0 < n; r0 += w->cap) {
         size_t nc = n - r0 < w->cap ? n - r0 : w->cap;
-        model_forward(m, &w->mw, X + r0 * d, nc, w->Z);
+        model_forward(m, &w->bw.mw, X + r0 * d, nc, w->bw.Z);
         /* Loss terms summed, dZ already normalised by the whole n: each chunk's part of the mean. */
-        total += loss_sum(loss, w->Z, Y + r0 * ky, nc, k, n, want_grad ? w->dZ : NULL);
+        total += loss_sum(loss, w->bw.Z, Y + r0 * ky, nc, k, n, want_grad ? w->bw.dZ : NULL);
         if (want_grad) {
-            model_backward(m, &w->mw, X + r0 * d, nc, w->dZ);
+            model_backward(m, &w->bw.mw, X + r0 * d, nc, w->bw.dZ);
             cblas_daxpy((int)np, 1.0, m->grads, 1, w->gacc, 1);
         }
     }
@@ -129,7 +150,7 @@ int train_predict(const Model *m, const double *X, size_t n, double *Z, TrainWor
     size_t d = m->sizes[0], k = out_size(m);
     for (size_t r0 = 0; r0 < n; r0 += w->cap) {
         size_t nc = n - r0 < w->cap ? n - r0 : w->cap;
-        model_forward(m, &w->mw, X + r0 * d, nc, Z + r0 * k);
+        model_forward(m, &w->bw.mw, X + r0 * d, nc, Z + r0 * k);
     }
     return 0;
 }
@@ -288,12 +309,12 @@ static void batch_rows(const TrainState *st, const TrainData *data, TrainWork *w
     }
     for (size_t i = 0; i < b; i++) {
         size_t r = st->perm[st->cursor + i];
-        memcpy(w->Xb + i * d, data->X + r * d, d * sizeof(double));
-        memcpy(w->Yb + i * ky, data->Y + r * ky, ky * sizeof(double));
+        memcpy(w->bw.Xb + i * d, data->X + r * d, d * sizeof(double));
+        memcpy(w->bw.Yb + i * ky, data->Y + r * ky, ky * sizeof(double));
     }
     prefetch_next(st, data, b);
-    *Xb = w->Xb;
-    *Yb = w->Yb;
+    *Xb = w->bw.Xb;
+    *Yb = w->bw.Yb;
 }
 
 /* One minibatch's gradient into m->grads.  Returns a value that is finite
@@ -310,10 +331,10 @@ static double batch_grad(TrainState *st, const TrainSetup *setup, const TrainDat
     }
     const double *Xb, *Yb;
     batch_rows(st, data, w, b, &Xb, &Yb);
-    model_forward(m, &w->mw, Xb, b, w->Z);
-    double c = loss_grad(&setup->loss, w->Z, Yb, b, out_size(m), b, w->dZ);
+    model_forward(m, &w->bw.mw, Xb, b, w->bw.Z);
+    double c = loss_grad(&setup->loss, w->bw.Z, Yb, b, out_size(m), b, w->bw.dZ);
     if (isfinite(c))
-        model_backward(m, &w->mw, Xb, b, w->dZ);
+        model_backward(m, &w->bw.mw, Xb, b, w->bw.dZ);
     return c;
 }
 

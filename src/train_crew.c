@@ -22,9 +22,7 @@
 #define CREW_ALIGN 8
 
 typedef struct Member {
-    ModelWork mw;
-    double *Xb, *Yb;  /* (cap, d), (cap, ky): this member's rows of a minibatch */
-    double *Z, *dZ;   /* (cap, k) */
+    BatchWork bw;     /* this member's rows of a minibatch, or a chunk of a pass */
     double *g;        /* (nparams) this member's part of the gradient (backward writes it) */
     double *acc;      /* (nparams) a whole-split pass: the sum of g over this member's chunks */
     double part;      /* this member's loss sum (or loss_grad value) */
@@ -70,11 +68,7 @@ bool crew_takes_steps(const TrainCrew *c, const Model *m, size_t b)
 
 static void member_free(Member *e)
 {
-    model_work_free(&e->mw);
-    free(e->Xb);
-    free(e->Yb);
-    free(e->Z);
-    free(e->dZ);
+    batch_work_free(&e->bw);
     free(e->g);
     free(e->acc);
     memset(e, 0, sizeof *e);
@@ -92,14 +86,10 @@ void crew_free(TrainCrew *c)
 
 static int member_init(Member *e, const Model *m, size_t ky, size_t cap, FbErr *err)
 {
-    size_t d = m->sizes[0], k = m->sizes[m->nlayers], np = m->nparams;
-    if (model_work_init(&e->mw, m, cap, err))
+    size_t np = m->nparams;
+    if (batch_work_init(&e->bw, m, ky, cap, err))
         return -1;
-    e->Xb = fb_malloc(cap * d, sizeof(double), "a minibatch", err);
-    e->Yb = e->Xb ? fb_malloc(cap * ky, sizeof(double), "a minibatch", err) : NULL;
-    e->Z = e->Yb ? fb_malloc(cap * k, sizeof(double), "the model outputs", err) : NULL;
-    e->dZ = e->Z ? fb_malloc(cap * k, sizeof(double), "the output gradients", err) : NULL;
-    e->g = e->dZ ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
+    e->g = fb_malloc(np, sizeof(double), "the gradient", err);
     e->acc = e->g ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
     return e->acc ? 0 : -1;
 }
@@ -166,17 +156,17 @@ static void batch_job(void *ctx, size_t i, size_t k)
     if (c->perm) {
         for (size_t j = 0; j < nb; j++) {
             size_t r = c->perm[r0 + j];
-            memcpy(e->Xb + j * d, data->X + r * d, d * sizeof(double));
-            memcpy(e->Yb + j * ky, data->Y + r * ky, ky * sizeof(double));
+            memcpy(e->bw.Xb + j * d, data->X + r * d, d * sizeof(double));
+            memcpy(e->bw.Yb + j * ky, data->Y + r * ky, ky * sizeof(double));
         }
-        Xb = e->Xb;
-        Yb = e->Yb;
+        Xb = e->bw.Xb;
+        Yb = e->bw.Yb;
     }
     Model mm = member_model(c, e);
-    model_forward(&mm, &e->mw, Xb, nb, e->Z);
-    e->part = loss_grad(c->loss, e->Z, Yb, nb, kout, c->b, e->dZ);
+    model_forward(&mm, &e->bw.mw, Xb, nb, e->bw.Z);
+    e->part = loss_grad(c->loss, e->bw.Z, Yb, nb, kout, c->b, e->bw.dZ);
     if (isfinite(e->part))
-        model_backward(&mm, &e->mw, Xb, nb, e->dZ);
+        model_backward(&mm, &e->bw.mw, Xb, nb, e->bw.dZ);
     if (c->perm) {
         /* this member's rows of the next batch: scattered reads, started now */
         size_t nxt = c->cursor + c->b + lo, end = c->cursor + c->b + hi;
@@ -188,6 +178,16 @@ static void batch_job(void *ctx, size_t i, size_t k)
     }
 }
 
+/* Run the job on every member; the sum of their parts in member order. */
+static double run_parts(TrainCrew *c, TeamJob job)
+{
+    team_run(c->team, job, c);
+    double s = 0;
+    for (size_t i = 0; i < c->k; i++)
+        s += c->mem[i].part;
+    return s;
+}
+
 double crew_batch_grad(TrainCrew *c, const Model *m, const LossCfg *loss, const TrainData *data, const size_t *perm,
                        size_t cursor, size_t b)
 {
@@ -197,11 +197,7 @@ double crew_batch_grad(TrainCrew *c, const Model *m, const LossCfg *loss, const 
     c->perm = perm;
     c->cursor = cursor;
     c->b = b;
-    team_run(c->team, batch_job, c);
-    double s = 0;
-    for (size_t i = 0; i < c->k; i++)
-        s += c->mem[i].part;
-    return s;
+    return run_parts(c, batch_job);
 }
 
 /* Parameters [lo, hi) of member i: lines of their own, the last one takes the rest. */
@@ -257,10 +253,10 @@ static void eval_job(void *ctx, size_t i, size_t k)
         memset(e->acc, 0, np * sizeof(double));
     for (size_t r0 = lo; r0 < hi; r0 += c->cap) {
         size_t nc = hi - r0 < c->cap ? hi - r0 : c->cap;
-        model_forward(&mm, &e->mw, c->X + r0 * d, nc, e->Z);
-        total += loss_sum(c->loss, e->Z, c->Y + r0 * c->ky, nc, kout, c->n, c->want_grad ? e->dZ : NULL);
+        model_forward(&mm, &e->bw.mw, c->X + r0 * d, nc, e->bw.Z);
+        total += loss_sum(c->loss, e->bw.Z, c->Y + r0 * c->ky, nc, kout, c->n, c->want_grad ? e->bw.dZ : NULL);
         if (c->want_grad) {
-            model_backward(&mm, &e->mw, c->X + r0 * d, nc, e->dZ);
+            model_backward(&mm, &e->bw.mw, c->X + r0 * d, nc, e->bw.dZ);
             cblas_daxpy((int)np, 1.0, e->g, 1, e->acc, 1);
         }
     }
@@ -276,10 +272,7 @@ double crew_eval(TrainCrew *c, Model *m, const LossCfg *loss, const double *X, c
     c->Y = Y;
     c->n = n;
     c->want_grad = want_grad;
-    team_run(c->team, eval_job, c);
-    double total = 0;
-    for (size_t i = 0; i < c->k; i++)
-        total += c->mem[i].part;
+    double total = run_parts(c, eval_job);
     if (want_grad)
         sum_parts(c, m->grads, 0, m->nparams, true);
     return total / (double)loss_count(loss, n, m->sizes[m->nlayers]);

@@ -48,14 +48,25 @@ typedef struct TrainState {
     History hist;
 } TrainState;
 
+/* What one forward and backward pass over up to `cap` rows needs: the
+ * model's activations, the rows gathered for it (a shuffled minibatch) and
+ * the outputs and their gradients.  Owned by its holder. */
+typedef struct BatchWork {
+    ModelWork mw;
+    double *Xb, *Yb;   /* (cap, d), (cap, ky): gathered rows */
+    double *Z, *dZ;    /* (cap, k) */
+} BatchWork;
+
+/* Fails on out of memory (b is then zeroed). */
+int batch_work_init(BatchWork *b, const Model *m, size_t ky, size_t cap, FbErr *err);
+void batch_work_free(BatchWork *b); /* NULL-safe; leaves b zeroed */
+
 /* Scratch reused across calls so a step allocates nothing; not part of the
  * state (never cloned).  Owned by whoever holds it; train_work_free. */
 typedef struct TrainWork {
-    ModelWork mw;
+    BatchWork bw;      /* one pass over up to cap rows */
     size_t cap;        /* rows per chunk/batch the buffers hold */
     size_t nparams;
-    double *Xb, *Yb;   /* (cap, d), (cap, ky): gathered minibatch */
-    double *Z, *dZ;    /* (cap, k) */
     double *gacc;      /* (nparams) accumulated full-data gradient */
     double *snap;      /* (5 * nparams) parameters + optimizer buffers at epoch start */
     double *best;      /* (nparams) patience: the best parameters so far */
