@@ -127,6 +127,15 @@ int team_start(Team **out, size_t k, FbErr *err)
 
 size_t team_size(const Team *t) { return t ? t->k : 1; }
 
+size_t team_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? (size_t)n : 1;
+}
+
 void team_run(Team *t, TeamJob job, void *ctx)
 {
     if (t->k == 1) {

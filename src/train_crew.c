@@ -56,9 +56,14 @@ static size_t macs(const Model *m)
 
 size_t crew_members(const Model *m, const LossCfg *loss, size_t n, int threads)
 {
-    if (threads < 2 || fused_applies(m, loss) || n < (size_t)threads || n * macs(m) < CREW_MIN_MACS)
+    size_t k = threads < 1 ? 1 : (size_t)threads, cpus = team_cpus();
+    if (k > cpus)
+        k = cpus;
+    if (k > TEAM_MAX)
+        k = TEAM_MAX;
+    if (k < 2 || fused_applies(m, loss) || n < k || n * macs(m) < CREW_MIN_MACS)
         return 1;
-    return threads > TEAM_MAX ? TEAM_MAX : (size_t)threads;
+    return k;
 }
 
 bool crew_takes_steps(const TrainCrew *c, const Model *m, size_t b)

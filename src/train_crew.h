@@ -22,8 +22,9 @@
 typedef struct TrainCrew TrainCrew;
 
 /* How many members a crew for a run on n rows should have: `threads`
- * (the BLAS setting) when the model is not on the fused path and a pass
- * over the rows is big enough to split, else 1 (no crew). */
+ * (the BLAS setting), at most the CPUs the process may use, when the model
+ * is not on the fused path and a pass over the rows is big enough to split;
+ * else 1 (no crew). */
 size_t crew_members(const Model *m, const LossCfg *loss, size_t n, int threads);
 
 /* Whether a minibatch of b rows is worth splitting: two hand-offs per step

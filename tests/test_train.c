@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitbench/team.h"
 #include "fitbench/train.h"
 #include "harness.h"
 
@@ -339,8 +340,21 @@ Test(train, crew_agrees_with_one_thread)
                 "batch full; train 4");
 }
 
-/* The crew is there at 2 threads and not at 1, and the run leaves BLAS's
- * thread setting as it found it. */
+/* The crew has at most one member per CPU (members spin while they wait):
+ * asking for two threads more than there are CPUs gives the same crew, and
+ * the same bits, as asking for one per CPU. */
+Test(train, crew_is_capped_at_the_cpus)
+{
+    int cpus = (int)team_cpus();
+    if (cpus < 2)
+        return; /* no crew on one CPU: nothing to cap */
+    same_bits("gen blobs n=3000 d=64 classes=10 seed=3; model mlp hidden=128,64; loss ce; optim adam lr=0.001; "
+              "batch 64; train 2",
+              cpus, cpus + 2);
+}
+
+/* The crew is there at 2 threads (given 2 CPUs) and not at 1, and the run
+ * leaves BLAS's thread setting as it found it. */
 Test(train, crew_runs_at_two_threads_only)
 {
     for (int t = 1; t <= 2; t++) {
@@ -350,7 +364,7 @@ Test(train, crew_runs_at_two_threads_only)
         snprintf(line, sizeof line, "set threads=%d; gen blobs n=2000 d=64 classes=10 seed=3; "
                  "model mlp hidden=128,64; loss ce; batch 64; train 1", t);
         cr_assert_eq(h_run(&h, line), 0, "%s", h_err(&h));
-        cr_assert_eq(h.s.work.crew != NULL, t == 2, "threads=%d", t);
+        cr_assert_eq(h.s.work.crew != NULL, t == 2 && team_cpus() >= 2, "threads=%d", t);
         cr_assert(!h.s.work.crew_on);
         cr_assert_eq(openblas_get_num_threads(), t);
         h_free(&h);
