@@ -13,6 +13,7 @@
 #include "fitbench/optim.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,17 +309,22 @@ static void step_adagrad(const OptCfg *c, double clr, OptState *st, double *p, c
 #define L_MAXNAN(a, b, nan) _mm512_mask_blend_pd(_mm512_cmp_pd_mask(a, b, _CMP_UNORD_Q), _mm512_max_pd(a, b), nan)
 #include "optim_lanes.h"
 
-static int lanes_forced; /* optim_force_lanes: 0 = the widest the CPU has */
+/* Atomics (relaxed): a training crew's threads read these at once. */
+static atomic_int lanes_forced; /* optim_force_lanes: 0 = the widest the CPU has */
+static atomic_int lanes_known = -1;
 
-void optim_force_lanes(int lanes) { lanes_forced = lanes; }
+void optim_force_lanes(int lanes) { atomic_store_explicit(&lanes_forced, lanes, memory_order_relaxed); }
 
 /* Doubles per vector for this CPU: 8, 4, or 1 (scalar loops only). */
 static int lanes(void)
 {
-    static int known = -1; /* benign race: every thread computes the same answer */
-    if (known < 0)
+    int known = atomic_load_explicit(&lanes_known, memory_order_relaxed);
+    if (known < 0) { /* every thread that gets here computes the same answer */
         known = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx") ? 4 : 1;
-    return lanes_forced && lanes_forced < known ? lanes_forced : known;
+        atomic_store_explicit(&lanes_known, known, memory_order_relaxed);
+    }
+    int forced = atomic_load_explicit(&lanes_forced, memory_order_relaxed);
+    return forced && forced < known ? forced : known;
 }
 #else
 #define OPTIM_AVX 0

@@ -486,12 +486,14 @@ static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWo
     return 0;
 }
 
-/* Rows the work buffers hold for this run: a minibatch, or a chunk of a pass. */
-static size_t run_cap(const TrainSetup *setup, size_t n)
+/* Rows the work buffers hold for this run: a minibatch, or a chunk of a
+ * pass over the training or the validation rows (a smaller cap would make
+ * the validation pass refit them, and drop the crew, in mid-run). */
+static size_t run_cap(const TrainSetup *setup, size_t n, size_t nv)
 {
-    if (setup->batch > n)
-        return chunk_rows(n) > n ? chunk_rows(n) : n;
-    return setup->batch > chunk_rows(n) ? setup->batch : chunk_rows(n);
+    size_t cap = setup->batch > n ? (chunk_rows(n) > n ? chunk_rows(n) : n)
+                                  : (setup->batch > chunk_rows(n) ? setup->batch : chunk_rows(n));
+    return nv && chunk_rows(nv) > cap ? chunk_rows(nv) : cap;
 }
 
 int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
@@ -504,14 +506,14 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
     if (data->n == 0)
         return fb_fail(err, "no training rows");
     Model *m = &st->model;
-    if (work_fit(w, m, data->ky, run_cap(setup, data->n), err))
+    if (work_fit(w, m, data->ky, run_cap(setup, data->n, data->nv), err))
         return -1;
     /* A crew splits rows across the threads, each calling BLAS on one
      * thread; BLAS's own threads stay out of it until the run ends. */
     int threads = openblas_get_num_threads();
     size_t k = crew_members(m, &setup->loss, data->n, threads);
-    if (k > 1 && crew_fit(&w->crew, m, data->ky, w->cap, k, err))
-        return -1;
+    if (k > 1)
+        crew_fit(&w->crew, m, data->ky, w->cap, k);
     bool solo = k > 1 && w->crew;
     w->crew_on = solo;
     if (solo)

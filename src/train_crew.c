@@ -18,7 +18,8 @@
  * against 0.40 s. */
 #define CREW_MIN_MACS ((size_t)1 << 17)
 
-/* Parameters each member updates start on a 64-byte line of their own. */
+/* Each member's range of parameters is a multiple of 8 doubles (64 bytes)
+ * long, so that ranges share no cache line when the buffers are aligned. */
 #define CREW_ALIGN 8
 
 typedef struct Member {
@@ -31,6 +32,7 @@ typedef struct Member {
 struct TrainCrew {
     Team *team;
     size_t k, cap, ky, nparams, nlayers, sizes[MODEL_MAX_LAYERS + 1];
+    size_t rows;      /* each member's buffers: ceil(cap / k) rows */
     Member mem[TEAM_MAX];
     /* the job in hand: set by the caller before team_run, read by members */
     const Model *m;
@@ -99,29 +101,30 @@ static int member_init(Member *e, const Model *m, size_t ky, size_t cap, FbErr *
     return e->acc ? 0 : -1;
 }
 
-int crew_fit(TrainCrew **cp, const Model *m, size_t ky, size_t cap, size_t k, FbErr *err)
+void crew_fit(TrainCrew **cp, const Model *m, size_t ky, size_t cap, size_t k)
 {
     TrainCrew *c = *cp;
     if (c && c->k == k && c->nparams == m->nparams && c->nlayers == m->nlayers && c->ky == ky && c->cap >= cap &&
         memcmp(c->sizes, m->sizes, (m->nlayers + 1) * sizeof(size_t)) == 0)
-        return 0;
+        return;
     crew_free(c);
     *cp = NULL;
-    if (!linalg_blas_callers_fit((int)k - 1))
-        return 0;
     c = calloc(1, sizeof *c);
     if (!c)
-        return fb_fail(err, "out of memory for the training threads' state");
+        return;
     c->k = k;
+    c->rows = (cap + k - 1) / k; /* a member's slab of a batch of cap rows; its chunk of a pass */
+    FbErr e;
     for (size_t i = 0; i < k; i++)
-        if (member_init(&c->mem[i], m, ky, cap, err)) {
+        if (member_init(&c->mem[i], m, ky, c->rows, &e)) {
             crew_free(c);
-            return -1;
+            return;
         }
-    FbErr terr;
-    if (team_start(&c->team, k, &terr)) { /* no threads to be had: train without them */
+    /* Checked after the members' buffers are in place: the room must be left
+     * once they are, for the BLAS buffers and stacks of the new threads. */
+    if (!linalg_blas_callers_fit((int)k - 1) || team_start(&c->team, k, &e)) {
         crew_free(c);
-        return 0;
+        return;
     }
     c->cap = cap;
     c->ky = ky;
@@ -129,7 +132,6 @@ int crew_fit(TrainCrew **cp, const Model *m, size_t ky, size_t cap, size_t k, Fb
     c->nlayers = m->nlayers;
     memcpy(c->sizes, m->sizes, sizeof c->sizes);
     *cp = c;
-    return 0;
 }
 
 size_t crew_size(const TrainCrew *c) { return c ? c->k : 1; }
@@ -256,8 +258,8 @@ static void eval_job(void *ctx, size_t i, size_t k)
     double total = 0;
     if (c->want_grad)
         memset(e->acc, 0, np * sizeof(double));
-    for (size_t r0 = lo; r0 < hi; r0 += c->cap) {
-        size_t nc = hi - r0 < c->cap ? hi - r0 : c->cap;
+    for (size_t r0 = lo; r0 < hi; r0 += c->rows) {
+        size_t nc = hi - r0 < c->rows ? hi - r0 : c->rows;
         model_forward(&mm, &e->bw.mw, c->X + r0 * d, nc, e->bw.Z);
         total += loss_sum(c->loss, e->bw.Z, c->Y + r0 * c->ky, nc, kout, c->n, c->want_grad ? e->bw.dZ : NULL);
         if (c->want_grad) {

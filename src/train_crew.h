@@ -33,11 +33,11 @@ size_t crew_members(const Model *m, const LossCfg *loss, size_t n, int threads);
 bool crew_takes_steps(const TrainCrew *c, const Model *m, size_t b);
 
 /* Make *c a crew of k members for this model, target width ky and up to
- * cap rows per pass, reusing it when it already fits.  Fails on out of
- * memory (*c is then NULL).  When the threads cannot be started, or a
- * memory limit leaves no room for their BLAS buffers, *c is NULL and 0 is
- * returned: the caller runs on one thread's crew-less path. */
-int crew_fit(TrainCrew **c, const Model *m, size_t ky, size_t cap, size_t k, FbErr *err);
+ * cap rows per pass, reusing it when it already fits; each member holds
+ * ceil(cap / k) rows.  Never fails: when memory, threads or a memory limit
+ * (linalg_blas_callers_fit, checked once the members' buffers are in place)
+ * do not allow one, *c is NULL and training runs without a crew. */
+void crew_fit(TrainCrew **c, const Model *m, size_t ky, size_t cap, size_t k);
 void crew_free(TrainCrew *c); /* NULL-safe */
 size_t crew_size(const TrainCrew *c); /* members; 1 for NULL */
 

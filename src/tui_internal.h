@@ -25,8 +25,8 @@
 #define SIDE_W 100         /* from this width the status pane sits right of the plot */
 #define STATUS_W 30
 #define OUT_MAX 10000      /* output pane scrollback, lines */
-/* At most 10 periodic redraws a second while a command runs (keys and
- * output still redraw at once).  Each frame costs more than its own drawing
+/* At most 10 redraws a second while a command runs (the keys that change
+ * the view, space, + - and scrolling, redraw at once).  Each frame costs more than its own drawing
  * time says: the terminal wakes up for it and parses it on the same cores.
  * W2 in the workbench took 3.9% longer than --plain at 30 a second, 1.2% at
  * 10 (medians of 9, bench/tui_overhead.sh, 2-core VM). */

@@ -83,6 +83,20 @@ else
     fi
   done
 
+  # A crew whose members' own buffers (batch 8000: 4000 rows each) take the room its second thread's BLAS buffer
+  # would need: across these limits it trains with or without the crew, never waiting on a buffer.
+  big_batch='gen blobs n=16000 d=100 classes=10 seed=1; model mlp hidden=128; loss ce; batch 8000; train 2'
+  for lim in 420000 480000 520000 560000 600000; do
+    run "-v $lim" 20 "OPENBLAS_NUM_THREADS=2" -c "$big_batch"
+    if [ "$rc" -eq 0 ] && grep -q 'epoch 2' "$t/out"; then
+      pass "ulimit -v $lim, 2 threads, batch 8000: trains, ${secs}s"
+    elif [ "$rc" -eq 1 ] && [ "$(wc -l <"$t/err")" -eq 1 ]; then
+      pass "ulimit -v $lim, 2 threads, batch 8000: one clear error in ${secs}s: $(cat "$t/err")"
+    else
+      fail "ulimit -v $lim, 2 threads, batch 8000: exit $rc in ${secs}s: $(head -c 300 "$t/err")"
+    fi
+  done
+
   # Room at start-up, but the data takes it before the first BLAS call (an MLP's first forward pass; a linear
   # model's eval): refused when the model is built, with the figure that would do; at that figure it builds and
   # trains (what comes after, like eval's predictions, may need more memory: that is an ordinary error).
