@@ -38,6 +38,15 @@ run() {
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 }
 
+# check_works NAME PATTERN: exit 0, PATTERN on stdout, nothing on stderr, no hang.
+check_works() {
+  if [ "$rc" -eq 0 ] && grep -q "$2" "$t/out" && [ ! -s "$t/err" ]; then
+    pass "$1, ${secs}s"
+  else
+    fail "$1: exit $rc in ${secs}s: $(head -c 300 "$t/err")"
+  fi
+}
+
 # check NAME WANT_RC PATTERN: one error line on stderr matching PATTERN, exit WANT_RC, no hang.
 check_error() {
   local name="$1" pattern="$2"
@@ -66,21 +75,14 @@ else
     need="$(grep -oE 'raise it to ulimit -v [0-9]+' "$t/err" | grep -oE '[0-9]+$')"
     if [ -z "$need" ]; then fail "OPENBLAS_NUM_THREADS=$th: no figure in: $(cat "$t/err")"; continue; fi
     run "-v $need" 20 "OPENBLAS_NUM_THREADS=$th" -c "$train"
-    if [ "$rc" -eq 0 ] && grep -q 'solved least squares' "$t/out" && [ ! -s "$t/err" ]; then
-      pass "ulimit -v $need (the figure named for OPENBLAS_NUM_THREADS=$th): train and solve work, ${secs}s"
-    else
-      fail "ulimit -v $need (the figure named for OPENBLAS_NUM_THREADS=$th): exit $rc in ${secs}s: $(head -c 300 "$t/err")"
-    fi
+    check_works "ulimit -v $need (the figure named for OPENBLAS_NUM_THREADS=$th): train and solve work" \
+      'solved least squares'
     run "-v $((need - 1000))" 10 "OPENBLAS_NUM_THREADS=$th" -c "$train"
     check_error "ulimit -v $((need - 1000)), OPENBLAS_NUM_THREADS=$th" "raise it to ulimit -v [0-9]+ or more"
     # 20 MB above the figure (the bigger data's room) but 130 MiB short of a crew thread's buffer: the crew is
     # left out and training goes on without it, never waiting for a buffer that cannot be mapped.
     run "-v $((need + 20000))" 20 "OPENBLAS_NUM_THREADS=$th" -c "$crew"
-    if [ "$rc" -eq 0 ] && grep -q 'epoch 2' "$t/out" && [ ! -s "$t/err" ]; then
-      pass "ulimit -v $((need + 20000)), OPENBLAS_NUM_THREADS=$th: an MLP the size of a crew's trains, ${secs}s"
-    else
-      fail "ulimit -v $((need + 20000)), OPENBLAS_NUM_THREADS=$th: crew-sized MLP: exit $rc in ${secs}s: $(head -c 300 "$t/err")"
-    fi
+    check_works "ulimit -v $((need + 20000)), OPENBLAS_NUM_THREADS=$th: an MLP the size of a crew's trains" 'epoch 2'
   done
 
   # A crew whose members' own buffers (batch 8000: 4000 rows each) take the room its second thread's BLAS buffer
@@ -108,11 +110,7 @@ else
     need="$(grep -oE 'raise it to ulimit -v [0-9]+' "$t/err" | grep -oE '[0-9]+$')"
     [ -n "$need" ] || continue
     run "-v $need" 20 "OPENBLAS_NUM_THREADS=1" -c "$big; $m; train 1"
-    if [ "$rc" -eq 0 ] && grep -q '^1 epoch in' "$t/out" && [ ! -s "$t/err" ]; then
-      pass "data first, then $m, at the figure named (ulimit -v $need): builds and trains, ${secs}s"
-    else
-      fail "data first, then $m, at the figure named (ulimit -v $need): exit $rc in ${secs}s: $(head -c 300 "$t/err")"
-    fi
+    check_works "data first, then $m, at the figure named (ulimit -v $need): builds and trains" '^1 epoch in'
   done
 
   # The data-segment limit stops the same mappings.
