@@ -361,11 +361,10 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
     return 0;
 }
 
-/* Threads: every BLAS call runs at the current setting (set threads=N).
- * OpenBLAS itself keeps products below ~2.6e5 multiply-adds on one thread,
- * and at W3b's sizes (batch 64, 64-128-64-10) its threads pay: 303 ms per
- * epoch against 349 ms when this loop held minibatch steps to one thread
- * (2 cores, bench/fb_bench mb).  fused_eval splits its own work. */
+/* The loop.  Threads (set threads=N): the fused path splits its own work;
+ * other models run on the crew when train_run made one (w->crew_on: W3b's
+ * epoch 198 ms against 281 ms with OpenBLAS's threads on each product,
+ * 2 cores, bench/fb_bench mb), else every BLAS call runs at the setting. */
 static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
                long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
 {
