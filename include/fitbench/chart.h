@@ -134,6 +134,11 @@ void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loo
  * are then 0..1, or 1..10 on log axes, unless fixed). */
 bool chart_data_range(const Chart *c, double *xlo, double *xhi, double *ylo, double *yhi);
 
+/* The invariants both renderers (chart_render, svg_render_chart) need: at most CHART_MAX_SERIES series and
+ * CHART_MAX_MARKERS markers, y values for every non-empty series, fixed ranges with min < max (and > 0 on a
+ * log axis).  Returns 0, or -1 with err saying what is wrong, prefixed by `who`. */
+int chart_check(const Chart *c, const char *who, FbErr *err);
+
 /* ---- heat maps ------------------------------------------------------------ */
 
 /* A colour per sample over a rectangle of the plane, for decision boundaries

@@ -606,102 +606,123 @@ static uint8_t series_color(const Chart *c, int k)
     return col ? col : (uint8_t)(GC_SERIES1 + k % GC_NSERIES);
 }
 
-int chart_render(const Chart *c, Grid *g, FbErr *err)
+int chart_check(const Chart *c, const char *who, FbErr *err)
 {
-    if (!c || !g)
-        return fb_fail(err, "chart_render: no chart or grid");
+    if (!c)
+        return fb_fail(err, "%s: no chart", who);
     if (c->nseries < 0 || c->nseries > CHART_MAX_SERIES)
-        return fb_fail(err, "chart_render: %d series (at most %d)", c->nseries, CHART_MAX_SERIES);
+        return fb_fail(err, "%s: %d series (at most %d)", who, c->nseries, CHART_MAX_SERIES);
     if (c->nmarkers < 0 || c->nmarkers > CHART_MAX_MARKERS)
-        return fb_fail(err, "chart_render: %d markers (at most %d)", c->nmarkers,
-                       CHART_MAX_MARKERS);
+        return fb_fail(err, "%s: %d markers (at most %d)", who, c->nmarkers, CHART_MAX_MARKERS);
     for (int k = 0; k < c->nseries; k++)
         if (c->series[k].n > 0 && !c->series[k].y)
-            return fb_fail(err, "chart_render: series %d has %zu points but no y values", k + 1,
-                           c->series[k].n);
+            return fb_fail(err, "%s: series %d has %zu points but no y values", who, k + 1, c->series[k].n);
     if ((c->fixed_x && !(c->xmin < c->xmax)) || (c->fixed_y && !(c->ymin < c->ymax)))
-        return fb_fail(err, "chart_render: a fixed range needs min < max");
+        return fb_fail(err, "%s: a fixed range needs min < max", who);
     if ((c->fixed_x && c->logx && !(c->xmin > 0)) || (c->fixed_y && c->logy && !(c->ymin > 0)))
-        return fb_fail(err, "chart_render: a fixed log range needs min > 0");
+        return fb_fail(err, "%s: a fixed log range needs min > 0", who);
+    return 0;
+}
 
-    grid_clear(g);
-    double xlo, xhi, ylo, yhi;
-    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
+/* One chart being drawn: the frame, the Braille canvas of the data, and the
+ * overlay of reference line and marker lines (drawn where there is no data). */
+typedef struct Plot {
     Frame f;
-    bool header = nonempty(c->title) || nonempty(c->ylabel);
-    /* x: exact data extent (log: decades); y: rounded out to ticks; fixed: as given. */
-    if (!frame_layout(&f, g->w, g->h, header, nonempty(c->xlabel), xlo, xhi, ylo, yhi, c->logx,
-                      c->logy, c->logx && !c->fixed_x, !c->fixed_y, true)) {
-        too_small(g);
+    Canvas cv;
+    DotMap mx, my;
+    uint32_t *over;    /* (ph, pw) overlay code points, 0 = none */
+    uint8_t *overc;    /* (ph, pw) their colours */
+    int ref_row;       /* plot row of the reference line, -1 = none */
+    int mcol[CHART_MAX_MARKERS]; /* plot column of each marker, -1 = off the plot */
+} Plot;
+
+/* Fails (-1, err filled) on out of memory, with nothing left allocated. */
+static int plot_alloc(Plot *p, FbErr *err)
+{
+    size_t ncell = (size_t)p->f.pw * (size_t)p->f.ph;
+    p->cv = (Canvas){.cw = p->f.pw, .ch = p->f.ph, .dw = 2 * p->f.pw, .dh = 4 * p->f.ph};
+    p->cv.mask = fb_calloc(ncell, 1, "a plot canvas", err);
+    p->cv.color = fb_calloc(ncell, 1, "a plot canvas", err);
+    p->cv.occ = fb_calloc(ncell, sizeof *p->cv.occ, "a plot canvas", err);
+    p->over = fb_calloc(ncell, sizeof *p->over, "a plot canvas", err);
+    p->overc = fb_calloc(ncell, 1, "a plot canvas", err);
+    if (p->cv.mask && p->cv.color && p->cv.occ && p->over && p->overc)
         return 0;
-    }
+    free(p->cv.mask), free(p->cv.color), free(p->cv.occ), free(p->over), free(p->overc);
+    return -1;
+}
 
-    Canvas cv = {.cw = f.pw, .ch = f.ph, .dw = 2 * f.pw, .dh = 4 * f.ph};
-    size_t ncell = (size_t)f.pw * (size_t)f.ph;
-    cv.mask = fb_calloc(ncell, 1, "a plot canvas", err);
-    cv.color = fb_calloc(ncell, 1, "a plot canvas", err);
-    cv.occ = fb_calloc(ncell, sizeof *cv.occ, "a plot canvas", err);
-    uint32_t *over = fb_calloc(ncell, sizeof *over, "a plot canvas", err);
-    uint8_t *overc = fb_calloc(ncell, 1, "a plot canvas", err);
-    if (!cv.mask || !cv.color || !cv.occ || !over || !overc) {
-        free(cv.mask), free(cv.color), free(cv.occ), free(over), free(overc);
-        return -1;
-    }
+static void plot_free(Plot *p)
+{
+    free(p->cv.mask), free(p->cv.color), free(p->cv.occ), free(p->over), free(p->overc);
+}
 
-    DotMap mx = dotmap_make(f.ax.lo, f.ax.hi, c->logx, cv.dw, false);
-    DotMap my = dotmap_make(f.ay.lo, f.ay.hi, c->logy, cv.dh, true);
+/* Every series onto the canvas; the cells they touch become occupied for text. */
+static void plot_series(const Chart *c, Plot *p)
+{
     for (int k = 0; k < c->nseries; k++) {
         const Series *s = &c->series[k];
         if (s->n == 0)
             continue;
         if (s->style == SERIES_POINTS)
-            draw_point_series(&cv, s, &mx, &my, series_color(c, k));
+            draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
         else
-            draw_line_series(&cv, s, &mx, &my, series_color(c, k));
+            draw_line_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
     }
+    size_t ncell = (size_t)p->f.pw * (size_t)p->f.ph;
     for (size_t i = 0; i < ncell; i++)
-        cv.occ[i] = cv.mask[i] ? 1 : 0;
+        p->cv.occ[i] = p->cv.mask[i] ? 1 : 0;
+}
 
-    /* Reference line and markers go where there is no data. */
-    int ref_row = -1;
+/* The reference line (╌) and the marker lines (╎) into the overlay. */
+static void plot_rules(const Chart *c, Plot *p)
+{
+    const Frame *f = &p->f;
+    p->ref_row = -1;
     if (c->has_ref && isfinite(c->ref_y) && (!c->logy || c->ref_y > 0)) {
-        double fy = dotmap(&my, c->ref_y);
-        if (fy >= -0.5 && fy < cv.dh - 0.5) {
-            ref_row = (int)rnd(fy) / 4;
-            for (int x = 0; x < f.pw; x++) {
-                over[(size_t)ref_row * f.pw + x] = 0x254C; /* ╌ */
-                overc[(size_t)ref_row * f.pw + x] = GC_REF;
+        double fy = dotmap(&p->my, c->ref_y);
+        if (fy >= -0.5 && fy < p->cv.dh - 0.5) {
+            p->ref_row = (int)rnd(fy) / 4;
+            for (int x = 0; x < f->pw; x++) {
+                p->over[(size_t)p->ref_row * f->pw + x] = 0x254C; /* ╌ */
+                p->overc[(size_t)p->ref_row * f->pw + x] = GC_REF;
             }
         }
     }
-    int mcol[CHART_MAX_MARKERS];
     for (int m = 0; m < c->nmarkers; m++) {
-        mcol[m] = -1;
+        p->mcol[m] = -1;
         double x = c->markers[m].x;
         if (!isfinite(x) || (c->logx && !(x > 0)))
             continue;
-        double fx = dotmap(&mx, x);
-        if (fx < -0.5 || fx >= cv.dw - 0.5)
+        double fx = dotmap(&p->mx, x);
+        if (fx < -0.5 || fx >= p->cv.dw - 0.5)
             continue;
-        mcol[m] = (int)rnd(fx) / 2;
-        for (int y = 0; y < f.ph; y++) {
-            over[(size_t)y * f.pw + mcol[m]] = 0x254E; /* ╎ */
-            overc[(size_t)y * f.pw + mcol[m]] = GC_MARKER;
+        p->mcol[m] = (int)rnd(fx) / 2;
+        for (int y = 0; y < f->ph; y++) {
+            p->over[(size_t)y * f->pw + p->mcol[m]] = 0x254E; /* ╎ */
+            p->overc[(size_t)y * f->pw + p->mcol[m]] = GC_MARKER;
         }
     }
+}
 
-    /* Composite the plot area. */
-    for (int y = 0; y < f.ph; y++)
-        for (int x = 0; x < f.pw; x++) {
-            size_t i = (size_t)y * f.pw + x;
-            if (cv.mask[i])
-                grid_put(g, f.plot_x0 + x, f.plot_y0 + y, 0x2800u + cv.mask[i], cv.color[i]);
-            else if (over[i])
-                grid_put(g, f.plot_x0 + x, f.plot_y0 + y, over[i], overc[i]);
+/* Data wins over the overlay, cell by cell. */
+static void plot_composite(const Plot *p, Grid *g)
+{
+    const Frame *f = &p->f;
+    for (int y = 0; y < f->ph; y++)
+        for (int x = 0; x < f->pw; x++) {
+            size_t i = (size_t)y * f->pw + x;
+            if (p->cv.mask[i])
+                grid_put(g, f->plot_x0 + x, f->plot_y0 + y, 0x2800u + p->cv.mask[i], p->cv.color[i]);
+            else if (p->over[i])
+                grid_put(g, f->plot_x0 + x, f->plot_y0 + y, p->over[i], p->overc[i]);
         }
-    frame_draw(&f, g, c->title, c->xlabel, c->ylabel);
+}
 
-    /* Legend: one row per named series, in the corner that hides the least data. */
+/* Legend: one row per named series, in the corner that hides the least data. */
+static void plot_legend(const Chart *c, Plot *p, Grid *g)
+{
+    const Frame *f = &p->f;
     int nleg = 0, namew = 0;
     for (int k = 0; k < c->nseries; k++)
         if (nonempty(c->series[k].name)) {
@@ -710,94 +731,117 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
             if (l > namew)
                 namew = l;
         }
-    if (nleg > 0 && nleg <= f.ph) {
-        int maxname = f.pw - 4;
-        if (namew > maxname)
-            namew = maxname;
-        int lw = namew + 4; /* " ━━ name" or "━━ name " */
-        if (namew > 0) {
-            Spot cand[4] = {{f.pw - lw, 0}, {0, 0}, {f.pw - lw, f.ph - nleg}, {0, f.ph - nleg}};
-            int b = best_spot(&cv, cand, 4, lw, nleg);
-            if (b >= 0) {
-                bool right = cand[b].x > 0;
-                int r = cand[b].y;
-                for (int k = 0; k < c->nseries; k++) {
-                    const Series *s = &c->series[k];
-                    if (!nonempty(s->name))
-                        continue;
-                    int x = f.plot_x0 + cand[b].x, y = f.plot_y0 + r;
-                    for (int j = 0; j < lw; j++)
-                        grid_put(g, x + j, y, ' ', 0);
-                    if (right)
-                        x++;
-                    uint8_t sc = series_color(c, k);
-                    if (s->style == SERIES_POINTS) {
-                        grid_put(g, x, y, ' ', sc);
-                        grid_put(g, x + 1, y, 0x2022 /* • */, sc);
-                    } else {
-                        grid_put(g, x, y, 0x2501 /* ━ */, sc);
-                        grid_put(g, x + 1, y, 0x2501, sc);
-                    }
-                    grid_text_clip(g, x + 3, y, s->name, GC_LABEL, namew);
-                    r++;
-                }
-                box_claim(&cv, cand[b].x, cand[b].y, lw, nleg);
-            }
+    if (nleg == 0 || nleg > f->ph)
+        return;
+    if (namew > f->pw - 4)
+        namew = f->pw - 4;
+    int lw = namew + 4; /* " ━━ name" or "━━ name " */
+    if (namew <= 0)
+        return;
+    Spot cand[4] = {{f->pw - lw, 0}, {0, 0}, {f->pw - lw, f->ph - nleg}, {0, f->ph - nleg}};
+    int b = best_spot(&p->cv, cand, 4, lw, nleg);
+    if (b < 0)
+        return;
+    bool right = cand[b].x > 0;
+    int r = cand[b].y;
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        if (!nonempty(s->name))
+            continue;
+        int x = f->plot_x0 + cand[b].x, y = f->plot_y0 + r;
+        for (int j = 0; j < lw; j++)
+            grid_put(g, x + j, y, ' ', 0);
+        if (right)
+            x++;
+        uint8_t sc = series_color(c, k);
+        if (s->style == SERIES_POINTS) {
+            grid_put(g, x, y, ' ', sc);
+            grid_put(g, x + 1, y, 0x2022 /* • */, sc);
+        } else {
+            grid_put(g, x, y, 0x2501 /* ━ */, sc);
+            grid_put(g, x + 1, y, 0x2501, sc);
         }
+        grid_text_clip(g, x + 3, y, s->name, GC_LABEL, namew);
+        r++;
     }
+    box_claim(&p->cv, cand[b].x, cand[b].y, lw, nleg);
+}
 
-    /* Reference-line label: above or below the line, right or left end. */
-    if (ref_row >= 0) {
+/* Text at the first free spot of cand (plot-relative), claimed so later labels avoid it. */
+static void plot_label(Plot *p, Grid *g, const Spot *cand, int nc, const char *text, int lw, uint8_t color)
+{
+    int b = best_spot(&p->cv, cand, nc, lw, 1);
+    if (b < 0)
+        return;
+    grid_text_clip(g, p->f.plot_x0 + cand[b].x, p->f.plot_y0 + cand[b].y, text, color, lw);
+    box_claim(&p->cv, cand[b].x, cand[b].y, lw, 1);
+}
+
+/* The reference line's label above or below it, at its right or left end; each
+ * marker's label next to its line, as high as possible. */
+static void plot_rule_labels(const Chart *c, Plot *p, Grid *g)
+{
+    const Frame *f = &p->f;
+    if (p->ref_row >= 0) {
         char buf[64];
-        const char *label = c->ref_label;
-        if (!label)
-            label = fb_fmt(buf, sizeof buf, c->ref_y, 6);
+        const char *label = c->ref_label ? c->ref_label : fb_fmt(buf, sizeof buf, c->ref_y, 6);
         int lw = grid_text_cols(label);
-        if (lw > f.pw - 2)
-            lw = f.pw - 2;
-        if (lw > 0) {
-            int rx = f.pw - lw - 1;
-            Spot cand[6] = {{rx, ref_row - 1}, {rx, ref_row + 1}, {1, ref_row - 1},
-                            {1, ref_row + 1}, {rx, ref_row},     {1, ref_row}};
-            int b = best_spot(&cv, cand, 6, lw, 1);
-            if (b >= 0) {
-                grid_text_clip(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, label, GC_REF, lw);
-                box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
-            }
-        }
+        if (lw > f->pw - 2)
+            lw = f->pw - 2;
+        int rx = f->pw - lw - 1, rr = p->ref_row;
+        Spot cand[6] = {{rx, rr - 1}, {rx, rr + 1}, {1, rr - 1}, {1, rr + 1}, {rx, rr}, {1, rr}};
+        if (lw > 0)
+            plot_label(p, g, cand, 6, label, lw, GC_REF);
     }
-
-    /* Marker labels: next to their line, as high as possible. */
     for (int m = 0; m < c->nmarkers; m++) {
-        if (mcol[m] < 0 || !nonempty(c->markers[m].label))
+        if (p->mcol[m] < 0 || !nonempty(c->markers[m].label))
             continue;
         int lw = grid_text_cols(c->markers[m].label);
-        if (lw > f.pw - 1)
-            lw = f.pw - 1;
+        if (lw > f->pw - 1)
+            lw = f->pw - 1;
         Spot cand[8];
         int nc = 0;
-        for (int r = 0; r < f.ph && r < 4; r++) {
-            cand[nc++] = (Spot){mcol[m] + 1, r};
-            cand[nc++] = (Spot){mcol[m] - lw, r};
+        for (int r = 0; r < f->ph && r < 4; r++) {
+            cand[nc++] = (Spot){p->mcol[m] + 1, r};
+            cand[nc++] = (Spot){p->mcol[m] - lw, r};
         }
-        int b = best_spot(&cv, cand, nc, lw, 1);
-        if (b >= 0) {
-            grid_text_clip(g, f.plot_x0 + cand[b].x, f.plot_y0 + cand[b].y, c->markers[m].label,
-                          GC_MARKER, lw);
-            box_claim(&cv, cand[b].x, cand[b].y, lw, 1);
-        }
+        plot_label(p, g, cand, nc, c->markers[m].label, lw, GC_MARKER);
     }
+}
 
+int chart_render(const Chart *c, Grid *g, FbErr *err)
+{
+    if (!g)
+        return fb_fail(err, "chart_render: no grid");
+    if (chart_check(c, "chart_render", err))
+        return -1;
+    grid_clear(g);
+    double xlo, xhi, ylo, yhi;
+    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
+    Plot p;
+    bool header = nonempty(c->title) || nonempty(c->ylabel);
+    /* x: exact data extent (log: decades); y: rounded out to ticks; fixed: as given. */
+    if (!frame_layout(&p.f, g->w, g->h, header, nonempty(c->xlabel), xlo, xhi, ylo, yhi, c->logx, c->logy,
+                      c->logx && !c->fixed_x, !c->fixed_y, true)) {
+        too_small(g);
+        return 0;
+    }
+    if (plot_alloc(&p, err))
+        return -1;
+    p.mx = dotmap_make(p.f.ax.lo, p.f.ax.hi, c->logx, p.cv.dw, false);
+    p.my = dotmap_make(p.f.ay.lo, p.f.ay.hi, c->logy, p.cv.dh, true);
+    plot_series(c, &p);
+    plot_rules(c, &p);
+    plot_composite(&p, g);
+    frame_draw(&p.f, g, c->title, c->xlabel, c->ylabel);
+    plot_legend(c, &p, g);
+    plot_rule_labels(c, &p, g);
     if (!any) {
         const char *msg = "no data yet";
-        int lw = (int)strlen(msg);
-        if (lw > f.pw)
-            lw = f.pw;
-        grid_text_clip(g, f.plot_x0 + (f.pw - lw) / 2, f.plot_y0 + (f.ph - 1) / 2, msg, GC_LABEL,
-                      lw);
+        int lw = (int)strlen(msg) < p.f.pw ? (int)strlen(msg) : p.f.pw;
+        grid_text_clip(g, p.f.plot_x0 + (p.f.pw - lw) / 2, p.f.plot_y0 + (p.f.ph - 1) / 2, msg, GC_LABEL, lw);
     }
-
-    free(cv.mask), free(cv.color), free(cv.occ), free(over), free(overc);
+    plot_free(&p);
     return 0;
 }
 

@@ -400,187 +400,167 @@ static int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr
     return rc;
 }
 
-int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, size_t *len,
-                     FbErr *err)
+/* The plot box of a W×H picture and its axes: y ticks as the height allows, then as many x ticks as fit
+ * with their labels apart. */
+static void chart_box(const Chart *c, int W, int H, Box *b)
 {
-    *out = NULL;
-    if (len)
-        *len = 0;
-    if (!c)
-        return fb_fail(err, "svg: no chart");
-    if (c->nseries < 0 || c->nseries > CHART_MAX_SERIES)
-        return fb_fail(err, "svg: %d series (at most %d)", c->nseries, CHART_MAX_SERIES);
-    if (c->nmarkers < 0 || c->nmarkers > CHART_MAX_MARKERS)
-        return fb_fail(err, "svg: %d markers (at most %d)", c->nmarkers, CHART_MAX_MARKERS);
-    for (int k = 0; k < c->nseries; k++)
-        if (c->series[k].n > 0 && !c->series[k].y)
-            return fb_fail(err, "svg: series %d has %zu points but no y values", k + 1,
-                           c->series[k].n);
-    if ((c->fixed_x && !(c->xmin < c->xmax)) || (c->fixed_y && !(c->ymin < c->ymax)))
-        return fb_fail(err, "svg: a fixed range needs min < max");
-    if ((c->fixed_x && c->logx && !(c->xmin > 0)) || (c->fixed_y && c->logy && !(c->ymin > 0)))
-        return fb_fail(err, "svg: a fixed log range needs min > 0");
-    int W = width_px < 200 ? 200 : width_px > 10000 ? 10000 : width_px;
-    int H = height_px < 200 ? 200 : height_px > 10000 ? 10000 : height_px;
-
     double xlo, xhi, ylo, yhi;
-    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
-    Box b;
+    chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
     double top = has(c->title) ? 40 : 16;
     double bottom = 32 + (has(c->xlabel) ? 20 : 0);
     double right = 20;
     int ky = (int)((H - top - bottom) / 45);
-    chart_axis_layout(&b.ay, ylo, yhi, c->logy, !c->fixed_y, ky < 1 ? 1 : ky);
+    chart_axis_layout(&b->ay, ylo, yhi, c->logy, !c->fixed_y, ky < 1 ? 1 : ky);
     double lw = 0;
-    for (int i = 0; i < b.ay.nticks; i++)
-        if (text_w(b.ay.labels[i]) > lw)
-            lw = text_w(b.ay.labels[i]);
+    for (int i = 0; i < b->ay.nticks; i++)
+        if (text_w(b->ay.labels[i]) > lw)
+            lw = text_w(b->ay.labels[i]);
     double left = lw + 14 + (has(c->ylabel) ? 22 : 0);
-    b.x0 = left;
-    b.y0 = top;
-    b.w = W - left - right;
-    b.h = H - top - bottom;
-    /* x ticks: as many as fit with their labels apart. */
-    for (int kx = (int)(b.w / 60); ; kx--) {
-        chart_axis_layout(&b.ax, xlo, xhi, c->logx, c->logx && !c->fixed_x, kx < 1 ? 1 : kx);
+    b->x0 = left;
+    b->y0 = top;
+    b->w = W - left - right;
+    b->h = H - top - bottom;
+    for (int kx = (int)(b->w / 60); ; kx--) {
+        chart_axis_layout(&b->ax, xlo, xhi, c->logx, c->logx && !c->fixed_x, kx < 1 ? 1 : kx);
         double maxw = 0;
-        for (int i = 0; i < b.ax.nticks; i++)
-            if (text_w(b.ax.labels[i]) > maxw)
-                maxw = text_w(b.ax.labels[i]);
-        if (kx <= 1 || b.ax.nticks < 2 ||
-            (b.ax.hi > b.ax.lo &&
-             b.ax.step / (b.ax.hi - b.ax.lo) * b.w >= maxw + 12))
+        for (int i = 0; i < b->ax.nticks; i++)
+            if (text_w(b->ax.labels[i]) > maxw)
+                maxw = text_w(b->ax.labels[i]);
+        if (kx <= 1 || b->ax.nticks < 2 ||
+            (b->ax.hi > b->ax.lo && b->ax.step / (b->ax.hi - b->ax.lo) * b->w >= maxw + 12))
             break;
     }
+}
 
-    Sb sb = {0};
-    sb_open(&sb, W, H, c->title);
-    sb_str(&sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
-    sb_num(&sb, b.x0);
-    sb_str(&sb, "\" y=\"");
-    sb_num(&sb, b.y0);
-    sb_str(&sb, "\" width=\"");
-    sb_num(&sb, b.w);
-    sb_str(&sb, "\" height=\"");
-    sb_num(&sb, b.h);
-    sb_str(&sb, "\"/></clipPath></defs>\n");
-
-    /* gridlines */
-    sb_str(&sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
-    for (int i = 0; i < b.ax.nticks; i++) {
-        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
-        line_el(&sb, x, b.y0, x, b.y0 + b.h);
-    }
-    for (int i = 0; i < b.ay.nticks; i++) {
-        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
-        line_el(&sb, b.x0, y, b.x0 + b.w, y);
-    }
-    sb_str(&sb, "</g>\n");
-
-    /* axes, tick marks, tick labels */
-    sb_str(&sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
-    line_el(&sb, b.x0, b.y0, b.x0, b.y0 + b.h);
-    line_el(&sb, b.x0, b.y0 + b.h, b.x0 + b.w, b.y0 + b.h);
-    for (int i = 0; i < b.ax.nticks; i++) {
-        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
-        line_el(&sb, x, b.y0 + b.h, x, b.y0 + b.h + 5);
-    }
-    for (int i = 0; i < b.ay.nticks; i++) {
-        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
-        line_el(&sb, b.x0 - 5, y, b.x0, y);
-    }
-    sb_str(&sb, "</g>\n<g fill=\"#333333\">\n");
-    for (int i = 0; i < b.ax.nticks; i++) {
-        double x = b.x0 + frac(b.ax.ticks[i], b.ax.lo, b.ax.hi) * b.w;
-        text_el(&sb, x, b.y0 + b.h + 18, "middle", "", b.ax.labels[i]);
-    }
-    for (int i = 0; i < b.ay.nticks; i++) {
-        double y = b.y0 + (1 - frac(b.ay.ticks[i], b.ay.lo, b.ay.hi)) * b.h;
-        text_el(&sb, b.x0 - 8, y + 4, "end", "", b.ay.labels[i]);
-    }
+/* The clip path of the plot area, gridlines, axes, tick marks and labels, title and axis labels. */
+static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
+{
+    sb_str(sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
+    sb_num(sb, b->x0);
+    sb_str(sb, "\" y=\"");
+    sb_num(sb, b->y0);
+    sb_str(sb, "\" width=\"");
+    sb_num(sb, b->w);
+    sb_str(sb, "\" height=\"");
+    sb_num(sb, b->h);
+    sb_str(sb, "\"/></clipPath></defs>\n");
+    double xs[CHART_MAX_TICKS], ys[CHART_MAX_TICKS];
+    for (int i = 0; i < b->ax.nticks; i++)
+        xs[i] = b->x0 + frac(b->ax.ticks[i], b->ax.lo, b->ax.hi) * b->w;
+    for (int i = 0; i < b->ay.nticks; i++)
+        ys[i] = b->y0 + (1 - frac(b->ay.ticks[i], b->ay.lo, b->ay.hi)) * b->h;
+    sb_str(sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
+    for (int i = 0; i < b->ax.nticks; i++)
+        line_el(sb, xs[i], b->y0, xs[i], b->y0 + b->h);
+    for (int i = 0; i < b->ay.nticks; i++)
+        line_el(sb, b->x0, ys[i], b->x0 + b->w, ys[i]);
+    sb_str(sb, "</g>\n<g stroke=\"#444444\" stroke-width=\"1\">\n");
+    line_el(sb, b->x0, b->y0, b->x0, b->y0 + b->h);
+    line_el(sb, b->x0, b->y0 + b->h, b->x0 + b->w, b->y0 + b->h);
+    for (int i = 0; i < b->ax.nticks; i++)
+        line_el(sb, xs[i], b->y0 + b->h, xs[i], b->y0 + b->h + 5);
+    for (int i = 0; i < b->ay.nticks; i++)
+        line_el(sb, b->x0 - 5, ys[i], b->x0, ys[i]);
+    sb_str(sb, "</g>\n<g fill=\"#333333\">\n");
+    for (int i = 0; i < b->ax.nticks; i++)
+        text_el(sb, xs[i], b->y0 + b->h + 18, "middle", "", b->ax.labels[i]);
+    for (int i = 0; i < b->ay.nticks; i++)
+        text_el(sb, b->x0 - 8, ys[i] + 4, "end", "", b->ay.labels[i]);
     if (has(c->title))
-        text_el(&sb, b.x0 + b.w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"",
-                c->title);
+        text_el(sb, b->x0 + b->w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"", c->title);
     if (has(c->xlabel))
-        text_el(&sb, b.x0 + b.w / 2, H - 8, "middle", "", c->xlabel);
+        text_el(sb, b->x0 + b->w / 2, H - 8, "middle", "", c->xlabel);
     if (has(c->ylabel)) {
         char tr[96], n1[32], n2[32];
         snprintf(tr, sizeof tr, " transform=\"rotate(-90 %s %s)\"", fb_fmt(n1, sizeof n1, 16.0, 6),
-                 fb_fmt(n2, sizeof n2, b.y0 + b.h / 2, 6));
-        text_el(&sb, 16, b.y0 + b.h / 2, "middle", tr, c->ylabel);
+                 fb_fmt(n2, sizeof n2, b->y0 + b->h / 2, 6));
+        text_el(sb, 16, b->y0 + b->h / 2, "middle", tr, c->ylabel);
     }
-    sb_str(&sb, "</g>\n");
+    sb_str(sb, "</g>\n");
+}
 
-    /* data, reference line and markers, clipped to the plot area */
-    sb_str(&sb, "<g clip-path=\"url(#plotarea)\">\n");
+/* Is the chart's reference line drawn, and where (px)? */
+static bool ref_line(const Chart *c, const Box *b, double *px)
+{
     bool ref = c->has_ref && isfinite(c->ref_y) && (!c->logy || c->ref_y > 0);
-    double ref_px = ref ? px_y(&b, c->ref_y) : 0;
-    if (ref) {
-        sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\">\n",
-                  svg_color(GC_REF));
-        line_el(&sb, b.x0, ref_px, b.x0 + b.w, ref_px);
-        sb_str(&sb, "</g>\n");
+    *px = ref ? px_y(b, c->ref_y) : 0;
+    return ref;
+}
+
+/* Data, reference line and marker lines, clipped to the plot area. */
+static void chart_data(Sb *sb, const Chart *c, const Box *b)
+{
+    sb_str(sb, "<g clip-path=\"url(#plotarea)\">\n");
+    double ref_px;
+    if (ref_line(c, b, &ref_px)) {
+        sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\">\n", svg_color(GC_REF));
+        line_el(sb, b->x0, ref_px, b->x0 + b->w, ref_px);
+        sb_str(sb, "</g>\n");
     }
-    sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\">\n",
-              svg_color(GC_MARKER));
+    sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\">\n", svg_color(GC_MARKER));
     for (int m = 0; m < c->nmarkers; m++) {
         double x = c->markers[m].x;
         if (!isfinite(x) || (c->logx && !(x > 0)))
             continue;
-        double px = px_x(&b, x);
-        line_el(&sb, px, b.y0, px, b.y0 + b.h);
+        double px = px_x(b, x);
+        line_el(sb, px, b->y0, px, b->y0 + b->h);
     }
-    sb_str(&sb, "</g>\n");
+    sb_str(sb, "</g>\n");
     for (int k = 0; k < c->nseries; k++) {
         const Series *s = &c->series[k];
         if (s->n == 0)
             continue;
         if (s->style == SERIES_POINTS)
-            svg_points(&sb, s, &b, svg_color(scolor(c, k)));
+            svg_points(sb, s, b, svg_color(scolor(c, k)));
         else
-            svg_line(&sb, s, &b, svg_color(scolor(c, k)));
+            svg_line(sb, s, b, svg_color(scolor(c, k)));
     }
-    sb_str(&sb, "</g>\n");
+    sb_str(sb, "</g>\n");
+}
 
-    /* labels of the reference line and markers */
-    if (ref && ref_px >= b.y0 && ref_px <= b.y0 + b.h) {
+/* The reference line's label where the fewest points are (above or below, right or left end), and the
+ * marker labels staggered so neighbouring markers do not print over each other. */
+static void chart_rule_labels(Sb *sb, const Chart *c, const Box *b)
+{
+    double ref_px;
+    if (ref_line(c, b, &ref_px) && ref_px >= b->y0 && ref_px <= b->y0 + b->h) {
         char buf[64];
         const char *label = c->ref_label ? c->ref_label : fb_fmt(buf, sizeof buf, c->ref_y, 6);
-        /* above or below the line, right or left end: where the fewest points are */
         double tw = text_w(label);
-        double cxs[4] = {b.x0 + b.w - 6 - tw, b.x0 + b.w - 6 - tw, b.x0 + 6, b.x0 + 6};
+        double cxs[4] = {b->x0 + b->w - 6 - tw, b->x0 + b->w - 6 - tw, b->x0 + 6, b->x0 + 6};
         double cys[4] = {ref_px - 18, ref_px + 2, ref_px - 18, ref_px + 2};
         int best = -1;
         size_t bestn = 0;
         for (int i = 0; i < 4; i++) {
-            if (cys[i] < b.y0 || cys[i] + 16 > b.y0 + b.h)
+            if (cys[i] < b->y0 || cys[i] + 16 > b->y0 + b->h)
                 continue;
-            size_t n = points_in(c, &b, cxs[i], cys[i], tw, 16);
+            size_t n = points_in(c, b, cxs[i], cys[i], tw, 16);
             if (best < 0 || n < bestn)
                 best = i, bestn = n;
         }
         if (best < 0)
-            best = ref_px - 18 < b.y0 ? 1 : 0;
-        sb_printf(&sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" "
-                       "paint-order=\"stroke\">\n", svg_color(GC_REF));
-        text_el(&sb, cxs[best], cys[best] + 12, "start", "", label);
-        sb_str(&sb, "</g>\n");
+            best = ref_px - 18 < b->y0 ? 1 : 0;
+        sb_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
+                  svg_color(GC_REF));
+        text_el(sb, cxs[best], cys[best] + 12, "start", "", label);
+        sb_str(sb, "</g>\n");
     }
-    sb_printf(&sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
+    sb_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
               svg_color(GC_MARKER));
     for (int m = 0; m < c->nmarkers; m++) {
         double x = c->markers[m].x;
         if (!isfinite(x) || (c->logx && !(x > 0)) || !has(c->markers[m].label))
             continue;
-        double px = px_x(&b, x);
-        if (px < b.x0 || px > b.x0 + b.w)
-            continue;
-        /* Stagger labels so neighbouring markers do not print over each other. */
-        text_el(&sb, px + 4, b.y0 + 14 + 14 * (m % 3), "start", "", c->markers[m].label);
+        double px = px_x(b, x);
+        if (px >= b->x0 && px <= b->x0 + b->w)
+            text_el(sb, px + 4, b->y0 + 14 + 14 * (m % 3), "start", "", c->markers[m].label);
     }
-    sb_str(&sb, "</g>\n");
+    sb_str(sb, "</g>\n");
+}
 
-    /* legend */
+/* The legend box in the corner that covers the fewest points: a line or a dot per named series. */
+static void chart_legend(Sb *sb, const Chart *c, const Box *b)
+{
     int nleg = 0;
     double namew = 0;
     for (int k = 0; k < c->nseries; k++)
@@ -589,52 +569,73 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
             if (text_w(c->series[k].name) > namew)
                 namew = text_w(c->series[k].name);
         }
-    if (nleg > 0) {
-        double lw2 = namew + 40, lh = 18.0 * nleg + 8;
-        double cx[4] = {b.x0 + b.w - lw2 - 8, b.x0 + 8, b.x0 + b.w - lw2 - 8, b.x0 + 8};
-        double cy[4] = {b.y0 + 8, b.y0 + 8, b.y0 + b.h - lh - 8, b.y0 + b.h - lh - 8};
-        int best = 0;
-        size_t bestn = 0;
-        for (int i = 0; i < 4; i++) {
-            size_t n = points_in(c, &b, cx[i], cy[i], lw2, lh);
-            if (i == 0 || n < bestn)
-                best = i, bestn = n;
-        }
-        sb_str(&sb, "<g class=\"legend\">\n<rect x=\"");
-        sb_num(&sb, cx[best]);
-        sb_str(&sb, "\" y=\"");
-        sb_num(&sb, cy[best]);
-        sb_str(&sb, "\" width=\"");
-        sb_num(&sb, lw2);
-        sb_str(&sb, "\" height=\"");
-        sb_num(&sb, lh);
-        sb_str(&sb, "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
-        int r = 0;
-        for (int k = 0; k < c->nseries; k++) {
-            const Series *s = &c->series[k];
-            if (!has(s->name))
-                continue;
-            double y = cy[best] + 4 + 18.0 * r + 9;
-            const char *col = svg_color(scolor(c, k));
-            if (s->style == SERIES_POINTS) {
-                sb_printf(&sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
-                sb_num(&sb, cx[best] + 18);
-                sb_str(&sb, "\" cy=\"");
-                sb_num(&sb, y);
-                sb_str(&sb, "\"/>\n");
-            } else {
-                sb_printf(&sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
-                line_el(&sb, cx[best] + 8, y, cx[best] + 28, y);
-                sb_str(&sb, "</g>\n");
-            }
-            text_el(&sb, cx[best] + 34, y + 4, "start", " fill=\"#333333\"", s->name);
-            r++;
-        }
-        sb_str(&sb, "</g>\n");
+    if (nleg == 0)
+        return;
+    double lw = namew + 40, lh = 18.0 * nleg + 8;
+    double cx[4] = {b->x0 + b->w - lw - 8, b->x0 + 8, b->x0 + b->w - lw - 8, b->x0 + 8};
+    double cy[4] = {b->y0 + 8, b->y0 + 8, b->y0 + b->h - lh - 8, b->y0 + b->h - lh - 8};
+    int best = 0;
+    size_t bestn = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t n = points_in(c, b, cx[i], cy[i], lw, lh);
+        if (i == 0 || n < bestn)
+            best = i, bestn = n;
     }
+    sb_str(sb, "<g class=\"legend\">\n<rect x=\"");
+    sb_num(sb, cx[best]);
+    sb_str(sb, "\" y=\"");
+    sb_num(sb, cy[best]);
+    sb_str(sb, "\" width=\"");
+    sb_num(sb, lw);
+    sb_str(sb, "\" height=\"");
+    sb_num(sb, lh);
+    sb_str(sb, "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
+    int r = 0;
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        if (!has(s->name))
+            continue;
+        double y = cy[best] + 4 + 18.0 * r + 9;
+        const char *col = svg_color(scolor(c, k));
+        if (s->style == SERIES_POINTS) {
+            sb_printf(sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
+            sb_num(sb, cx[best] + 18);
+            sb_str(sb, "\" cy=\"");
+            sb_num(sb, y);
+            sb_str(sb, "\"/>\n");
+        } else {
+            sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
+            line_el(sb, cx[best] + 8, y, cx[best] + 28, y);
+            sb_str(sb, "</g>\n");
+        }
+        text_el(sb, cx[best] + 34, y + 4, "start", " fill=\"#333333\"", s->name);
+        r++;
+    }
+    sb_str(sb, "</g>\n");
+}
+
+int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, size_t *len,
+                     FbErr *err)
+{
+    *out = NULL;
+    if (len)
+        *len = 0;
+    if (chart_check(c, "svg", err))
+        return -1;
+    int W = width_px < 200 ? 200 : width_px > 10000 ? 10000 : width_px;
+    int H = height_px < 200 ? 200 : height_px > 10000 ? 10000 : height_px;
+    double xlo, xhi, ylo, yhi;
+    bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
+    Box b;
+    chart_box(c, W, H, &b);
+    Sb sb = {0};
+    sb_open(&sb, W, H, c->title);
+    chart_frame(&sb, c, &b, H);
+    chart_data(&sb, c, &b);
+    chart_rule_labels(&sb, c, &b);
+    chart_legend(&sb, c, &b);
     if (!any)
-        text_el(&sb, b.x0 + b.w / 2, b.y0 + b.h / 2, "middle", " fill=\"#888888\"",
-                "no data yet");
+        text_el(&sb, b.x0 + b.w / 2, b.y0 + b.h / 2, "middle", " fill=\"#888888\"", "no data yet");
     sb_str(&sb, "</svg>\n");
     return sb_finish(&sb, out, len, err);
 }
