@@ -66,22 +66,32 @@ static void compare_command(const Session *s, const char *key, const char *val, 
         snprintf(buf, size, "optim %s %s=%s", optim_name(s->setup.opt.kind), key, val);
 }
 
-int cmd_compare(Interp *it, Args *a, FbErr *err)
+/* What `compare` was asked: the option varied, its values (pointers into vals, which the caller frees)
+ * and the epochs per run. */
+typedef struct CompareArgs {
+    const Tok *kv;
+    long epochs;
+    char *vals;
+    char *v[CURVES_MAX];
+    size_t nv;
+} CompareArgs;
+
+/* Fails (-1, err at the offending word) on a missing or second KEY=, a key compare cannot vary, bad epochs,
+ * no values or more than CURVES_MAX; ca->vals is then NULL. */
+static int compare_parse(const Args *a, CompareArgs *ca, FbErr *err)
 {
-    Session *s = it->s;
-    const Tok *kv = NULL;
-    long epochs = 50;
+    *ca = (CompareArgs){.epochs = 50};
     for (int i = 1; i < a->n; i++) {
         const Tok *t = &a->t[i];
         if (!t->key)
             return fb_fail_at(err, t->col, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
         if (strcmp(t->key, "epochs") == 0) {
-            if (!fb_parse_long(t->val, &epochs) || epochs < 1 || epochs > 1000000000)
+            if (!fb_parse_long(t->val, &ca->epochs) || ca->epochs < 1 || ca->epochs > 1000000000)
                 return fb_fail_at(err, t->vcol, "epochs must be a whole number >= 1 (got '%s')", t->val);
             continue;
         }
-        if (kv)
-            return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", kv->key, t->key);
+        if (ca->kv)
+            return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", ca->kv->key, t->key);
         if (strcmp(t->key, "optim") && strcmp(t->key, "batch") && !in_list(t->key, optim_keys)) {
             static const char *const all[] = {"lr",    "momentum", "dampening", "nesterov", "weight_decay",
                                               "beta1", "beta2",    "eps",       "alpha",    "centered",
@@ -92,124 +102,91 @@ int cmd_compare(Interp *it, Args *a, FbErr *err)
             return fb_fail_at(err, t->col, "compare varies an optimizer option (lr, momentum, ...), optim or batch, "
                                            "not '%s'", t->key);
         }
-        kv = t;
+        ca->kv = t;
     }
-    if (!kv)
+    if (!ca->kv)
         return fb_fail(err, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
-    if (session_need_model(s, err))
+    ca->vals = fb_strdup(ca->kv->val, err);
+    if (!ca->vals)
         return -1;
-    /* The values, split at commas. */
-    char *vals = fb_strdup(kv->val, err);
-    if (!vals)
-        return -1;
-    char *v[CURVES_MAX + 1];
-    size_t nv = 0;
-    for (char *p = vals, *save = NULL, *tok; (tok = strtok_r(p, ",", &save)); p = NULL) {
+    for (char *p = ca->vals, *save = NULL, *tok; (tok = strtok_r(p, ",", &save)); p = NULL) {
         while (*tok == ' ')
             tok++;
-        if (nv == CURVES_MAX) {
-            free(vals);
-            return fb_fail_at(err, kv->vcol, "compare takes at most %d values", CURVES_MAX);
+        if (ca->nv == CURVES_MAX) {
+            free(ca->vals), ca->vals = NULL;
+            return fb_fail_at(err, ca->kv->vcol, "compare takes at most %d values", CURVES_MAX);
         }
-        v[nv++] = tok;
+        ca->v[ca->nv++] = tok;
     }
-    if (nv == 0) {
-        free(vals);
-        return fb_fail_at(err, kv->vcol, "compare %s= needs values: %s=V1,V2,...", kv->key, kv->key);
+    if (ca->nv == 0) {
+        free(ca->vals), ca->vals = NULL;
+        return fb_fail_at(err, ca->kv->vcol, "compare %s= needs values: %s=V1,V2,...", ca->kv->key, ca->kv->key);
     }
-    Curves *cv = curves_new(err);
-    if (!cv) {
-        free(vals);
+    return 0;
+}
+
+/* A copy of the session with one value applied through the ordinary command (checked exactly as a typed
+ * one; its output discarded).  Fails (-1, err naming the value) when the command does; c is then freed. */
+static int compare_copy(Interp *it, const CompareArgs *ca, size_t i, Session *c, FbErr *err)
+{
+    if (session_clone(c, it->s, err))
         return -1;
+    SinkBuffer eb = {0};
+    Sink none = {discard, NULL}, es = sink_buffer(&eb);
+    Interp sub;
+    interp_init(&sub, c, &none, &es);
+    sub.data_dirs = it->data_dirs;
+    sub.quiet = true;
+    char line[512];
+    compare_command(it->s, ca->kv->key, ca->v[i], line, sizeof line);
+    FbErr e2;
+    memset(&e2, 0, sizeof e2);
+    int crc = command_run(&sub, line, strlen(line), 1, &e2);
+    interp_free(&sub);
+    sink_buffer_free(&eb);
+    if (crc) {
+        session_free(c);
+        return fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg);
     }
-    snprintf(cv->key, sizeof cv->key, "%s", kv->key);
-    int rc = -1;
-    TrainData data;
-    session_train_data(s, &data);
-    size_t cap = (size_t)epochs + 1;
-    /* Show the curves as they grow (the TUI redraws the session's plot). */
-    Curves *old_cmp = s->compare;
-    char old_plot[16];
-    memcpy(old_plot, s->plot, sizeof old_plot);
-    s->compare = cv;
-    cv->refs++;
-    snprintf(s->plot, sizeof s->plot, "compare");
-    if (it->interrupt)
-        *it->interrupt = 0;
-    if (it->fe && it->fe->train_begin)
-        it->fe->train_begin(it->fe->ctx, it);
-    TrainOutcome outs[CURVES_MAX];
-    bool stopped = false;
-    for (size_t i = 0; i < nv && !stopped; i++) {
-        Curve *k = &cv->c[i];
-        snprintf(k->label, sizeof k->label, "%s=%s", kv->key, v[i]);
-        k->x = fb_malloc(cap, sizeof(double), "a compare curve", err);
-        k->y = k->x ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
-        k->y2 = k->y ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
-        cv->ncurves = i + 1;
-        if (!k->y2)
-            goto out;
-        Session c;
-        if (session_clone(&c, s, err))
-            goto out;
-        /* Apply the value through the command on the copy, output discarded. */
-        SinkBuffer eb = {0};
-        Sink none = {discard, NULL}, es = sink_buffer(&eb);
-        Interp sub;
-        interp_init(&sub, &c, &none, &es);
-        sub.data_dirs = it->data_dirs;
-        sub.quiet = true;
-        char line[512];
-        compare_command(s, kv->key, v[i], line, sizeof line);
-        FbErr e2;
-        memset(&e2, 0, sizeof e2);
-        int crc = command_run(&sub, line, strlen(line), 1, &e2);
-        interp_free(&sub);
-        sink_buffer_free(&eb);
-        if (crc) {
-            session_free(&c);
-            fb_fail_at(err, kv->vcol, "compare %s: %s", k->label, e2.msg);
-            goto out;
-        }
-        /* The curve starts at the copy's current row. */
-        const HistRow *r0 = history_last(&c.ts.hist);
-        k->x[0] = r0 ? (double)r0->epoch : 0;
-        k->y[0] = r0 ? r0->train_loss : NAN;
-        k->y2[0] = r0 ? r0->val_loss : NAN;
-        k->n = 1;
-        CompareCtx cc = {.it = it, .c = &c, .curve = k, .cap = cap};
-        TrainHooks hooks = {.stop = it->interrupt, .on_epoch = compare_epoch, .on_batch = compare_batch, .ctx = &cc};
-        int trc = session_path_mark(&c, err);
-        if (!trc)
-            trc = train_run(&c.ts, &c.setup, &data, &c.work, epochs, 0, 0, &hooks, &outs[i], err);
-        if (!trc) {
-            /* Keep the run's path for plot surface (moved out of the copy). */
-            k->path = c.path;
-            memset(&c.path, 0, sizeof c.path);
-        }
-        session_free(&c);
-        if (trc)
-            goto out;
-        stopped = outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED;
-    }
-    rc = 0;
-out:
-    if (it->fe && it->fe->train_end)
-        it->fe->train_end(it->fe->ctx, it);
-    if (it->interrupt)
-        *it->interrupt = 0;
-    free(vals);
-    if (rc) {
-        curves_unref(s->compare);
-        s->compare = old_cmp;
-        memcpy(s->plot, old_plot, sizeof old_plot);
-        curves_unref(cv);
+    return 0;
+}
+
+/* Run value i from the session's state into curve k (which starts at the copy's current row). */
+static int compare_one(Interp *it, const CompareArgs *ca, size_t i, Curve *k, const TrainData *data,
+                       TrainOutcome *out, FbErr *err)
+{
+    size_t cap = (size_t)ca->epochs + 1;
+    snprintf(k->label, sizeof k->label, "%s=%s", ca->kv->key, ca->v[i]);
+    k->x = fb_malloc(cap, sizeof(double), "a compare curve", err);
+    k->y = k->x ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
+    k->y2 = k->y ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
+    Session c;
+    if (!k->y2 || compare_copy(it, ca, i, &c, err))
         return -1;
+    const HistRow *r0 = history_last(&c.ts.hist);
+    k->x[0] = r0 ? (double)r0->epoch : 0;
+    k->y[0] = r0 ? r0->train_loss : NAN;
+    k->y2[0] = r0 ? r0->val_loss : NAN;
+    k->n = 1;
+    CompareCtx cc = {.it = it, .c = &c, .curve = k, .cap = cap};
+    TrainHooks hooks = {.stop = it->interrupt, .on_epoch = compare_epoch, .on_batch = compare_batch, .ctx = &cc};
+    int trc = session_path_mark(&c, err);
+    if (!trc)
+        trc = train_run(&c.ts, &c.setup, data, &c.work, ca->epochs, 0, 0, &hooks, out, err);
+    if (!trc) {
+        /* Keep the run's path for plot surface (moved out of the copy). */
+        k->path = c.path;
+        memset(&c.path, 0, sizeof c.path);
     }
-    curves_unref(old_cmp);
-    /* The table: final and best losses per value. */
-    bool has_val = data.nv > 0;
-    sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each:\n", cv->key, s->ts.epoch, epochs);
+    session_free(&c);
+    return trc;
+}
+
+/* The table: final and best losses per value, and how each run ended. */
+static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *outs, size_t nv, long epochs,
+                           bool has_val)
+{
+    sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each:\n", cv->key, it->s->ts.epoch, epochs);
     int lw = 8;
     for (size_t i = 0; i < cv->ncurves; i++)
         if ((int)strlen(cv->c[i].label) > lw)
@@ -231,16 +208,64 @@ out:
                     (long)k->x[bt]);
         if (has_val)
             sink_printf(it->out, " %14s %14s %7ld", NUM(it, k->y2[k->n - 1]), NUM(it, k->y2[bv]), (long)k->x[bv]);
-        const TrainOutcome *o = &outs[i];
-        if (o->end == TRAIN_DIVERGED)
+        if (outs[i].end == TRAIN_DIVERGED)
             sink_printf(it->out, "  diverged in epoch %ld", (long)k->x[k->n - 1] + 1);
-        else if (o->end == TRAIN_INTERRUPTED || o->end == TRAIN_STOPPED)
+        else if (outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED)
             sink_printf(it->out, "  stopped");
         sink_printf(it->out, "\n");
     }
     if (cv->ncurves < nv)
         sink_printf(it->out, "(interrupted: %zu of %zu values run)\n", cv->ncurves, nv);
     sink_printf(it->out, "the session's own model is unchanged; the plot shows the curves (plot compare)\n");
+}
+
+int cmd_compare(Interp *it, Args *a, FbErr *err)
+{
+    Session *s = it->s;
+    CompareArgs ca;
+    if (compare_parse(a, &ca, err))
+        return -1;
+    Curves *cv = session_need_model(s, err) ? NULL : curves_new(err);
+    if (!cv) {
+        free(ca.vals);
+        return -1;
+    }
+    snprintf(cv->key, sizeof cv->key, "%s", ca.kv->key);
+    TrainData data;
+    session_train_data(s, &data);
+    /* Show the curves as they grow (the TUI redraws the session's plot). */
+    Curves *old_cmp = s->compare;
+    char old_plot[16];
+    memcpy(old_plot, s->plot, sizeof old_plot);
+    s->compare = cv;
+    cv->refs++;
+    snprintf(s->plot, sizeof s->plot, "compare");
+    if (it->interrupt)
+        *it->interrupt = 0;
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    TrainOutcome outs[CURVES_MAX];
+    int rc = 0;
+    bool stopped = false;
+    for (size_t i = 0; i < ca.nv && !stopped && !rc; i++) {
+        cv->ncurves = i + 1;
+        rc = compare_one(it, &ca, i, &cv->c[i], &data, &outs[i], err);
+        stopped = !rc && (outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED);
+    }
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    if (it->interrupt)
+        *it->interrupt = 0;
+    free(ca.vals);
+    if (rc) {
+        curves_unref(s->compare);
+        s->compare = old_cmp;
+        memcpy(s->plot, old_plot, sizeof old_plot);
+        curves_unref(cv);
+        return -1;
+    }
+    curves_unref(old_cmp);
+    compare_report(it, cv, outs, ca.nv, ca.epochs, data.nv > 0);
     curves_unref(cv);
     if (it->fe && it->fe->redraw)
         it->fe->redraw(it->fe->ctx, it);
