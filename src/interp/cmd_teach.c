@@ -274,6 +274,63 @@ int cmd_compare(Interp *it, Args *a, FbErr *err)
 
 /* ---- lrfind ----------------------------------------------------------------------------- */
 
+/* The range test on a copy of the session (its parameters, optimizer state, schedule, data order and
+ * history stay exactly as they were): one update per lr from start to end, geometrically, into curve k
+ * (x the lr, y the smoothed loss, y2 the raw loss).  *why says why it ended.  Fails only on an error of the
+ * training (out of memory); a blow-up ends the test. */
+static int lrfind_run(Interp *it, double start, double end, long iters, Curve *k, const char **why, FbErr *err)
+{
+    Session c;
+    if (session_clone(&c, it->s, err))
+        return -1;
+    TrainData data;
+    session_train_data(&c, &data);
+    TrainHooks hooks = {.stop = it->interrupt};
+    if (it->interrupt)
+        *it->interrupt = 0;
+    double avg = 0, best = INFINITY, beta = 0.98;
+    int rc = 0;
+    *why = "reached the end of the range";
+    for (long i = 0; i < iters; i++) {
+        /* lr_i = start·(end/start)^(i/(iters−1)): from start to end exactly. */
+        double lr = start * pow(end / start, (double)i / (double)(iters - 1));
+        c.ts.sched.lr = lr;            /* the lr train_run uses for this update */
+        c.ts.sched.has_momentum = false;
+        TrainOutcome out;
+        if ((rc = train_run(&c.ts, &c.setup, &data, &c.work, 0, 1, 0, &hooks, &out, err)))
+            break;
+        double loss = NAN;
+        if (out.end != TRAIN_DIVERGED &&
+            (rc = train_eval(&c.ts.model, &c.setup.loss, data.X, data.Y, data.n, data.ky, &c.work, &loss, false, err)))
+            break;
+        if (out.end == TRAIN_INTERRUPTED) {
+            *why = "interrupted";
+            break;
+        }
+        if (!isfinite(loss)) {
+            *why = "the loss became infinite or NaN";
+            break;
+        }
+        /* fastai: exponential moving average with bias correction. */
+        avg = beta * avg + (1 - beta) * loss;
+        double smooth = avg / (1 - pow(beta, (double)(i + 1)));
+        k->x[k->n] = lr;
+        k->y[k->n] = smooth;
+        k->y2[k->n] = loss;
+        k->n++;
+        if (smooth < best)
+            best = smooth;
+        if (smooth > 4 * best) {
+            *why = "the smoothed loss passed 4x its best";
+            break;
+        }
+    }
+    session_free(&c);
+    if (it->interrupt)
+        *it->interrupt = 0;
+    return rc;
+}
+
 int cmd_lrfind(Interp *it, Args *a, FbErr *err)
 {
     Session *s = it->s;
@@ -298,63 +355,8 @@ int cmd_lrfind(Interp *it, Args *a, FbErr *err)
     k->x = fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err);
     k->y = k->x ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
     k->y2 = k->y ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
-    if (!k->y2) {
-        curves_unref(cv);
-        return -1;
-    }
-    /* All the work happens on a copy: the session's parameters, optimizer state, schedule,
-     * data order and history stay exactly as they were. */
-    Session c;
-    if (session_clone(&c, s, err)) {
-        curves_unref(cv);
-        return -1;
-    }
-    TrainData data;
-    session_train_data(&c, &data);
-    TrainHooks hooks = {.stop = it->interrupt};
-    if (it->interrupt)
-        *it->interrupt = 0;
-    double avg = 0, best = INFINITY, beta = 0.98;
-    int rc = 0;
-    const char *why = "reached the end of the range";
-    for (long i = 0; i < iters; i++) {
-        /* lr_i = start·(end/start)^(i/(iters−1)): from start to end exactly. */
-        double lr = start * pow(end / start, (double)i / (double)(iters - 1));
-        c.ts.sched.lr = lr;            /* the lr train_run uses for this update */
-        c.ts.sched.has_momentum = false;
-        TrainOutcome out;
-        if ((rc = train_run(&c.ts, &c.setup, &data, &c.work, 0, 1, 0, &hooks, &out, err)))
-            break;
-        double loss = NAN;
-        if (out.end != TRAIN_DIVERGED &&
-            (rc = train_eval(&c.ts.model, &c.setup.loss, data.X, data.Y, data.n, data.ky, &c.work, &loss, false, err)))
-            break;
-        if (out.end == TRAIN_INTERRUPTED) {
-            why = "interrupted";
-            break;
-        }
-        if (!isfinite(loss)) {
-            why = "the loss became infinite or NaN";
-            break;
-        }
-        /* fastai: exponential moving average with bias correction. */
-        avg = beta * avg + (1 - beta) * loss;
-        double smooth = avg / (1 - pow(beta, (double)(i + 1)));
-        k->x[k->n] = lr;
-        k->y[k->n] = smooth;
-        k->y2[k->n] = loss;
-        k->n++;
-        if (smooth < best)
-            best = smooth;
-        if (smooth > 4 * best) {
-            why = "the smoothed loss passed 4x its best";
-            break;
-        }
-    }
-    session_free(&c);
-    if (it->interrupt)
-        *it->interrupt = 0;
-    if (rc) {
+    const char *why;
+    if (!k->y2 || lrfind_run(it, start, end, iters, k, &why, err)) {
         curves_unref(cv);
         return -1;
     }
