@@ -400,28 +400,29 @@ static int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr
     return rc;
 }
 
-/* The plot box of a W×H picture and its axes: y ticks as the height allows, then as many x ticks as fit
- * with their labels apart. */
-static void chart_box(const Chart *c, int W, int H, Box *b)
+/* The plot box of a W×H picture with the given title and axis labels, and its axes over the given ranges
+ * (round: widen the range out to ticks): y ticks as the height allows, then as many x ticks as fit with
+ * their labels apart. */
+static void box_layout(Box *b, int W, int H, const char *title, const char *xlabel, const char *ylabel,
+                       double xlo, double xhi, double ylo, double yhi, bool logx, bool logy, bool roundx,
+                       bool roundy)
 {
-    double xlo, xhi, ylo, yhi;
-    chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
-    double top = has(c->title) ? 40 : 16;
-    double bottom = 32 + (has(c->xlabel) ? 20 : 0);
+    double top = has(title) ? 40 : 16;
+    double bottom = 32 + (has(xlabel) ? 20 : 0);
     double right = 20;
     int ky = (int)((H - top - bottom) / 45);
-    chart_axis_layout(&b->ay, ylo, yhi, c->logy, !c->fixed_y, ky < 1 ? 1 : ky);
+    chart_axis_layout(&b->ay, ylo, yhi, logy, roundy, ky < 1 ? 1 : ky);
     double lw = 0;
     for (int i = 0; i < b->ay.nticks; i++)
         if (text_w(b->ay.labels[i]) > lw)
             lw = text_w(b->ay.labels[i]);
-    double left = lw + 14 + (has(c->ylabel) ? 22 : 0);
+    double left = lw + 14 + (has(ylabel) ? 22 : 0);
     b->x0 = left;
     b->y0 = top;
     b->w = W - left - right;
     b->h = H - top - bottom;
     for (int kx = (int)(b->w / 60); ; kx--) {
-        chart_axis_layout(&b->ax, xlo, xhi, c->logx, c->logx && !c->fixed_x, kx < 1 ? 1 : kx);
+        chart_axis_layout(&b->ax, xlo, xhi, logx, roundx, kx < 1 ? 1 : kx);
         double maxw = 0;
         for (int i = 0; i < b->ax.nticks; i++)
             if (text_w(b->ax.labels[i]) > maxw)
@@ -432,29 +433,15 @@ static void chart_box(const Chart *c, int W, int H, Box *b)
     }
 }
 
-/* The clip path of the plot area, gridlines, axes, tick marks and labels, title and axis labels. */
-static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
+/* Axis lines, tick marks and labels, title and axis labels of box b in a picture H pixels high. */
+static void box_axes(Sb *sb, const Box *b, int H, const char *title, const char *xlabel, const char *ylabel)
 {
-    sb_str(sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
-    sb_num(sb, b->x0);
-    sb_str(sb, "\" y=\"");
-    sb_num(sb, b->y0);
-    sb_str(sb, "\" width=\"");
-    sb_num(sb, b->w);
-    sb_str(sb, "\" height=\"");
-    sb_num(sb, b->h);
-    sb_str(sb, "\"/></clipPath></defs>\n");
     double xs[CHART_MAX_TICKS], ys[CHART_MAX_TICKS];
     for (int i = 0; i < b->ax.nticks; i++)
         xs[i] = b->x0 + frac(b->ax.ticks[i], b->ax.lo, b->ax.hi) * b->w;
     for (int i = 0; i < b->ay.nticks; i++)
         ys[i] = b->y0 + (1 - frac(b->ay.ticks[i], b->ay.lo, b->ay.hi)) * b->h;
-    sb_str(sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
-    for (int i = 0; i < b->ax.nticks; i++)
-        line_el(sb, xs[i], b->y0, xs[i], b->y0 + b->h);
-    for (int i = 0; i < b->ay.nticks; i++)
-        line_el(sb, b->x0, ys[i], b->x0 + b->w, ys[i]);
-    sb_str(sb, "</g>\n<g stroke=\"#444444\" stroke-width=\"1\">\n");
+    sb_str(sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
     line_el(sb, b->x0, b->y0, b->x0, b->y0 + b->h);
     line_el(sb, b->x0, b->y0 + b->h, b->x0 + b->w, b->y0 + b->h);
     for (int i = 0; i < b->ax.nticks; i++)
@@ -466,17 +453,42 @@ static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
         text_el(sb, xs[i], b->y0 + b->h + 18, "middle", "", b->ax.labels[i]);
     for (int i = 0; i < b->ay.nticks; i++)
         text_el(sb, b->x0 - 8, ys[i] + 4, "end", "", b->ay.labels[i]);
-    if (has(c->title))
-        text_el(sb, b->x0 + b->w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"", c->title);
-    if (has(c->xlabel))
-        text_el(sb, b->x0 + b->w / 2, H - 8, "middle", "", c->xlabel);
-    if (has(c->ylabel)) {
+    if (has(title))
+        text_el(sb, b->x0 + b->w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"", title);
+    if (has(xlabel))
+        text_el(sb, b->x0 + b->w / 2, H - 8, "middle", "", xlabel);
+    if (has(ylabel)) {
         char tr[96], n1[32], n2[32];
         snprintf(tr, sizeof tr, " transform=\"rotate(-90 %s %s)\"", fb_fmt(n1, sizeof n1, 16.0, 6),
                  fb_fmt(n2, sizeof n2, b->y0 + b->h / 2, 6));
-        text_el(sb, 16, b->y0 + b->h / 2, "middle", tr, c->ylabel);
+        text_el(sb, 16, b->y0 + b->h / 2, "middle", tr, ylabel);
     }
     sb_str(sb, "</g>\n");
+}
+
+/* The clip path of the plot area, gridlines, then the axes (box_axes). */
+static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
+{
+    sb_str(sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
+    sb_num(sb, b->x0);
+    sb_str(sb, "\" y=\"");
+    sb_num(sb, b->y0);
+    sb_str(sb, "\" width=\"");
+    sb_num(sb, b->w);
+    sb_str(sb, "\" height=\"");
+    sb_num(sb, b->h);
+    sb_str(sb, "\"/></clipPath></defs>\n");
+    sb_str(sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
+    for (int i = 0; i < b->ax.nticks; i++) {
+        double x = b->x0 + frac(b->ax.ticks[i], b->ax.lo, b->ax.hi) * b->w;
+        line_el(sb, x, b->y0, x, b->y0 + b->h);
+    }
+    for (int i = 0; i < b->ay.nticks; i++) {
+        double y = b->y0 + (1 - frac(b->ay.ticks[i], b->ay.lo, b->ay.hi)) * b->h;
+        line_el(sb, b->x0, y, b->x0 + b->w, y);
+    }
+    sb_str(sb, "</g>\n");
+    box_axes(sb, b, H, c->title, c->xlabel, c->ylabel);
 }
 
 /* Is the chart's reference line drawn, and where (px)? */
@@ -627,7 +639,8 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
     double xlo, xhi, ylo, yhi;
     bool any = chart_data_range(c, &xlo, &xhi, &ylo, &yhi);
     Box b;
-    chart_box(c, W, H, &b);
+    box_layout(&b, W, H, c->title, c->xlabel, c->ylabel, xlo, xhi, ylo, yhi, c->logx, c->logy,
+               c->logx && !c->fixed_x, !c->fixed_y);
     Sb sb = {0};
     sb_open(&sb, W, H, c->title);
     chart_frame(&sb, c, &b, H);
@@ -677,27 +690,8 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
     int W = width_px < 200 ? 200 : width_px > 10000 ? 10000 : width_px;
     int H = height_px < 200 ? 200 : height_px > 10000 ? 10000 : height_px;
     Box b;
-    double top = has(hc->title) ? 40 : 16;
-    double bottom = 32 + (has(hc->xlabel) ? 20 : 0);
-    int ky = (int)((H - top - bottom) / 45);
-    chart_axis_layout(&b.ay, hc->ymin, hc->ymax, false, false, ky < 1 ? 1 : ky);
-    double lw = 0;
-    for (int i = 0; i < b.ay.nticks; i++)
-        if (text_w(b.ay.labels[i]) > lw)
-            lw = text_w(b.ay.labels[i]);
-    b.x0 = lw + 14 + (has(hc->ylabel) ? 22 : 0);
-    b.y0 = top;
-    b.w = W - b.x0 - 20;
-    b.h = H - top - bottom;
-    for (int kx = (int)(b.w / 60);; kx--) {
-        chart_axis_layout(&b.ax, hc->xmin, hc->xmax, false, false, kx < 1 ? 1 : kx);
-        double maxw = 0;
-        for (int i = 0; i < b.ax.nticks; i++)
-            if (text_w(b.ax.labels[i]) > maxw)
-                maxw = text_w(b.ax.labels[i]);
-        if (kx <= 1 || b.ax.nticks < 2 || (b.ax.step / (b.ax.hi - b.ax.lo) * b.w >= maxw + 12))
-            break;
-    }
+    box_layout(&b, W, H, hc->title, hc->xlabel, hc->ylabel, hc->xmin, hc->xmax, hc->ymin, hc->ymax, false, false,
+               false, false);
     /* The axes keep the given range (no rounding out): the samples fill the box exactly. */
     b.ax.lo = hc->xmin;
     b.ax.hi = hc->xmax;
@@ -727,34 +721,7 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
             i = e;
         }
     sb_str(&sb, "</g>\n");
-    /* axes, ticks, labels */
-    sb_str(&sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
-    line_el(&sb, b.x0, b.y0, b.x0, b.y0 + b.h);
-    line_el(&sb, b.x0, b.y0 + b.h, b.x0 + b.w, b.y0 + b.h);
-    for (int i = 0; i < b.ax.nticks; i++) {
-        double x = px_x(&b, b.ax.ticks[i]);
-        line_el(&sb, x, b.y0 + b.h, x, b.y0 + b.h + 5);
-    }
-    for (int i = 0; i < b.ay.nticks; i++) {
-        double y = px_y(&b, b.ay.ticks[i]);
-        line_el(&sb, b.x0 - 5, y, b.x0, y);
-    }
-    sb_str(&sb, "</g>\n<g fill=\"#333333\">\n");
-    for (int i = 0; i < b.ax.nticks; i++)
-        text_el(&sb, px_x(&b, b.ax.ticks[i]), b.y0 + b.h + 18, "middle", "", b.ax.labels[i]);
-    for (int i = 0; i < b.ay.nticks; i++)
-        text_el(&sb, b.x0 - 8, px_y(&b, b.ay.ticks[i]) + 4, "end", "", b.ay.labels[i]);
-    if (has(hc->title))
-        text_el(&sb, b.x0 + b.w / 2, 24, "middle", " font-size=\"15\" font-weight=\"bold\"", hc->title);
-    if (has(hc->xlabel))
-        text_el(&sb, b.x0 + b.w / 2, H - 8, "middle", "", hc->xlabel);
-    if (has(hc->ylabel)) {
-        char tr[96], n1[32], n2[32];
-        snprintf(tr, sizeof tr, " transform=\"rotate(-90 %s %s)\"", fb_fmt(n1, sizeof n1, 16.0, 6),
-                 fb_fmt(n2, sizeof n2, b.y0 + b.h / 2, 6));
-        text_el(&sb, 16, b.y0 + b.h / 2, "middle", tr, hc->ylabel);
-    }
-    sb_str(&sb, "</g>\n");
+    box_axes(&sb, &b, H, hc->title, hc->xlabel, hc->ylabel);
     /* points, white-rimmed so they show on any shade */
     sb_str(&sb, "<g stroke=\"white\" stroke-width=\"0.8\">\n");
     for (size_t p = 0; p < hc->npoints; p++) {
