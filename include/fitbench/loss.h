@@ -40,6 +40,9 @@ double loss_grad(const LossCfg *cfg, const double *Z, const double *Y, size_t n,
 /* The number of terms the mean divides by: n * k, or n for ce. */
 size_t loss_count(const LossCfg *cfg, size_t n, size_t k);
 
-const char *loss_name(LossKind k);
+/* The names of the losses as commands and model files spell them, in LossKind order, NULL-terminated. */
+extern const char *const loss_names[];
+const char *loss_name(LossKind k);                      /* "?" for a value out of range */
+int loss_from_name(const char *name, LossKind *k);      /* 0, or -1 (k untouched) for an unknown name */
 
 #endif

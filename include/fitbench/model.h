@@ -74,7 +74,17 @@ void model_forward(const Model *m, ModelWork *w, const double *X, size_t n, doub
  * Allocates nothing: every intermediate is in w. */
 void model_backward(Model *m, ModelWork *w, const double *X, size_t n, const double *dZ);
 
+/* The names of the model kinds, activations and initialisations as commands and model files spell them, in
+ * enum order, NULL-terminated; *_name gives "?" for a value out of range; *_from_name returns 0, or -1 (the
+ * output untouched) for an unknown name. */
+extern const char *const model_kind_names[];
+extern const char *const act_names[];
+extern const char *const init_names[];
 const char *model_kind_name(ModelKind k);
 const char *act_name(Act a);
+const char *init_name(InitKind k);
+int model_kind_from_name(const char *name, ModelKind *k);
+int act_from_name(const char *name, Act *a);
+int init_from_name(const char *name, InitKind *k);
 
 #endif

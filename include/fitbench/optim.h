@@ -74,6 +74,28 @@ void optim_step_end(const OptCfg *cfg, OptState *st);
  * gives the same bits. */
 void optim_force_lanes(int lanes);
 
-const char *optim_name(OptKind k);
+/* The names of the optimizers as commands spell them, in OptKind order, NULL-terminated. */
+extern const char *const optim_names[];
+const char *optim_name(OptKind k);                      /* "?" for a value out of range */
+int optim_from_name(const char *name, OptKind *k);      /* 0, or -1 (k untouched) for an unknown name */
+
+/* The options optimizer k takes, as `optim` spells them (torch.optim's constructor arguments, in their
+ * order), NULL-terminated.  The one answer to "which options does this optimizer take", for the command,
+ * its completion, compare and the settings text. */
+const char *const *optim_options(OptKind k);
+/* Every option any optimizer takes, NULL-terminated (compare's keys). */
+const char *const *optim_all_options(void);
+/* Is key an option of k? */
+bool optim_takes(OptKind k, const char *key);
+/* Set option key of cfg: a number, or for the yes/no options (nesterov, centered, amsgrad) 0 or 1.
+ * Returns 0, or -1 when no optimizer has that option (cfg untouched). */
+int optim_set(OptCfg *cfg, const char *key, double value);
+/* Is key one of the yes/no options? */
+bool optim_option_is_bool(const char *key);
+
+/* The settings as `optim` takes them back, for example "adam lr=0.001 beta1=0.9 beta2=0.999 eps=1e-08
+ * weight_decay=0 amsgrad=no": every option of cfg's kind, numbers with `digits` significant digits.
+ * Writes into buf (cut short to size); returns buf. */
+const char *optim_text(const OptCfg *cfg, int digits, char *buf, size_t size);
 
 #endif

@@ -77,6 +77,9 @@ void sched_start(const SchedCfg *cfg, SchedState *st, const OptCfg *opt);
  * momentum) of the last scheduled epoch, total_steps. */
 void sched_step(const SchedCfg *cfg, SchedState *st, double metric);
 
-const char *sched_name(SchedKind k);
+/* The names of the schedules as commands spell them, in SchedKind order, NULL-terminated. */
+extern const char *const sched_names[];
+const char *sched_name(SchedKind k);                    /* "?" for a value out of range */
+int sched_from_name(const char *name, SchedKind *k);    /* 0, or -1 (k untouched) for an unknown name */
 
 #endif

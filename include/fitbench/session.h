@@ -184,12 +184,6 @@ int session_lr_mark(Session *s, double lr, FbErr *err);
 int session_live_add_line(Session *s, const char *line, FbErr *err);
 void session_live_clear(Session *s);
 
-/* The optimizer settings as `optim` takes them back, for example "adam
- * lr=0.001 beta1=0.9 beta2=0.999 eps=1e-08 weight_decay=0 amsgrad=no":
- * every option of that optimizer, numbers with `digits` significant digits.
- * Writes into buf (cut short to size); returns buf. */
-const char *session_optim_text(const OptCfg *c, int digits, char *buf, size_t size);
-
 /* Parameter path for plot surface.  session_path_mark, before training,
  * starts the path (or adds the current parameters when they moved without
  * training: solve, load weights); fails on out of memory.  session_path_step,

@@ -22,6 +22,10 @@ int fb_edit_distance(const char *a, const char *b);
  * is close enough to be a useful suggestion. */
 const char *fb_suggest(const char *word, const char *const *candidates);
 
+/* Index of word in the NULL-terminated list names, or -1 when it is not there.  The enum name tables of the
+ * core modules (loss_names, optim_names, ...) are such lists, in enum order. */
+int fb_name_index(const char *const *names, const char *word);
+
 /* Format a double the way fitbench prints numbers to people: %.*g with
  * `digits` significant digits, C locale.  Returns buf. */
 char *fb_fmt(char *buf, size_t size, double x, int digits);

@@ -7,14 +7,6 @@
 #include "fitbench/command.h"
 #include "fitbench/strutil.h"
 
-static int word_index(const char *w, const char *const *words)
-{
-    for (int i = 0; words[i]; i++)
-        if (strcmp(words[i], w) == 0)
-            return i;
-    return -1;
-}
-
 static const Tok *first_word(Args *a, const char *usage, FbErr *err)
 {
     const Tok *pos[2];
@@ -54,15 +46,14 @@ int cmd_model(Interp *it, Args *a, FbErr *err)
     const Tok *w = first_word(a, "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu]", err);
     if (!w)
         return -1;
-    static const char *const kinds[] = {"linear", "logistic", "softmax", "mlp", NULL};
-    static const char *const acts[] = {"relu", "tanh", "sigmoid", "linear", NULL};
     Session *s = it->s;
-    ModelSpec ms = {.set = true, .kind = (ModelKind)word_index(w->text, kinds), .act = ACT_RELU};
+    ModelSpec ms = {.set = true, .act = ACT_RELU};
+    model_kind_from_name(w->text, &ms.kind); /* command_run checked the word against model_kind_names */
     const Tok *h = args_opt(a, "hidden"), *ac = args_opt(a, "act");
     if ((h || ac) && ms.kind != MODEL_MLP)
         return fb_fail_at(err, (h ? h : ac)->col, "%s= is for model mlp", h ? "hidden" : "act");
     if (ac)
-        ms.act = (Act)word_index(ac->val, acts);
+        act_from_name(ac->val, &ms.act);
     if (ms.kind == MODEL_MLP) {
         const char *p = h ? h->val : "16";
         while (*p) {
@@ -98,9 +89,9 @@ int cmd_init(Interp *it, Args *a, FbErr *err)
     const Tok *w = first_word(a, "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", err);
     if (!w)
         return -1;
-    static const char *const kinds[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
     Session *s = it->s;
-    InitSpec in = {.set = true, .kind = (InitKind)word_index(w->text, kinds)};
+    InitSpec in = {.set = true};
+    init_from_name(w->text, &in.kind);
     const Tok *sd = args_opt(a, "std"), *bd = args_opt(a, "bound");
     if (sd && in.kind != INIT_NORMAL)
         return fb_fail_at(err, sd->col, "std= is for init normal");
@@ -124,9 +115,9 @@ int cmd_loss(Interp *it, Args *a, FbErr *err)
     const Tok *w = first_word(a, "loss mse|mae|huber|bce|ce|hinge [delta=1]", err);
     if (!w)
         return -1;
-    static const char *const kinds[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
     Session *s = it->s;
-    LossCfg cfg = {.kind = (LossKind)word_index(w->text, kinds), .delta = 1.0};
+    LossCfg cfg = {.delta = 1.0};
+    loss_from_name(w->text, &cfg.kind);
     const Tok *dt = args_opt(a, "delta");
     if (dt && cfg.kind != LOSS_HUBER)
         return fb_fail_at(err, dt->col, "delta= is for loss huber");
@@ -164,19 +155,10 @@ int cmd_loss(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-/* Which options each optimizer takes (torch's constructor arguments). */
-static const char *const opt_keys[][8] = {
-    {"lr", "momentum", "dampening", "nesterov", "weight_decay", NULL},
-    {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
-    {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
-    {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", NULL},
-    {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", NULL},
-};
-
 static void print_optim(Interp *it, const OptCfg *c)
 {
     char buf[512];
-    sink_printf(it->out, "optim %s\n", session_optim_text(c, it->s->set.precision, buf, sizeof buf));
+    sink_printf(it->out, "optim %s\n", optim_text(c, it->s->set.precision, buf, sizeof buf));
 }
 
 int cmd_optim(Interp *it, Args *a, FbErr *err)
@@ -184,9 +166,9 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
     const Tok *w = first_word(a, "optim sgd|adam|adamw|rmsprop|adagrad [options]", err);
     if (!w)
         return -1;
-    static const char *const kinds[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
     Session *s = it->s;
-    OptKind kind = (OptKind)word_index(w->text, kinds);
+    OptKind kind = OPT_SGD;
+    optim_from_name(w->text, &kind);
     bool same = s->setup.opt.kind == kind;
     OptCfg c;
     if (same)
@@ -197,31 +179,20 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
         const Tok *t = &a->t[i];
         if (!t->key || strcmp(t->key, "schedule") == 0)
             continue;
-        if (word_index(t->key, opt_keys[kind]) < 0) {
-            const char *users[5];
-            int nu = 0;
-            for (int k = 0; k < 5; k++)
-                if (word_index(t->key, opt_keys[k]) >= 0)
-                    users[nu++] = kinds[k];
+        if (!optim_takes(kind, t->key)) {
             char list[64] = "";
-            for (int k = 0; k < nu; k++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", users[k]);
+            for (int k = 0; optim_names[k]; k++)
+                if (optim_takes((OptKind)k, t->key))
+                    snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", *list ? ", " : "",
+                             optim_names[k]);
             return fb_fail_at(err, t->col, "option '%s' does not apply to %s (it is for %s)", t->key, w->text, list);
         }
+        /* args_check has already checked the value against the option table. */
+        bool isb = optim_option_is_bool(t->key), b = false;
+        double v = 0;
+        if (isb ? args_bool(a, t->key, &b) : args_num(a, t->key, &v))
+            optim_set(&c, t->key, isb ? b : v);
     }
-    args_num(a, "lr", &c.lr);
-    args_num(a, "momentum", &c.momentum);
-    args_num(a, "dampening", &c.dampening);
-    args_bool(a, "nesterov", &c.nesterov);
-    args_num(a, "weight_decay", &c.weight_decay);
-    args_num(a, "beta1", &c.beta1);
-    args_num(a, "beta2", &c.beta2);
-    args_num(a, "eps", &c.eps);
-    args_num(a, "alpha", &c.alpha);
-    args_bool(a, "centered", &c.centered);
-    args_bool(a, "amsgrad", &c.amsgrad);
-    args_num(a, "lr_decay", &c.lr_decay);
-    args_num(a, "initial_accumulator_value", &c.initial_accumulator_value);
     const char *bad = optim_check(&c);
     if (bad)
         return fb_fail_at(err, w->col, "%s", bad);
@@ -284,7 +255,6 @@ int cmd_schedule(Interp *it, Args *a, FbErr *err)
     const Tok *w = first_word(a, "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]", err);
     if (!w)
         return -1;
-    static const char *const kinds[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
     static const char *const keys[][16] = {
         {NULL},
         {"step_size", "gamma", NULL},
@@ -296,9 +266,10 @@ int cmd_schedule(Interp *it, Args *a, FbErr *err)
         {"mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps", NULL},
     };
     Session *s = it->s;
-    SchedKind kind = (SchedKind)word_index(w->text, kinds);
+    SchedKind kind = SCHED_CONSTANT;
+    sched_from_name(w->text, &kind);
     for (int i = 1; i < a->n; i++)
-        if (a->t[i].key && word_index(a->t[i].key, keys[kind]) < 0)
+        if (a->t[i].key && fb_name_index(keys[kind], a->t[i].key) < 0)
             return fb_fail_at(err, a->t[i].col, "option '%s' does not apply to schedule %s", a->t[i].key, w->text);
     SchedCfg c;
     sched_defaults(&c, kind);

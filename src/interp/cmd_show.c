@@ -164,7 +164,7 @@ static void show_config(Interp *it)
         sink_printf(it->out, "model     %s\n", model_kind_name(s->mspec.kind));
     sink_printf(it->out, "loss      %s\n", loss_name(s->setup.loss.kind));
     char ob[512]; /* every option, as optim takes them back */
-    sink_printf(it->out, "optim     %s\n", session_optim_text(&s->setup.opt, s->set.precision, ob, sizeof ob));
+    sink_printf(it->out, "optim     %s\n", optim_text(&s->setup.opt, s->set.precision, ob, sizeof ob));
     sink_printf(it->out, "schedule  %s\n", sched_name(s->setup.sched.kind));
     if (s->setup.batch)
         sink_printf(it->out, "batch     %zu shuffle=%s\n", s->setup.batch, s->setup.shuffle ? "yes" : "no");

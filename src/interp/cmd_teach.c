@@ -11,11 +11,6 @@ static void discard(void *ctx, const char *s, size_t n) {}
 
 /* ---- compare ---------------------------------------------------------------------- */
 
-/* Option keys of `optim` that compare can vary one at a time. */
-static const char *const optim_keys[] = {"lr",      "momentum", "dampening", "nesterov", "weight_decay",
-                                         "beta1",   "beta2",    "eps",       "alpha",    "centered",
-                                         "amsgrad", "lr_decay", "initial_accumulator_value", NULL};
-
 static bool in_list(const char *w, const char *const *list)
 {
     for (int i = 0; list[i]; i++)
@@ -92,10 +87,13 @@ static int compare_parse(const Args *a, CompareArgs *ca, FbErr *err)
         }
         if (ca->kv)
             return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", ca->kv->key, t->key);
-        if (strcmp(t->key, "optim") && strcmp(t->key, "batch") && !in_list(t->key, optim_keys)) {
-            static const char *const all[] = {"lr",    "momentum", "dampening", "nesterov", "weight_decay",
-                                              "beta1", "beta2",    "eps",       "alpha",    "centered",
-                                              "amsgrad", "lr_decay", "optim",   "batch",    "epochs", NULL};
+        if (strcmp(t->key, "optim") && strcmp(t->key, "batch") && !in_list(t->key, optim_all_options())) {
+            /* every key compare takes, for the suggestion */
+            const char *all[32];
+            int na = 0;
+            for (const char *const *o = optim_all_options(); *o && na < 28; o++)
+                all[na++] = *o;
+            all[na++] = "optim", all[na++] = "batch", all[na++] = "epochs", all[na] = NULL;
             const char *sug = fb_suggest(t->key, all);
             if (sug)
                 return fb_fail_at(err, t->col, "compare cannot vary '%s' (did you mean '%s'?)", t->key, sug);

@@ -14,19 +14,13 @@
 static const char *const yesno[] = {"yes", "no", NULL};
 static const char *const header_w[] = {"auto", "yes", "no", NULL};
 static const char *const missing_w[] = {"error", "drop", "mean", NULL};
-static const char *const act_w[] = {"relu", "tanh", "sigmoid", "linear", NULL};
 static const char *const anneal_w[] = {"cos", "linear", NULL};
 static const char *const mode_w[] = {"min", "max", NULL};
 static const char *const tmode_w[] = {"rel", "abs", NULL};
 
 static const char *const scale_w[] = {"standard", "minmax", "none", NULL};
 static const char *const features_w[] = {"poly", NULL};
-static const char *const model_w[] = {"linear", "logistic", "softmax", "mlp", NULL};
-static const char *const init_w[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
-static const char *const loss_w[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
-static const char *const optim_w[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
 static const char *const osched_w[] = {"restart", "scale", NULL};
-static const char *const sched_w[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
@@ -59,7 +53,7 @@ static const OptSpec features_o[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec model_o[] = {
     {"hidden", OT_LIST, 0, 0, 0, NULL, "mlp hidden layer widths, e.g. 16,8 (16)"},
-    {"act", OT_ENUM, 0, 0, 0, act_w, "mlp activation (relu)"},
+    {"act", OT_ENUM, 0, 0, 0, act_names, "mlp activation (relu)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec init_o[] = {
     {"std", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "normal: standard deviation (0.01)"},
@@ -183,15 +177,15 @@ const Command commands[] = {
     {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
      "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
      "Choosing a model initialises its parameters (zeros; mlp: PyTorch's nn.Linear default).",
-     "model", model_w, model_o, CMD_STATE, cmd_model},
+     "model", model_kind_names, model_o, CMD_STATE, cmd_model},
     {"init", "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", "re-initialise the parameters",
      "normal: N(0, std^2); uniform: U(-bound, bound); xavier: Glorot uniform; he: Kaiming normal;\n"
      "torch: nn.Linear's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Resets optimizer state and history.",
-     "initialisation", init_w, init_o, CMD_STATE, cmd_init},
+     "initialisation", init_names, init_o, CMD_STATE, cmd_init},
     {"loss", "loss mse|mae|huber|bce|ce|hinge [delta=1]", "choose the loss (mean reduction, as PyTorch)",
      "mse, mae (L1), huber: regression. bce: BCEWithLogits for two classes. ce: CrossEntropy over K logits.\n"
      "hinge: mean(max(0, 1 - t z)) with t = -1/+1. See docs/math.md.",
-     "loss", loss_w, loss_o, CMD_STATE, cmd_loss},
+     "loss", loss_names, loss_o, CMD_STATE, cmd_loss},
     {"optim", "optim sgd|adam|adamw|rmsprop|adagrad [lr=] [momentum=] [dampening=] [nesterov=] [weight_decay=]\n"
               "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]\n"
               "      [schedule=restart|scale]",
@@ -201,12 +195,12 @@ const Command commands[] = {
      "starts again from the new lr, unless schedule=scale (same name only): then it keeps its place and its\n"
      "current, base and peak lr are scaled by new lr / old lr, as the workbench's +/- keys do (and are\n"
      "logged so).",
-     "optimizer", optim_w, optim_o, CMD_STATE, cmd_optim},
+     "optimizer", optim_names, optim_o, CMD_STATE, cmd_optim},
     {"schedule", "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]",
      "learning-rate schedule, stepped once per epoch",
      "As torch.optim.lr_scheduler: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR,\n"
      "ReduceLROnPlateau (on val_loss, or train_loss without a validation split). Starts at the next epoch.",
-     "schedule", sched_w, sched_o, CMD_STATE, cmd_schedule},
+     "schedule", sched_names, sched_o, CMD_STATE, cmd_schedule},
     {"batch", "batch full|N [shuffle=yes|no]", "minibatch size",
      "full: one update per epoch over the whole training split. N: updates on N rows at a time; with\n"
      "shuffle=no the batches go in row order and the last, smaller batch is kept.",
@@ -538,8 +532,12 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");
+    /* `optim KIND` completes that optimizer's own options (and schedule=); others every option. */
+    OptKind ok;
+    bool per_optim = c->run == cmd_optim && np > 0 && optim_from_name(pos[0]->text, &ok) == 0;
     for (const OptSpec *o = c->opts; o && o->key; o++)
-        add_cand(&v, &n, &cap, o->key, word, "=");
+        if (!per_optim || optim_takes(ok, o->key) || strcmp(o->key, "schedule") == 0)
+            add_cand(&v, &n, &cap, o->key, word, "=");
     args_free(&a);
     return v;
 }

@@ -263,37 +263,6 @@ void session_live_clear(Session *s)
     memset(lv, 0, sizeof *lv);
 }
 
-const char *session_optim_text(const OptCfg *c, int digits, char *buf, size_t size)
-{
-    char a[6][40];
-#define N(i, x) fb_fmt(a[i], sizeof a[i], (x), digits)
-    switch (c->kind) {
-    case OPT_SGD:
-        snprintf(buf, size, "sgd lr=%s momentum=%s dampening=%s nesterov=%s weight_decay=%s", N(0, c->lr),
-                 N(1, c->momentum), N(2, c->dampening), c->nesterov ? "yes" : "no", N(3, c->weight_decay));
-        break;
-    case OPT_ADAM:
-    case OPT_ADAMW:
-        snprintf(buf, size, "%s lr=%s beta1=%s beta2=%s eps=%s weight_decay=%s amsgrad=%s", optim_name(c->kind),
-                 N(0, c->lr), N(1, c->beta1), N(2, c->beta2), N(3, c->eps), N(4, c->weight_decay),
-                 c->amsgrad ? "yes" : "no");
-        break;
-    case OPT_RMSPROP:
-        snprintf(buf, size, "rmsprop lr=%s alpha=%s eps=%s weight_decay=%s momentum=%s centered=%s", N(0, c->lr),
-                 N(1, c->alpha), N(2, c->eps), N(3, c->weight_decay), N(4, c->momentum), c->centered ? "yes" : "no");
-        break;
-    case OPT_ADAGRAD:
-        snprintf(buf, size, "adagrad lr=%s lr_decay=%s weight_decay=%s initial_accumulator_value=%s eps=%s",
-                 N(0, c->lr), N(1, c->lr_decay), N(2, c->weight_decay), N(3, c->initial_accumulator_value),
-                 N(4, c->eps));
-        break;
-    default:
-        snprintf(buf, size, "%s lr=%s", optim_name(c->kind), N(0, c->lr));
-    }
-#undef N
-    return buf;
-}
-
 LossKind session_default_loss(const Session *s, ModelKind kind)
 {
     switch (kind) {

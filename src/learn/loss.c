@@ -1,5 +1,6 @@
 /* loss.c — mse, mae, huber, bce-with-logits, cross-entropy and hinge with torch's mean reduction. */
 #include "fitbench/loss.h"
+#include "fitbench/strutil.h"
 #include "fitbench/vmath.h"
 
 #include <math.h>
@@ -217,15 +218,18 @@ double loss_eval(const LossCfg *cfg, const double *Z, const double *Y, size_t n,
     return loss_sum(cfg, Z, Y, n, k, n, dZ) / (double)loss_count(cfg, n, k);
 }
 
+const char *const loss_names[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
+
 const char *loss_name(LossKind k)
 {
-    switch (k) {
-    case LOSS_MSE: return "mse";
-    case LOSS_MAE: return "mae";
-    case LOSS_HUBER: return "huber";
-    case LOSS_BCE: return "bce";
-    case LOSS_CE: return "ce";
-    case LOSS_HINGE: return "hinge";
-    }
-    return "?";
+    return (unsigned)k <= LOSS_HINGE ? loss_names[k] : "?";
+}
+
+int loss_from_name(const char *name, LossKind *k)
+{
+    int i = fb_name_index(loss_names, name);
+    if (i < 0)
+        return -1;
+    *k = (LossKind)i;
+    return 0;
 }

@@ -1,5 +1,6 @@
 /* model.c — stacks of torch.nn.Linear layers: build, init, forward and backward as BLAS calls. */
 #include "fitbench/model.h"
+#include "fitbench/strutil.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -357,24 +358,28 @@ void model_backward(Model *m, ModelWork *w, const double *X, size_t n, const dou
     }
 }
 
-const char *model_kind_name(ModelKind k)
+const char *const model_kind_names[] = {"linear", "logistic", "softmax", "mlp", NULL};
+const char *const act_names[] = {"relu", "tanh", "sigmoid", "linear", NULL};
+const char *const init_names[] = {"zeros", "normal", "uniform", "xavier", "he", "torch", NULL};
+
+const char *model_kind_name(ModelKind k) { return (unsigned)k <= MODEL_MLP ? model_kind_names[k] : "?"; }
+const char *act_name(Act a) { return (unsigned)a <= ACT_LINEAR ? act_names[a] : "?"; }
+const char *init_name(InitKind k) { return (unsigned)k <= INIT_TORCH ? init_names[k] : "?"; }
+
+int model_kind_from_name(const char *name, ModelKind *k)
 {
-    switch (k) {
-    case MODEL_LINEAR: return "linear";
-    case MODEL_LOGISTIC: return "logistic";
-    case MODEL_SOFTMAX: return "softmax";
-    case MODEL_MLP: return "mlp";
-    }
-    return "?";
+    int i = fb_name_index(model_kind_names, name);
+    return i < 0 ? -1 : (*k = (ModelKind)i, 0);
 }
 
-const char *act_name(Act a)
+int act_from_name(const char *name, Act *a)
 {
-    switch (a) {
-    case ACT_RELU: return "relu";
-    case ACT_TANH: return "tanh";
-    case ACT_SIGMOID: return "sigmoid";
-    case ACT_LINEAR: return "linear";
-    }
-    return "?";
+    int i = fb_name_index(act_names, name);
+    return i < 0 ? -1 : (*a = (Act)i, 0);
+}
+
+int init_from_name(const char *name, InitKind *k)
+{
+    int i = fb_name_index(init_names, name);
+    return i < 0 ? -1 : (*k = (InitKind)i, 0);
 }

@@ -11,9 +11,11 @@
  * they run four elements at a time with the same operations in the same
  * order, which gives the same bits. */
 #include "fitbench/optim.h"
+#include "fitbench/strutil.h"
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,16 +26,100 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
+const char *const optim_names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL};
+
 const char *optim_name(OptKind k)
 {
-    switch (k) {
-    case OPT_SGD: return "sgd";
-    case OPT_ADAM: return "adam";
-    case OPT_ADAMW: return "adamw";
-    case OPT_RMSPROP: return "rmsprop";
-    case OPT_ADAGRAD: return "adagrad";
+    return (unsigned)k <= OPT_ADAGRAD ? optim_names[k] : "?";
+}
+
+int optim_from_name(const char *name, OptKind *k)
+{
+    int i = fb_name_index(optim_names, name);
+    return i < 0 ? -1 : (*k = (OptKind)i, 0);
+}
+
+/* Each option once (compare's keys), and in the same order where it lives in OptCfg and whether it is
+ * yes/no. */
+static const char *const all_options[] = {"lr", "momentum", "dampening", "nesterov", "weight_decay", "beta1",
+                                          "beta2", "eps", "alpha", "centered", "amsgrad", "lr_decay",
+                                          "initial_accumulator_value", NULL};
+typedef struct OptField {
+    size_t off;
+    bool is_bool;
+} OptField;
+static const OptField opt_fields[] = {
+    {offsetof(OptCfg, lr), false},       {offsetof(OptCfg, momentum), false},
+    {offsetof(OptCfg, dampening), false}, {offsetof(OptCfg, nesterov), true},
+    {offsetof(OptCfg, weight_decay), false}, {offsetof(OptCfg, beta1), false},
+    {offsetof(OptCfg, beta2), false},    {offsetof(OptCfg, eps), false},
+    {offsetof(OptCfg, alpha), false},    {offsetof(OptCfg, centered), true},
+    {offsetof(OptCfg, amsgrad), true},   {offsetof(OptCfg, lr_decay), false},
+    {offsetof(OptCfg, initial_accumulator_value), false},
+};
+_Static_assert(sizeof opt_fields / sizeof opt_fields[0] + 1 == sizeof all_options / sizeof all_options[0],
+               "one field per option name");
+
+/* Per optimizer, in the order of torch's constructor. */
+static const char *const opt_options[][8] = {
+    [OPT_SGD] = {"lr", "momentum", "dampening", "nesterov", "weight_decay", NULL},
+    [OPT_ADAM] = {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
+    [OPT_ADAMW] = {"lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad", NULL},
+    [OPT_RMSPROP] = {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", NULL},
+    [OPT_ADAGRAD] = {"lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps", NULL},
+};
+
+const char *const *optim_options(OptKind k)
+{
+    static const char *const none[] = {NULL};
+    return (unsigned)k <= OPT_ADAGRAD ? opt_options[k] : none;
+}
+
+const char *const *optim_all_options(void)
+{
+    return all_options;
+}
+
+bool optim_takes(OptKind k, const char *key)
+{
+    return fb_name_index(optim_options(k), key) >= 0;
+}
+
+static const OptField *opt_field(const char *key)
+{
+    int i = fb_name_index(all_options, key);
+    return i < 0 ? NULL : &opt_fields[i];
+}
+
+bool optim_option_is_bool(const char *key)
+{
+    const OptField *f = opt_field(key);
+    return f && f->is_bool;
+}
+
+int optim_set(OptCfg *cfg, const char *key, double value)
+{
+    const OptField *f = opt_field(key);
+    if (!f)
+        return -1;
+    if (f->is_bool)
+        *(bool *)((char *)cfg + f->off) = value != 0;
+    else
+        *(double *)((char *)cfg + f->off) = value;
+    return 0;
+}
+
+const char *optim_text(const OptCfg *cfg, int digits, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "%s", optim_name(cfg->kind));
+    for (const char *const *o = optim_options(cfg->kind); *o && len < size; o++) {
+        const OptField *f = opt_field(*o);
+        const char *p = (const char *)cfg + f->off;
+        char num[40];
+        const char *v = f->is_bool ? (*(const bool *)p ? "yes" : "no") : fb_fmt(num, sizeof num, *(const double *)p, digits);
+        len += (size_t)snprintf(buf + len, size - len, " %s=%s", *o, v);
     }
-    return "?";
+    return buf;
 }
 
 void optim_defaults(OptCfg *cfg, OptKind kind)

@@ -7,6 +7,7 @@
  * sequences agree bit for bit with a training loop calling scheduler.step()
  * once per epoch. */
 #include "fitbench/sched.h"
+#include "fitbench/strutil.h"
 
 #include <math.h>
 #include <string.h>
@@ -21,18 +22,17 @@
 /* Python's math.pi (M_PI is not ISO C). */
 static const double PI = 3.141592653589793;
 
+const char *const sched_names[] = {"constant", "step", "multistep", "exp", "cosine", "onecycle", "plateau", NULL};
+
 const char *sched_name(SchedKind k)
 {
-    switch (k) {
-    case SCHED_CONSTANT: return "constant";
-    case SCHED_STEP: return "step";
-    case SCHED_MULTISTEP: return "multistep";
-    case SCHED_EXP: return "exp";
-    case SCHED_COSINE: return "cosine";
-    case SCHED_ONECYCLE: return "onecycle";
-    case SCHED_PLATEAU: return "plateau";
-    }
-    return "?";
+    return (unsigned)k <= SCHED_PLATEAU ? sched_names[k] : "?";
+}
+
+int sched_from_name(const char *name, SchedKind *k)
+{
+    int i = fb_name_index(sched_names, name);
+    return i < 0 ? -1 : (*k = (SchedKind)i, 0);
 }
 
 void sched_defaults(SchedCfg *cfg, SchedKind kind)

@@ -154,3 +154,11 @@ char *fb_show_controls(char *dst, size_t size, const char *src)
     dst[k] = '\0';
     return dst;
 }
+
+int fb_name_index(const char *const *names, const char *word)
+{
+    for (int i = 0; word && names[i]; i++)
+        if (strcmp(names[i], word) == 0)
+            return i;
+    return -1;
+}

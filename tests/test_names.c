@@ -1,0 +1,122 @@
+/* test_names.c — one fact, one place: the enum name tables of the core modules, the optimizers' option table,
+ * and the interpreter's command rows that are built from them. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitbench/command.h"
+#include "fitbench/loss.h"
+#include "fitbench/model.h"
+#include "fitbench/optim.h"
+#include "fitbench/sched.h"
+#include "fitbench/strutil.h"
+#include "harness.h"
+
+Test(names, every_name_maps_back_to_its_enum)
+{
+    for (int k = 0; loss_names[k]; k++) {
+        LossKind v = (LossKind)-1;
+        cr_assert_eq(loss_from_name(loss_name((LossKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    for (int k = 0; optim_names[k]; k++) {
+        OptKind v = (OptKind)-1;
+        cr_assert_eq(optim_from_name(optim_name((OptKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    for (int k = 0; sched_names[k]; k++) {
+        SchedKind v = (SchedKind)-1;
+        cr_assert_eq(sched_from_name(sched_name((SchedKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    for (int k = 0; model_kind_names[k]; k++) {
+        ModelKind v = (ModelKind)-1;
+        cr_assert_eq(model_kind_from_name(model_kind_name((ModelKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    for (int k = 0; act_names[k]; k++) {
+        Act v = (Act)-1;
+        cr_assert_eq(act_from_name(act_name((Act)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    for (int k = 0; init_names[k]; k++) {
+        InitKind v = (InitKind)-1;
+        cr_assert_eq(init_from_name(init_name((InitKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
+    LossKind l = LOSS_MAE;
+    cr_assert_eq(loss_from_name("adam", &l), -1);
+    cr_assert_eq(l, LOSS_MAE, "an unknown name leaves the output alone");
+    cr_assert_str_eq(loss_name((LossKind)99), "?");
+    cr_assert_str_eq(optim_name((OptKind)-1), "?");
+}
+
+Test(names, the_commands_take_the_core_tables)
+{
+    cr_assert_eq(command_find("loss")->words, loss_names);
+    cr_assert_eq(command_find("optim")->words, optim_names);
+    cr_assert_eq(command_find("schedule")->words, sched_names);
+    cr_assert_eq(command_find("model")->words, model_kind_names);
+    cr_assert_eq(command_find("init")->words, init_names);
+}
+
+/* Every option an optimizer takes is an option of the `optim` row, and every numeric or yes/no option of the
+ * row belongs to some optimizer (schedule= is the row's own). */
+Test(names, optimizer_options_and_the_optim_row_agree)
+{
+    const Command *c = command_find("optim");
+    for (const char *const *o = optim_all_options(); *o; o++) {
+        bool found = false;
+        for (const OptSpec *s = c->opts; s->key; s++)
+            found = found || strcmp(s->key, *o) == 0;
+        cr_assert(found, "optim row lacks %s", *o);
+        cr_assert_eq(c->opts[0].type == OT_NUM, true);
+    }
+    for (const OptSpec *s = c->opts; s->key; s++) {
+        if (strcmp(s->key, "schedule") == 0)
+            continue;
+        cr_assert_geq(fb_name_index(optim_all_options(), s->key), 0, "%s is no optimizer's option", s->key);
+        cr_assert_eq(optim_option_is_bool(s->key), s->type == OT_BOOL, "%s: yes/no in one table only", s->key);
+    }
+}
+
+Test(names, optim_text_reads_back_through_optim)
+{
+    for (int k = 0; optim_names[k]; k++) {
+        OptCfg cfg;
+        optim_defaults(&cfg, (OptKind)k);
+        int i = 0;
+        for (const char *const *o = optim_options((OptKind)k); *o; o++, i++)
+            optim_set(&cfg, *o, optim_option_is_bool(*o) ? 1 : strcmp(*o, "dampening") == 0 ? 0 : 0.125 * (i + 1));
+        char text[512], back[512], line[600];
+        optim_text(&cfg, 17, text, sizeof text);
+        H h;
+        h_init(&h);
+        snprintf(line, sizeof line, "optim %s", text);
+        cr_assert_eq(h_run(&h, line), 0, "%s", line);
+        cr_assert_str_eq(optim_text(&h.it.s->setup.opt, 17, back, sizeof back), text);
+        cr_assert_eq(h.it.s->setup.opt.lr, 0.125);
+        h_free(&h);
+    }
+    cr_assert_eq(optim_set(&(OptCfg){0}, "nosuch", 1), -1);
+}
+
+Test(names, optim_completes_its_own_options)
+{
+    H h;
+    h_init(&h);
+    char **v = command_complete(&h.it, "optim adam ", "m");
+    cr_assert_null(v, "adam takes no momentum");
+    v = command_complete(&h.it, "optim sgd ", "m");
+    cr_assert(v && !strcmp(v[0], "momentum=") && !v[1]);
+    free(v[0]);
+    free(v);
+    v = command_complete(&h.it, "optim rmsprop ", "");
+    int n = 0;
+    for (; v && v[n]; n++)
+        free(v[n]);
+    free(v);
+    cr_assert_eq(n, 7, "rmsprop's six options and schedule=");
+    h_free(&h);
+}
