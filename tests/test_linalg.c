@@ -237,3 +237,98 @@ Test(solve, generated_designs_match_sklearn)
     fclose(f);
     cr_assert_geq(count, 30, "only %d designs", count);
 }
+
+Test(solve, onehot_csv_through_the_commands_matches_sklearn)
+{
+    /* Every level of a one-hot column plus the intercept: rank 4 of 5.  OneHotEncoder + StandardScaler +
+     * LinearRegression in tools/ref_solve.py. */
+    Fx fx;
+    cr_assert_eq(fx_load(&fx, "tests/fixtures/solve/onehot_city.txt"), 0);
+    const FxArr *W = fx_get(&fx, "W"), *b = fx_get(&fx, "b"), *P = fx_get(&fx, "P"), *mse = fx_get(&fx, "mse");
+    cr_assert(W && b && P && mse);
+    H h;
+    h_init(&h);
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "load %s/tests/fixtures/solve/onehot_city.csv onehot=city; scale standard; "
+             "model linear; loss mse; solve", FITBENCH_SRCDIR);
+    cr_assert_eq(h_run(&h, cmd), 0, "%s", h_err(&h));
+    const Model *m = &h.s.ts.model;
+    cr_assert_eq(m->sizes[0], 5);
+    cr_assert(rel_err(m->params + m->woff[0], W->v, 5) <= 1e-9, "coefficients off by %.3g",
+              rel_err(m->params + m->woff[0], W->v, 5));
+    cr_assert(rel_err(m->params + m->boff[0], b->v, 1) <= 1e-9);
+    cr_assert(fabs(h.s.optimum - mse->v[0]) <= 1e-9 * mse->v[0], "train loss %.17g, sklearn's %.17g", h.s.optimum,
+              mse->v[0]);
+    /* Predictions on the training rows, as the model makes them. */
+    const Part *tr = &h.s.prep->train;
+    cr_assert_eq(tr->n, P->rows);
+    double *Z = malloc(tr->n * sizeof *Z);
+    cr_assert(Z);
+    predict_rows(tr->X, m->params + m->woff[0], m->params + m->boff[0], tr->n, 5, 1, Z);
+    cr_assert(rel_err(Z, P->v, tr->n) <= 1e-9, "predictions off by %.3g", rel_err(Z, P->v, tr->n));
+    free(Z);
+    /* The one line naming the dependent column: pivoted QR takes a city level last. */
+    cr_assert(strstr(h_out(&h), "1 column is a linear combination of others (city="), "%s", h_out(&h));
+    cr_assert(strstr(h_out(&h), "): minimum-norm solution\n"), "%s", h_out(&h));
+    h_free(&h);
+    fx_free(&fx);
+}
+
+Test(solve, names_every_dependent_column)
+{
+    /* x3 = x0 + x1 and x4 = 2 x2: two columns are combinations of the others. */
+    double X[8 * 5], Y[8];
+    for (int i = 0; i < 8; i++) {
+        double a = sin(i + 1.0), c = cos(3.0 * i), e = (i * i) % 7;
+        X[i * 5 + 0] = a, X[i * 5 + 1] = c, X[i * 5 + 2] = e, X[i * 5 + 3] = a + c, X[i * 5 + 4] = 2 * e;
+        Y[i] = 1 + a - c + 0.5 * e;
+    }
+    double W[5], b;
+    LinalgInfo info;
+    FbErr e;
+    cr_assert_eq(linalg_lstsq_info(X, Y, 8, 5, 1, 0, W, &b, &info, &e), 0, "%s", e.msg);
+    cr_assert_eq(info.rank, 3);
+    cr_assert_eq(info.ndep, 2);
+    cr_assert_str_eq(info.path, "svd");
+    /* Minimum norm: the weight of a sum is shared between the sum and its parts. */
+    cr_assert_float_eq(W[2] * 1 + W[4] * 2, 0.5, 1e-12);
+    cr_assert_float_eq(W[4], 2 * W[2], 1e-12);
+    linalg_info_free(&info);
+    cr_assert_null(info.dep);
+}
+
+Test(solve, refuses_bad_input_and_changes_nothing)
+{
+    double X[4] = {1, 2, 3, NAN}, Y[4] = {1, 2, 3, 4}, W[1] = {7}, b = 7;
+    FbErr e;
+    LinalgInfo info;
+    cr_assert_eq(linalg_lstsq_info(X, Y, 4, 1, 1, 0, W, &b, &info, &e), -1);
+    cr_assert(strstr(e.msg, "X contains NaN or Inf"), "%s", e.msg);
+    cr_assert(W[0] == 7 && b == 7 && info.dep == NULL);
+    X[3] = 4;
+    cr_assert_eq(linalg_lstsq_info(X, Y, 4, 1, 1, -1, W, &b, &info, &e), -1);
+    cr_assert(strstr(e.msg, "ridge penalty must be finite and >= 0"), "%s", e.msg);
+    cr_assert_eq(linalg_lstsq_info(X, Y, 0, 1, 1, 0, W, &b, &info, &e), -1);
+    cr_assert(strstr(e.msg, "no training rows"), "%s", e.msg);
+}
+
+Test(solve, well_conditioned_takes_the_normal_equations)
+{
+    /* The fast path W5 relies on: a well-conditioned tall design never goes to the SVD. */
+    Fx fx;
+    cr_assert_eq(fx_load(&fx, "tests/fixtures/solve/designs/tall_2000x10.txt"), 0);
+    const FxArr *X = fx_get(&fx, "X"), *Y = fx_get(&fx, "Y");
+    double W[10], b;
+    LinalgInfo info;
+    FbErr e;
+    cr_assert_eq(linalg_lstsq_info(X->v, Y->v, X->rows, 10, 1, 0, W, &b, &info, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(info.path, "normal equations");
+    cr_assert_eq(linalg_lstsq_info(X->v, Y->v, X->rows, 10, 1, 5.0, W, &b, &info, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(info.path, "normal equations");
+    fx_free(&fx);
+    cr_assert_eq(fx_load(&fx, "tests/fixtures/solve/designs/cond_1e6.txt"), 0);
+    X = fx_get(&fx, "X"), Y = fx_get(&fx, "Y");
+    cr_assert_eq(linalg_lstsq_info(X->v, Y->v, X->rows, 8, 1, 0, W, &b, &info, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(info.path, "svd");
+    fx_free(&fx);
+}

@@ -230,8 +230,37 @@ def write_block(f, name, a):
         f.write(" ".join("%.17g" % v for v in row) + "\n")
 
 
+def onehot_csv():
+    """onehot_city.csv (x1, city, x2, y) and onehot_city.txt: what scikit-learn makes of
+    load onehot_city.csv onehot=city; scale standard; model linear; loss mse; solve
+    i.e. OneHotEncoder (every level, sorted, in the place of the column), StandardScaler on every
+    feature, LinearRegression (sk_linear); arrays W (1, 5), b (1, 1), P (n, 1), mse (1, 1)."""
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+    rng = np.random.default_rng(7)
+    n = 90
+    cities = np.array(["Rome", "Paris", "Milan"])[rng.integers(0, 3, n)]
+    x1 = np.round(rng.normal(10, 3, n), 4)
+    x2 = np.round(rng.normal(0, 1, n), 4)
+    effect = {"Milan": 2.0, "Paris": -1.0, "Rome": 0.5}
+    y = np.round(1.5 * x1 - 2 * x2 + np.array([effect[c] for c in cities]) + rng.normal(0, 0.3, n), 4)
+    with open(os.path.join(out, "onehot_city.csv"), "w") as f:
+        f.write("x1,city,x2,y\n")
+        for i in range(n):
+            f.write("%.4f,%s,%.4f,%.4f\n" % (x1[i], cities[i], x2[i], y[i]))
+    enc = OneHotEncoder(categories=[sorted(effect)]).fit(cities[:, None])
+    X = np.hstack([x1[:, None], enc.transform(cities[:, None]).toarray(), x2[:, None]])
+    Xs = StandardScaler().fit_transform(X)
+    W, b, rank = sk_linear(Xs, y[:, None])
+    P = Xs @ W.T + b
+    with open(os.path.join(out, "onehot_city.txt"), "w") as f:
+        f.write("# onehot_city.csv: OneHotEncoder + StandardScaler + LinearRegression (rank %d of 5)\n" % rank)
+        for bname, arr in [("W", W), ("b", b), ("P", P), ("mse", [[np.mean((P[:, 0] - y) ** 2)]])]:
+            write_block(f, bname, arr)
+
+
 def main():
     datasets()
+    onehot_csv()
     mp.mp.dps = 60
     names = []
     for name, X, Y in designs():
