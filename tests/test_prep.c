@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "fitbench/prep.h"
+#include "fixture_read.h"
 #include "harness.h"
 
 static Dataset *small(void)
@@ -117,3 +118,44 @@ Test(prep, minmax_and_constant_columns)
     prep_unref(p);
     dataset_unref(ds);
 }
+
+/* Constant and near-constant columns as scikit-learn's scalers treat them (tests/fixtures/scale, from
+ * tools/ref_scale.py): statistics and transformed values. */
+static void scaler_matches_sklearn(ScaleKind kind)
+{
+    Fx fx;
+    cr_assert_eq(fx_load(&fx, "tests/fixtures/scale/columns.txt"), 0);
+    const FxArr *X = fx_get(&fx, "X");
+    const FxArr *shift = fx_get(&fx, kind == SCALE_STANDARD ? "mean" : "lo");
+    const FxArr *scale = fx_get(&fx, kind == SCALE_STANDARD ? "scale" : "range");
+    /* minmax: (x - min) / range, the transform without sklearn's cancellation (see tools/ref_scale.py). */
+    const FxArr *T = fx_get(&fx, kind == SCALE_STANDARD ? "S" : "ME");
+    cr_assert(X && shift && scale && T);
+    size_t n = X->rows, d = X->cols;
+    FbErr e;
+    Dataset *ds = dataset_new(n, d, 1, &e);
+    cr_assert(ds);
+    memcpy(ds->X, X->v, n * d * sizeof(double));
+    PrepSpec sp;
+    prep_spec_default(&sp);
+    sp.scale = kind;
+    Prepared *p;
+    cr_assert_eq(prep_build(ds, &sp, &p, &e), 0, "%s", e.msg);
+    for (size_t j = 0; j < d; j++) {
+        cr_assert(fabs(p->shift[j] - shift->v[j]) <= 1e-15 * fabs(shift->v[j]), "column %zu: shift %.17g, sklearn %.17g",
+                  j, p->shift[j], shift->v[j]);
+        cr_assert(fabs(p->scale[j] - scale->v[j]) <= 1e-12 * scale->v[j], "column %zu: scale %.17g, sklearn %.17g", j,
+                  p->scale[j], scale->v[j]);
+        for (size_t i = 0; i < n; i++) {
+            double got = p->train.X[i * d + j], want = T->v[i * d + j];
+            cr_assert(fabs(got - want) <= 1e-12 * fmax(1.0, fabs(want)), "column %zu row %zu: %.17g, sklearn %.17g", j,
+                      i, got, want);
+        }
+    }
+    prep_unref(p);
+    dataset_unref(ds);
+    fx_free(&fx);
+}
+
+Test(prep, standard_scaler_constant_columns_as_sklearn) { scaler_matches_sklearn(SCALE_STANDARD); }
+Test(prep, minmax_scaler_constant_columns_as_sklearn) { scaler_matches_sklearn(SCALE_MINMAX); }

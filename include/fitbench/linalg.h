@@ -7,17 +7,42 @@
 
 #include "fitbench/err.h"
 
-/* Least squares with an intercept: find W (k, d) and b (k) minimising
- *   sum_i || W x_i + b - y_i ||^2 + lambda * (||W||^2 + ||b||^2)
- * for X (n, d) and Y (n, k), row-major.  lambda == 0: ordinary least
- * squares as scikit-learn's LinearRegression (centre X and Y, then a QR
- * solve of the centred system, so the intercept is unpenalised and exact).
+/* What a solve found out about the design, for the caller to report. */
+typedef struct LinalgInfo {
+    size_t rank;      /* numerical rank of the centred X (d when full rank; always d for ridge) */
+    size_t ndep;      /* d - rank */
+    size_t *dep;      /* (ndep) indices of columns that are linear combinations of the others (the ones a
+                         column-pivoted QR of the centred X takes last), ascending; owned: linalg_info_free */
+    double rcond;     /* normal equations: dpocon's reciprocal condition estimate of the Gram matrix;
+                         svd: s_min / s_max of the centred X; 0 when not computed */
+    const char *path; /* "normal equations", "svd" (least squares) or "qr" (ridge): the solver used */
+} LinalgInfo;
+
+/* Least squares with an intercept: find W (k, d) and b (k) per output j minimising
+ *   || X w_j + b_j - y_j ||^2 + lambda * (||w_j||^2 + b_j^2)
+ * for X (n, d) and Y (n, k), row-major (docs/math.md, "solve").
+ * lambda == 0: scikit-learn's LinearRegression: centre X and Y, solve the
+ * centred system, b = ym - W xm.  Well-conditioned designs (Cholesky rcond of
+ * Xc^T Xc >= 1e-5) through the normal equations, the others by the SVD
+ * (dgelsd) with numpy.linalg.lstsq's cut-off eps * max(n, d): a
+ * rank-deficient X gives the minimum-norm solution, and info names the
+ * dependent columns.
  * lambda > 0: ridge with the bias penalised too (the fixed point of gradient
- * descent with weight decay on every parameter), solved by Cholesky.
- * Rank-deficient X gives the minimum-norm solution (as lstsq).  Fails on
- * n == 0, non-finite input, LAPACK failure, or out of memory. */
+ * descent with weight decay on every parameter; scikit-learn's
+ * Ridge(alpha=lambda, fit_intercept=False) on [X 1]), solved in centred
+ * coordinates: Cholesky when well conditioned, else Householder QR.
+ * info may be NULL; when given it is filled on success (free its dep with
+ * linalg_info_free) and left empty on failure.  Fails on n == 0, a negative
+ * or non-finite lambda, non-finite input, LAPACK failure, or out of memory. */
+int linalg_lstsq_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
+                      double *b, LinalgInfo *info, FbErr *err);
+
+/* linalg_lstsq_info without the info. */
 int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda,
                  double *W, double *b, FbErr *err);
+
+/* Frees info->dep (NULL-safe). */
+void linalg_info_free(LinalgInfo *info);
 
 /* OpenBLAS's work buffers under a memory limit.
  *

@@ -1,7 +1,9 @@
 /* prep.c — split rows, expand polynomial features, scale on the training split. */
 #include "fitbench/prep.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,44 @@ void prep_unref(Prepared *p)
         prep_free(p);
 }
 
+/* StandardScaler's statistics of column j of X (n, d): the mean, and the
+ * corrected two-pass variance (Chan, Golub & LeVeque; sklearn's
+ * _incremental_mean_and_var):  var = (sum t^2 - (sum t)^2 / n) / n,
+ * t = x - mean.  A column whose variance is within the rounding error of that
+ * algorithm, var <= n eps var + (n mean eps)^2 (sklearn's
+ * _is_constant_feature), is constant: scale 1, so it is centred to ~0 and
+ * not blown up. */
+static void standard_stats(const double *X, size_t n, size_t d, size_t j, double *shift, double *scale)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += X[i * d + j];
+    double mean = sum / (double)n, corr = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double t = X[i * d + j] - mean;
+        corr += t;
+        ss += t * t;
+    }
+    double var = (ss - corr * corr / (double)n) / (double)n;
+    double nm = (double)n * mean * DBL_EPSILON;
+    bool constant = var <= (double)n * DBL_EPSILON * var + nm * nm;
+    *shift = mean;
+    *scale = constant ? 1.0 : sqrt(var);
+}
+
+/* MinMaxScaler's: shift = min, scale = max - min, and a range below 10 eps
+ * (absolute, as sklearn's _handle_zeros_in_scale) counts as 1. */
+static void minmax_stats(const double *X, size_t n, size_t d, size_t j, double *shift, double *scale)
+{
+    double lo = X[j], hi = X[j];
+    for (size_t i = 1; i < n; i++) {
+        lo = fmin(lo, X[i * d + j]);
+        hi = fmax(hi, X[i * d + j]);
+    }
+    *shift = lo;
+    *scale = hi - lo < 10 * DBL_EPSILON ? 1.0 : hi - lo;
+}
+
 static void fit_scaler(Prepared *p)
 {
     size_t d = p->d, n = p->train.n;
@@ -154,31 +194,11 @@ static void fit_scaler(Prepared *p)
     }
     if (p->spec.scale == SCALE_NONE || n == 0)
         return;
-    const double *X = p->train.X;
     for (size_t j = 0; j < d; j++) {
-        if (p->spec.scale == SCALE_STANDARD) {
-            /* Two passes, population variance: scikit-learn's StandardScaler. */
-            double mean = 0;
-            for (size_t i = 0; i < n; i++)
-                mean += X[i * d + j];
-            mean /= (double)n;
-            double var = 0;
-            for (size_t i = 0; i < n; i++) {
-                double t = X[i * d + j] - mean;
-                var += t * t;
-            }
-            var /= (double)n;
-            p->shift[j] = mean;
-            p->scale[j] = var > 0 ? sqrt(var) : 1.0; /* constant column: left centred, unscaled */
-        } else {
-            double lo = X[j], hi = X[j];
-            for (size_t i = 1; i < n; i++) {
-                lo = fmin(lo, X[i * d + j]);
-                hi = fmax(hi, X[i * d + j]);
-            }
-            p->shift[j] = lo;
-            p->scale[j] = hi > lo ? hi - lo : 1.0;
-        }
+        if (p->spec.scale == SCALE_STANDARD)
+            standard_stats(p->train.X, n, d, j, &p->shift[j], &p->scale[j]);
+        else
+            minmax_stats(p->train.X, n, d, j, &p->shift[j], &p->scale[j]);
     }
 }
 

@@ -521,10 +521,20 @@ int cmd_solve(Interp *it, Args *a, FbErr *err)
     double *theta = fb_malloc(m->nparams, sizeof *theta, "the solution", err);
     if (!theta)
         return -1;
-    if (linalg_lstsq(p->X, p->Y, p->n, d, k, lambda, theta + m->woff[0], theta + m->boff[0], err)) {
+    LinalgInfo info;
+    if (linalg_lstsq_info(p->X, p->Y, p->n, d, k, lambda, theta + m->woff[0], theta + m->boff[0], &info, err)) {
         free(theta);
         return -1;
     }
+    if (info.ndep > 0) {
+        /* One line naming the columns (the first few), before the result. */
+        sink_printf(it->out, "%zu column%s %s linear combination%s of others (", info.ndep, info.ndep > 1 ? "s" : "",
+                    info.ndep > 1 ? "are" : "is a", info.ndep > 1 ? "s" : "");
+        for (size_t i = 0; i < info.ndep && i < 8; i++)
+            sink_printf(it->out, "%s%s", i ? ", " : "", s->prep->names[info.dep[i]]);
+        sink_printf(it->out, "%s): minimum-norm solution\n", info.ndep > 8 ? ", ..." : "");
+    }
+    linalg_info_free(&info);
     if (!apply) {
         /* Only the optimum's loss, for the reference line; the parameters stay. */
         double *keep = m->params, loss;
