@@ -45,6 +45,50 @@ static void err_rename(FbErr *err, const char *from, const char *to)
     memcpy(err->msg, out, n + 1);
 }
 
+/* Move the staged files of m into dir, all or none: each old file is first
+ * renamed aside into the stage (name + "~"), then the new one renamed in; if
+ * any rename fails, every file moved so far is put back as it was.  A name
+ * in dir that is not a regular file (a folder, say) is refused before
+ * anything moves. */
+static int swap_in(const Model *m, const char *stage, const char *dir, FbErr *err)
+{
+    size_t nf = 2 * m->nlayers, i;
+    char from[4200], to[4200], old[4210];
+    struct stat st;
+    for (i = 0; i < nf; i++) {
+        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode))
+            return fb_fail(err, "cannot write %s: it is not a regular file; nothing saved", to);
+    }
+    bool had[2 * MODEL_MAX_LAYERS] = {false};
+    int rc = 0;
+    for (i = 0; i < nf && !rc; i++) {
+        weight_name(from, sizeof from, stage, m, i / 2, i % 2 ? 'b' : 'W');
+        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        snprintf(old, sizeof old, "%s~", from);
+        had[i] = lstat(to, &st) == 0;
+        if ((had[i] && rename(to, old) != 0) || rename(from, to) != 0) {
+            rc = fb_fail(err, "cannot write %s: %s; nothing saved (the folder is as it was)", to, strerror(errno));
+            if (had[i] && lstat(to, &st) != 0)
+                rename(old, to); /* this file's old version back */
+            break;
+        }
+    }
+    /* On failure, undo files [0, i) in reverse; on success, drop the old versions. */
+    for (size_t j = rc ? i : nf; j-- > 0;) {
+        weight_name(from, sizeof from, stage, m, j / 2, j % 2 ? 'b' : 'W');
+        weight_name(to, sizeof to, dir, m, j / 2, j % 2 ? 'b' : 'W');
+        snprintf(old, sizeof old, "%s~", from);
+        if (!rc)
+            unlink(old);
+        else if (had[j])
+            rename(old, to);
+        else
+            unlink(to);
+    }
+    return rc;
+}
+
 /* All or nothing: the files are written (each atomically) into a staging
  * folder inside dir, and renamed into place only when every one of them
  * was written, so a full disk never leaves a folder that mixes the layers
@@ -60,7 +104,7 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
     if (!mkdtemp(stage))
         return fb_fail(err, "cannot write %s: %s", dir, strerror(errno));
     int rc = 0;
-    char from[4200], to[4200]; /* stage or dir plus "/W15.npy" */
+    char from[4200]; /* stage plus "/W15.npy" */
     for (size_t l = 0; l < m->nlayers && !rc; l++) {
         size_t shape[2] = {m->sizes[l + 1], m->sizes[l]};
         weight_name(from, sizeof from, stage, m, l, 'W');
@@ -71,13 +115,11 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
     }
     if (rc)
         err_rename(err, stage, dir);
+    if (!rc)
+        rc = swap_in(m, stage, dir, err);
     for (size_t l = 0; l < m->nlayers; l++)
         for (int k = 0; k < 2; k++) {
-            char which = k ? 'b' : 'W';
-            weight_name(from, sizeof from, stage, m, l, which);
-            weight_name(to, sizeof to, dir, m, l, which);
-            if (!rc && rename(from, to) != 0)
-                rc = fb_fail(err, "cannot write %s: %s", to, strerror(errno));
+            weight_name(from, sizeof from, stage, m, l, k ? 'b' : 'W');
             unlink(from); /* whatever was not moved */
         }
     rmdir(stage);
@@ -111,15 +153,21 @@ int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
                 err->col = path->col;
                 return -1;
             }
-            size_t rows = m->sizes[l + 1], cols = m->sizes[l];
+            size_t rows = m->sizes[l + 1], cols = m->sizes[l], want[2] = {rows, cols};
             bool ok = wb ? (ndim == 1 && shape[0] == rows) : (ndim == 2 && shape[0] == rows && shape[1] == cols);
-            if (!ok) {
-                if (wb)
-                    fb_fail_at(err, path->col, "%s has shape (%zu%s%s), the model needs (%zu,)", file, shape[0],
-                               ndim == 2 ? ", " : ",", ndim == 2 ? "..." : "", rows);
+            size_t count = ok ? (wb ? rows : rows * cols) : 0, bad = count;
+            for (size_t i = 0; i < count && bad == count; i++)
+                if (!isfinite(data[i]))
+                    bad = i;
+            if (!ok || bad < count) {
+                char has[64], needs[64];
+                if (!ok)
+                    fb_fail_at(err, path->col, "%s has shape %s (%zu dimension%s), the model needs %s", file,
+                               npy_shape_text(has, sizeof has, shape, ndim), ndim, ndim == 1 ? "" : "s",
+                               npy_shape_text(needs, sizeof needs, want, wb ? 1 : 2));
                 else
-                    fb_fail_at(err, path->col, "%s has %zu dimension%s of shape (%zu, %zu), the model needs (%zu, %zu)",
-                               file, ndim, ndim == 1 ? "" : "s", shape[0], ndim == 2 ? shape[1] : 1, rows, cols);
+                    fb_fail_at(err, path->col, "%s holds %s at index %zu: weights must be finite numbers; nothing "
+                               "loaded", file, isnan(data[bad]) ? "NaN" : "an infinity", bad);
                 free(data);
                 free(staged);
                 return -1;
