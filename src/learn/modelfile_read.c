@@ -343,7 +343,8 @@ static const char *mismatch(const ModelFile *mf, const size_t *sizes, size_t ns,
         snprintf(buf, size, "loss %s needs one output and two classes (%zu outputs, %zu classes)", loss_words[lk], k,
                  mf->nclasses);
     else if (!cls && k != mf->schema->ntargets)
-        snprintf(buf, size, "the model has %zu outputs for %zu target columns", k, mf->schema->ntargets);
+        snprintf(buf, size, "the model has %zu outputs for %zu target column%s", k, mf->schema->ntargets,
+                 mf->schema->ntargets == 1 ? "" : "s");
     else
         return NULL;
     return buf;
