@@ -67,8 +67,10 @@ check "command-line row with its target" grep -q 'target dog$' after.rows
 "$fb" -q -c "load model m.fbm; predict bare.csv out=bare_out.csv" >/dev/null 2>&1
 check "rows without header or target" cmp -s <(cut -d, -f2- after.csv | tail -n +2) <(tail -n +2 bare_out.csv)
 
-# The split predictions in the training process are the raw rows' predictions too.
-head -1 train.csv >split.csv; sed -n '2,13p' train.csv >>split.csv
+# predict out= on a split names the class and gives probabilities (it wrote raw logits before).
+"$fb" -q -c "$setup; predict test out=split.csv" >/dev/null 2>&1
+check "split predictions name the class with probabilities" grep -qx 'species,predicted_species,p_bird,p_cat,p_dog' split.csv
+check "split predictions hold class names" bash -c "tail -n +2 split.csv | cut -d, -f1,2 | grep -Eqx '(bird|cat|dog),(bird|cat|dog)'"
 
 # Loading over the same data keeps the model's own statistics: the same raw predictions.
 "$fb" -q -c "load train.csv target=species drop=id onehot=city missing=mean; split test=0.5 seed=9; load model m.fbm; set precision=17; predict new.csv out=over.csv" >/dev/null 2>err.txt
