@@ -134,9 +134,10 @@ static void emit(Out *o, const char *const *tcell, const double *z)
         for (size_t j = 0; !o->cls && j < o->k; j++)
             sink_printf(it->out, "%s%-14s", j ? " " : "", NUM(it, z[j]));
         double v;
+        char vb[40];
         const char *tv = tcell[0] ? tcell[0] : "";
         if (o->with_target && !o->cls && fb_parse_double(tv, strlen(tv), &v))
-            tv = NUM(it, v); /* a number as the session prints numbers */
+            tv = num(it, vb, sizeof vb, v); /* a number as the session prints numbers */
         if (o->with_target)
             sink_printf(it->out, " %-14s", FB_SHOWN(tv));
         for (size_t c = 0; o->proba && c < mf->nclasses; c++)

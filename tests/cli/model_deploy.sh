@@ -5,7 +5,7 @@
 # input is refused with a clear message and changes nothing; the model/weights file findings of issue 13.
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-fb="$1"
+fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" # absolute: the test changes folder
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
 cd "$t"
