@@ -33,6 +33,7 @@ typedef struct Dataset {
     int *label;            /* (n) class index of each row, NULL when nclasses == 0 */
     Task task;
     char *source;          /* a path, or the gen command that made it */
+    struct RawSchema *schema; /* the raw CSV layout it was loaded from (schema.h), NULL for generated data */
 } Dataset;
 
 /* An empty dataset of n rows, d features and ny targets with refs = 1, X and y

@@ -24,4 +24,8 @@ int npy_write(const char *path, const double *data, size_t ndim, const size_t *s
  * *data is NULL.  Bytes after the data are ignored, as numpy does. */
 int npy_read(const char *path, double **data, size_t *ndim, size_t shape[2], FbErr *err);
 
+/* The shape as NumPy prints it, written into buf (cut short to cap): "()"
+ * for a 0-d array, "(3,)" for 1-d, "(2, 3)" for 2-d.  Returns buf. */
+const char *npy_shape_text(char *buf, size_t cap, const size_t *shape, size_t ndim);
+
 #endif

@@ -126,6 +126,7 @@ typedef struct Session {
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */
     LiveLog live;          /* the running command's lr changes and log lines (never copied) */
+    struct ModelFile *deployed; /* `load model` without data: the model predict uses (modelfile.h; shared by reference) */
 } Session;
 
 void session_init(Session *s);

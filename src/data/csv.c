@@ -26,6 +26,7 @@
  * text values, csv_fast.c is the parallel fast path; this file is csv_load.
  */
 #include "csv_internal.h"
+#include "csv_schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,6 +77,8 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
     Record ra = {0}, rb = {0};
     Loader L = {.path = path, .opt = opt};
     Dataset *ds = NULL;
+    RawSchema *schema = NULL; /* the raw layout, for model files (csv_schema.c) */
+    size_t *miss_row = NULL;
     if (!(rd.buf = fb_malloc(CHUNK, 1, "the read buffer", err)))
         goto out;
     if (csv_refill(&rd, err))
@@ -127,19 +130,24 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
             fb_fail(err, "%s has a header but no data rows", path);
         goto out;
     }
-    if (csv_fill_means(&L, err))
+    if (csv_schema_begin(&L, rd.sep, &schema, &miss_row, err) || csv_fill_means(&L, err))
         goto out;
     if (!(ds = fb_calloc(1, sizeof *ds, "a dataset", err)))
         goto out;
     ds->refs = 1;
     ds->n = L.n;
     ds->task = TASK_REGRESSION;
-    if (!(ds->source = fb_strdup(path, err)) || csv_build_features(&L, ds, err) || csv_build_targets(&L, ds, err))
+    if (!(ds->source = fb_strdup(path, err)) || csv_build_features(&L, ds, err) || csv_build_targets(&L, ds, err) ||
+        csv_schema_finish(&L, ds, schema, miss_row, err))
         goto out;
+    ds->schema = schema;
+    schema = NULL;
     *out = ds;
     ds = NULL;
     rc = 0;
 out:
+    schema_free(schema);
+    free(miss_row);
     dataset_unref(ds);
     csv_loader_free(&L);
     csv_record_free(&ra);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitbench/schema.h"
 #include "fitbench/strutil.h"
 
 /* A numeric target is read as classes only with this many distinct values at
@@ -95,6 +96,7 @@ void dataset_unref(Dataset *ds)
     free(ds->class_values);
     free(ds->label);
     free(ds->source);
+    schema_free(ds->schema);
     free(ds);
 }
 

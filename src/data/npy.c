@@ -346,6 +346,8 @@ static double get64(const unsigned char *p, bool big)
 /* "(2, 3, 4)" for messages. */
 static void fmt_shape(char *buf, size_t cap, const size_t *shape, size_t ndim)
 {
+    if (cap == 0)
+        return;
     size_t k = 0;
     k += (size_t)snprintf(buf, cap, "(");
     for (size_t i = 0; i < ndim && k < cap; i++)
@@ -490,4 +492,10 @@ int npy_read(const char *path, double **data, size_t *ndim, size_t shape[2], FbE
     shape[0] = sh[0];
     shape[1] = sh[1];
     return 0;
+}
+
+const char *npy_shape_text(char *buf, size_t cap, const size_t *shape, size_t ndim)
+{
+    fmt_shape(buf, cap, shape, ndim);
+    return buf;
 }

@@ -11,6 +11,7 @@
 #include "fitbench/modelfile.h"
 #include "fitbench/npy.h"
 #include "fitbench/plotview.h"
+#include "fitbench/strutil.h"
 #include "fitbench/svg.h"
 
 int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err);
@@ -44,6 +45,50 @@ static void err_rename(FbErr *err, const char *from, const char *to)
     memcpy(err->msg, out, n + 1);
 }
 
+/* Move the staged files of m into dir, all or none: each old file is first
+ * renamed aside into the stage (name + "~"), then the new one renamed in; if
+ * any rename fails, every file moved so far is put back as it was.  A name
+ * in dir that is not a regular file (a folder, say) is refused before
+ * anything moves. */
+static int swap_in(const Model *m, const char *stage, const char *dir, FbErr *err)
+{
+    size_t nf = 2 * m->nlayers, i;
+    char from[4200], to[4200], old[4210];
+    struct stat st;
+    for (i = 0; i < nf; i++) {
+        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode))
+            return fb_fail(err, "cannot write %s: it is not a regular file; nothing saved", to);
+    }
+    bool had[2 * MODEL_MAX_LAYERS] = {false};
+    int rc = 0;
+    for (i = 0; i < nf && !rc; i++) {
+        weight_name(from, sizeof from, stage, m, i / 2, i % 2 ? 'b' : 'W');
+        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        snprintf(old, sizeof old, "%s~", from);
+        had[i] = lstat(to, &st) == 0;
+        if ((had[i] && rename(to, old) != 0) || rename(from, to) != 0) {
+            rc = fb_fail(err, "cannot write %s: %s; nothing saved (the folder is as it was)", to, strerror(errno));
+            if (had[i] && lstat(to, &st) != 0)
+                rename(old, to); /* this file's old version back */
+            break;
+        }
+    }
+    /* On failure, undo files [0, i) in reverse; on success, drop the old versions. */
+    for (size_t j = rc ? i : nf; j-- > 0;) {
+        weight_name(from, sizeof from, stage, m, j / 2, j % 2 ? 'b' : 'W');
+        weight_name(to, sizeof to, dir, m, j / 2, j % 2 ? 'b' : 'W');
+        snprintf(old, sizeof old, "%s~", from);
+        if (!rc)
+            unlink(old);
+        else if (had[j])
+            rename(old, to);
+        else
+            unlink(to);
+    }
+    return rc;
+}
+
 /* All or nothing: the files are written (each atomically) into a staging
  * folder inside dir, and renamed into place only when every one of them
  * was written, so a full disk never leaves a folder that mixes the layers
@@ -59,7 +104,7 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
     if (!mkdtemp(stage))
         return fb_fail(err, "cannot write %s: %s", dir, strerror(errno));
     int rc = 0;
-    char from[4200], to[4200]; /* stage or dir plus "/W15.npy" */
+    char from[4200]; /* stage plus "/W15.npy" */
     for (size_t l = 0; l < m->nlayers && !rc; l++) {
         size_t shape[2] = {m->sizes[l + 1], m->sizes[l]};
         weight_name(from, sizeof from, stage, m, l, 'W');
@@ -70,13 +115,11 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
     }
     if (rc)
         err_rename(err, stage, dir);
+    if (!rc)
+        rc = swap_in(m, stage, dir, err);
     for (size_t l = 0; l < m->nlayers; l++)
         for (int k = 0; k < 2; k++) {
-            char which = k ? 'b' : 'W';
-            weight_name(from, sizeof from, stage, m, l, which);
-            weight_name(to, sizeof to, dir, m, l, which);
-            if (!rc && rename(from, to) != 0)
-                rc = fb_fail(err, "cannot write %s: %s", to, strerror(errno));
+            weight_name(from, sizeof from, stage, m, l, k ? 'b' : 'W');
             unlink(from); /* whatever was not moved */
         }
     rmdir(stage);
@@ -110,15 +153,21 @@ int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
                 err->col = path->col;
                 return -1;
             }
-            size_t rows = m->sizes[l + 1], cols = m->sizes[l];
+            size_t rows = m->sizes[l + 1], cols = m->sizes[l], want[2] = {rows, cols};
             bool ok = wb ? (ndim == 1 && shape[0] == rows) : (ndim == 2 && shape[0] == rows && shape[1] == cols);
-            if (!ok) {
-                if (wb)
-                    fb_fail_at(err, path->col, "%s has shape (%zu%s%s), the model needs (%zu,)", file, shape[0],
-                               ndim == 2 ? ", " : ",", ndim == 2 ? "..." : "", rows);
+            size_t count = ok ? (wb ? rows : rows * cols) : 0, bad = count;
+            for (size_t i = 0; i < count && bad == count; i++)
+                if (!isfinite(data[i]))
+                    bad = i;
+            if (!ok || bad < count) {
+                char has[64], needs[64];
+                if (!ok)
+                    fb_fail_at(err, path->col, "%s has shape %s (%zu dimension%s), the model needs %s", file,
+                               npy_shape_text(has, sizeof has, shape, ndim), ndim, ndim == 1 ? "" : "s",
+                               npy_shape_text(needs, sizeof needs, want, wb ? 1 : 2));
                 else
-                    fb_fail_at(err, path->col, "%s has %zu dimension%s of shape (%zu, %zu), the model needs (%zu, %zu)",
-                               file, ndim, ndim == 1 ? "" : "s", shape[0], ndim == 2 ? shape[1] : 1, rows, cols);
+                    fb_fail_at(err, path->col, "%s holds %s at index %zu: weights must be finite numbers; nothing "
+                               "loaded", file, isnan(data[bad]) ? "NaN" : "an infinity", bad);
                 free(data);
                 free(staged);
                 return -1;
@@ -147,56 +196,149 @@ int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
     return 0;
 }
 
+/* Does the loaded data fit model file mf: the same feature columns (one-hot
+ * vocabularies included), targets and, for a classifier, classes?  NULL when
+ * it does, else a message in buf. */
+static const char *data_mismatch(const Dataset *ds, const ModelFile *mf, const char *path, char *buf, size_t size)
+{
+    const RawSchema *sc = mf->schema;
+    if (mf->ninputs != ds->d) {
+        snprintf(buf, size, "%s was made for %zu feature columns; the data has %zu", path, mf->ninputs, ds->d);
+        return buf;
+    }
+    for (size_t j = 0; j < ds->d; j++)
+        if (strcmp(mf->inputs[j], ds->names[j]) != 0) {
+            snprintf(buf, size, "%s expects feature %zu to be '%s', the data has '%s'", path, j + 1,
+                     FB_SHOWN(mf->inputs[j]), FB_SHOWN(ds->names[j]));
+            return buf;
+        }
+    if (sc->ntargets != ds->ny) {
+        snprintf(buf, size, "%s was made for %zu target column%s; the data has %zu", path, sc->ntargets,
+                 sc->ntargets == 1 ? "" : "s", ds->ny);
+        return buf;
+    }
+    for (size_t t = 0; t < ds->ny; t++)
+        if (strcmp(sc->col[sc->target_order[t]].name, ds->ynames[t]) != 0) {
+            snprintf(buf, size, "%s predicts '%s', the data's target is '%s'", path,
+                     FB_SHOWN(sc->col[sc->target_order[t]].name), FB_SHOWN(ds->ynames[t]));
+            return buf;
+        }
+    if (!modelfile_is_classifier(mf))
+        return NULL;
+    bool same = mf->nclasses == ds->nclasses;
+    for (size_t c = 0; same && c < ds->nclasses; c++)
+        same = strcmp(mf->classes[c], ds->class_names[c]) == 0 &&
+               (!mf->class_values || !ds->class_values || mf->class_values[c] == ds->class_values[c]);
+    if (!same) {
+        snprintf(buf, size, "%s knows %zu classes (%s%s...), the data's target '%s' has %zu (%s%s...)", path,
+                 mf->nclasses, mf->nclasses ? FB_SHOWN(mf->classes[0]) : "", mf->nclasses > 1 ? ", " : "",
+                 FB_SHOWN(ds->ynames[0]), ds->nclasses, ds->nclasses ? FB_SHOWN(ds->class_names[0]) : "",
+                 ds->nclasses > 1 ? ", " : "");
+        return buf;
+    }
+    return NULL;
+}
+
+/* The session's prepared data with the model file's scaler instead of the
+ * statistics of this data: the same split and expansion, unscaled, then
+ * x' = (x - shift) / scaleby as prep_transform computes it, so a split's
+ * predictions equal the raw rows' bit for bit.  The new Prepared is not
+ * shared yet when its buffers are filled.  Fails on out of memory. */
+static int prep_with_scaler(Session *s, const ModelFile *mf, Prepared **out, FbErr *err)
+{
+    PrepSpec raw = s->prep_spec;
+    raw.scale = SCALE_NONE;
+    Prepared *p;
+    if (prep_build(s->data, &raw, &p, err))
+        return -1;
+    Part *parts[3] = {&p->train, &p->val, &p->test};
+    for (int i = 0; i < 3; i++) {
+        Part *q = parts[i];
+        double *X = fb_malloc(q->n ? q->n : 1, p->d * sizeof *X, "the scaled data", err);
+        if (!X) {
+            prep_unref(p);
+            return -1;
+        }
+        for (size_t r = 0; r < q->n; r++)
+            for (size_t j = 0; j < p->d; j++)
+                X[r * p->d + j] = (q->X[r * p->d + j] - mf->shift[j]) / mf->scaleby[j];
+        if (p->owns_x)
+            free(q->X);
+        q->X = X;
+    }
+    if (!p->owns_x) { /* the identity case aliased the dataset: the copies are its own now */
+        p->owns_x = true;
+    }
+    memcpy(p->shift, mf->shift, p->d * sizeof *p->shift);
+    memcpy(p->scale, mf->scaleby, p->d * sizeof *p->scale);
+    p->spec.scale = mf->scale;
+    *out = p;
+    return 0;
+}
+
+/* load model over loaded data: the model, its loss and preprocessing, and its own scaler. */
+static int install_model(Interp *it, ModelFile *mf, const Tok *path, FbErr *err)
+{
+    Session *s = it->s;
+    s->prep_spec.degree = mf->degree;
+    s->prep_spec.scale = mf->scale;
+    s->mspec.set = true;
+    s->mspec.kind = mf->model.kind;
+    s->mspec.act = mf->model.act;
+    s->mspec.nhidden = mf->model.nlayers - 1;
+    for (size_t l = 0; l + 1 < mf->model.nlayers; l++)
+        s->mspec.hidden[l] = mf->model.sizes[l + 1];
+    s->setup.loss = mf->loss;
+    s->loss_set = true;
+    if (session_reprepare(s, err))
+        return -1;
+    if (s->ts.model.nparams != mf->model.nparams || s->prep->d != mf->d)
+        return fb_fail_at(err, path->col, "%s does not fit this data (%zu parameters, the data makes %zu)",
+                          path->text, mf->model.nparams, s->ts.model.nparams);
+    Prepared *p;
+    if (prep_with_scaler(s, mf, &p, err))
+        return -1;
+    prep_unref(s->prep);
+    s->prep = p;
+    memcpy(s->ts.model.params, mf->model.params, mf->model.nparams * sizeof(double));
+    history_clear(&s->ts.hist);
+    s->ts.epoch = s->ts.steps = 0;
+    s->ts.cursor = 0;
+    TrainData d;
+    session_train_data(s, &d);
+    return train_begin(&s->ts, &s->setup, &d, &s->work, err);
+}
+
 int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err)
 {
     Session *s = it->s;
-    if (!s->data)
-        return fb_fail_at(err, path->col, "load the data the model was made for first (load PATH), then load model");
     ModelFile mf;
     if (modelfile_read(path->text, &mf, err)) {
         err->col = path->col;
         return -1;
     }
     int rc = -1;
-    const Dataset *ds = s->data;
-    if (mf.ninputs != ds->d) {
-        fb_fail_at(err, path->col, "%s was made for %zu input columns; the data has %zu", path->text, mf.ninputs, ds->d);
-        goto out;
-    }
-    for (size_t j = 0; j < ds->d; j++)
-        if (strcmp(mf.inputs[j], ds->names[j]) != 0) {
-            fb_fail_at(err, path->col, "%s expects column %zu to be '%s', the data has '%s'", path->text, j,
-                       mf.inputs[j], ds->names[j]);
-            goto out;
+    char buf[700];
+    const char *why = s->data ? data_mismatch(s->data, &mf, path->text, buf, sizeof buf) : NULL;
+    if (why) {
+        fb_fail_at(err, path->col, "%s: nothing changed (load the data it was made for, or train a new model)",
+                   why);
+    } else if (s->data) {
+        rc = install_model(it, &mf, path, err);
+        if (!rc)
+            sink_printf(it->out, "loaded model %s (%zu parameters, with its own scaling statistics) from %s\n",
+                        model_kind_name(mf.model.kind), mf.model.nparams, path->text);
+    } else {
+        ModelFile *dup = modelfile_dup(&mf, err);
+        if (dup) {
+            modelfile_unref(s->deployed);
+            s->deployed = dup;
+            rc = 0;
+            sink_printf(it->out, "loaded model %s (%zu parameters) from %s: predict V1,V2,... or predict FILE.csv "
+                                 "reads rows as in the original CSV (%zu columns)\n",
+                        model_kind_name(mf.model.kind), mf.model.nparams, path->text, mf.schema->ncols);
         }
-    s->prep_spec.degree = mf.degree;
-    s->prep_spec.scale = mf.scale;
-    s->mspec.set = true;
-    s->mspec.kind = mf.model.kind;
-    s->mspec.act = mf.model.act;
-    s->mspec.nhidden = mf.model.nlayers - 1;
-    for (size_t l = 0; l + 1 < mf.model.nlayers; l++)
-        s->mspec.hidden[l] = mf.model.sizes[l + 1];
-    s->setup.loss = mf.loss;
-    s->loss_set = true;
-    if (session_reprepare(s, err))
-        goto out;
-    if (s->ts.model.nparams != mf.model.nparams || s->prep->d != mf.d) {
-        fb_fail_at(err, path->col, "%s does not fit this data (%zu parameters, the data makes %zu)", path->text,
-                   mf.model.nparams, s->ts.model.nparams);
-        goto out;
     }
-    memcpy(s->ts.model.params, mf.model.params, mf.model.nparams * sizeof(double));
-    bool same_scaler = true;
-    for (size_t j = 0; j < mf.d; j++)
-        same_scaler = same_scaler && mf.shift[j] == s->prep->shift[j] && mf.scaleby[j] == s->prep->scale[j];
-    if (!same_scaler)
-        sink_printf(it->err, "warning: the scaling statistics of this data differ from the ones the model was saved "
-                             "with (another split or file); predictions use this data's\n");
-    sink_printf(it->out, "loaded model %s (%zu parameters) from %s\n", model_kind_name(mf.model.kind),
-                mf.model.nparams, path->text);
-    rc = 0;
-out:
     modelfile_free(&mf);
     return rc;
 }
@@ -248,6 +390,11 @@ int cmd_save(Interp *it, Args *a, FbErr *err)
                           "width= and height= are for save plot");
     if (strcmp(what, "session") == 0)
         rc = save_session(it, path, err);
+    else if (strcmp(what, "model") == 0 && !s->data && s->deployed) {
+        rc = modelfile_save(path, s->deployed, err); /* the loaded model, written again */
+        if (!rc)
+            sink_printf(it->out, "saved model %s to %s\n", model_kind_name(s->deployed->model.kind), path);
+    }
     else if (strcmp(what, "plot") == 0)
         rc = save_plot(it, a, path, err);
     else if (session_need_model(s, err))

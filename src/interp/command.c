@@ -157,7 +157,8 @@ const Command commands[] = {
      "Reads a CSV (RFC 4180 quoting, CRLF, BOM, ',' ';' or tab) streaming it from disk. The target is the last\n"
      "column unless target= names one or more. String targets become classes in sorted order. A NAME without a\n"
      "path (boston, iris, wine, diabetes, breast_cancer, digits) finds a shipped dataset from any directory.\n"
-     "`load model PATH` restores a model saved with `save model`; `load weights DIR` reads W.npy/b.npy files.",
+     "`load model PATH` restores a model saved with `save model`: with no data, for predict on raw rows; over\n"
+     "data with the same columns and classes, with its own scaling statistics. `load weights DIR` reads W.npy/b.npy files.",
      NULL, NULL, load_o, CMD_STATE, cmd_load},
     {"gen", "gen linear|poly|sine|blobs|moons|circles|xor|spiral|gauss [n=200] [d=] [noise=0.1] [classes=] [seed=]",
      "make a synthetic dataset", "Regression curves (linear, poly, sine) and the TensorFlow Playground sets.",
@@ -225,9 +226,12 @@ const Command commands[] = {
      NULL, NULL, solve_o, CMD_STATE, cmd_solve},
     {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
      "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, cmd_eval},
-    {"predict", "predict [train|val|test] [n=10] [out=FILE.csv] | predict V1,V2,...", "predictions",
-     "Prints predictions against targets for the first n rows of a split, or for one row of raw feature\n"
-     "values (scaled and expanded as the training data).",
+    {"predict", "predict [train|val|test] [n=10] [out=FILE.csv] | predict V1,V2,... | predict FILE.csv [out=OUT.csv]",
+     "predictions",
+     "Prints predictions against targets for the first n rows of a split, or for raw rows exactly as in the\n"
+     "original CSV (every column, text for one-hot columns, the target optional): one on the command line or\n"
+     "a file. Works after `load model PATH` with no data. Classifiers name the class and give each class's\n"
+     "probability; out= writes every row (%.17g) and no file on error.",
      NULL, NULL, predict_o, 0, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, cmd_show},

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fitbench/linalg.h"
+#include "fitbench/modelfile.h"
 #include "fitbench/strutil.h"
 
 void session_init(Session *s)
@@ -41,6 +42,7 @@ void session_free(Session *s)
         return;
     session_live_clear(s);
     dataset_unref(s->data);
+    modelfile_unref(s->deployed);
     prep_unref(s->prep);
     train_state_free(&s->ts);
     train_work_free(&s->work);
@@ -164,6 +166,7 @@ int session_clone(Session *dst, const Session *src, FbErr *err)
     memset(&dst->path, 0, sizeof dst->path);
     dataset_ref(dst->data);
     prep_ref(dst->prep);
+    modelfile_ref(dst->deployed);
     if (dst->compare)
         dst->compare->refs++;
     if (dst->lrfind)
