@@ -27,13 +27,9 @@ static const Tok *first_word(Args *a, const char *usage, FbErr *err)
 }
 
 /* Start the schedule again from the optimizer's lr.  Before any training the
- * history's row 0 shows that lr too, so the lr curve starts where training will. */
-static void restart_schedule(Session *s)
-{
-    sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
-    if (s->ts.epoch == 0 && s->ts.cursor == 0 && s->ts.hist.n == 1)
-        s->ts.hist.rows[0].lr = s->ts.sched.lr;
-}
+ * history's row 0 shows that lr too (session_refresh, after the command), so
+ * the lr curve starts where training will. */
+static void restart_schedule(Session *s) { sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt); }
 
 /* A one-line description of the model, for messages and show. */
 static void describe_model(Interp *it)

@@ -390,6 +390,9 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
     err->col = 0;
     size_t nlog0 = it->s->nlog;
     rc = c->run(it, &a, err);
+    /* Whatever the command moved, the losses and counters shown agree with the parameters (session.h). */
+    if (!rc)
+        rc = session_refresh(it->s, err);
     if (rc) {
         if (!err->col)
             err->col = a.t[0].col;
