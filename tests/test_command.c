@@ -749,3 +749,84 @@ Test(command, early_stop_shows_the_restored_state)
                  hs->rows[best].val_loss, "%s", h_out(&h));
     h_free(&h);
 }
+
+/* ---- undo memory does not grow with the history (issue 13) ---- */
+
+/* Bytes of history row storage held by the session and its undo snapshots,
+ * each shared buffer counted once. */
+static size_t undo_history_bytes(const H *h, int *nbuf)
+{
+    const History *seen[UNDO_MAX + 1];
+    int n = 0;
+    size_t bytes = 0;
+    for (int i = -1; i < h->it.nundo; i++) {
+        const History *hs = i < 0 ? &h->s.ts.hist : &h->it.undo[i]->ts.hist;
+        bool dup = false;
+        for (int j = 0; j < n; j++)
+            dup = dup || history_shares(seen[j], hs);
+        if (!dup && hs->buf) {
+            seen[n++] = hs;
+            bytes += history_bytes(hs);
+        }
+    }
+    *nbuf = n;
+    return bytes;
+}
+
+Test(command, undo_snapshots_share_the_history)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=20 seed=1; model linear; optim sgd lr=0.01; train 20000"), 0, "%s",
+                 h_err(&h));
+    cr_assert_geq(history_bytes(&h.s.ts.hist), 20001 * sizeof(HistRow));
+    /* The snapshots so far: before train (row 0 alone, in a buffer of its own since train outgrew it) and older. */
+    int nbuf0, nbuf;
+    size_t live = undo_history_bytes(&h, &nbuf0);
+    cr_assert_leq(live, history_bytes(&h.s.ts.hist) + 1024 * sizeof(HistRow));
+    /* Twenty state-changing commands: twenty more snapshots, not one more row stored. */
+    for (int i = 0; i < 20; i++)
+        cr_assert_eq(h_run(&h, i % 2 ? "optim sgd lr=0.02" : "optim sgd lr=0.01"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.it.nundo, 24);
+    cr_assert_eq(undo_history_bytes(&h, &nbuf), live, "%d buffers", nbuf);
+    cr_assert_eq(nbuf, nbuf0);
+    /* Training on from a shared history appends in place; undo and training again reuses the rows past the
+     * snapshots' (no copy per branch). */
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(h_run(&h, "optim sgd lr=0.01; train 1; undo; train 1"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.it.nundo, UNDO_MAX); /* the oldest snapshots (and the pre-train rows) dropped out */
+    cr_assert_leq(undo_history_bytes(&h, &nbuf), live, "%d buffers", nbuf);
+    cr_assert_eq(nbuf, 1);
+    /* Each snapshot still sees its own rows: undo all the way back gives the histories they had. */
+    long epoch = h.s.ts.epoch;
+    cr_assert_eq(h.s.ts.hist.n, (size_t)epoch + 1);
+    while (h.it.nundo) {
+        cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+        const History *hs = &h.s.ts.hist;
+        if (h.s.built) {
+            cr_assert_eq(hs->n, (size_t)h.s.ts.epoch + 1);
+            for (size_t i = 0; i < hs->n; i++)
+                cr_assert_eq(hs->rows[i].epoch, (long)i);
+        }
+    }
+    h_free(&h);
+}
+
+Test(command, a_snapshot_keeps_its_rows_when_the_live_history_changes)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=20 seed=1; model linear; optim sgd lr=0.01; train 5"), 0, "%s", h_err(&h));
+    HistRow r5 = h.s.ts.hist.rows[5];
+    /* reset clears and refills the live history; an lr change before training rewrites its row 0 */
+    cr_assert_eq(h_run(&h, "reset; optim sgd lr=0.5; train 2"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 3);
+    cr_assert_eq(h.s.ts.hist.rows[0].lr, 0.5);
+    cr_assert_eq(h_run(&h, "undo; undo"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 1);
+    cr_assert_eq(h.s.ts.hist.rows[0].lr, 0.01);
+    cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 6);
+    cr_assert_eq(memcmp(&h.s.ts.hist.rows[5], &r5, sizeof r5), 0);
+    h_free(&h);
+}
