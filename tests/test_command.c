@@ -830,3 +830,32 @@ Test(command, a_snapshot_keeps_its_rows_when_the_live_history_changes)
     cr_assert_eq(memcmp(&h.s.ts.hist.rows[5], &r5, sizeof r5), 0);
     h_free(&h);
 }
+
+Test(command, counts_and_milestones_say_what_is_allowed)
+{
+    /* "train takes a number of epochs >= 1 (got '1e12')" was wrong about 1e12; overflowing milestones passed */
+    expect_error("gen linear; model linear; train 1e12",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '1e12')\n");
+    expect_error("gen linear; model linear; train 99999999999999999999",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '99999999999999999999')\n");
+    expect_error("gen linear; model linear; train 0",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '0')\n");
+    expect_error("gen linear; model linear; train abc",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got 'abc')\n");
+    expect_error("gen linear; model linear; step batch 0",
+                 "t.fit:1:38: error: step batch takes a number of updates: a whole number from 1 to 1000000000, in "
+                 "digits (got '0')\n");
+    expect_error("gen linear; model linear; step 2000000000",
+                 "t.fit:1:32: error: step takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '2000000000')\n");
+    expect_error("schedule multistep milestones=99999999999999999999",
+                 "t.fit:1:31: error: milestones= takes epochs from 0 to 1000000000: '99999999999999999999' is too "
+                 "large\n");
+    expect_error("schedule multistep milestones=10,1e30",
+                 "t.fit:1:31: error: milestones= takes epochs (whole numbers from 0 to 1000000000, written in digits) "
+                 "in increasing order separated by commas, e.g. 30,80 ('1e30' is not one)\n");
+}

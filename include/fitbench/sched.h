@@ -8,6 +8,7 @@
 #include "fitbench/optim.h"
 
 #define SCHED_MAX_MILESTONES 32
+#define SCHED_MAX_MILESTONE 1000000000L /* the largest milestone: as many epochs as one train may ask for */
 
 typedef enum {
     SCHED_CONSTANT, SCHED_STEP, SCHED_MULTISTEP, SCHED_EXP, SCHED_COSINE, SCHED_ONECYCLE, SCHED_PLATEAU
@@ -78,5 +79,11 @@ void sched_start(const SchedCfg *cfg, SchedState *st, const OptCfg *opt);
 void sched_step(const SchedCfg *cfg, SchedState *st, double metric);
 
 const char *sched_name(SchedKind k);
+
+/* Read `milestones=` text ("30,80": epochs 0..SCHED_MAX_MILESTONE in
+ * increasing order, at most SCHED_MAX_MILESTONES) into c.  NULL when it
+ * reads, else a message for the user in buf (c->milestones then partly
+ * filled). */
+const char *sched_parse_milestones(const char *text, SchedCfg *c, char *buf, size_t size);
 
 #endif

@@ -100,6 +100,9 @@ typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_STOPPED, TRAIN_DIVERGED, TRA
  * 186 ms in chunks of 1024 rows, 198 ms in chunks of 4096). */
 #define TRAIN_CHUNK 1024
 
+/* The most epochs (train, step) or updates (step batch) one command may ask for. */
+#define TRAIN_MAX_COUNT 1000000000L
+
 /* Front-end hooks, all optional.  `stop` is polled after every minibatch
  * (SIGINT sets it).  on_epoch runs after each completed epoch, with the new
  * history row in place; a nonzero return stops training there (until=, keys).

@@ -257,22 +257,9 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
 
 static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
 {
-    const char *p = t->val;
-    c->nmilestones = 0;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < 0 || (*end && *end != ','))
-            return fb_fail_at(err, t->vcol, "milestones= takes epochs separated by commas, e.g. 30,80 (got '%s')",
-                              t->val);
-        if (c->nmilestones == SCHED_MAX_MILESTONES)
-            return fb_fail_at(err, t->vcol, "at most %d milestones", SCHED_MAX_MILESTONES);
-        if (c->nmilestones && v < c->milestones[c->nmilestones - 1])
-            return fb_fail_at(err, t->vcol, "milestones must be in increasing order");
-        c->milestones[c->nmilestones++] = v;
-        p = *end ? end + 1 : end;
-    }
-    return 0;
+    char buf[256];
+    const char *bad = sched_parse_milestones(t->val, c, buf, sizeof buf);
+    return bad ? fb_fail_at(err, t->vcol, "%s", bad) : 0;
 }
 
 int cmd_schedule(Interp *it, Args *a, FbErr *err)

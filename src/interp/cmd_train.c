@@ -464,8 +464,9 @@ int cmd_step(Interp *it, Args *a, FbErr *err)
     if (np > (batch ? 2 : 1))
         return fb_fail_at(err, pos[np > 2 ? 2 : 1]->col, "usage: step [N] | step batch [N]");
     long n = 1;
-    if (nt && (!fb_parse_long(nt->text, &n) || n < 1))
-        return fb_fail_at(err, nt->col, "step takes a whole number >= 1 (got '%s')", nt->text);
+    if (nt && (!fb_parse_long(nt->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
+        return fb_fail_at(err, nt->col, "%s takes a number of %s: a whole number from 1 to %ld, in digits (got '%s')",
+                          batch ? "step batch" : "step", batch ? "updates" : "epochs", TRAIN_MAX_COUNT, nt->text);
     return run_training(it, batch ? 0 : n, batch ? n : 0, 0, NULL, false, err);
 }
 
@@ -476,8 +477,10 @@ int cmd_train(Interp *it, Args *a, FbErr *err)
     if (np > 1)
         return fb_fail_at(err, pos[1]->col, "usage: train [N] [patience=P] [until=EXPR]");
     long n = 100, patience = 0;
-    if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1))
-        return fb_fail_at(err, pos[0]->col, "train takes a number of epochs >= 1 (got '%s')", pos[0]->text);
+    if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
+        return fb_fail_at(err, pos[0]->col, "train takes a number of epochs: a whole number from 1 to %ld, in digits "
+                                            "(got '%s')",
+                          TRAIN_MAX_COUNT, pos[0]->text);
     args_long(a, "patience", &patience);
     return run_training(it, n, 0, patience, args_opt(a, "until"), true, err);
 }
