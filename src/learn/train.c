@@ -545,6 +545,55 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
     return 0;
 }
 
+/* The end of an epoch: its history row, the divergence guard, the
+ * schedule, patience and the epoch hook.  1 when training ends here (out
+ * says why), 0 to go on, -1 on out of memory. */
+static int end_epoch(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, double lr, double t0,
+                     double start_loss, const Snap *snap, Patience *pt, bool stop, long epochs, long batches,
+                     const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
+{
+    HistRow row;
+    if (epoch_row(st, setup, data, w, lr, &row, err))
+        return -1;
+    /* Blown up: non-finite, or so far above where this run started that
+     * nothing useful can follow (the parameters would be ~1e150 before
+     * overflow; a learner should see them while they still mean something). */
+    if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
+        (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
+        restore(st, w, snap);
+        diverged(out, st->epoch + 1, lr, snap);
+        return 1;
+    }
+    st->cursor = 0;
+    st->epoch++;
+    row.seconds = now_seconds() - t0;
+    sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
+    if (history_push(&st->hist, &row, err))
+        return -1;
+    now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
+    out->epochs++;
+    bool early = patience_epoch(pt, st, w, &row, out->epochs - 1);
+    bool hooked = hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st);
+    bool interrupted = stop && hooks->stop && *hooks->stop;
+    bool last = epochs ? out->epochs >= epochs : out->batches >= batches;
+    if (!(early || hooked || (stop && !interrupted) || last))
+        return 0;
+    patience_restore(pt, st, setup, data, w, out); /* the run ends here, not by Ctrl-C: the best weights back */
+    if (early) {
+        out->end = TRAIN_EARLY_STOP;
+        snprintf(out->msg, sizeof out->msg,
+                 "early stop: val_loss has not improved for %ld epoch%s; restored the weights of epoch %ld "
+                 "(val_loss %.6g)",
+                 pt->wait, pt->wait == 1 ? "" : "s", pt->row.epoch, pt->row.val_loss);
+        return 1;
+    }
+    if (hooked) {
+        out->end = TRAIN_STOPPED;
+        return 1;
+    }
+    return 0;
+}
+
 /* The loop.  Threads (set threads=N): the fused path splits its own work;
  * other models run on the crew when train_run made one (w->crew_on: W3b's
  * epoch 198 ms against 281 ms with OpenBLAS's threads on each product,
@@ -589,45 +638,13 @@ static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWo
                     (hooks && hooks->on_batch && hooks->on_batch(hooks->ctx, st));
 
         if (st->cursor >= n) {
-            HistRow row;
-            if (epoch_row(st, setup, data, w, lr, &row, err))
+            int e = end_epoch(st, setup, data, w, lr, t0, start_loss, &snap, &pt, stop, epochs, batches, hooks, out,
+                              err);
+            if (e < 0)
                 return -1;
-            /* Blown up: non-finite, or so far above where this run started that
-             * nothing useful can follow (the parameters would be ~1e150 before
-             * overflow; a learner should see them while they still mean something). */
-            if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
-                (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
-                restore(st, w, &snap);
-                diverged(out, st->epoch + 1, lr, &snap);
+            if (e > 0)
                 return 0;
-            }
             grads_fresh = true; /* the validation pass is forward only: m->grads still holds the train gradient */
-            st->cursor = 0;
-            st->epoch++;
-            row.seconds = now_seconds() - t0;
-            sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
-            if (history_push(&st->hist, &row, err))
-                return -1;
-            now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
-            out->epochs++;
-            bool early = patience_epoch(&pt, st, w, &row, out->epochs - 1);
-            bool hooked = hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st);
-            if (early || hooked || (stop && !(hooks->stop && *hooks->stop)) ||
-                (epochs ? out->epochs >= epochs : out->batches >= batches)) {
-                patience_restore(&pt, st, setup, data, w, out);
-                if (early) {
-                    out->end = TRAIN_EARLY_STOP;
-                    snprintf(out->msg, sizeof out->msg,
-                             "early stop: val_loss has not improved for %ld epoch%s; restored the weights of epoch "
-                             "%ld (val_loss %.6g)",
-                             pt.wait, pt.wait == 1 ? "" : "s", pt.row.epoch, pt.row.val_loss);
-                    return 0;
-                }
-                if (hooked) {
-                    out->end = TRAIN_STOPPED;
-                    return 0;
-                }
-            }
         }
         if (stop) {
             out->end = hooks->stop && *hooks->stop ? TRAIN_INTERRUPTED : TRAIN_STOPPED;
