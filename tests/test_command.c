@@ -613,3 +613,249 @@ Test(command, show_config_prints_the_whole_optimizer_as_optim_takes_it)
     }
     h_free(&h);
 }
+
+/* ---- the losses and counters shown agree with the parameters (issue 12, item 5) ---- */
+
+/* ts.now (what status lines, the status pane and grad_norm show) is what the
+ * parameters give now, the history ends at the current epoch, and before any
+ * training row 0 is the current state. */
+static void consistent(H *h, const char *after)
+{
+    Session *s = &h->s;
+    cr_assert(s->ts.now.valid, "after %s: no current losses", after);
+    TrainData d;
+    session_train_data(s, &d);
+    double tl, vl = NAN;
+    FbErr e;
+    cr_assert_eq(train_eval(&s->ts.model, &s->setup.loss, d.X, d.Y, d.n, d.ky, &s->work, &tl, true, &e), 0);
+    double gn = train_norm(s->ts.model.grads, s->ts.model.nparams);
+    if (d.nv)
+        cr_assert_eq(train_eval(&s->ts.model, &s->setup.loss, d.Xv, d.Yv, d.nv, d.ky, &s->work, &vl, false, &e), 0);
+    cr_assert_eq(s->ts.now.train_loss, tl, "after %s: train_loss shown %.17g, the parameters give %.17g", after,
+                 s->ts.now.train_loss, tl);
+    cr_assert(s->ts.now.val_loss == vl || (isnan(vl) && isnan(s->ts.now.val_loss)),
+              "after %s: val_loss shown %.17g, the parameters give %.17g", after, s->ts.now.val_loss, vl);
+    cr_assert_eq(s->ts.now.grad_norm, gn, "after %s: grad_norm shown %.17g, the parameters give %.17g", after,
+                 s->ts.now.grad_norm, gn);
+    double g;
+    cr_assert_eq(interp_lookup(&h->it, "grad_norm", NULL, 0, &g, &e), 0);
+    cr_assert_eq(g, gn, "after %s: expect's grad_norm %.17g, want %.17g", after, g, gn);
+    const HistRow *last = history_last(&s->ts.hist);
+    cr_assert_eq(last->epoch, s->ts.epoch, "after %s: history ends at epoch %ld, the state is at %ld", after,
+                 last->epoch, s->ts.epoch);
+    if (s->ts.epoch == 0 && s->ts.steps == 0) {
+        cr_assert_eq(s->ts.hist.n, 1);
+        cr_assert_eq(last->train_loss, tl, "after %s: row 0 train_loss %.17g, want %.17g", after, last->train_loss, tl);
+        cr_assert_eq(last->lr, s->ts.sched.lr, "after %s: row 0 lr", after);
+    }
+}
+
+/* The number after `key ` in the last line of out that has it. */
+static double printed(const char *out, const char *key)
+{
+    const char *p = NULL, *q = out;
+    char k[64];
+    snprintf(k, sizeof k, "%s ", key);
+    while ((q = strstr(q, k)))
+        p = q++;
+    cr_assert(p, "no '%s' in %s", key, out);
+    return strtod(p + strlen(k), NULL);
+}
+
+Test(command, every_parameter_change_leaves_the_shown_losses_current)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "set precision=17; load boston; scale standard; split val=0.2 seed=1; model linear; "
+                           "optim sgd lr=0.05 momentum=0.9; batch 32"),
+                 0, "%s", h_err(&h));
+    consistent(&h, "model");
+    /* step batch prints the losses after its update, not before */
+    h_clear(&h);
+    cr_assert_eq(h_run(&h, "step batch"), 0, "%s", h_err(&h));
+    consistent(&h, "step batch");
+    cr_assert_eq(printed(h_out(&h), "train_loss"), h.s.ts.now.train_loss, "%s", h_out(&h));
+    cr_assert_eq(printed(h_out(&h), "val_loss"), h.s.ts.now.val_loss, "%s", h_out(&h));
+    h_clear(&h);
+    cr_assert_eq(h_run(&h, "step batch 3"), 0, "%s", h_err(&h));
+    consistent(&h, "step batch 3");
+    cr_assert_eq(printed(h_out(&h), "train_loss"), h.s.ts.now.train_loss, "%s", h_out(&h));
+    cr_assert_eq(h.s.ts.steps, 4);
+    cr_assert_eq(h_run(&h, "explain"), 0, "%s", h_err(&h));
+    consistent(&h, "explain");
+    cr_assert_eq(h.s.ts.steps, 5);
+    cr_assert_eq(h_run(&h, "step 2"), 0, "%s", h_err(&h));
+    consistent(&h, "step 2");
+    cr_assert_eq(h_run(&h, "solve"), 0, "%s", h_err(&h));
+    consistent(&h, "solve");
+    cr_assert_eq(h.s.ts.now.train_loss, h.s.optimum);
+    cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+    consistent(&h, "undo");
+    cr_assert_eq(h_run(&h, "loss huber delta=2"), 0, "%s", h_err(&h)); /* same parameters, another loss */
+    consistent(&h, "loss huber");
+    char dir[] = "/tmp/fb-consistent-XXXXXX", line[256];
+    cr_assert(mkdtemp(dir));
+    snprintf(line, sizeof line, "save weights %s/w; loss mse; train 3; load weights %s/w", dir, dir);
+    cr_assert_eq(h_run(&h, line), 0, "%s", h_err(&h));
+    consistent(&h, "load weights");
+    cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+    consistent(&h, "undo of load weights");
+    snprintf(line, sizeof line, "rm -rf %s", dir);
+    cr_assert_eq(system(line), 0);
+    /* Before any training: solve moves the parameters of row 0's state, so row 0 follows. */
+    cr_assert_eq(h_run(&h, "reset"), 0, "%s", h_err(&h));
+    consistent(&h, "reset");
+    cr_assert_eq(h_run(&h, "solve"), 0, "%s", h_err(&h));
+    consistent(&h, "solve before training");
+    cr_assert_eq(h_run(&h, "optim sgd lr=0.01"), 0, "%s", h_err(&h));
+    consistent(&h, "optim before training");
+    /* restore after divergence: the parameters of the end of the last good epoch, and its losses */
+    cr_assert_eq(h_run(&h, "reset; batch full; optim sgd lr=0.01; train 2; optim sgd lr=100; train 50"), 0, "%s",
+                 h_err(&h));
+    cr_assert(strstr(h_err(&h), "blew up"), "%s", h_err(&h));
+    consistent(&h, "a divergence");
+    h_free(&h);
+}
+
+Test(command, early_stop_shows_the_restored_state)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "set precision=17; gen poly n=40 noise=0.3 seed=2; split val=0.5 seed=1; "
+                           "features poly degree=9; scale standard; model linear; optim adam lr=0.05"),
+                 0, "%s", h_err(&h));
+    h_clear(&h);
+    cr_assert_eq(h_run(&h, "train 3000 patience=20"), 0, "%s", h_err(&h));
+    cr_assert(strstr(h_err(&h), "early stop"), "%s", h_err(&h));
+    consistent(&h, "an early stop");
+    /* The best epoch's row is what the status shows now; the history keeps every epoch run (as Keras'). */
+    const History *hs = &h.s.ts.hist;
+    size_t best = 0;
+    for (size_t i = 1; i < hs->n; i++)
+        if (hs->rows[i].val_loss < hs->rows[best].val_loss)
+            best = i;
+    cr_assert_eq(h.s.ts.now.val_loss, hs->rows[best].val_loss);
+    cr_assert_eq(h.s.ts.now.train_loss, hs->rows[best].train_loss);
+    cr_assert_eq(hs->n - 1, (size_t)h.s.ts.epoch);
+    cr_assert_eq((long)best + 20, h.s.ts.epoch, "stopped at %ld, best %zu", h.s.ts.epoch, best);
+    /* the summary line and eval say the same */
+    cr_assert_eq(printed(h_out(&h), "val_loss"), hs->rows[best].val_loss, "%s", h_out(&h));
+    h_clear(&h);
+    cr_assert_eq(h_run(&h, "eval val"), 0, "%s", h_err(&h));
+    const char *row = strstr(h_out(&h), "\nval ");
+    double v = NAN;
+    cr_assert(row && sscanf(row + 1, "val %*u %lf", &v) == 1, "%s", h_out(&h));
+    cr_assert_eq(v,
+                 hs->rows[best].val_loss, "%s", h_out(&h));
+    h_free(&h);
+}
+
+/* ---- undo memory does not grow with the history (issue 13) ---- */
+
+/* Bytes of history row storage held by the session and its undo snapshots,
+ * each shared buffer counted once. */
+static size_t undo_history_bytes(const H *h, int *nbuf)
+{
+    const History *seen[UNDO_MAX + 1];
+    int n = 0;
+    size_t bytes = 0;
+    for (int i = -1; i < h->it.nundo; i++) {
+        const History *hs = i < 0 ? &h->s.ts.hist : &h->it.undo[i]->ts.hist;
+        bool dup = false;
+        for (int j = 0; j < n; j++)
+            dup = dup || history_shares(seen[j], hs);
+        if (!dup && hs->buf) {
+            seen[n++] = hs;
+            bytes += history_bytes(hs);
+        }
+    }
+    *nbuf = n;
+    return bytes;
+}
+
+Test(command, undo_snapshots_share_the_history)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=20 seed=1; model linear; optim sgd lr=0.01; train 20000"), 0, "%s",
+                 h_err(&h));
+    cr_assert_geq(history_bytes(&h.s.ts.hist), 20001 * sizeof(HistRow));
+    /* The snapshots so far: before train (row 0 alone, in a buffer of its own since train outgrew it) and older. */
+    int nbuf0, nbuf;
+    size_t live = undo_history_bytes(&h, &nbuf0);
+    cr_assert_leq(live, history_bytes(&h.s.ts.hist) + 1024 * sizeof(HistRow));
+    /* Twenty state-changing commands: twenty more snapshots, not one more row stored. */
+    for (int i = 0; i < 20; i++)
+        cr_assert_eq(h_run(&h, i % 2 ? "optim sgd lr=0.02" : "optim sgd lr=0.01"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.it.nundo, 24);
+    cr_assert_eq(undo_history_bytes(&h, &nbuf), live, "%d buffers", nbuf);
+    cr_assert_eq(nbuf, nbuf0);
+    /* Training on from a shared history appends in place; undo and training again reuses the rows past the
+     * snapshots' (no copy per branch). */
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(h_run(&h, "optim sgd lr=0.01; train 1; undo; train 1"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.it.nundo, UNDO_MAX); /* the oldest snapshots (and the pre-train rows) dropped out */
+    cr_assert_leq(undo_history_bytes(&h, &nbuf), live, "%d buffers", nbuf);
+    cr_assert_eq(nbuf, 1);
+    /* Each snapshot still sees its own rows: undo all the way back gives the histories they had. */
+    long epoch = h.s.ts.epoch;
+    cr_assert_eq(h.s.ts.hist.n, (size_t)epoch + 1);
+    while (h.it.nundo) {
+        cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+        const History *hs = &h.s.ts.hist;
+        if (h.s.built) {
+            cr_assert_eq(hs->n, (size_t)h.s.ts.epoch + 1);
+            for (size_t i = 0; i < hs->n; i++)
+                cr_assert_eq(hs->rows[i].epoch, (long)i);
+        }
+    }
+    h_free(&h);
+}
+
+Test(command, a_snapshot_keeps_its_rows_when_the_live_history_changes)
+{
+    H h;
+    h_init(&h);
+    cr_assert_eq(h_run(&h, "gen linear n=20 seed=1; model linear; optim sgd lr=0.01; train 5"), 0, "%s", h_err(&h));
+    HistRow r5 = h.s.ts.hist.rows[5];
+    /* reset clears and refills the live history; an lr change before training rewrites its row 0 */
+    cr_assert_eq(h_run(&h, "reset; optim sgd lr=0.5; train 2"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 3);
+    cr_assert_eq(h.s.ts.hist.rows[0].lr, 0.5);
+    cr_assert_eq(h_run(&h, "undo; undo"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 1);
+    cr_assert_eq(h.s.ts.hist.rows[0].lr, 0.01);
+    cr_assert_eq(h_run(&h, "undo"), 0, "%s", h_err(&h));
+    cr_assert_eq(h.s.ts.hist.n, 6);
+    cr_assert_eq(memcmp(&h.s.ts.hist.rows[5], &r5, sizeof r5), 0);
+    h_free(&h);
+}
+
+Test(command, counts_and_milestones_say_what_is_allowed)
+{
+    /* "train takes a number of epochs >= 1 (got '1e12')" was wrong about 1e12; overflowing milestones passed */
+    expect_error("gen linear; model linear; train 1e12",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '1e12')\n");
+    expect_error("gen linear; model linear; train 99999999999999999999",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '99999999999999999999')\n");
+    expect_error("gen linear; model linear; train 0",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '0')\n");
+    expect_error("gen linear; model linear; train abc",
+                 "t.fit:1:33: error: train takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got 'abc')\n");
+    expect_error("gen linear; model linear; step batch 0",
+                 "t.fit:1:38: error: step batch takes a number of updates: a whole number from 1 to 1000000000, in "
+                 "digits (got '0')\n");
+    expect_error("gen linear; model linear; step 2000000000",
+                 "t.fit:1:32: error: step takes a number of epochs: a whole number from 1 to 1000000000, in digits "
+                 "(got '2000000000')\n");
+    expect_error("schedule multistep milestones=99999999999999999999",
+                 "t.fit:1:31: error: milestones= takes epochs from 0 to 1000000000: '99999999999999999999' is too "
+                 "large\n");
+    expect_error("schedule multistep milestones=10,1e30",
+                 "t.fit:1:31: error: milestones= takes epochs (whole numbers from 0 to 1000000000, written in digits) "
+                 "in increasing order separated by commas, e.g. 30,80 ('1e30' is not one)\n");
+}

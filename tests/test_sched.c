@@ -439,3 +439,34 @@ Test(sched, onecycle_drives_optimizer_like_torch)
         optim_state_free(&os);
     }
 }
+
+Test(sched, milestones_that_overflow_are_refused)
+{
+    SchedCfg c;
+    sched_defaults(&c, SCHED_MULTISTEP);
+    char buf[256];
+    cr_assert_null(sched_parse_milestones("30,80", &c, buf, sizeof buf));
+    cr_assert_eq(c.nmilestones, 2);
+    cr_assert_eq(c.milestones[1], 80);
+    cr_assert_null(sched_parse_milestones("0,1000000000", &c, buf, sizeof buf));
+    cr_assert_eq(c.milestones[1], 1000000000L);
+    /* strtol made these LONG_MAX (accepted silently), or read 1e30 as 1 then stopped */
+    static const char *const big[] = {"99999999999999999999", "10,1000000001", "9223372036854775807",
+                                      "5,18446744073709551617"};
+    for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+        const char *m = sched_parse_milestones(big[i], &c, buf, sizeof buf);
+        cr_assert(m && strstr(m, "milestones= takes epochs from 0 to 1000000000:") && strstr(m, "is too large"),
+                  "%s: %s", big[i], m ? m : "accepted");
+    }
+    static const char *const bad[] = {"1e30", "-1", "5,,6", "3.5", "abc", " 4"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *m = sched_parse_milestones(bad[i], &c, buf, sizeof buf);
+        cr_assert(m && strstr(m, "written in digits"), "%s: %s", bad[i], m ? m : "accepted");
+    }
+    cr_assert_str_eq(sched_parse_milestones("10,5", &c, buf, sizeof buf),
+                     "milestones must be in increasing order (5 comes after 10)");
+    /* and sched_check refuses a milestone out of range however it got there */
+    c.nmilestones = 1;
+    c.milestones[0] = 1000000001L;
+    cr_assert_str_eq(sched_check(&c), "milestones must be epochs from 0 to 1000000000");
+}

@@ -19,16 +19,41 @@ typedef struct HistRow {
     double train_loss, val_loss, lr, grad_norm, seconds;
 } HistRow;
 
+/* The rows live in a buffer shared by every copy of the history
+ * (history_clone takes a reference, it copies no row), so an undo snapshot
+ * costs a pointer whatever the history's length.  Copy on write: a copy that
+ * appends or edits while the buffer is shared gets a buffer of its own,
+ * unless it only appends right after the last row anyone wrote (the usual
+ * case: the live session training on while its snapshots keep their shorter
+ * prefix).  Rows are therefore read through `rows` and changed only through
+ * the functions below. */
+typedef struct HistBuf HistBuf;  /* history.c */
 typedef struct History {
-    size_t n, cap;
-    HistRow *rows;  /* owned */
+    size_t n, cap;        /* rows held, rows the buffer has room for */
+    const HistRow *rows;  /* (n) rows[0..n) */
+    HistBuf *buf;         /* the shared storage rows points into; NULL when empty or a borrowed view */
 } History;
 
-int history_push(History *h, const HistRow *row, FbErr *err); /* fails on out of memory */
-void history_clear(History *h);                               /* keeps the buffer */
-void history_free(History *h);                                /* NULL-safe */
-int history_clone(History *dst, const History *src, FbErr *err);
+int history_push(History *h, const HistRow *row, FbErr *err); /* fails on out of memory (h unchanged) */
+void history_clear(History *h);                               /* n = 0; the buffer stays shared */
+void history_free(History *h);                                /* NULL-safe; drops the reference */
+int history_clone(History *dst, const History *src, FbErr *err); /* shares the rows; never fails (0) */
 const HistRow *history_last(const History *h);                /* NULL when empty */
+
+/* Row i (< n) to write into, the buffer made private to h first if it is
+ * shared.  NULL on out of memory (err filled, h unchanged). */
+HistRow *history_edit(History *h, size_t i, FbErr *err);
+
+/* A promise by the caller that no holder of h's buffer needs rows past
+ * max(h->n, keep) any more (undo: the other holders are the snapshots, whose
+ * longest prefix the caller knows).  Lets the next push write in place
+ * instead of copying the rows. */
+void history_trim(History *h, size_t keep);
+
+/* Bytes of row storage h refers to (shared storage counted whole), and
+ * whether a and b share it. */
+size_t history_bytes(const History *h);
+bool history_shares(const History *a, const History *b);
 
 /* Write the CSV DESIGN.md fixes: header epoch,step,train_loss,val_loss,lr,
  * grad_norm,seconds; numbers with %.17g in the C locale, an empty cell for a

@@ -8,6 +8,7 @@
 #include "fitbench/optim.h"
 
 #define SCHED_MAX_MILESTONES 32
+#define SCHED_MAX_MILESTONE 1000000000L /* the largest milestone: as many epochs as one train may ask for */
 
 typedef enum {
     SCHED_CONSTANT, SCHED_STEP, SCHED_MULTISTEP, SCHED_EXP, SCHED_COSINE, SCHED_ONECYCLE, SCHED_PLATEAU
@@ -81,5 +82,11 @@ void sched_step(const SchedCfg *cfg, SchedState *st, double metric);
 extern const char *const sched_names[];
 const char *sched_name(SchedKind k);                    /* "?" for a value out of range */
 int sched_from_name(const char *name, SchedKind *k);    /* 0, or -1 (k untouched) for an unknown name */
+
+/* Read `milestones=` text ("30,80": epochs 0..SCHED_MAX_MILESTONE in
+ * increasing order, at most SCHED_MAX_MILESTONES) into c.  NULL when it
+ * reads, else a message for the user in buf (c->milestones then partly
+ * filled). */
+const char *sched_parse_milestones(const char *text, SchedCfg *c, char *buf, size_t size);
 
 #endif

@@ -195,6 +195,17 @@ void session_path_step(Session *s);
 void path_free(ParamPath *p);                                 /* NULL-safe; leaves p zeroed */
 int path_clone(ParamPath *dst, const ParamPath *src, FbErr *err); /* fails on out of memory; dst then zeroed */
 
+/* Make everything that describes the current parameters agree with them:
+ * ts.now (the losses and gradient norm the status line, the status pane and
+ * `grad_norm` show) is recomputed when the parameters, the loss or the data
+ * moved since it was computed, and before any training history row 0 (the
+ * state training starts from) is set to those losses and the scheduled lr.
+ * command_run calls it after every successful command, so no command has to
+ * remember to; it costs a comparison of the parameters when nothing moved,
+ * else one pass over the training and validation rows.  A no-op without a
+ * model.  Fails on out of memory (ts.now is then invalid). */
+int session_refresh(Session *s, FbErr *err);
+
 /* Need-checks with a message naming the command to run first. */
 int session_need_data(const Session *s, FbErr *err);
 int session_need_model(Session *s, FbErr *err);

@@ -33,8 +33,23 @@ typedef struct TrainData {
     size_t nv;
 } TrainData;
 
-/* Everything training changes.  Owns model, opt, perm and hist; cloned
- * whole for undo and compare. */
+/* The losses at the current parameters, whatever moved them last (an epoch,
+ * a minibatch, explain, solve, load weights, undo, a restore): noted by the
+ * training loop at every epoch end and recomputed by train_refresh whenever
+ * the parameters, the loss or the data differ from those it was computed
+ * for.  What status lines and the status pane show. */
+typedef struct TrainNow {
+    bool valid;
+    double train_loss, val_loss, grad_norm; /* val_loss NaN without validation rows */
+    LossCfg loss;                           /* computed with this loss */
+    const double *X, *Xv;                   /* on these splits (compared as pointers only) */
+    size_t n, nv;
+    double *params;                         /* (nparams) at these parameters; owned */
+    size_t nparams;
+} TrainNow;
+
+/* Everything training changes.  Owns model, opt, perm, hist (shared rows,
+ * see history.h) and now; cloned whole for undo and compare. */
 typedef struct TrainState {
     Model model;
     OptState opt;
@@ -46,6 +61,7 @@ typedef struct TrainState {
     size_t *perm;     /* (n) the current epoch's row order when shuffling, else NULL */
     size_t nperm;
     History hist;
+    TrainNow now;
 } TrainState;
 
 /* What one forward and backward pass over up to `cap` rows needs: the
@@ -84,6 +100,9 @@ typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_STOPPED, TRAIN_DIVERGED, TRA
  * 186 ms in chunks of 1024 rows, 198 ms in chunks of 4096). */
 #define TRAIN_CHUNK 1024
 
+/* The most epochs (train, step) or updates (step batch) one command may ask for. */
+#define TRAIN_MAX_COUNT 1000000000L
+
 /* Front-end hooks, all optional.  `stop` is polled after every minibatch
  * (SIGINT sets it).  on_epoch runs after each completed epoch, with the new
  * history row in place; a nonzero return stops training there (until=, keys).
@@ -100,7 +119,8 @@ typedef struct TrainOutcome {
     TrainEnd end;
     long epochs;      /* epochs completed in this call */
     long batches;     /* minibatch updates made in this call */
-    long best_epoch;  /* patience: the epoch whose weights were restored */
+    long best_epoch;  /* patience: the epoch with the lowest val_loss of this call (-1: none) */
+    bool restored;    /* patience: the weights of best_epoch were put back (see train_run) */
     double bad_lr;    /* diverged: the lr in use */
     char msg[512];    /* a sentence for the user when end != TRAIN_DONE */
 } TrainOutcome;
@@ -127,10 +147,26 @@ int train_predict(const Model *m, const double *X, size_t n, double *Z, TrainWor
  * of memory. */
 int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, FbErr *err);
 
+/* Bring st->now up to date for the current parameters, loss and data: a
+ * no-op when it already is (a comparison of the parameters), else one pass
+ * over the training rows with the gradient (left in model.grads) and one
+ * over the validation rows.  *computed (may be NULL) says which.  Fails on
+ * out of memory (st->now is then invalid). */
+int train_refresh(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, bool *computed,
+                  FbErr *err);
+
 /* Train for `epochs` whole epochs (if batches == 0) or for `batches` single
  * minibatch updates (if epochs == 0), appending a history row for every
- * epoch completed.  patience > 0 stops when val_loss has not improved for
- * that many epochs and restores the best parameters.  A non-finite loss
+ * epoch completed.  patience > 0 is Keras' EarlyStopping(monitor='val_loss',
+ * patience, min_delta=0, restore_best_weights=True), one per call: the
+ * best val_loss starts at +inf, each epoch end counts wait += 1 and an epoch
+ * whose val_loss is strictly lower than the best resets wait to 0 and keeps
+ * its weights; training stops when wait >= patience (never at this call's
+ * first epoch).  When the call ends at an epoch end other than by divergence
+ * or an interrupt (all epochs done, the early stop, a hook), the weights of
+ * the best epoch are put back (out->restored), as Keras 3 does in
+ * on_train_end; the optimizer state, schedule, counters and history stay
+ * those of the last epoch.  A non-finite loss
  * stops in that epoch and restores the parameters and optimizer state of the
  * end of the previous epoch.  Those endings, Ctrl-C and hooks are not errors:
  * they come back in *out with rc 0.  Fails (rc -1) only on out of memory or
@@ -138,6 +174,10 @@ int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, 
  * combination torch refuses). */
 int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
               long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err);
+
+/* Free / copy a TrainNow (NULL-safe free; the copy fails on out of memory, dst then invalid and empty). */
+void train_now_free(TrainNow *n);
+int train_now_clone(TrainNow *dst, const TrainNow *src, FbErr *err);
 
 /* L2 norm of v (n). */
 double train_norm(const double *v, size_t n);

@@ -94,19 +94,25 @@ static void status_text(Tui *t, StatusText *st)
     Session *s = t->it->s;
     const History *h = &s->ts.hist;
     const HistRow *r = s->built ? history_last(h) : NULL;
+    /* Counters and losses of the parameters as they are now (ts.now, kept by
+     * session_refresh): after step batch, explain, solve or a restore they
+     * differ from the last history row. */
+    const TrainNow *nw = s->built && s->ts.now.valid ? &s->ts.now : NULL;
     char a[40];
     memset(st, 0, sizeof *st);
     st->n = 0;
-    if (r)
-        stat_add(st, "epoch", "%ld", r->epoch);
+    if (s->built && s->ts.cursor)
+        stat_add(st, "epoch", "%ld +%zu rows", s->ts.epoch, s->ts.cursor);
+    else if (s->built)
+        stat_add(st, "epoch", "%ld", s->ts.epoch);
     else
         stat_add(st, "epoch", "-");
-    if (r)
-        stat_add(st, "updates", "%ld", r->steps);
+    if (s->built)
+        stat_add(st, "updates", "%ld", s->ts.steps);
     else
         stat_add(st, "updates", "-");
-    stat_add(st, "train loss", "%s", r ? fmt6(a, sizeof a, r->train_loss) : "-");
-    stat_add(st, "val loss", "%s", r ? fmt6(a, sizeof a, r->val_loss) : "-");
+    stat_add(st, "train loss", "%s", nw ? fmt6(a, sizeof a, nw->train_loss) : "-");
+    stat_add(st, "val loss", "%s", nw ? fmt6(a, sizeof a, nw->val_loss) : "-");
     if (r) {
         update_best(t, h);
         if (t->best_epoch >= 0)
@@ -117,7 +123,7 @@ static void status_text(Tui *t, StatusText *st)
     } else
         stat_add(st, "best", "-");
     stat_add(st, "lr", "%s", fmt6(a, sizeof a, (s->built ? s->ts.sched.lr : s->setup.opt.lr) * tui_pending(t)));
-    stat_add(st, "grad norm", "%s", r ? fmt6(a, sizeof a, r->grad_norm) : "-");
+    stat_add(st, "grad norm", "%s", nw ? fmt6(a, sizeof a, nw->grad_norm) : "-");
     /* Time per epoch: the mean of the last few, in a readable unit. */
     double sum = 0;
     size_t cnt = 0;

@@ -19,13 +19,9 @@ static const Tok *first_word(Args *a, const char *usage, FbErr *err)
 }
 
 /* Start the schedule again from the optimizer's lr.  Before any training the
- * history's row 0 shows that lr too, so the lr curve starts where training will. */
-static void restart_schedule(Session *s)
-{
-    sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
-    if (s->ts.epoch == 0 && s->ts.cursor == 0 && s->ts.hist.n == 1)
-        s->ts.hist.rows[0].lr = s->ts.sched.lr;
-}
+ * history's row 0 shows that lr too (session_refresh, after the command), so
+ * the lr curve starts where training will. */
+static void restart_schedule(Session *s) { sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt); }
 
 /* A one-line description of the model, for messages and show. */
 static void describe_model(Interp *it)
@@ -232,22 +228,9 @@ int cmd_optim(Interp *it, Args *a, FbErr *err)
 
 static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
 {
-    const char *p = t->val;
-    c->nmilestones = 0;
-    while (*p) {
-        char *end;
-        long v = strtol(p, &end, 10);
-        if (end == p || v < 0 || (*end && *end != ','))
-            return fb_fail_at(err, t->vcol, "milestones= takes epochs separated by commas, e.g. 30,80 (got '%s')",
-                              t->val);
-        if (c->nmilestones == SCHED_MAX_MILESTONES)
-            return fb_fail_at(err, t->vcol, "at most %d milestones", SCHED_MAX_MILESTONES);
-        if (c->nmilestones && v < c->milestones[c->nmilestones - 1])
-            return fb_fail_at(err, t->vcol, "milestones must be in increasing order");
-        c->milestones[c->nmilestones++] = v;
-        p = *end ? end + 1 : end;
-    }
-    return 0;
+    char buf[256];
+    const char *bad = sched_parse_milestones(t->val, c, buf, sizeof buf);
+    return bad ? fb_fail_at(err, t->vcol, "%s", bad) : 0;
 }
 
 int cmd_schedule(Interp *it, Args *a, FbErr *err)

@@ -135,7 +135,6 @@ int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, doub
     if (session_need_model(s, err))
         return -1;
     const TrainState *ts = &s->ts;
-    const HistRow *last = history_last(&ts->hist);
     if ((name[0] == 'W' || name[0] == 'b') && (!name[1] || (name[1] >= '0' && name[1] <= '9')))
         return param_lookup(s, name, idx, nidx, out, err);
     if (nidx)
@@ -146,8 +145,11 @@ int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, doub
         *out = (double)ts->steps;
     else if (strcmp(name, "lr") == 0)
         *out = ts->sched.lr;
-    else if (strcmp(name, "grad_norm") == 0)
-        *out = last ? last->grad_norm : NAN;
+    else if (strcmp(name, "grad_norm") == 0) {
+        if (session_refresh(s, err))
+            return -1;
+        *out = ts->now.grad_norm;
+    }
     else if (strcmp(name, "n") == 0)
         *out = (double)s->prep->train.n;
     else if (strcmp(name, "d") == 0)
@@ -387,7 +389,7 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     TrainOutcome out;
-    double start_loss = history_last(&s->ts.hist) ? history_last(&s->ts.hist)->train_loss : NAN;
+    double start_loss = s->ts.now.valid ? s->ts.now.train_loss : NAN;
     double t0 = wall();
     int rc = train_run(&s->ts, &s->setup, &data, &s->work, epochs, batches, patience, &hooks, &out, err);
     double secs = wall() - t0;
@@ -415,32 +417,37 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
         err->col = tc.until_col + (err->col > 0 ? err->col - 1 : 0);
         return -1;
     }
-    const HistRow *last = history_last(&s->ts.hist);
+    /* What is printed from here on describes the parameters as they are now
+     * (after a restore: the best epoch's), not the last history row. */
+    if (session_refresh(s, err))
+        return -1;
+    const TrainNow *now = &s->ts.now;
     if (out.end == TRAIN_DIVERGED || out.end == TRAIN_EARLY_STOP || out.end == TRAIN_INTERRUPTED)
         sink_printf(it->err, "%s: %s%s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg,
                     out.end == TRAIN_DIVERGED && s->prep_spec.scale == SCALE_NONE
                         ? ", or scale the features (scale standard)"
                         : "");
+    else if (out.restored)
+        sink_printf(it->err, "note: restored the weights of epoch %ld, the lowest val_loss of this run (%s), as "
+                             "patience= does whenever training ends\n",
+                    out.best_epoch, NUM(it, now->val_loss));
     if (tc.until_hit)
         sink_printf(it->out, "until %s: holds after epoch %ld\n", tc.until, s->ts.epoch);
-    if (out.end == TRAIN_DONE && last->train_loss > 1e3 * start_loss && start_loss > 0)
+    if (out.end == TRAIN_DONE && !out.restored && now->train_loss > 1e3 * start_loss && start_loss > 0)
         sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
                              "probably too large\n",
-                    NUM(it, start_loss), NUM(it, last->train_loss), NUM(it, last->lr));
-    if (!verbose) {
+                    NUM(it, start_loss), NUM(it, now->train_loss), NUM(it, history_last(&s->ts.hist)->lr));
+    if (!verbose || it->quiet || it->fe || out.end != TRAIN_DONE || out.restored) {
         if (batches)
             sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out.batches, out.batches == 1 ? "" : "s",
                         s->ts.epoch, s->ts.cursor, data.n);
         else
             sink_printf(it->out, "epoch %ld", s->ts.epoch);
-        sink_printf(it->out, "  train_loss %s", NUM(it, last->train_loss));
-        if (!isnan(last->val_loss))
-            sink_printf(it->out, "  val_loss %s", NUM(it, last->val_loss));
-        sink_printf(it->out, "\n");
-    } else if (it->quiet || it->fe || out.end != TRAIN_DONE) {
-        sink_printf(it->out, "epoch %ld  train_loss %s", s->ts.epoch, NUM(it, last->train_loss));
-        if (!isnan(last->val_loss))
-            sink_printf(it->out, "  val_loss %s", NUM(it, last->val_loss));
+        if (out.restored)
+            sink_printf(it->out, " (weights of epoch %ld)", out.best_epoch);
+        sink_printf(it->out, "  train_loss %s", NUM(it, now->train_loss));
+        if (!isnan(now->val_loss))
+            sink_printf(it->out, "  val_loss %s", NUM(it, now->val_loss));
         sink_printf(it->out, "\n");
     }
     if (verbose && s->set.timing && out.epochs > 0)
@@ -457,8 +464,9 @@ int cmd_step(Interp *it, Args *a, FbErr *err)
     if (np > (batch ? 2 : 1))
         return fb_fail_at(err, pos[np > 2 ? 2 : 1]->col, "usage: step [N] | step batch [N]");
     long n = 1;
-    if (nt && (!fb_parse_long(nt->text, &n) || n < 1))
-        return fb_fail_at(err, nt->col, "step takes a whole number >= 1 (got '%s')", nt->text);
+    if (nt && (!fb_parse_long(nt->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
+        return fb_fail_at(err, nt->col, "%s takes a number of %s: a whole number from 1 to %ld, in digits (got '%s')",
+                          batch ? "step batch" : "step", batch ? "updates" : "epochs", TRAIN_MAX_COUNT, nt->text);
     return run_training(it, batch ? 0 : n, batch ? n : 0, 0, NULL, false, err);
 }
 
@@ -469,8 +477,10 @@ int cmd_train(Interp *it, Args *a, FbErr *err)
     if (np > 1)
         return fb_fail_at(err, pos[1]->col, "usage: train [N] [patience=P] [until=EXPR]");
     long n = 100, patience = 0;
-    if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1))
-        return fb_fail_at(err, pos[0]->col, "train takes a number of epochs >= 1 (got '%s')", pos[0]->text);
+    if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
+        return fb_fail_at(err, pos[0]->col, "train takes a number of epochs: a whole number from 1 to %ld, in digits "
+                                            "(got '%s')",
+                          TRAIN_MAX_COUNT, pos[0]->text);
     args_long(a, "patience", &patience);
     return run_training(it, n, 0, patience, args_opt(a, "until"), true, err);
 }
@@ -491,6 +501,13 @@ int cmd_undo(Interp *it, Args *a, FbErr *err)
     session_free(it->s);
     *it->s = *snap;
     free(snap);
+    /* The undone state is gone: history rows past the longest prefix still held (by this state and the
+     * older snapshots sharing its rows) are nobody's, so training on writes them in place, not in a copy. */
+    size_t keep = 0;
+    for (int i = 0; i < it->nundo; i++)
+        if (history_shares(&it->undo[i]->ts.hist, &it->s->ts.hist) && it->undo[i]->ts.hist.n > keep)
+            keep = it->undo[i]->ts.hist.n;
+    history_trim(&it->s->ts.hist, keep);
     const char *what = it->s->nlog ? it->s->log[it->s->nlog - 1] : "the start";
     sink_printf(it->out, "undone: back to the state after '%s'\n", what);
     return 0;

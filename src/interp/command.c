@@ -109,7 +109,7 @@ static const OptSpec batch_o[] = {
     {"shuffle", OT_BOOL, 0, 0, 0, yesno, "reshuffle the rows every epoch (yes)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec train_o[] = {
-    {"patience", OT_INT, 1, 1e9, 0, NULL, "stop when val_loss has not improved for this many epochs"},
+    {"patience", OT_INT, 1, 1e9, 0, NULL, "stop when val_loss has not improved for this many epochs (Keras)"},
     {"until", OT_EXPR, 0, 0, 0, NULL, "stop when this expression holds, e.g. until=\"train_loss < 22\""},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec solve_o[] = {
@@ -210,8 +210,11 @@ const Command commands[] = {
      "Prints the losses after the step. `step batch` moves through the epoch one minibatch at a time.",
      NULL, NULL, none_o, CMD_STATE, cmd_step},
     {"train", "train [N] [patience=P] [until=EXPR]", "train N epochs (100), one line per epoch",
-     "Ctrl-C stops after the current batch and keeps the state. patience= stops when val_loss has not\n"
-     "improved for P epochs and restores the best weights. until= stops when the expression holds.",
+     "Ctrl-C stops after the current batch and keeps the state. patience=P is Keras' EarlyStopping(\n"
+     "monitor='val_loss', patience=P, restore_best_weights=True): it stops when val_loss has not been\n"
+     "lower than this command's best for P epochs, and when training ends (stopped early or not) puts\n"
+     "back the weights of the epoch with the lowest val_loss; the epoch count, optimizer state and\n"
+     "history stay those of the last epoch. until= stops when the expression holds.",
      NULL, NULL, train_o, CMD_STATE, cmd_train},
     {"reset", "reset", "re-initialise the parameters (data and settings kept)",
      "Parameters, optimizer state, schedule, data order and history start again.", NULL, NULL, none_o, CMD_STATE,
@@ -388,6 +391,9 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
     err->col = 0;
     size_t nlog0 = it->s->nlog;
     rc = c->run(it, &a, err);
+    /* Whatever the command moved, the losses and counters shown agree with the parameters (session.h). */
+    if (!rc)
+        rc = session_refresh(it->s, err);
     if (rc) {
         if (!err->col)
             err->col = a.t[0].col;

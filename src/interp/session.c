@@ -223,8 +223,7 @@ int session_set_lr(Session *s, double lr, FbErr *err)
         st->base_lr *= f;
         if (st->max_lr > 0)
             st->max_lr *= f;
-        if (s->ts.epoch == 0 && s->ts.cursor == 0 && s->ts.hist.n == 1)
-            s->ts.hist.rows[0].lr = st->lr; /* row 0 shows the lr training will start with */
+        /* session_refresh, after the command, makes row 0 show the lr training will start with. */
     }
     s->setup.opt.lr = lr;
     return 0;
@@ -428,6 +427,35 @@ int session_set_data(Session *s, Dataset *ds, FbErr *err)
         return -1;
     }
     dataset_unref(old);
+    return 0;
+}
+
+static bool same(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
+int session_refresh(Session *s, FbErr *err)
+{
+    if (!s->built)
+        return 0;
+    TrainState *ts = &s->ts;
+    TrainData d;
+    session_train_data(s, &d);
+    if (train_refresh(ts, &s->setup, &d, &s->work, NULL, err))
+        return -1;
+    /* Before any training, row 0 is the state training will start from. */
+    if (ts->epoch == 0 && ts->cursor == 0 && ts->steps == 0 && ts->hist.n == 1) {
+        const HistRow *r = &ts->hist.rows[0];
+        const TrainNow *nw = &ts->now;
+        if (!same(r->train_loss, nw->train_loss) || !same(r->val_loss, nw->val_loss) ||
+            !same(r->grad_norm, nw->grad_norm) || !same(r->lr, ts->sched.lr)) {
+            HistRow *w = history_edit(&ts->hist, 0, err);
+            if (!w)
+                return -1;
+            w->train_loss = nw->train_loss;
+            w->val_loss = nw->val_loss;
+            w->grad_norm = nw->grad_norm;
+            w->lr = ts->sched.lr;
+        }
+    }
     return 0;
 }
 

@@ -9,6 +9,9 @@
 #include "fitbench/sched.h"
 #include "fitbench/strutil.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -78,7 +81,8 @@ const char *sched_check(const SchedCfg *cfg)
     case SCHED_MULTISTEP:
         if (cfg->nmilestones > SCHED_MAX_MILESTONES) return "too many milestones (at most 32)";
         for (size_t i = 0; i < cfg->nmilestones; i++)
-            if (cfg->milestones[i] < 0) return "milestones must be >= 0";
+            if (cfg->milestones[i] < 0 || cfg->milestones[i] > SCHED_MAX_MILESTONE)
+                return "milestones must be epochs from 0 to 1000000000";
         if (!finite_pos(cfg->gamma)) return "gamma must be a finite number > 0";
         return NULL;
     case SCHED_EXP:
@@ -277,4 +281,45 @@ void sched_step(const SchedCfg *cfg, SchedState *st, double metric)
         }
         break;
     }
+}
+
+const char *sched_parse_milestones(const char *text, SchedCfg *c, char *buf, size_t size)
+{
+    const char *p = text;
+    c->nmilestones = 0;
+    while (*p) {
+        const char *q = p;
+        long v = 0;
+        while (*q >= '0' && *q <= '9' && v <= SCHED_MAX_MILESTONE)
+            v = v * 10 + (*q++ - '0');
+        if (q > p && *q >= '0' && *q <= '9') {
+            while (*q >= '0' && *q <= '9')
+                q++;
+            v = SCHED_MAX_MILESTONE + 1;
+        }
+        size_t len = strcspn(p, ",");
+        if (q == p || (*q && *q != ',')) {
+            snprintf(buf, size, "milestones= takes epochs (whole numbers from 0 to %ld, written in digits) in "
+                                "increasing order separated by commas, e.g. 30,80 ('%.*s' is not one)",
+                     SCHED_MAX_MILESTONE, (int)(len < 40 ? len : 40), p);
+            return buf;
+        }
+        if (v > SCHED_MAX_MILESTONE) {
+            snprintf(buf, size, "milestones= takes epochs from 0 to %ld: '%.*s' is too large", SCHED_MAX_MILESTONE,
+                     (int)(len < 40 ? len : 40), p);
+            return buf;
+        }
+        if (c->nmilestones == SCHED_MAX_MILESTONES) {
+            snprintf(buf, size, "at most %d milestones", SCHED_MAX_MILESTONES);
+            return buf;
+        }
+        if (c->nmilestones && v < c->milestones[c->nmilestones - 1]) {
+            snprintf(buf, size, "milestones must be in increasing order (%ld comes after %ld)", v,
+                     c->milestones[c->nmilestones - 1]);
+            return buf;
+        }
+        c->milestones[c->nmilestones++] = v;
+        p = *q ? q + 1 : q;
+    }
+    return NULL;
 }

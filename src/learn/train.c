@@ -175,7 +175,86 @@ void train_state_free(TrainState *st)
     optim_state_free(&st->opt);
     free(st->perm);
     history_free(&st->hist);
+    train_now_free(&st->now);
     memset(st, 0, sizeof *st);
+}
+
+void train_now_free(TrainNow *n)
+{
+    if (!n)
+        return;
+    free(n->params);
+    memset(n, 0, sizeof *n);
+}
+
+int train_now_clone(TrainNow *dst, const TrainNow *src, FbErr *err)
+{
+    *dst = *src;
+    dst->params = NULL;
+    if (!src->params)
+        return 0;
+    dst->params = fb_malloc(src->nparams, sizeof(double), "the current parameters' losses", err);
+    if (!dst->params) {
+        memset(dst, 0, sizeof *dst);
+        return -1;
+    }
+    memcpy(dst->params, src->params, src->nparams * sizeof(double));
+    return 0;
+}
+
+/* Remember that the current parameters give these losses on this data. */
+static void now_note(TrainState *st, const TrainSetup *setup, const TrainData *data, double train_loss,
+                     double val_loss, double grad_norm)
+{
+    TrainNow *nw = &st->now;
+    size_t np = st->model.nparams;
+    if (nw->nparams != np || !nw->params) {
+        free(nw->params);
+        nw->params = malloc((np ? np : 1) * sizeof(double));
+        nw->nparams = nw->params ? np : 0;
+    }
+    nw->valid = nw->params != NULL;
+    if (!nw->valid)
+        return; /* out of memory: train_refresh will try again */
+    memcpy(nw->params, st->model.params, np * sizeof(double));
+    nw->train_loss = train_loss;
+    nw->val_loss = val_loss;
+    nw->grad_norm = grad_norm;
+    nw->loss = setup->loss;
+    nw->X = data->X;
+    nw->Xv = data->nv ? data->Xv : NULL;
+    nw->n = data->n;
+    nw->nv = data->nv;
+}
+
+static bool now_fresh(const TrainState *st, const TrainSetup *setup, const TrainData *data)
+{
+    const TrainNow *nw = &st->now;
+    return nw->valid && nw->nparams == st->model.nparams && nw->loss.kind == setup->loss.kind &&
+           nw->loss.delta == setup->loss.delta && nw->X == data->X && nw->n == data->n &&
+           nw->Xv == (data->nv ? data->Xv : NULL) && nw->nv == data->nv &&
+           memcmp(nw->params, st->model.params, st->model.nparams * sizeof(double)) == 0;
+}
+
+int train_refresh(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, bool *computed,
+                  FbErr *err)
+{
+    if (computed)
+        *computed = false;
+    if (now_fresh(st, setup, data))
+        return 0;
+    st->now.valid = false;
+    double tl, vl = NAN;
+    Model *m = &st->model;
+    if (train_eval(m, &setup->loss, data->X, data->Y, data->n, data->ky, w, &tl, true, err))
+        return -1;
+    double gn = train_norm(m->grads, m->nparams);
+    if (data->nv && train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &vl, false, err))
+        return -1;
+    now_note(st, setup, data, tl, vl, gn);
+    if (computed)
+        *computed = true;
+    return 0;
 }
 
 int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err)
@@ -185,8 +264,9 @@ int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err)
     memset(&dst->model, 0, sizeof dst->model);
     memset(&dst->opt, 0, sizeof dst->opt);
     memset(&dst->hist, 0, sizeof dst->hist);
+    memset(&dst->now, 0, sizeof dst->now);
     if (model_clone(&dst->model, &src->model, err) || optim_state_clone(&dst->opt, &src->opt, err) ||
-        history_clone(&dst->hist, &src->hist, err))
+        history_clone(&dst->hist, &src->hist, err) || train_now_clone(&dst->now, &src->now, err))
         goto fail;
     if (src->perm) {
         dst->perm = fb_malloc(src->nperm, sizeof *dst->perm, "the row order", err);
@@ -211,7 +291,10 @@ int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, 
     if (data->nv &&
         train_eval(&st->model, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss, false, err))
         return -1;
-    return history_push(&st->hist, &row, err);
+    if (history_push(&st->hist, &row, err))
+        return -1;
+    now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
+    return 0;
 }
 
 /* The optimizer settings for this epoch: OneCycleLR's cycle_momentum
@@ -361,6 +444,156 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
     return 0;
 }
 
+/* Keras' EarlyStopping(monitor='val_loss', min_delta=0,
+ * restore_best_weights=True) for one call of train_run (keras/src/callbacks/
+ * early_stopping.py): best starts at +inf with no weights kept. */
+typedef struct Patience {
+    long patience; /* 0: off */
+    bool have;     /* weights kept in w->best */
+    double best;   /* the lowest val_loss of this call */
+    long wait;     /* epochs since the last improvement */
+    HistRow row;   /* the row of the epoch whose weights are kept */
+} Patience;
+
+/* After an epoch's history row: keep the weights when they are the best so
+ * far; true when training should stop.  call_epoch counts this call's
+ * epochs from 0 (Keras' `epoch > 0`). */
+static bool patience_epoch(Patience *pt, const TrainState *st, TrainWork *w, const HistRow *row, long call_epoch)
+{
+    if (pt->patience <= 0)
+        return false;
+    size_t np = st->model.nparams;
+    if (!pt->have) { /* Keras: "if best weights were never set, the current weights are the best" */
+        memcpy(w->best, st->model.params, np * sizeof(double));
+        pt->row = *row;
+        pt->have = true;
+    }
+    pt->wait++;
+    if (row->val_loss < pt->best) { /* min_delta = 0: strictly lower; a tie is no improvement */
+        pt->best = row->val_loss;
+        pt->row = *row;
+        memcpy(w->best, st->model.params, np * sizeof(double));
+        pt->wait = 0;
+        return false;
+    }
+    return pt->wait >= pt->patience && call_epoch > 0;
+}
+
+/* The call ends at an epoch end (not diverged, not interrupted): put the
+ * best epoch's weights back, as Keras' on_train_end; its losses become the
+ * current ones. */
+static void patience_restore(const Patience *pt, TrainState *st, const TrainSetup *setup, const TrainData *data,
+                             const TrainWork *w, TrainOutcome *out)
+{
+    if (pt->patience <= 0 || !pt->have)
+        return;
+    out->best_epoch = pt->row.epoch;
+    if (pt->row.epoch == st->epoch)
+        return; /* the last epoch is the best: these are its weights */
+    memcpy(st->model.params, w->best, st->model.nparams * sizeof(double));
+    out->restored = true;
+    now_note(st, setup, data, pt->row.train_loss, pt->row.val_loss, pt->row.grad_norm);
+}
+
+/* One epoch's history row at the current parameters: losses, gradient norm. */
+static int epoch_row(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, double lr,
+                     HistRow *row, FbErr *err)
+{
+    Model *m = &st->model;
+    *row = (HistRow){.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
+    if (train_eval(m, &setup->loss, data->X, data->Y, data->n, data->ky, w, &row->train_loss, true, err))
+        return -1;
+    row->grad_norm = train_norm(m->grads, m->nparams);
+    if (data->nv &&
+        train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row->val_loss, false, err))
+        return -1;
+    return 0;
+}
+
+/* One update: a full-batch step or the next minibatch.  false when the
+ * minibatch's loss was not finite (nothing updated). */
+static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, bool *grads_fresh,
+                      bool *finite, FbErr *err)
+{
+    Model *m = &st->model;
+    size_t np = m->nparams, n = data->n;
+    OptCfg eff = effective_opt(setup, st);
+    double lr = st->sched.lr;
+    *finite = true;
+    if (!setup->batch || setup->batch >= n) {
+        double l;
+        if (!*grads_fresh && train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &l, true, err))
+            return -1;
+        optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
+        st->cursor = n;
+    } else {
+        size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
+        bool crew = w->crew_on && crew_takes_steps(w->crew, m, b);
+        double c = crew ? crew_batch_grad(w->crew, m, &setup->loss, data, st->perm, st->cursor, b)
+                        : batch_grad(st, setup, data, w, b);
+        if (!isfinite(c)) {
+            *finite = false;
+            return 0;
+        }
+        if (crew)
+            crew_step(w->crew, m, &eff, lr, &st->opt);
+        else
+            optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
+        st->cursor += b;
+    }
+    *grads_fresh = false;
+    return 0;
+}
+
+/* The end of an epoch: its history row, the divergence guard, the
+ * schedule, patience and the epoch hook.  1 when training ends here (out
+ * says why), 0 to go on, -1 on out of memory. */
+static int end_epoch(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, double lr, double t0,
+                     double start_loss, const Snap *snap, Patience *pt, bool stop, long epochs, long batches,
+                     const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
+{
+    HistRow row;
+    if (epoch_row(st, setup, data, w, lr, &row, err))
+        return -1;
+    /* Blown up: non-finite, or so far above where this run started that
+     * nothing useful can follow (the parameters would be ~1e150 before
+     * overflow; a learner should see them while they still mean something). */
+    if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
+        (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
+        restore(st, w, snap);
+        diverged(out, st->epoch + 1, lr, snap);
+        return 1;
+    }
+    st->cursor = 0;
+    st->epoch++;
+    row.seconds = now_seconds() - t0;
+    sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
+    if (history_push(&st->hist, &row, err))
+        return -1;
+    now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
+    out->epochs++;
+    bool early = patience_epoch(pt, st, w, &row, out->epochs - 1);
+    bool hooked = hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st);
+    bool interrupted = stop && hooks->stop && *hooks->stop;
+    bool last = epochs ? out->epochs >= epochs : out->batches >= batches;
+    if (!(early || hooked || (stop && !interrupted) || last))
+        return 0;
+    patience_restore(pt, st, setup, data, w, out); /* the run ends here, not by Ctrl-C: the best weights back */
+    if (early) {
+        out->end = TRAIN_EARLY_STOP;
+        snprintf(out->msg, sizeof out->msg,
+                 "early stop: val_loss has not improved for %ld epoch%s; restored the weights of epoch %ld "
+                 "(val_loss %.6g)",
+                 pt->wait, pt->wait == 1 ? "" : "s", pt->row.epoch, pt->row.val_loss);
+        return 1;
+    }
+    if (hooked) {
+        out->end = TRAIN_STOPPED;
+        return 1;
+    }
+    return 0;
+}
+
 /* The loop.  Threads (set threads=N): the fused path splits its own work;
  * other models run on the crew when train_run made one (w->crew_on: W3b's
  * epoch 198 ms against 281 ms with OpenBLAS's threads on each product,
@@ -368,21 +601,15 @@ static int start_epoch(TrainState *st, const TrainSetup *setup, size_t n, FbErr 
 static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWork *w, long epochs, long batches,
                long patience, const TrainHooks *hooks, TrainOutcome *out, FbErr *err)
 {
-    Model *m = &st->model;
-    size_t np = m->nparams;
     bool first = st->hist.n == 0; /* train_begin will evaluate the gradient at these params */
     if (train_begin(st, setup, data, w, err))
         return -1;
-
-    const HistRow *last = history_last(&st->hist);
-    double start_loss = last ? last->train_loss : NAN;
-    double best_val = last ? last->val_loss : INFINITY;
-    if (!(best_val == best_val))
-        best_val = INFINITY;
-    long bad = 0;
-    if (patience > 0)
-        memcpy(w->best, m->params, np * sizeof(double));
-    bool grads_fresh = first; /* m->grads holds the full gradient at the current params */
+    bool computed;
+    if (train_refresh(st, setup, data, w, &computed, err))
+        return -1;
+    double start_loss = st->now.train_loss; /* the divergence rule's reference */
+    Patience pt = {.patience = patience, .best = INFINITY};
+    bool grads_fresh = first || computed; /* m->grads holds the full gradient at the current params */
     Snap snap = {0};
     if (st->cursor) /* a call that starts inside an epoch goes back to here; else the loop takes it */
         snapshot(st, w, &snap);
@@ -396,83 +623,28 @@ static int run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWo
             if (start_epoch(st, setup, n, err))
                 return -1;
         }
-        OptCfg eff = effective_opt(setup, st);
         double lr = st->sched.lr;
-        if (!setup->batch || setup->batch >= n) {
-            double l;
-            if (!grads_fresh && train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &l, true, err))
-                return -1;
-            optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
-            st->cursor = n;
-        } else {
-            size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
-            bool crew = w->crew_on && crew_takes_steps(w->crew, m, b);
-            double c = crew ? crew_batch_grad(w->crew, m, &setup->loss, data, st->perm, st->cursor, b)
-                            : batch_grad(st, setup, data, w, b);
-            if (!isfinite(c)) {
-                restore(st, w, &snap);
-                diverged(out, st->epoch + 1, lr, &snap);
-                return 0;
-            }
-            if (crew)
-                crew_step(w->crew, m, &eff, lr, &st->opt);
-            else
-                optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
-            st->cursor += b;
+        bool finite;
+        if (one_update(st, setup, data, w, &grads_fresh, &finite, err))
+            return -1;
+        if (!finite) {
+            restore(st, w, &snap);
+            diverged(out, st->epoch + 1, lr, &snap);
+            return 0;
         }
-        grads_fresh = false;
         st->steps++;
         out->batches++;
         bool stop = (hooks && hooks->stop && *hooks->stop) ||
                     (hooks && hooks->on_batch && hooks->on_batch(hooks->ctx, st));
 
         if (st->cursor >= n) {
-            HistRow row = {.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
-            if (train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &row.train_loss, true, err))
+            int e = end_epoch(st, setup, data, w, lr, t0, start_loss, &snap, &pt, stop, epochs, batches, hooks, out,
+                              err);
+            if (e < 0)
                 return -1;
-            row.grad_norm = train_norm(m->grads, np);
-            if (data->nv && train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss,
-                                       false, err))
-                return -1;
-            /* Blown up: non-finite, or so far above where this run started that
-             * nothing useful can follow (the parameters would be ~1e150 before
-             * overflow; a learner should see them while they still mean something). */
-            if (!isfinite(row.train_loss) || !isfinite(row.grad_norm) ||
-                (start_loss > 0 && row.train_loss > 1e10 * start_loss)) {
-                restore(st, w, &snap);
-                diverged(out, st->epoch + 1, lr, &snap);
+            if (e > 0)
                 return 0;
-            }
             grads_fresh = true; /* the validation pass is forward only: m->grads still holds the train gradient */
-            st->cursor = 0;
-            st->epoch++;
-            row.seconds = now_seconds() - t0;
-            sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
-            if (history_push(&st->hist, &row, err))
-                return -1;
-            out->epochs++;
-            if (patience > 0) {
-                if (row.val_loss < best_val) {
-                    best_val = row.val_loss;
-                    out->best_epoch = st->epoch;
-                    memcpy(w->best, m->params, np * sizeof(double));
-                    bad = 0;
-                } else if (++bad >= patience) {
-                    memcpy(m->params, w->best, np * sizeof(double));
-                    out->end = TRAIN_EARLY_STOP;
-                    if (out->best_epoch < 0)
-                        out->best_epoch = st->epoch - bad;
-                    snprintf(out->msg, sizeof out->msg,
-                             "early stop: val_loss has not improved for %ld epochs; restored the weights of epoch "
-                             "%ld (val_loss %.6g)",
-                             patience, out->best_epoch, best_val);
-                    return 0;
-                }
-            }
-            if (hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st)) {
-                out->end = TRAIN_STOPPED;
-                return 0;
-            }
         }
         if (stop) {
             out->end = hooks->stop && *hooks->stop ? TRAIN_INTERRUPTED : TRAIN_STOPPED;
