@@ -43,6 +43,29 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
+static int usage_error2(const char *fmt, const char *arg, const char *arg2)
+{
+    fprintf(stderr, "fitbench: ");
+    fprintf(stderr, fmt, arg, arg2);
+    fprintf(stderr, " (try fitbench --help)\n");
+    return 2;
+}
+
+/* --seed and --threads take what `set seed=` / `set threads=` take: the bounds are those of the set
+ * command's option table (threads 0 to 256: 2147483648 once wrapped to a negative int).  most receives
+ * the upper bound, for the message. */
+static bool setting_value(const char *key, const char *text, long *out, char most[32])
+{
+    const Command *set = command_find("set");
+    for (const OptSpec *o = set ? set->opts : NULL; o && o->key; o++)
+        if (strcmp(o->key, key) == 0) {
+            fb_fmt(most, 32, o->max, 6);
+            return fb_parse_long(text, out) && (double)*out >= o->min && (double)*out <= o->max;
+        }
+    snprintf(most, 32, "?");
+    return false;
+}
+
 /* Where `load NAME` looks: $FITBENCH_DATA, the build/source tree next to the
  * binary, then the installed data folder. */
 static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *dirs[5])
@@ -108,10 +131,9 @@ int main(int argc, char **argv)
         else if (strcmp(a, "-q") == 0)
             quiet = true;
         else if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
-            long v;
-            if (i + 1 >= argc || !fb_parse_long(argv[i + 1], &v) || v < 0)
-                return usage_error("%s needs a whole number >= 0", a);
-            *(a[2] == 's' ? &seed : &threads) = v;
+            char most[32];
+            if (!setting_value(a + 2, i + 1 < argc ? argv[i + 1] : "", a[2] == 's' ? &seed : &threads, most))
+                return usage_error2("%s needs a whole number from 0 to %s", a, most);
             i++;
         } else if (strcmp(a, "--version") == 0) {
             printf("fitbench %s\n", FITBENCH_VERSION);
