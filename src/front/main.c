@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  --version       print the version\n"
     "  --help          this text\n"
     "\n"
-    "Exit status: 0 ok, 1 a command or an expect failed, 2 usage error.\n"
+    "Exit status: 0 ok, 1 a command or an expect failed or the output could not be written, 2 usage error.\n"
     "Type 'help' at the prompt for the commands; docs/commands.md describes them all.\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -88,6 +88,16 @@ static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *di
     dirs[n] = NULL;
 }
 
+/* The end of every run that wrote to stdout: flush and close it, and if any of the output was lost (a
+ * full disk, a pipe closed early while SIGPIPE is ignored) say so on stderr and make the status 1. */
+static int finish_output(SinkFile *so, int status)
+{
+    if (sink_file_close(so) == 0)
+        return status;
+    fprintf(stderr, "fitbench: error: could not write the output: %s (some of it is lost)\n", strerror(so->error));
+    return status ? status : 1;
+}
+
 /* A library failure before anything runs: status 1, as for a failed command. */
 static int fatal(const FbErr *e)
 {
@@ -137,10 +147,10 @@ int main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--version") == 0) {
             printf("fitbench %s\n", FITBENCH_VERSION);
-            return 0;
+            return finish_output(&(SinkFile){stdout, 0}, 0);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
-            return 0;
+            return finish_output(&(SinkFile){stdout, 0}, 0);
         } else if (strcmp(a, "-") == 0)
             read_stdin = true;
         else if (a[0] == '-')
@@ -159,7 +169,8 @@ int main(int argc, char **argv)
 
     Session s;
     session_init(&s);
-    Sink out = sink_file(stdout), errs = sink_stderr();
+    SinkFile so = {stdout, 0};
+    Sink out = sink_file(&so), errs = sink_stderr();
     Interp it;
     interp_init(&it, &s, &out, &errs);
     char store[4][PATH_MAX];
@@ -219,10 +230,9 @@ int main(int argc, char **argv)
             script_stream(&it, stdin, "<stdin>");
         }
     }
-done:
-    fflush(stdout);
+done:;
     int status = it.failed ? 1 : 0;
     interp_free(&it);
     session_free(&s);
-    return status;
+    return finish_output(&so, status);
 }
