@@ -30,9 +30,10 @@ Sink sink_file(SinkFile *f);
  * reached it: 0, or -1 with f->error set to the first errno (EIO when the C library gave none). */
 int sink_file_close(SinkFile *f);
 
-/* A sink writing to stderr that flushes stdout first, so messages and
- * results keep their order when both go to one file or pipe. */
-Sink sink_stderr(void);
+/* A sink writing to stderr that flushes the results sink out->fp (stdout when out is NULL) first, so
+ * messages and results keep their order when both go to one file or pipe; a failed flush is kept in
+ * out->error like a failed write. */
+Sink sink_stderr(SinkFile *out);
 
 /* A sink appending to a malloc'ed, NUL-terminated buffer.  The buffer is
  * owned by the SinkBuffer; sink_buffer_free releases it.  If growing fails the

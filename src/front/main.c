@@ -170,7 +170,7 @@ int main(int argc, char **argv)
     Session s;
     session_init(&s);
     SinkFile so = {stdout, 0};
-    Sink out = sink_file(&so), errs = sink_stderr();
+    Sink out = sink_file(&so), errs = sink_stderr(&so);
     Interp it;
     interp_init(&it, &s, &out, &errs);
     char store[4][PATH_MAX];

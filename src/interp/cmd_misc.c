@@ -52,7 +52,7 @@ static FILE *record_open(Interp *it, const Tok *t, FbErr *err)
     }
     /* (A file being read existed before fopen, so refusing leaves no new empty file behind.) */
     if (script_is_being_read(it, &st)) {
-        fb_fail_at(err, t->col, "cannot record to %s: it is a script being run (or read as input)", t->text);
+        fb_fail_at(err, t->col, "cannot record to %s: it is a script being run", t->text);
         fclose(fp);
         return NULL;
     }

@@ -63,12 +63,16 @@ int sink_file_close(SinkFile *f)
 
 static void stderr_write(void *ctx, const char *s, size_t n)
 {
-    (void)ctx;
-    fflush(stdout);
+    SinkFile *out = ctx;
+    errno = 0;
+    if (out && fflush(out->fp) != 0 && !out->error)
+        out->error = errno ? errno : EIO; /* the results waiting in its buffer are lost: say why, at the end */
+    else if (!out)
+        fflush(stdout);
     fwrite(s, 1, n, stderr);
 }
 
-Sink sink_stderr(void) { return (Sink){stderr_write, NULL}; }
+Sink sink_stderr(SinkFile *out) { return (Sink){stderr_write, out}; }
 
 static void buffer_write(void *ctx, const char *s, size_t n)
 {

@@ -63,7 +63,7 @@ check "failed record: exit 1" test "$rc" -eq 1
 check "failed record: says the old one goes on" \
   grep -q "keep.fit:3:8: error: cannot record to no-such-dir/x.fit: No such file or directory (still recording to good.fit)" err.txt
 check "refused record: says the old one goes on" \
-  grep -q "keep.fit:5:8: error: cannot record to self.fit: it is a script being run (or read as input) (still recording to good.fit)" err.txt
+  grep -q "keep.fit:5:8: error: cannot record to self.fit: it is a script being run (still recording to good.fit)" err.txt
 check "failed record: the recording went on" test "$(grep -c '^echo' good.fit)" -eq 3
 check "failed record: two, three recorded; four not" \
   bash -c 'grep -qx "echo two" good.fit && grep -qx "echo three" good.fit && ! grep -q four good.fit'
