@@ -5,6 +5,8 @@ fb="$1"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 for f in "$root"/scripts/lessons/*.fit "$root"/scripts/examples/*.fit; do
   [ -e "$f" ] || continue
   name="$(basename "$(dirname "$f")")/$(basename "$f")"

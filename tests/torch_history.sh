@@ -11,6 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fixtures="$here/fixtures/torch_history"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp/home" XDG_STATE_HOME="$tmp/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 
 failed=0 count=0
 for dir in "$fixtures"/*/; do

@@ -48,6 +48,8 @@ struct Interp {
     int failed;        /* some command or expect failed (exit status 1) */
     int depth;
     char *stack[RUN_MAX_DEPTH];   /* real paths of the scripts being run (cycle check) */
+    FILE *reading[RUN_MAX_DEPTH + 1]; /* every stream script_stream is reading (stdin too): record refuses them */
+    int nreading;
     Session *undo[UNDO_MAX];      /* snapshots before state-changing commands, oldest first */
     int nundo;
     FILE *record;                 /* `record FILE`: every successful command is appended */

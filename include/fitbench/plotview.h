@@ -39,6 +39,12 @@ int plotview_build(const Session *s, PlotView *pv, FbErr *err);
 /* Same, with heat maps sampled nx × ny (ignored for curves; 0 = default). */
 int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *err);
 
+/* The plot settings just given (x= when x, p1=/p2= when p) name a column of the data / parameters of the
+ * model, for the plot s->plot shows: 0, or -1 with err filled ("no input column 'x9'").  The builders
+ * above do not fail on such names: set before the data or model changed, they fall back to the first
+ * column / parameters and say so in the title. */
+int plotview_check_names(const Session *s, bool x, bool p, FbErr *err);
+
 /* Is s->plot a heat map (boundary, surface)? */
 bool plotview_is_heat(const Session *s);
 void plotview_free(PlotView *pv);  /* NULL-safe */

@@ -2,7 +2,9 @@
 #ifndef FITBENCH_SCRIPT_H
 #define FITBENCH_SCRIPT_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "fitbench/command.h"
 
@@ -17,6 +19,11 @@ void script_report(Interp *it, const char *file, long line, const FbErr *e);
  * comment.  Reports errors itself.  Returns 0 when every command succeeded,
  * -1 when one failed (the rest of the line is skipped). */
 int script_line(Interp *it, const char *line, size_t len, const char *file, long lineno);
+
+/* Is the file st describes (st_dev, st_ino) one that a script_stream is reading now (a script being run,
+ * or stdin when commands come from a file)?  `record` refuses to append to it: the reader would read its
+ * own new lines forever. */
+bool script_is_being_read(const Interp *it, const struct stat *st);
 
 /* Run lines from fp named `name` until EOF, `quit`, or (when bail is on and
  * keep_going off) the first failing line.  Returns 0, or -1 if a command

@@ -32,7 +32,7 @@ static const char usage_text[] =
     "  --version       print the version\n"
     "  --help          this text\n"
     "\n"
-    "Exit status: 0 ok, 1 a command or an expect failed, 2 usage error.\n"
+    "Exit status: 0 ok, 1 a command or an expect failed or the output could not be written, 2 usage error.\n"
     "Type 'help' at the prompt for the commands; docs/commands.md describes them all.\n";
 
 static int usage_error(const char *fmt, const char *arg)
@@ -41,6 +41,29 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (try fitbench --help)\n");
     return 2;
+}
+
+static int usage_error2(const char *fmt, const char *arg, const char *arg2)
+{
+    fprintf(stderr, "fitbench: ");
+    fprintf(stderr, fmt, arg, arg2);
+    fprintf(stderr, " (try fitbench --help)\n");
+    return 2;
+}
+
+/* --seed and --threads take what `set seed=` / `set threads=` take: the bounds are those of the set
+ * command's option table (threads 0 to 256: 2147483648 once wrapped to a negative int).  most receives
+ * the upper bound, for the message. */
+static bool setting_value(const char *key, const char *text, long *out, char most[32])
+{
+    const Command *set = command_find("set");
+    for (const OptSpec *o = set ? set->opts : NULL; o && o->key; o++)
+        if (strcmp(o->key, key) == 0) {
+            fb_fmt(most, 32, o->max, 6);
+            return fb_parse_long(text, out) && (double)*out >= o->min && (double)*out <= o->max;
+        }
+    snprintf(most, 32, "?");
+    return false;
 }
 
 /* Where `load NAME` looks: $FITBENCH_DATA, the build/source tree next to the
@@ -63,6 +86,16 @@ static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *di
     snprintf(store[n], PATH_MAX, "%s/../share/fitbench/datasets", dir), dirs[n] = store[n], n++;
     snprintf(store[n], PATH_MAX, "%s/datasets", FITBENCH_DATADIR), dirs[n] = store[n], n++;
     dirs[n] = NULL;
+}
+
+/* The end of every run that wrote to stdout: flush and close it, and if any of the output was lost (a
+ * full disk, a pipe closed early while SIGPIPE is ignored) say so on stderr and make the status 1. */
+static int finish_output(SinkFile *so, int status)
+{
+    if (sink_file_close(so) == 0)
+        return status;
+    fprintf(stderr, "fitbench: error: could not write the output: %s (some of it is lost)\n", strerror(so->error));
+    return status ? status : 1;
 }
 
 /* A library failure before anything runs: status 1, as for a failed command. */
@@ -108,17 +141,16 @@ int main(int argc, char **argv)
         else if (strcmp(a, "-q") == 0)
             quiet = true;
         else if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0) {
-            long v;
-            if (i + 1 >= argc || !fb_parse_long(argv[i + 1], &v) || v < 0)
-                return usage_error("%s needs a whole number >= 0", a);
-            *(a[2] == 's' ? &seed : &threads) = v;
+            char most[32];
+            if (!setting_value(a + 2, i + 1 < argc ? argv[i + 1] : "", a[2] == 's' ? &seed : &threads, most))
+                return usage_error2("%s needs a whole number from 0 to %s", a, most);
             i++;
         } else if (strcmp(a, "--version") == 0) {
             printf("fitbench %s\n", FITBENCH_VERSION);
-            return 0;
+            return finish_output(&(SinkFile){stdout, 0}, 0);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage_text, stdout);
-            return 0;
+            return finish_output(&(SinkFile){stdout, 0}, 0);
         } else if (strcmp(a, "-") == 0)
             read_stdin = true;
         else if (a[0] == '-')
@@ -137,7 +169,8 @@ int main(int argc, char **argv)
 
     Session s;
     session_init(&s);
-    Sink out = sink_file(stdout), errs = sink_stderr();
+    SinkFile so = {stdout, 0};
+    Sink out = sink_file(&so), errs = sink_stderr(&so);
     Interp it;
     interp_init(&it, &s, &out, &errs);
     char store[4][PATH_MAX];
@@ -197,10 +230,9 @@ int main(int argc, char **argv)
             script_stream(&it, stdin, "<stdin>");
         }
     }
-done:
-    fflush(stdout);
+done:;
     int status = it.failed ? 1 : 0;
     interp_free(&it);
     session_free(&s);
-    return status;
+    return finish_output(&so, status);
 }

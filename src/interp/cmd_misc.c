@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <cblas.h>
 
@@ -29,43 +30,70 @@ int cmd_run(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
+/* Open path for `record`: appending (what an earlier recording wrote stays), never to a file a script is
+ * being read from under any name (a hard link, stdin redirected from it): the reader would read its own
+ * new lines forever and fill the disk.  Returns the stream, or NULL with err filled (nothing changed). */
+static FILE *record_open(Interp *it, const Tok *t, FbErr *err)
+{
+    if (!t->text[0]) {
+        fb_fail_at(err, t->col, "record needs a file name (got '')");
+        return NULL;
+    }
+    FILE *fp = fopen(t->text, "a");
+    if (!fp) {
+        fb_fail_at(err, t->col, "cannot record to %s: %s", t->text, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0) {
+        fb_fail_at(err, t->col, "cannot record to %s: %s", t->text, strerror(errno));
+        fclose(fp);
+        return NULL;
+    }
+    /* (A file being read existed before fopen, so refusing leaves no new empty file behind.) */
+    if (script_is_being_read(it, &st)) {
+        fb_fail_at(err, t->col, "cannot record to %s: it is a script being run", t->text);
+        fclose(fp);
+        return NULL;
+    }
+    return fp;
+}
+
+static void record_stop(Interp *it)
+{
+    fclose(it->record);
+    it->record = NULL;
+    sink_printf(it->out, "recording to %s stopped\n", it->record_path);
+    free(it->record_path);
+    it->record_path = NULL;
+}
+
+/* A failed `record PATH` changes nothing: a recording in progress goes on, and the message says so. */
 int cmd_record(Interp *it, Args *a, FbErr *err)
 {
     const Tok *pos[2];
     if (args_positional(a, pos, 2) != 1)
         return fb_fail(err, "usage: record PATH | record off");
-    if (it->record) {
-        fclose(it->record);
-        it->record = NULL;
-        sink_printf(it->out, "recording to %s stopped\n", it->record_path);
-        free(it->record_path);
-        it->record_path = NULL;
-    }
-    if (strcmp(pos[0]->text, "off") == 0)
+    if (strcmp(pos[0]->text, "off") == 0) {
+        if (it->record)
+            record_stop(it);
         return 0;
-    if (!pos[0]->text[0])
-        return fb_fail_at(err, pos[0]->col, "record needs a file name (got '')");
-    /* Appending to a script that is running would make it read its own new
-     * lines forever. */
-    char *real = realpath(pos[0]->text, NULL);
-    if (real) {
-        bool running = false;
-        for (int i = 0; i < it->depth && !running; i++)
-            running = strcmp(it->stack[i], real) == 0;
-        free(real);
-        if (running)
-            return fb_fail_at(err, pos[0]->col, "cannot record to %s: it is a script being run", pos[0]->text);
     }
-    /* Appending keeps what an earlier recording wrote; each line is flushed
-     * as it is written, so a crash loses nothing typed. */
-    FILE *fp = fopen(pos[0]->text, "a");
-    if (!fp)
-        return fb_fail_at(err, pos[0]->col, "cannot record to %s: %s", pos[0]->text, strerror(errno));
-    char *p = strdup(pos[0]->text);
-    if (!p) {
+    FILE *fp = record_open(it, pos[0], err);
+    char *p = fp ? strdup(pos[0]->text) : NULL;
+    if (fp && !p) {
         fclose(fp);
-        return fb_oom(err, "a file name", strlen(pos[0]->text));
+        fb_oom(err, "a file name", strlen(pos[0]->text));
     }
+    if (!p) {
+        if (it->record) {
+            size_t n = strlen(err->msg);
+            snprintf(err->msg + n, sizeof err->msg - n, " (still recording to %s)", it->record_path);
+        }
+        return -1;
+    }
+    if (it->record)
+        record_stop(it);
     it->record = fp;
     it->record_path = p;
     sink_printf(it->out, "recording successful commands to %s (record off to stop)\n", p);

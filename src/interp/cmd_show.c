@@ -106,6 +106,89 @@ static void show_history(Interp *it)
     }
 }
 
+/* More classes than this and `show confusion` prints only the classes with the most true rows (a matrix of
+ * thousands of classes printed millions of cells, and asked for K*K counts of memory). */
+#define SHOW_CONFUSION_MAX 20
+
+/* The SHOW_CONFUSION_MAX classes with the most rows in truth (n labels in [0, K)), ties to the lower index,
+ * written to shown[] in class order.  count is (3, K) scratch: true rows, predictions, hits per class. */
+static void confusion_pick(const int *pred, const int *truth, size_t n, size_t K, size_t *count, size_t *shown)
+{
+    size_t *actual = count, *predicted = count + K, *hit = count + 2 * K;
+    for (size_t i = 0; i < n; i++) {
+        if (truth[i] < 0 || (size_t)truth[i] >= K || pred[i] < 0 || (size_t)pred[i] >= K)
+            continue; /* (no such labels: the model has K outputs) */
+        actual[truth[i]]++;
+        predicted[pred[i]]++;
+        hit[truth[i]] += pred[i] == truth[i];
+    }
+    bool taken[SHOW_CONFUSION_MAX] = {false};
+    size_t top[SHOW_CONFUSION_MAX];
+    for (size_t t = 0; t < SHOW_CONFUSION_MAX; t++) { /* selection: K * 20 steps */
+        size_t best = K;
+        for (size_t c = 0; c < K; c++) {
+            bool used = false;
+            for (size_t u = 0; u < t && !used; u++)
+                used = top[u] == c;
+            if (!used && (best == K || actual[c] > actual[best]))
+                best = c;
+        }
+        top[t] = best;
+    }
+    for (size_t t = 0; t < SHOW_CONFUSION_MAX; t++) { /* class order */
+        size_t low = SHOW_CONFUSION_MAX;
+        for (size_t u = 0; u < SHOW_CONFUSION_MAX; u++)
+            if (!taken[u] && (low == SHOW_CONFUSION_MAX || top[u] < top[low]))
+                low = u;
+        taken[low] = true;
+        shown[t] = top[low];
+    }
+}
+
+/* show confusion when there are more than SHOW_CONFUSION_MAX classes: the classes with the most rows, a column
+ * for predictions of the classes not shown, a line saying what was left out; memory O(K), not O(K*K). */
+static int show_confusion_top(Interp *it, const int *pred, const int *truth, size_t n, size_t K, FbErr *err)
+{
+    const Session *s = it->s;
+    size_t *count = fb_calloc(3 * K, sizeof *count, "class counts", err);
+    if (!count)
+        return -1;
+    size_t shown[SHOW_CONFUSION_MAX], cell[SHOW_CONFUSION_MAX + 1], col_of_rest = SHOW_CONFUSION_MAX;
+    confusion_pick(pred, truth, n, K, count, shown);
+    size_t rows_shown = 0, hits = 0;
+    sink_printf(it->out, "%-14s", "");
+    for (size_t c = 0; c < SHOW_CONFUSION_MAX; c++)
+        sink_printf(it->out, " %8.8s", FB_SHOWN(s->data->class_names[shown[c]]));
+    sink_printf(it->out, " %8s %10s %10s\n", "other", "precision", "recall");
+    for (size_t r = 0; r < SHOW_CONFUSION_MAX; r++) {
+        size_t tc = shown[r];
+        memset(cell, 0, sizeof cell);
+        for (size_t i = 0; i < n; i++) {
+            if ((size_t)truth[i] != tc)
+                continue;
+            size_t c = 0;
+            while (c < SHOW_CONFUSION_MAX && shown[c] != (size_t)pred[i])
+                c++;
+            cell[c < SHOW_CONFUSION_MAX ? c : col_of_rest]++;
+        }
+        sink_printf(it->out, "%-14.14s", FB_SHOWN(s->data->class_names[tc]));
+        for (size_t c = 0; c <= SHOW_CONFUSION_MAX; c++)
+            sink_printf(it->out, " %8zu", cell[c]);
+        double prec = count[K + tc] ? (double)count[2 * K + tc] / (double)count[K + tc] : 0.0;
+        double rec = count[tc] ? (double)count[2 * K + tc] / (double)count[tc] : 0.0;
+        sink_printf(it->out, " %10s %10s\n", NUM(it, prec), NUM(it, rec));
+        rows_shown += count[tc];
+    }
+    for (size_t c = 0; c < K; c++)
+        hits += count[2 * K + c];
+    sink_printf(it->out, "(%zu classes: the %d with the most rows are shown; the other %zu classes hold %zu of the %zu rows; "
+                "'other' counts predictions of classes not shown)\n",
+                K, SHOW_CONFUSION_MAX, K - SHOW_CONFUSION_MAX, n - rows_shown, n);
+    sink_printf(it->out, "accuracy %s\n", NUM(it, n ? (double)hits / (double)n : NAN));
+    free(count);
+    return 0;
+}
+
 static int show_confusion(Interp *it, FbErr *err)
 {
     Session *s = it->s;
@@ -118,14 +201,21 @@ static int show_confusion(Interp *it, FbErr *err)
     double *Z = fb_malloc(p->n * k, sizeof *Z, "predictions", err);
     int *pred = Z ? fb_malloc(p->n, sizeof *pred, "predictions", err) : NULL;
     int *truth = pred ? fb_malloc(p->n, sizeof *truth, "labels", err) : NULL;
-    size_t *conf = truth ? fb_calloc(K * K, sizeof *conf, "the confusion matrix", err) : NULL;
+    bool top = K > SHOW_CONFUSION_MAX;
+    size_t *conf = truth && !top ? fb_calloc(K * K, sizeof *conf, "the confusion matrix", err) : NULL;
     double *pr = conf ? fb_malloc(2 * K, sizeof *pr, "precision and recall", err) : NULL;
     int rc = -1;
-    if (!pr || train_predict(m, p->X, p->n, Z, &s->work, err))
+    if (!truth || (!top && !pr) || train_predict(m, p->X, p->n, Z, &s->work, err))
         goto out;
     metrics_argmax(Z, p->n, k, pred);
     for (size_t i = 0; i < p->n; i++)
         truth[i] = (int)p->L[i];
+    if (top) {
+        sink_printf(it->out, "confusion on the %s split (rows: true class, columns: predicted)\n",
+                    p == &s->prep->val ? "val" : "train");
+        rc = show_confusion_top(it, pred, truth, p->n, K, err);
+        goto out;
+    }
     ClsMetrics cm;
     metrics_classification(pred, truth, p->n, K, conf, pr, pr + K, &cm);
     sink_printf(it->out, "confusion on the %s split (rows: true class, columns: predicted)\n",
@@ -256,7 +346,9 @@ int cmd_plot(Interp *it, Args *a, FbErr *err)
         snprintf(s->plot_p2, sizeof s->plot_p2, "%s", v);
     /* Check that it can be drawn (data, model, names) before showing it. */
     PlotView pv;
-    if (plotview_build_sized(s, &pv, 8, 8, err)) {
+    bool xgiven = args_str(a, "x") != NULL, pgiven = args_str(a, "p1") || args_str(a, "p2");
+    if (plotview_build_sized(s, &pv, 8, 8, err) ||
+        (plotview_free(&pv), plotview_check_names(s, xgiven, pgiven, err))) {
         memcpy(s->plot, old, sizeof old);
         memcpy(s->plot_x, oldx, sizeof oldx);
         memcpy(s->plot_p1, old1, sizeof old1);
@@ -264,7 +356,6 @@ int cmd_plot(Interp *it, Args *a, FbErr *err)
         s->plot_logy = oldlog;
         return -1;
     }
-    plotview_free(&pv);
     if (it->fe && it->fe->redraw) {
         it->fe->redraw(it->fe->ctx, it);
         return 0;

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,18 @@ static int accept(P *p, const char *tok)
 
 static int expr_or(P *p, double *v);
 
+/* One more level of nesting (a parenthesis, a function call, an index list, a sign or a `not`): every recursion of the
+ * parser goes through here, so no input can use more than EXPR_MAX_DEPTH levels of the C stack.  The
+ * caller undoes it with p->depth-- when the level returns without error. */
+static int deeper(P *p)
+{
+    if (++p->depth > EXPR_MAX_DEPTH)
+        return fb_fail_at(p->err, col(p),
+                          "expression nested too deeply (more than %d parentheses, brackets, signs or nots inside each other)",
+                          EXPR_MAX_DEPTH);
+    return 0;
+}
+
 static void note_seen(P *p, const char *name, const double *idx, int nidx, double v)
 {
     if (!p->seen || !p->seen_size)
@@ -59,19 +72,31 @@ static void note_seen(P *p, const char *name, const double *idx, int nidx, doubl
         strcat(p->seen, item);
 }
 
+/* An index handed to the lookup is a whole number from 0 to 2^53, so converting it to size_t is exact
+ * (1e20, -1, 0.5, NaN and Inf never reach a bounds check as some other number). */
+static int check_index(P *p, const char *name, double x, int icol)
+{
+    if (x >= 0 && x == floor(x) && x <= EXPR_MAX_INDEX)
+        return 0;
+    if (x > EXPR_MAX_INDEX && isfinite(x))
+        return fb_fail_at(p->err, icol, "index %.17g of %s is too large", x, name);
+    return fb_fail_at(p->err, icol, "index %.17g of %s is not a whole number >= 0", x, name);
+}
+
 static int primary(P *p, double *v)
 {
     skip(p);
-    if (++p->depth > 200)
-        return fb_fail_at(p->err, col(p), "expression nested too deeply");
     int rc = 0;
     const char *start = p->p;
     if (*p->p == '(') {
+        if (deeper(p))
+            return -1;
         p->p++;
         if (expr_or(p, v))
             return -1;
         if (!accept(p, ")"))
             return fb_fail_at(p->err, col(p), "expected ')'");
+        p->depth--;
     } else if (isdigit((unsigned char)*p->p) || *p->p == '.') {
         const char *q = p->p;
         while (isalnum((unsigned char)*q) || *q == '.' ||
@@ -91,6 +116,8 @@ static int primary(P *p, double *v)
             {"abs", fabs}, {"sqrt", sqrt}, {"log", log}, {"exp", exp}};
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
             if (strcmp(name, fns[i].name) == 0 && *p->p == '(') {
+                if (deeper(p))
+                    return -1;
                 p->p++;
                 double a;
                 if (expr_or(p, &a))
@@ -104,15 +131,21 @@ static int primary(P *p, double *v)
         double idx[4];
         int nidx = 0;
         if (*p->p == '[') {
+            if (deeper(p))
+                return -1;
             p->p++;
             do {
                 if (nidx == 4)
                     return fb_fail_at(p->err, col(p), "too many indices");
-                if (expr_or(p, &idx[nidx++]))
+                skip(p);
+                int icol = col(p);
+                if (expr_or(p, &idx[nidx]) || check_index(p, name, idx[nidx], icol))
                     return -1;
+                nidx++;
             } while (accept(p, ","));
             if (!accept(p, "]"))
                 return fb_fail_at(p->err, col(p), "expected ']'");
+            p->depth--;
         }
         if (p->lookup(p->ctx, name, idx, nidx, v, p->err)) {
             p->err->col = (int)(start - p->s) + 1;
@@ -124,20 +157,20 @@ static int primary(P *p, double *v)
     } else {
         rc = fb_fail_at(p->err, col(p), "unexpected '%c' in expression", *p->p);
     }
-    p->depth--;
     return rc;
 }
 
 static int unary(P *p, double *v)
 {
-    if (accept(p, "-")) {
-        if (unary(p, v))
+    bool minus = accept(p, "-");
+    if (minus || accept(p, "+")) {
+        if (deeper(p) || unary(p, v))
             return -1;
-        *v = -*v;
+        p->depth--;
+        if (minus)
+            *v = -*v;
         return 0;
     }
-    if (accept(p, "+"))
-        return unary(p, v);
     return primary(p, v);
 }
 
@@ -206,8 +239,9 @@ static int compare(P *p, double *v)
 static int negation(P *p, double *v)
 {
     if (accept(p, "not") || (p->p[0] == '!' && p->p[1] != '=' && accept(p, "!"))) {
-        if (negation(p, v))
+        if (deeper(p) || negation(p, v))
             return -1;
+        p->depth--;
         *v = !*v;
         return 0;
     }

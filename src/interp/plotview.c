@@ -227,6 +227,25 @@ static int need_model(const Session *s, const char *what, FbErr *err)
 
 /* ---- plot fit ---------------------------------------------------------------------- */
 
+/* The input column x= names (a column name or its number), or -1 with err filled. */
+static long fit_column(const Dataset *ds, const char *name, FbErr *err)
+{
+    long col = dataset_column(ds, name), v;
+    if (col < 0 && fb_parse_long(name, &v) && v >= 0 && (size_t)v < ds->d)
+        col = v;
+    if (col >= 0)
+        return col;
+    const char *names[64];
+    size_t nn = ds->d < 63 ? ds->d : 63;
+    for (size_t j = 0; j < nn; j++)
+        names[j] = ds->names[j];
+    names[nn] = NULL;
+    const char *sug = fb_suggest(name, names);
+    if (sug)
+        return fb_fail(err, "plot fit: no input column '%s' (did you mean '%s'?)", name, sug);
+    return fb_fail(err, "plot fit: no input column '%s' (show data lists them)", name);
+}
+
 static int build_fit(const Session *s, PlotView *pv, FbErr *err)
 {
     if (need_model(s, "fit", err))
@@ -239,24 +258,12 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
         return fb_fail(err, "plot fit draws one output against one input; for %zu classes use plot boundary "
                             "(two inputs) or show confusion",
                        ds->nclasses);
-    long col = 0;
-    if (s->plot_x[0]) {
-        col = dataset_column(ds, s->plot_x);
-        long v;
-        if (col < 0 && fb_parse_long(s->plot_x, &v) && v >= 0 && (size_t)v < ds->d)
-            col = v;
-        if (col < 0) {
-            const char *names[64];
-            size_t nn = ds->d < 63 ? ds->d : 63;
-            for (size_t j = 0; j < nn; j++)
-                names[j] = ds->names[j];
-            names[nn] = NULL;
-            const char *sug = fb_suggest(s->plot_x, names);
-            if (sug)
-                return fb_fail(err, "plot fit: no input column '%s' (did you mean '%s'?)", s->plot_x, sug);
-            return fb_fail(err, "plot fit: no input column '%s' (show data lists them)", s->plot_x);
-        }
-    }
+    /* x= was checked when it was given; a name the data loaded since does not have is not an error (the
+     * plot pane would show nothing but it): the first input is drawn, and the title says why. */
+    FbErr stale = {{0}, 0};
+    long col = s->plot_x[0] ? fit_column(ds, s->plot_x, &stale) : 0;
+    if (col < 0)
+        col = 0;
     size_t j = (size_t)col, d0 = ds->d, n = p->train.n, nv = p->val.n;
     size_t ntot = n + nv;
     pv->x = fb_malloc(ntot + FIT_POINTS, sizeof(double), "the plot", err);
@@ -309,8 +316,10 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
     snprintf(pv->ylabel, sizeof pv->ylabel, "%s%s", FB_SHOWN(ds->ynames[0]), is_classifier(s) ? " (class 1)" : "");
     c->xlabel = pv->xlabel;
     c->ylabel = pv->ylabel;
-    snprintf(pv->title, sizeof pv->title, "fit: %s against %s%s", pv->ylabel, FB_SHOWN(ds->names[j]),
-             d0 > 1 ? " (other inputs at their mean)" : "");
+    int tl = snprintf(pv->title, sizeof pv->title, "fit: %s against %s%s", pv->ylabel, FB_SHOWN(ds->names[j]),
+                      d0 > 1 ? " (other inputs at their mean)" : "");
+    if (stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
+        snprintf(pv->title + tl, sizeof pv->title - (size_t)tl, "; x=%s is not in this data", FB_SHOWN(s->plot_x));
     if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_POINTS, err) < 0 ||
         (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_POINTS, err) < 0) ||
         chart_add_series(c, is_classifier(s) ? "P(class 1)" : "model", gx, gy, FIT_POINTS, SERIES_LINE, err) < 0)
@@ -541,11 +550,15 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     sf.s = s;
     sf.q1 = 0;
     sf.q2 = 1;
-    if ((s->plot_p1[0] && param_index(m0, s->plot_p1, &sf.q1, err)) ||
-        (s->plot_p2[0] && param_index(m0, s->plot_p2, &sf.q2, err)))
-        return -1;
-    if (sf.q1 == sf.q2)
-        return fb_fail(err, "plot surface needs two different parameters (p1= and p2=)");
+    /* p1= and p2= were checked when given; names the model built since does not have (or that became one
+     * parameter) fall back to the first two parameters, and the title says so. */
+    FbErr stale = {{0}, 0};
+    if ((s->plot_p1[0] && param_index(m0, s->plot_p1, &sf.q1, &stale)) ||
+        (s->plot_p2[0] && param_index(m0, s->plot_p2, &sf.q2, &stale)) || sf.q1 == sf.q2) {
+        sf.q1 = 0;
+        sf.q2 = 1;
+        stale.msg[0] = stale.msg[0] ? stale.msg[0] : '!';
+    }
     session_train_data(s, &sf.d);
     if (model_clone(&sf.m, m0, err))
         return -1;
@@ -706,8 +719,10 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     param_name(m0, sf.q2, pv->ylabel, sizeof pv->ylabel);
     hc->xlabel = pv->xlabel;
     hc->ylabel = pv->ylabel;
-    snprintf(pv->title, sizeof pv->title, "%s loss over %s and %s, epoch %ld", loss_name(s->setup.loss.kind),
-             pv->xlabel, pv->ylabel, s->ts.epoch);
+    int tl = snprintf(pv->title, sizeof pv->title, "%s loss over %s and %s, epoch %ld", loss_name(s->setup.loss.kind),
+                      pv->xlabel, pv->ylabel, s->ts.epoch);
+    if (stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
+        snprintf(pv->title + tl, sizeof pv->title - (size_t)tl, "; p1=/p2= not in this model");
     hc->title = pv->title;
     {
         char a[24], b[24];
@@ -755,6 +770,21 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         return -1;
     }
     pv->chart.title = pv->title;
+    return 0;
+}
+
+int plotview_check_names(const Session *s, bool x, bool p, FbErr *err)
+{
+    if (x && s->plot_x[0] && !strcmp(s->plot, "fit") && s->data && fit_column(s->data, s->plot_x, err) < 0)
+        return -1;
+    if (!p || strcmp(s->plot, "surface") != 0 || !s->ts.model.nparams)
+        return 0;
+    const Model *m = &s->ts.model;
+    size_t q1 = 0, q2 = 1;
+    if ((s->plot_p1[0] && param_index(m, s->plot_p1, &q1, err)) || (s->plot_p2[0] && param_index(m, s->plot_p2, &q2, err)))
+        return -1;
+    if (q1 == q2)
+        return fb_fail(err, "plot surface needs two different parameters (p1= and p2=)");
     return 0;
 }
 

@@ -83,6 +83,8 @@ int script_line(Interp *it, const char *line, size_t len, const char *file, long
     return 0;
 }
 
+static int script_stream_lines(Interp *it, FILE *fp, const char *name);
+
 /* Read one line (with its '\n') into *buf, never holding more than
  * SCRIPT_MAX_LINE + 1 bytes: a longer line is counted, not stored, and
  * reading stops at SCRIPT_MAX_LINE + 1 so an endless line (/dev/zero, a
@@ -120,7 +122,29 @@ static ssize_t read_line(FILE *fp, char **buf, size_t *cap, bool *nul)
     return (ssize_t)n;
 }
 
+bool script_is_being_read(const Interp *it, const struct stat *st)
+{
+    for (int i = 0; i < it->nreading; i++) {
+        struct stat rs;
+        if (fstat(fileno(it->reading[i]), &rs) == 0 && rs.st_dev == st->st_dev && rs.st_ino == st->st_ino)
+            return true;
+    }
+    return false;
+}
+
 int script_stream(Interp *it, FILE *fp, const char *name)
+{
+    /* Known while it is read, so `record` can refuse to append to it (under any name: a hard link, /dev/stdin). */
+    bool listed = it->nreading < (int)(sizeof it->reading / sizeof it->reading[0]);
+    if (listed)
+        it->reading[it->nreading++] = fp;
+    int rc = script_stream_lines(it, fp, name);
+    if (listed)
+        it->nreading--;
+    return rc;
+}
+
+static int script_stream_lines(Interp *it, FILE *fp, const char *name)
 {
     char *buf = NULL;
     size_t cap = 0;
@@ -190,11 +214,13 @@ int script_file(Interp *it, const char *path, FbErr *err)
     char *real = realpath(path, NULL);
     if (!real)
         return fb_fail(err, "cannot open %s: %s", path, strerror(errno));
-    for (int i = 0; i < it->depth; i++)
-        if (strcmp(it->stack[i], real) == 0) {
-            free(real);
-            return fb_fail(err, "%s runs itself (a script may not run a script that is already running)", path);
-        }
+    bool running = script_is_being_read(it, &st); /* the same file under another name too (a hard link) */
+    for (int i = 0; i < it->depth && !running; i++)
+        running = strcmp(it->stack[i], real) == 0;
+    if (running) {
+        free(real);
+        return fb_fail(err, "%s runs itself (a script may not run a script that is already running)", path);
+    }
     /* Running the file `record` appends to would read its own new lines forever. */
     struct stat rst;
     if (it->record && fstat(fileno(it->record), &rst) == 0 && rst.st_dev == st.st_dev && rst.st_ino == st.st_ino) {

@@ -1,6 +1,7 @@
 /* sink.c — output channels. */
 #include "fitbench/sink.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +39,40 @@ void sink_printf(Sink *s, const char *fmt, ...)
     free(big);
 }
 
-static void file_write(void *ctx, const char *s, size_t n) { fwrite(s, 1, n, (FILE *)ctx); }
+static void file_write(void *ctx, const char *s, size_t n)
+{
+    SinkFile *f = ctx;
+    errno = 0;
+    if (fwrite(s, 1, n, f->fp) != n && !f->error)
+        f->error = errno ? errno : EIO;
+}
 
-Sink sink_file(FILE *fp) { return (Sink){file_write, fp}; }
+Sink sink_file(SinkFile *f) { return (Sink){file_write, f}; }
+
+int sink_file_close(SinkFile *f)
+{
+    errno = 0;
+    int bad = ferror(f->fp) || fflush(f->fp) != 0;
+    if (bad && !f->error)
+        f->error = errno ? errno : EIO;
+    errno = 0;
+    if (fclose(f->fp) != 0 && !f->error)
+        f->error = errno ? errno : EIO;
+    return f->error ? -1 : 0;
+}
 
 static void stderr_write(void *ctx, const char *s, size_t n)
 {
-    (void)ctx;
-    fflush(stdout);
+    SinkFile *out = ctx;
+    errno = 0;
+    if (out && fflush(out->fp) != 0 && !out->error)
+        out->error = errno ? errno : EIO; /* the results waiting in its buffer are lost: say why, at the end */
+    else if (!out)
+        fflush(stdout);
     fwrite(s, 1, n, stderr);
 }
 
-Sink sink_stderr(void) { return (Sink){stderr_write, NULL}; }
+Sink sink_stderr(SinkFile *out) { return (Sink){stderr_write, out}; }
 
 static void buffer_write(void *ctx, const char *s, size_t n)
 {

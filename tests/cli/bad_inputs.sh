@@ -9,6 +9,8 @@ bash "$root/tests/bad/run.sh" "$fb"
 
 export OPENBLAS_NUM_THREADS=1
 t="$(mktemp -d)"
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 mnt=""
 cleanup() {
   chattr -i "$t/ro" 2>/dev/null

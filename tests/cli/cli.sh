@@ -6,6 +6,8 @@ fb="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 cd "$t"
 
 pass() { echo "PASS $1"; }

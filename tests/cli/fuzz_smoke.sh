@@ -11,6 +11,8 @@ command -v clang >/dev/null || { echo "FAIL fuzz build: clang is missing (apt-ge
 dir="${FB_FUZZ_BUILD:-$root/build-fuzz}"
 log="$(mktemp)"
 t="$(mktemp -d)"
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 trap 'rm -rf "$t" "$log"' EXIT
 if [ ! -f "$dir/build.ninja" ]; then
   if ! CC=clang meson setup "$dir" "$root" -Dfuzz=true -Dtests=false -Dwerror_strict=false \

@@ -5,6 +5,10 @@
 set -u
 fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 dir="$(cd "$(dirname "$0")/../golden" && pwd)"
+t="$(mktemp -d)"
+trap 'rm -rf "$t"' EXIT
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 for f in "$dir"/*.fit; do
   name="$(basename "$f" .fit)"
   flags=()

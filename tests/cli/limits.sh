@@ -10,6 +10,8 @@
 set -u
 fb="$(realpath "$1")"
 t="$(mktemp -d)"
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 pid=""
 cleanup() {
   exec 3>&- 2>/dev/null

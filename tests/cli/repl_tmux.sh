@@ -5,6 +5,8 @@ fb="$1"
 command -v tmux >/dev/null || { echo "PASS repl (tmux missing: skipped by scripts/test install)"; exit 0; }
 sock="fbrepl-$$"
 t="$(mktemp -d)"
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$t"; }
 trap cleanup EXIT
 tm() { tmux -L "$sock" "$@"; }

@@ -5,6 +5,8 @@
 set -u
 fb="$(realpath "$1")"
 t="$(mktemp -d)"
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 # A fresh tmux server (socket) per case: starting one right after killing the last can race.
 socks=()
 newsock() { sock="fbsig-$$-$1"; socks+=("$sock"); }

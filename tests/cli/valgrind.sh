@@ -10,6 +10,8 @@ if grep -qa -e __asan_init "$fb" 2>/dev/null; then echo "PASS valgrind (skipped:
 command -v valgrind >/dev/null || { echo "FAIL valgrind: valgrind is missing (apt-get install valgrind)"; exit 0; }
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
+mkdir -p "$HOME"
 # One BLAS thread and a kernel set valgrind can decode (it has no AVX-512).
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 vg=(valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
