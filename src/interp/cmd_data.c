@@ -97,9 +97,14 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     const char *m = args_str(a, "missing");
     if (m)
         opt.missing = strcmp(m, "drop") == 0 ? MISSING_DROP : strcmp(m, "mean") == 0 ? MISSING_MEAN : MISSING_ERROR;
-    opt.target = args_str(a, "target");
-    opt.drop = args_str(a, "drop");
-    opt.onehot = args_str(a, "onehot");
+    const char *dec = args_str(a, "decimal");
+    if (dec && strcmp(dec, "auto") != 0)
+        opt.decimal = dec[0];
+    /* Column lists as typed, quotes kept: drop="note, free text" is one name (csv.h). */
+    const Tok *t;
+    opt.target = (t = args_opt(a, "target")) ? t->vraw : NULL;
+    opt.drop = (t = args_opt(a, "drop")) ? t->vraw : NULL;
+    opt.onehot = (t = args_opt(a, "onehot")) ? t->vraw : NULL;
     char buf[4096];
     const char *path = resolve_dataset(it, pos[0]->text, buf, sizeof buf);
     Dataset *ds;
