@@ -22,19 +22,20 @@ static bool is_file(const char *p)
 }
 
 /* A bare name (no '/') that is not a file here is looked up among the
- * shipped datasets, so `load boston` works from any directory. */
+ * shipped datasets (NAME.csv, NAME.csv.gz or NAME in each folder of
+ * it->data_dirs, in datadirs.h's order), so `load boston` works from any
+ * directory. */
 static const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size)
 {
+    static const char *const ext[] = {".csv", ".csv.gz", ""};
     if (is_file(name) || strchr(name, '/'))
         return name;
-    for (int i = 0; it->data_dirs && it->data_dirs[i]; i++) {
-        snprintf(buf, size, "%s/%s.csv", it->data_dirs[i], name);
-        if (is_file(buf))
-            return buf;
-        snprintf(buf, size, "%s/%s", it->data_dirs[i], name);
-        if (is_file(buf))
-            return buf;
-    }
+    for (int i = 0; it->data_dirs && it->data_dirs[i]; i++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(buf, size, "%s/%s%s", it->data_dirs[i], name, ext[k]);
+            if (is_file(buf))
+                return buf;
+        }
     return name;
 }
 
@@ -111,9 +112,15 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     if (csv_load(path, &opt, &ds, err)) {
         if (!is_file(path) && !strchr(pos[0]->text, '/') && !strchr(pos[0]->text, '.')) {
             const char *sug = fb_suggest(pos[0]->text, shipped);
+            if (sug && strcmp(sug, pos[0]->text) == 0)   /* a shipped name, but its folder was not found */
+                sug = NULL;
+            bool is_shipped = false;
+            for (int i = 0; shipped[i]; i++)
+                is_shipped |= strcmp(shipped[i], pos[0]->text) == 0;
             char more[256];
-            snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s)",
-                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+            snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s%s)",
+                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "",
+                     is_shipped ? "; the datasets folder was not found: set FITBENCH_DATA to it" : "");
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, "%s", more);
         }
