@@ -17,6 +17,7 @@
 #include <cblas.h>
 #include <zlib.h>
 
+#include "fitbench/args.h"
 #include "fitbench/csv.h"
 #include "fitbench/dataset.h"
 #include "fitbench/strutil.h"
@@ -1557,4 +1558,34 @@ Test(csv, gzip_read_as_it_streams)
     free(z);
     dataset_unref(p);
     free(text);
+}
+
+/* `load` hands the column lists to csv_load as typed: quotes kept, so a quoted comma stays in its name. */
+Test(csv, load_option_values_keep_their_quotes)
+{
+    Args a;
+    FbErr e;
+    const char *line = "load d.csv drop=\"note, free text\",3 target='a b' onehot=c sep=\";\"";
+    cr_assert_eq(args_split(line, strlen(line), 1, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(a.n, 6);
+    cr_assert_null(a.t[1].vraw);
+    cr_assert_str_eq(a.t[2].val, "note, free text,3");
+    cr_assert_str_eq(a.t[2].vraw, "\"note, free text\",3");
+    cr_assert_str_eq(a.t[3].vraw, "'a b'");
+    cr_assert_str_eq(a.t[4].vraw, "c");
+    cr_assert_str_eq(a.t[5].val, ";");
+    args_free(&a);
+    /* and csv_load reads them so */
+    write_text("d.csv", "\"note, free text\",a b,c,x,y\n1,2,p,4,5\n3,4,q,6,7\n");
+    Dataset *ds = NULL;
+    CsvOptions o = defaults();
+    o.drop = "\"note, free text\",3";
+    o.target = "'a b'";
+    o.onehot = "c";
+    cr_assert_eq(csv_load("d.csv", &o, &ds, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(ds->ynames[0], "a b");
+    cr_assert_eq(ds->d, 3);
+    cr_assert_str_eq(ds->names[0], "c=p");
+    cr_assert_str_eq(ds->names[2], "y");
+    dataset_unref(ds);
 }

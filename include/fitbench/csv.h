@@ -1,4 +1,4 @@
-/* csv.h — streaming CSV/TSV loader: RFC 4180 quoting, CRLF, BOM, C-locale numbers. */
+/* csv.h — streaming CSV/TSV loader: RFC 4180 quoting, CRLF, BOM, gzip, C-locale numbers with a '.' or ',' decimal mark. */
 #ifndef FITBENCH_CSV_H
 #define FITBENCH_CSV_H
 
@@ -30,8 +30,10 @@ void csv_options_default(CsvOptions *opt);
  * in chunks, never whole.  Fails with a message naming the row (1-based, as a
  * text editor counts lines) and column for: an unreadable path or a
  * directory, an empty file, no data rows, ragged rows, a non-numeric or
- * non-finite feature cell, an unclosed quote, a NUL byte, an unknown
- * target/drop/onehot column, duplicate column names, out of memory.
+ * non-finite feature cell (or target cell) written with digit grouping or the
+ * other decimal mark, an unclosed quote, a NUL byte, an unknown
+ * target/drop/onehot column, duplicate column names, a corrupt or truncated
+ * gzip file (the row reached), an invalid sep/decimal pair, out of memory.
  * Nothing is returned on failure. */
 int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err);
 

@@ -19,8 +19,14 @@
  *   in the file, which is also what target=/drop= indices count.
  * - A plain table of numbers (no quotes anywhere) is parsed by several threads
  *   at once, each over its own byte range (csv_fast.c).
+ * - A file starting with the gzip magic bytes is decompressed as it is read
+ *   (csv_gzip.c), into the same 1 MiB buffer; the fast path is for plain files.
+ * - The decimal mark is '.', or ',' (decimal=, or detected for ';' files:
+ *   csv_detect_decimal); digits grouped by thousands separators are refused
+ *   with a message saying so (csv_number_hint), never guessed.
  *
- * Where the parts live (csv_internal.h joins them): csv_reader.c reads records,
+ * Where the parts live (csv_internal.h joins them): csv_reader.c reads records
+ * and guesses the separator and decimal mark, csv_gzip.c decompresses,
  * csv_cell.c parses cells, csv_columns.c names columns and gives them roles,
  * csv_table.c fills the tables and builds the Dataset, csv_strtab.c numbers
  * text values, csv_fast.c is the parallel fast path; this file is csv_load.
