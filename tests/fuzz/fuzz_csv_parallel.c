@@ -171,6 +171,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.missing = (o >> 4 & 3) == 3 ? MISSING_ERROR : (MissingMode)(o >> 4 & 3);
     /* Those codes 3 also pick a decimal mark (else auto: ',' for ';' files with decimal commas). */
     opt.decimal = (o >> 2 & 3) == 3 ? ',' : (o >> 4 & 3) == 3 ? '.' : 0;
+    if (opt.decimal == opt.sep)
+        opt.decimal = 0;   /* refused before the file is opened: the FIFO's writer would wait for ever */
     if (o & 0x40)
         opt.drop = "a";
     opt.target = targets[l & 7];
