@@ -1265,7 +1265,7 @@ Test(csv, decimal_comma_detected_with_semicolons)
     cr_assert_eq(ds->X[0], -0.388);
     cr_assert_str_eq(ds->names[0], "x0");
     dataset_unref(ds);
-    ds = load_ok("1,5;2,5;3,5\n4;5;6\n", NULL);   /* 3 commas, 2 semicolons */
+    ds = load_ok("\n\r\n1,5;2,5;3,5\n4;5;6\n", NULL);   /* 3 commas, 2 semicolons, after blank lines */
     cr_assert_eq(ds->d, 2);
     cr_assert_eq(ds->X[1], 2.5);
     dataset_unref(ds);

@@ -244,6 +244,8 @@ static void scan_fields(const Reader *rd, char sep, size_t max_records,
     const char *b = rd->buf, *end = rd->buf + rd->len;
     const char *p = b + rd->pos;
     size_t records = 0;
+    while (p < end && (*p == '\n' || *p == '\r'))   /* blank lines before the first record */
+        p++;
     while (p < end && records < max_records) {
         while (p < end && (*p == ' ' || *p == '\t') && *p != sep)
             p++;
