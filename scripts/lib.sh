@@ -3,7 +3,7 @@
 
 # Packages every build needs, and the extra ones the test suite uses.
 FB_BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libreadline-dev libncurses-dev libopenblas-dev
-  libcriterion-dev)
+  zlib1g-dev libcriterion-dev)
 FB_TEST_PKGS=(tmux locales valgrind clang libclang-rt-dev time)
 
 fb_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

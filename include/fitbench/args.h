@@ -26,12 +26,14 @@ typedef struct OptSpec {
 } OptSpec;
 
 /* A word of the command line.  For key=value words key is the key, val the
- * value (quotes removed); for plain words key is NULL.  col is 1-based in
- * the physical line. */
+ * value (quotes removed) and vraw the value as typed (quotes kept, so a list
+ * can tell `drop="a, b"`, one name, from `drop=a,b`); for plain words key and
+ * vraw are NULL.  col is 1-based in the physical line. */
 typedef struct Tok {
     char *text;
     char *key;
     char *val;
+    char *vraw;
     int col;
     int vcol;
 } Tok;

@@ -37,11 +37,14 @@ char *fb_fmt(char *buf, size_t size, double x, int digits);
 char *fb_fmt_exact(char *buf, size_t size, double x);
 
 /* Text from a file or a command made safe for a terminal: control
- * characters become C escapes (\n, \r, \t, \x1b; DEL is \x7f), so an ESC
- * in a CSV header cannot clear the screen or change its settings; other
- * bytes (UTF-8 included) are kept.  Writes at most size bytes with the NUL
- * into dst, stopping before an escape that would not fit whole (4 *
- * strlen(src) + 1 always suffices).  Returns dst; never fails. */
+ * characters become C escapes (\n, \r, \t, \x1b; DEL is \x7f), and so do the
+ * C1 controls, which terminals obey too (0x9b is CSI): U+0080..U+009F
+ * written in UTF-8 become \u0080..\u009f, and a raw byte 0x80..0x9f that
+ * is not part of a valid UTF-8 character becomes \x80..\x9f.  So an ESC or
+ * CSI in a CSV header cannot clear the screen or change its settings; other
+ * bytes (valid UTF-8 included) are kept.  Writes at most size bytes with
+ * the NUL into dst, stopping before an escape or character that would not
+ * fit whole (4 * strlen(src) + 1 always suffices).  Returns dst; never fails. */
 char *fb_show_controls(char *dst, size_t size, const char *src);
 
 /* fb_show_controls into a 256-byte compound literal: for printing one name

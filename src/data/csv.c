@@ -19,8 +19,14 @@
  *   in the file, which is also what target=/drop= indices count.
  * - A plain table of numbers (no quotes anywhere) is parsed by several threads
  *   at once, each over its own byte range (csv_fast.c).
+ * - A file starting with the gzip magic bytes is decompressed as it is read
+ *   (csv_gzip.c), into the same 1 MiB buffer; the fast path is for plain files.
+ * - The decimal mark is '.', or ',' (decimal=, or detected for ';' files:
+ *   csv_detect_decimal); digits grouped by thousands separators are refused
+ *   with a message saying so (csv_number_hint), never guessed.
  *
- * Where the parts live (csv_internal.h joins them): csv_reader.c reads records,
+ * Where the parts live (csv_internal.h joins them): csv_reader.c reads records
+ * and guesses the separator and decimal mark, csv_gzip.c decompresses,
  * csv_cell.c parses cells, csv_columns.c names columns and gives them roles,
  * csv_table.c fills the tables and builds the Dataset, csv_strtab.c numbers
  * text values, csv_fast.c is the parallel fast path; this file is csv_load.
@@ -42,6 +48,7 @@ void csv_options_default(CsvOptions *opt)
     opt->drop = NULL;
     opt->onehot = NULL;
     opt->missing = MISSING_ERROR;
+    opt->decimal = 0;
 }
 
 static int open_file(const char *path, FILE **out, FbErr *err)
@@ -68,6 +75,11 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
     *out = NULL;
     if (opt->sep == '"' || opt->sep == '\n' || opt->sep == '\r' || opt->sep == ' ')
         return fb_fail(err, "invalid separator '%c' (use ',', ';' or a tab)", opt->sep);
+    if (opt->decimal && opt->decimal != '.' && opt->decimal != ',')
+        return fb_fail(err, "invalid decimal mark '%c' (use '.' or ',')", opt->decimal);
+    if (opt->decimal && opt->decimal == opt->sep)
+        return fb_fail(err, "the decimal mark and the separator are both '%c' (decimal=, goes with sep=; or a tab)",
+                       opt->sep);
 
     FILE *f = NULL;
     if (open_file(path, &f, err))
@@ -79,14 +91,18 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
     Dataset *ds = NULL;
     RawSchema *schema = NULL; /* the raw layout, for model files (csv_schema.c) */
     size_t *miss_row = NULL;
+    bool reading_rows = false;   /* past the options: a bad row in a gzip file may be its corruption */
     if (!(rd.buf = fb_malloc(CHUNK, 1, "the read buffer", err)))
         goto out;
     if (csv_refill(&rd, err))
+        goto out;
+    if (csv_gz_magic(rd.buf, rd.len) && (csv_gz_start(&rd, err) || csv_refill(&rd, err)))
         goto out;
     if (rd.len >= 3 && memcmp(rd.buf, "\xEF\xBB\xBF", 3) == 0)
         rd.pos = 3;
     rd.sep = opt->sep ? opt->sep : csv_detect_sep(&rd);
     rd.trim_tab = rd.sep != '\t';
+    L.decimal = opt->decimal ? opt->decimal : csv_detect_decimal(&rd);
 
     int got = csv_read_record(&rd, &ra, err);
     if (got < 0)
@@ -102,12 +118,13 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
         if (got < 0)
             goto out;
         have_b = got == 1;
-        L.header = csv_looks_like_header(&ra, have_b ? &rb : NULL);
+        L.header = csv_looks_like_header(&ra, have_b ? &rb : NULL, L.decimal);
     } else {
         L.header = opt->header == HEADER_YES;
     }
     if (csv_set_names(&L, &ra, L.header, err) || csv_assign_roles(&L, err))
         goto out;
+    reading_rows = true;
     if (!L.header && csv_add_row(&L, &ra, err))
         goto out;
     if (have_b && csv_add_row(&L, &rb, err))
@@ -115,7 +132,7 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
     /* The rest in parallel when it is a plain table of numbers; else (or when
      * the fast path gives up) record by record from where the reader is. */
     got = 0;
-    if (rd.eof || !csv_fast_load(&L, f, rd.base + (long long)rd.pos, rd.sep, rd.trim_tab))
+    if (rd.eof || rd.gz || !csv_fast_load(&L, f, rd.base + (long long)rd.pos, rd.sep, rd.trim_tab))
         while ((got = csv_read_record(&rd, &ra, err)) == 1)
             if (csv_add_row(&L, &ra, err))
                 goto out;
@@ -148,10 +165,17 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
 out:
     schema_free(schema);
     free(miss_row);
+    if (rc && reading_rows && rd.gz) {
+        unsigned long line = rd.line;
+        const char *why = csv_gz_damage(&rd);
+        if (why)
+            fb_fail(err, "%s: row %lu: %s", path, line, why);
+    }
     dataset_unref(ds);
     csv_loader_free(&L);
     csv_record_free(&ra);
     csv_record_free(&rb);
+    csv_gz_end(&rd);
     free(rd.buf);
     fclose(f);
     return rc;

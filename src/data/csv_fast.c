@@ -40,6 +40,7 @@ typedef struct FastJob {
     const Loader *L;
     int fd;
     char sep;
+    char decimal;             /* '.' or ',' */
     bool trim_tab;
     long long beg, end;       /* byte range [beg, end), starting at a record */
     size_t lines;             /* line ends in the range: records <= lines (+1 for the last range) */
@@ -117,7 +118,8 @@ static bool fast_record(FastJob *j, const char *p, const char *e, double *x, dou
             double v;
             if (n == 0 || s[0] == 'N' || s[0] == 'n' || s[0] == '?')
                 return false;
-            if (!csv_parse_simple(s, n, &v) && (!fb_parse_double(s, n, &v) || !isfinite(v)))
+            if (j->decimal == '.' ? !csv_parse_simple(s, n, &v) && (!fb_parse_double(s, n, &v) || !isfinite(v))
+                                  : !csv_parse_number(s, n, ',', &v) || !isfinite(v))
                 return false;
             if (role == ROLE_FEATURE)
                 x[L->slot[f]] = v;
@@ -247,7 +249,7 @@ int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
     int rc = 0;
     long long b = start;
     for (int i = 0; i < k; i++) {
-        job[i] = (FastJob){.L = L, .fd = fd, .sep = sep, .trim_tab = trim_tab};
+        job[i] = (FastJob){.L = L, .fd = fd, .sep = sep, .decimal = L->decimal, .trim_tab = trim_tab};
         if (!(job[i].buf = malloc(CHUNK + 1)))
             goto out;
         job[i].beg = b;

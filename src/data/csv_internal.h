@@ -24,12 +24,15 @@ typedef struct Record {
     unsigned long line0;      /* line the record starts on */
 } Record;
 
+typedef struct CsvGz CsvGz;
+
 typedef struct Reader {
     FILE *f;
+    CsvGz *gz;                /* non-NULL: f is gzip, buf holds decompressed text (csv_gzip.c) */
     const char *path;
     char *buf;                /* CHUNK bytes */
     size_t len, pos;
-    long long base;           /* file offset of buf[0] */
+    long long base;           /* file offset of buf[0] (plain files only) */
     bool eof;
     char sep;
     bool trim_tab;            /* tabs are blanks unless they separate */
@@ -51,8 +54,35 @@ int csv_refill(Reader *rd, FbErr *err);
  * end of the file, -1 on error (unclosed quote, NUL byte, read error, OOM). */
 int csv_read_record(Reader *rd, Record *r, FbErr *err);
 
-/* The separator (',', ';' or '\t') used most in the first buffered record; ',' wins ties. */
+/* ---------------------------------------------------------------- gzip (csv_gzip.c) */
+
+/* Does buf start with the gzip magic bytes? */
+bool csv_gz_magic(const char *buf, size_t len);
+
+/* Read rd->f as gzip from here on: the rd->len bytes already in rd->buf are
+ * the start of the compressed data.  -1 on OOM. */
+int csv_gz_start(Reader *rd, FbErr *err);
+
+/* Decompress the next CHUNK (or less) into rd->buf from pos 0; rd->eof at the
+ * clean end.  -1 on corrupt or truncated data or a read error, with the row
+ * rd->line reached (reported only after the text before it was read). */
+int csv_gz_read(Reader *rd, FbErr *err);
+
+/* After a bad row in a gzip file: decompress the rest, and when the
+ * compressed data turns out to be corrupt, say why (the bad row was its
+ * garbage); NULL when it is sound or rd is not gzip.  rd->buf is overwritten. */
+const char *csv_gz_damage(Reader *rd);
+
+/* Free the gzip state of rd, if any. */
+void csv_gz_end(Reader *rd);
+
+/* The separator (',', ';' or '\t') used most in the first buffered record; ',' wins ties; ';' when
+ * the record's commas are all decimal commas of ';'-separated numbers. */
 char csv_detect_sep(const Reader *rd);
+
+/* The decimal mark of the buffered records separated by rd->sep: ',' when the
+ * separator is ';' and numbers use decimal commas and never points, else '.'. */
+char csv_detect_decimal(const Reader *rd);
 
 /* ---------------------------------------------------------------- cells (csv_cell.c) */
 
@@ -61,8 +91,29 @@ char csv_detect_sep(const Reader *rd);
 bool csv_parse_simple(const char *s, size_t n, double *out);
 
 /* Parse a NUL-terminated cell of n bytes: 1 number, 0 missing (a token or a
- * NaN), -1 not a number. */
+ * NaN), -1 not a number.  The decimal mark is '.'. */
 int csv_parse_cell(const char *s, size_t n, double *v);
+
+/* csv_parse_cell with the decimal mark dec ('.' or ','). */
+int csv_parse_cell_dec(const char *s, size_t n, char dec, double *v);
+
+/* A number (finite or not) in s[0..n) with the decimal mark dec: '.' as
+ * strtod reads it in the C locale, ',' the same with the comma as the point
+ * (a '.' is then not a number).  false = not a number; *v untouched then. */
+bool csv_parse_number(const char *s, size_t n, char dec, double *v);
+
+/* Digits grouped in threes by a thousands separator ("1 234,5", "1,234.5",
+ * "1.234", "12'345"): [sign] d{1,3} (G d{3})+ [D d+], no leading 0. */
+bool csv_grouped_digits(const char *s, size_t n);
+
+/* A plain number written with a decimal comma ("-0,388", "1,5e3"). */
+bool csv_comma_number(const char *s, size_t n);
+
+/* Why a cell that is not a number with the decimal mark dec looks like one
+ * anyway: digits grouped by thousands separators ("1 234,5", "1,234.5"), the
+ * other decimal mark ("1,5" with '.'), or NULL when it does not.  detected =
+ * dec came from the file, not from decimal=.  Static text. */
+const char *csv_number_hint(const char *s, size_t n, char dec, bool detected);
 
 /* The cell text for a message: s itself when short, else its first 36 bytes
  * and "..." written into buf. */
@@ -121,12 +172,14 @@ typedef struct Loader {
     size_t *ohmiss;           /* noh missing counts */
     size_t dropped;           /* rows left out by missing=drop */
     bool header;
+    char decimal;             /* the decimal mark: '.' or ',' (given, or detected) */
 } Loader;
 
 /* csv_columns.c: the header guess, column names and roles. */
 
-/* HEADER_AUTO's guess from the first record a and the second b (NULL when there is none). */
-bool csv_looks_like_header(const Record *a, const Record *b);
+/* HEADER_AUTO's guess from the first record a and the second b (NULL when there is none), numbers
+ * read with the decimal mark dec. */
+bool csv_looks_like_header(const Record *a, const Record *b, char dec);
 
 /* L's column names from hdr (x0, x1, ... without a header).  -1 on duplicate
  * names or OOM; what was set is freed by csv_loader_free. */

@@ -91,6 +91,10 @@ int csv_refill(Reader *rd, FbErr *err)
         rd->len = rd->pos = 0;
         return 0;
     }
+    if (rd->gz) {
+        rd->pos = 0;
+        return csv_gz_read(rd, err);
+    }
     rd->base += (long long)rd->len;
     rd->len = fread(rd->buf, 1, CHUNK, rd->f);
     rd->pos = 0;
@@ -231,8 +235,67 @@ int csv_read_record(Reader *rd, Record *r, FbErr *err)
     }
 }
 
+/* Calls fn(field, length, ctx) for each unquoted field (blanks trimmed) of
+ * the buffered text from rd->pos, separated by sep, over at most max_records
+ * records; quoted fields are skipped. */
+static void scan_fields(const Reader *rd, char sep, size_t max_records,
+                        void (*fn)(const char *, size_t, void *), void *ctx)
+{
+    const char *b = rd->buf, *end = rd->buf + rd->len;
+    const char *p = b + rd->pos;
+    size_t records = 0;
+    while (p < end && (*p == '\n' || *p == '\r'))   /* blank lines before the first record */
+        p++;
+    while (p < end && records < max_records) {
+        while (p < end && (*p == ' ' || *p == '\t') && *p != sep)
+            p++;
+        if (p < end && *p == '"') {            /* skip a quoted field */
+            for (p++; p < end; p++)
+                if (*p == '"' && !(p + 1 < end && p[1] == '"'))
+                    break;
+                else if (*p == '"')
+                    p++;
+            for (p++; p < end && *p != sep && *p != '\n' && *p != '\r'; p++)
+                ;
+        } else {
+            const char *s = p;
+            while (p < end && *p != sep && *p != '\n' && *p != '\r')
+                p++;
+            const char *e = p;
+            while (e > s && (e[-1] == ' ' || (e[-1] == '\t' && sep != '\t')))
+                e--;
+            if (p < end || rd->eof || rd->len < CHUNK)   /* a field cut by the buffer's end is not looked at */
+                fn(s, (size_t)(e - s), ctx);
+        }
+        if (p < end && *p != sep) {
+            records++;
+            while (p < end && (*p == '\n' || *p == '\r'))
+                p++;
+        } else if (p < end) {
+            p++;
+        }
+    }
+}
+
+typedef struct SepVote {
+    size_t fields, comma_numbers, other_commas;
+} SepVote;
+
+static void vote_semicolon(const char *s, size_t n, void *ctx)
+{
+    SepVote *v = ctx;
+    v->fields++;
+    if (csv_comma_number(s, n))
+        v->comma_numbers++;
+    else if (memchr(s, ',', n))
+        v->other_commas++;
+}
+
 /* Pick the separator that occurs most often in the first record (outside
- * quotes) of the buffered text; ',' wins ties and is the default. */
+ * quotes) of the buffered text; ',' wins ties and is the default.  But a
+ * record of ';'-separated numbers with decimal commas ("-0,388;1,2;3", a
+ * European spreadsheet) has as many commas as semicolons or more: when every
+ * comma in the first record is inside such a number, ';' it is. */
 char csv_detect_sep(const Reader *rd)
 {
     size_t count[3] = {0, 0, 0};
@@ -253,9 +316,41 @@ char csv_detect_sep(const Reader *rd)
         for (int k = 0; k < 3; k++)
             count[k] += c == seps[k];
     }
+    if (count[1] > 0 && count[1] >= count[2]) {
+        SepVote v = {0, 0, 0};
+        scan_fields(rd, ';', 1, vote_semicolon, &v);
+        if (v.comma_numbers > 0 && v.other_commas == 0)
+            return ';';
+    }
     int best = 0;
     for (int k = 1; k < 3; k++)
         if (count[k] > count[best])
             best = k;
     return seps[best];
+}
+
+typedef struct DecVote {
+    size_t comma, point;
+} DecVote;
+
+static void vote_decimal(const char *s, size_t n, void *ctx)
+{
+    DecVote *v = ctx;
+    double x;
+    if (memchr(s, ',', n) && (csv_comma_number(s, n) || csv_number_hint(s, n, ',', true)))
+        v->comma++;
+    else if (memchr(s, '.', n) && csv_parse_number(s, n, '.', &x) && !csv_grouped_digits(s, n))
+        v->point++;   /* "1.234" is no vote: a point, or a thousands separator among decimal commas */
+}
+
+/* Decimal commas are assumed only with ';' as the separator, when the first
+ * records (up to 1000 in the buffer) hold numbers with a decimal comma and
+ * none with a decimal point ("1.234", which could be either, does not count). */
+char csv_detect_decimal(const Reader *rd)
+{
+    if (rd->sep != ';')
+        return '.';
+    DecVote v = {0, 0};
+    scan_fields(rd, ';', 1000, vote_decimal, &v);
+    return v.comma > 0 && v.point == 0 ? ',' : '.';
 }

@@ -77,6 +77,19 @@ static int missing_error(const Loader *L, const Record *r, size_t j, FbErr *err)
                    L->path, r->line[j], L->colname[j], s);
 }
 
+/* A cell that is not a number but looks like one (thousands separators, the
+ * other decimal mark): -1 with a message saying so; 0 when it does not. */
+static int not_a_number_hint(const Loader *L, const Record *r, size_t j, FbErr *err)
+{
+    const char *s = csv_field(r, j);
+    const char *hint = csv_number_hint(s, r->len[j], L->decimal, L->opt->decimal == 0);
+    if (!hint)
+        return 0;
+    char qb[48];
+    return fb_fail(err, "%s: row %lu, column '%s': '%s' is not a number: %s", L->path, r->line[j], L->colname[j],
+                   csv_quote_cell(s, qb, sizeof qb), hint);
+}
+
 /* Append one data record to the table (or drop it under missing=drop). */
 int csv_add_row(Loader *L, const Record *r, FbErr *err)
 {
@@ -89,7 +102,7 @@ int csv_add_row(Loader *L, const Record *r, FbErr *err)
             if (L->role[j] == ROLE_DROP)
                 continue;
             double v;
-            if (csv_parse_cell(csv_field(r, j), r->len[j], &v) == 0) {
+            if (csv_parse_cell_dec(csv_field(r, j), r->len[j], L->decimal, &v) == 0) {
                 L->dropped++;
                 return 0;
             }
@@ -109,7 +122,7 @@ int csv_add_row(Loader *L, const Record *r, FbErr *err)
         size_t len = r->len[j];
         size_t k = L->slot[j];
         double v = 0;
-        int kind = csv_parse_cell(s, len, &v);
+        int kind = csv_parse_cell_dec(s, len, L->decimal, &v);
         if (role == ROLE_ONEHOT && kind != 0)
             kind = 2;   /* any text is a category, numbers included */
         if (kind == 0 && (L->opt->missing == MISSING_ERROR || role == ROLE_TARGET))
@@ -119,6 +132,8 @@ int csv_add_row(Loader *L, const Record *r, FbErr *err)
                 x[k] = NAN;
                 L->nmiss[k]++;
             } else if (kind < 0) {
+                if (not_a_number_hint(L, r, j, err))
+                    return -1;
                 if (L->had_number[j])
                     return fb_fail(err, "%s: row %lu, column '%s': '%s' is not a number", L->path, r->line[j],
                                    L->colname[j], csv_quote_cell(s, qb, sizeof qb));
@@ -147,6 +162,8 @@ int csv_add_row(Loader *L, const Record *r, FbErr *err)
         } else {
             Target *t = &L->tg[k];
             y[k] = kind > 0 ? v : NAN;
+            if (kind < 0 && not_a_number_hint(L, r, j, err))
+                return -1;   /* a number written so it is not read is refused, not taken for a class */
             if (kind < 0 && !t->interning)
                 return fb_fail(err, "%s: row %lu, column '%s': '%s' is not a number (the target has numbers "
                                "in earlier rows)", L->path, r->line[j], L->colname[j],

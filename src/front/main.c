@@ -1,5 +1,4 @@
 /* main.c — the command line: choose the front end, run scripts and -c commands, set the exit status. */
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <cblas.h>
 
 #include "fitbench/command.h"
+#include "fitbench/datadirs.h"
 #include "fitbench/linalg.h"
 #include "fitbench/repl.h"
 #include "fitbench/script.h"
@@ -64,28 +64,6 @@ static bool setting_value(const char *key, const char *text, long *out, char mos
         }
     snprintf(most, 32, "?");
     return false;
-}
-
-/* Where `load NAME` looks: $FITBENCH_DATA, the build/source tree next to the
- * binary, then the installed data folder. */
-static void data_dirs(const char *argv0, char store[4][PATH_MAX], const char *dirs[5])
-{
-    int n = 0;
-    const char *env = getenv("FITBENCH_DATA");
-    if (env && *env)
-        snprintf(store[n], PATH_MAX, "%s", env), dirs[n] = store[n], n++;
-    char exe[PATH_MAX];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) {
-        snprintf(exe, sizeof exe, "%s", argv0);
-        len = (ssize_t)strlen(exe);
-    }
-    exe[len] = '\0';
-    char *dir = dirname(exe);
-    snprintf(store[n], PATH_MAX, "%s/../datasets", dir), dirs[n] = store[n], n++;
-    snprintf(store[n], PATH_MAX, "%s/../share/fitbench/datasets", dir), dirs[n] = store[n], n++;
-    snprintf(store[n], PATH_MAX, "%s/datasets", FITBENCH_DATADIR), dirs[n] = store[n], n++;
-    dirs[n] = NULL;
 }
 
 /* The end of every run that wrote to stdout: flush and close it, and if any of the output was lost (a
@@ -173,10 +151,9 @@ int main(int argc, char **argv)
     Sink out = sink_file(&so), errs = sink_stderr(&so);
     Interp it;
     interp_init(&it, &s, &out, &errs);
-    char store[4][PATH_MAX];
-    const char *dirs[5];
-    data_dirs(argv[0], store, dirs);
-    it.data_dirs = dirs;
+    DataDirs dd; /* where `load NAME` looks (datadirs.h) */
+    datadirs_find(&dd, argv[0]);
+    it.data_dirs = dd.list;
     it.keep_going = keep_going;
     it.quiet = quiet;
     it.live = live;

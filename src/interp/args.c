@@ -13,6 +13,7 @@ void args_free(Args *a)
     for (int i = 0; i < a->n; i++) {
         free(a->t[i].text);
         free(a->t[i].key);
+        free(a->t[i].vraw);
     }
     free(a->raw);
     memset(a, 0, sizeof *a);
@@ -97,6 +98,14 @@ int args_split(const char *line, size_t len, int col0, Args *a, FbErr *err)
             }
             t->val = t->text + eq + 1;
             t->vcol = col0 + (int)vstart;
+            t->vraw = strndup(line + vstart, i - vstart);
+            if (!t->vraw) {
+                free(t->text);
+                free(t->key);
+                free(buf);
+                args_free(a);
+                return fb_oom(err, "a command line", i - vstart);
+            }
         }
         a->n++;
     }

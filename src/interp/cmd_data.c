@@ -22,19 +22,20 @@ static bool is_file(const char *p)
 }
 
 /* A bare name (no '/') that is not a file here is looked up among the
- * shipped datasets, so `load boston` works from any directory. */
+ * shipped datasets (NAME.csv, NAME.csv.gz or NAME in each folder of
+ * it->data_dirs, in datadirs.h's order), so `load boston` works from any
+ * directory. */
 static const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size)
 {
+    static const char *const ext[] = {".csv", ".csv.gz", ""};
     if (is_file(name) || strchr(name, '/'))
         return name;
-    for (int i = 0; it->data_dirs && it->data_dirs[i]; i++) {
-        snprintf(buf, size, "%s/%s.csv", it->data_dirs[i], name);
-        if (is_file(buf))
-            return buf;
-        snprintf(buf, size, "%s/%s", it->data_dirs[i], name);
-        if (is_file(buf))
-            return buf;
-    }
+    for (int i = 0; it->data_dirs && it->data_dirs[i]; i++)
+        for (int k = 0; k < 3; k++) {
+            snprintf(buf, size, "%s/%s%s", it->data_dirs[i], name, ext[k]);
+            if (is_file(buf))
+                return buf;
+        }
     return name;
 }
 
@@ -97,18 +98,29 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     const char *m = args_str(a, "missing");
     if (m)
         opt.missing = strcmp(m, "drop") == 0 ? MISSING_DROP : strcmp(m, "mean") == 0 ? MISSING_MEAN : MISSING_ERROR;
-    opt.target = args_str(a, "target");
-    opt.drop = args_str(a, "drop");
-    opt.onehot = args_str(a, "onehot");
+    const char *dec = args_str(a, "decimal");
+    if (dec && strcmp(dec, "auto") != 0)
+        opt.decimal = dec[0];
+    /* Column lists as typed, quotes kept: drop="note, free text" is one name (csv.h). */
+    const Tok *t;
+    opt.target = (t = args_opt(a, "target")) ? t->vraw : NULL;
+    opt.drop = (t = args_opt(a, "drop")) ? t->vraw : NULL;
+    opt.onehot = (t = args_opt(a, "onehot")) ? t->vraw : NULL;
     char buf[4096];
     const char *path = resolve_dataset(it, pos[0]->text, buf, sizeof buf);
     Dataset *ds;
     if (csv_load(path, &opt, &ds, err)) {
         if (!is_file(path) && !strchr(pos[0]->text, '/') && !strchr(pos[0]->text, '.')) {
             const char *sug = fb_suggest(pos[0]->text, shipped);
+            if (sug && strcmp(sug, pos[0]->text) == 0)   /* a shipped name, but its folder was not found */
+                sug = NULL;
+            bool is_shipped = false;
+            for (int i = 0; shipped[i]; i++)
+                is_shipped |= strcmp(shipped[i], pos[0]->text) == 0;
             char more[256];
-            snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s)",
-                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+            snprintf(more, sizeof more, " (shipped datasets: boston, diabetes, iris, wine, breast_cancer, digits%s%s%s%s)",
+                     sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "",
+                     is_shipped ? "; the datasets folder was not found: set FITBENCH_DATA to it" : "");
             size_t l = strlen(err->msg);
             snprintf(err->msg + l, sizeof err->msg - l, "%s", more);
         }

@@ -14,6 +14,7 @@
 static const char *const yesno[] = {"yes", "no", NULL};
 static const char *const header_w[] = {"auto", "yes", "no", NULL};
 static const char *const missing_w[] = {"error", "drop", "mean", NULL};
+static const char *const decimal_w[] = {"auto", ".", ",", NULL};
 static const char *const anneal_w[] = {"cos", "linear", NULL};
 static const char *const mode_w[] = {"min", "max", NULL};
 static const char *const tmode_w[] = {"rel", "abs", NULL};
@@ -30,9 +31,10 @@ static const char *const save_w[] = {"model", "weights", "history", "plot", "ses
 static const OptSpec load_o[] = {
     {"target", OT_STR, 0, 0, 0, NULL, "the target column(s): name or 0-based index, comma-separated (default: last)"},
     {"sep", OT_STR, 0, 0, 0, NULL, "the separator: ',' ';' or tab (default: detected)"},
+    {"decimal", OT_ENUM, 0, 0, 0, decimal_w, "the decimal mark: . or , (default auto: , when sep is ; and numbers use it)"},
     {"header", OT_ENUM, 0, 0, 0, header_w, "is the first row a header? (default: auto)"},
-    {"drop", OT_LIST, 0, 0, 0, NULL, "columns to leave out, comma-separated"},
-    {"onehot", OT_LIST, 0, 0, 0, NULL, "string columns to expand into 0/1 columns"},
+    {"drop", OT_LIST, 0, 0, 0, NULL, "columns to leave out: names or 0-based indices, comma-separated"},
+    {"onehot", OT_LIST, 0, 0, 0, NULL, "string columns to expand into 0/1 columns: names or 0-based indices"},
     {"missing", OT_ENUM, 0, 0, 0, missing_w, "empty/NA cells: error, drop the row, or the column mean"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec gen_o[] = {
@@ -151,12 +153,18 @@ static const OptSpec set_o[] = {
 static const OptSpec none_o[] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 
 const Command commands[] = {
-    {"load", "load PATH|NAME [target=COL] [sep=,] [header=auto|yes|no] [drop=A,B] [onehot=A,B] [missing=error|drop|mean]\n"
+    {"load", "load PATH|NAME [target=COL] [sep=,] [decimal=auto|.|,] [header=auto|yes|no] [drop=A,B] [onehot=A,B]\n"
+             "     [missing=error|drop|mean]\n"
              "load model PATH | load weights DIR",
      "load a CSV/TSV file or a shipped dataset; or a saved model / weights",
-     "Reads a CSV (RFC 4180 quoting, CRLF, BOM, ',' ';' or tab) streaming it from disk. The target is the last\n"
-     "column unless target= names one or more. String targets become classes in sorted order. A NAME without a\n"
-     "path (boston, iris, wine, diabetes, breast_cancer, digits) finds a shipped dataset from any directory.\n"
+     "Reads a CSV (RFC 4180 quoting, CRLF, BOM, ',' ';' or tab) streaming it from disk; a gzip-compressed file\n"
+     "(.csv.gz) is decompressed as it is read. Numbers are read in the C locale; decimal=, reads decimal commas\n"
+     "(detected when the separator is ';' and the numbers use commas); digits grouped by thousands separators\n"
+     "('1 234,5') are refused, not guessed. The target is the last column unless target= names one or more.\n"
+     "Columns in target=, drop= and onehot= are names or 0-based indices (negative from the end); quote a name\n"
+     "with blanks or commas: drop=\"note, free text\". String targets become classes in sorted order. A NAME\n"
+     "without a path (boston, iris, wine, diabetes, breast_cancer, digits) finds a shipped dataset from any\n"
+     "directory ($FITBENCH_DATA, the source tree of a build, the installed tree; docs/file-formats.md).\n"
      "`load model PATH` restores a model saved with `save model`: with no data, for predict on raw rows; over\n"
      "data with the same columns and classes, with its own scaling statistics. `load weights DIR` reads W.npy/b.npy files.",
      NULL, NULL, load_o, CMD_STATE, cmd_load},

@@ -116,40 +116,78 @@ char *fb_fmt_exact(char *buf, size_t size, double x)
     return fb_fmt(buf, size, x, 17);
 }
 
+/* The length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does
+ * not start one (a stray continuation byte, an overlong form, a surrogate,
+ * beyond U+10FFFF, or cut short by the end of the string). */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (c >= 0xF5 || n == 0)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0) || (c == 0xF0 && s[1] < 0x90) ||
+        (c == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
+/* What one unit of src becomes: a C0 control, DEL, a C1 control (U+0080..U+009F
+ * written in UTF-8, or a raw byte 0x80..0x9F outside any valid sequence) an
+ * escape; a valid UTF-8 character or any other byte itself.  Returns the
+ * bytes of src it covers; esc (8 bytes) gets the text, *n its length. */
+static size_t show_unit(const unsigned char *s, char esc[8], size_t *n)
+{
+    unsigned char c = s[0];
+    if (c == '\n' || c == '\r' || c == '\t') {
+        esc[0] = '\\';
+        esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        *n = 2;
+        return 1;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        *n = (size_t)snprintf(esc, 8, "\\x%02x", c);
+        return 1;
+    }
+    if (c < 0x80) {
+        esc[0] = (char)c;
+        *n = 1;
+        return 1;
+    }
+    size_t len = utf8_len(s);
+    if (len == 2 && c == 0xC2 && s[1] < 0xA0) {   /* U+0080..U+009F: the C1 controls (0x9B is CSI) */
+        *n = (size_t)snprintf(esc, 8, "\\u%04x", s[1]);
+        return 2;
+    }
+    if (len == 0) {
+        if (c <= 0x9F)
+            *n = (size_t)snprintf(esc, 8, "\\x%02x", c);
+        else
+            esc[0] = (char)c, *n = 1;
+        return 1;
+    }
+    memcpy(esc, s, len);
+    *n = len;
+    return len;
+}
+
 char *fb_show_controls(char *dst, size_t size, const char *src)
 {
     if (size == 0)
         return dst;
     size_t k = 0;
-    for (; *src; src++) {
-        unsigned char c = (unsigned char)*src;
-        char esc[5];
-        size_t n = 2;
-        if (c == '\n')
-            memcpy(esc, "\\n", 2);
-        else if (c == '\r')
-            memcpy(esc, "\\r", 2);
-        else if (c == '\t')
-            memcpy(esc, "\\t", 2);
-        else if (c < 0x20 || c == 0x7f)
-            n = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
-        else
-            esc[0] = (char)c, n = 1;
-        if (k + n >= size) {
-            /* No room for the whole of it: an escape is never cut in two, nor a UTF-8 character. */
-            size_t lead = k;
-            while (lead > 0 && ((unsigned char)dst[lead - 1] & 0xC0) == 0x80)
-                lead--;
-            if (lead > 0 && (unsigned char)dst[lead - 1] >= 0xC0) {
-                unsigned char l = (unsigned char)dst[lead - 1];
-                size_t want = l >= 0xF0 ? 4 : l >= 0xE0 ? 3 : 2;
-                if (k - (lead - 1) < want)
-                    k = lead - 1;
-            }
+    const unsigned char *s = (const unsigned char *)src;
+    while (*s) {
+        char esc[8];
+        size_t n;
+        size_t used = show_unit(s, esc, &n);
+        if (k + n >= size)   /* no room for the whole of it: an escape or a character is never cut in two */
             break;
-        }
         memcpy(dst + k, esc, n);
         k += n;
+        s += used;
     }
     dst[k] = '\0';
     return dst;

@@ -18,6 +18,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}" UBSAN_OPT
 export OPENBLAS_NUM_THREADS=1 LC_ALL=C
 tmp="$(mktemp -d)"
 trap 'chattr -R -i "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+export HOME="$tmp/.home" XDG_STATE_HOME="$tmp/.state"
+mkdir -p "$HOME" "$XDG_STATE_HOME"
 
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then

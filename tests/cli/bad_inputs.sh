@@ -10,7 +10,7 @@ bash "$root/tests/bad/run.sh" "$fb"
 export OPENBLAS_NUM_THREADS=1
 t="$(mktemp -d)"
 export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+mkdir -p "$HOME" "$XDG_STATE_HOME"
 mnt=""
 cleanup() {
   chattr -i "$t/ro" 2>/dev/null
@@ -79,3 +79,38 @@ if mkdir full && mount -t tmpfs -o size=64k tmpfs full 2>/dev/null; then
 else
   pass "full file system (skipped: cannot mount a tmpfs here; tests/bad/write-full-disk-* use RLIMIT_FSIZE)"
 fi
+
+# Real-world CSVs that must load, through the command line (quotes as typed, the locale of a German desktop), and
+# what they must show.  The catalogue above has their bad neighbours (csv-thousands-separator, csv-gzip-*, ...).
+mkdir -p real && cd real
+printf 'x1;x2;y\n-0,388;1,5;2\n0,25;-3;4,75\n1;2;3\n' >eu.csv
+printf '\xef\xbb\xbfheight cm,"note, free text",a b,y\n1,x,5,2\n3,z,6,5\n4,x,7,4\n' >q.csv
+printf 'a,,x1,y\n1,2,3,4\n5,6,7,9\n' >empty-header.csv
+printf 'p\xc2\x9bq,r\x9bs,y\n1,2,3\n4,5,6\n' >c1.csv
+gzip -c eu.csv >eu.csv.gz
+real() { # name, commands, grep patterns that must all be in stdout
+  local name="$1" cmds="$2" ok=1 p; shift 2
+  "$fb" -c "$cmds" >out.txt 2>err.txt; rc=$?
+  for p in "$@"; do grep -q -- "$p" out.txt || ok=0; done
+  if [ "$rc" -eq 0 ] && [ ! -s err.txt ] && [ "$ok" -eq 1 ]; then pass "real CSV: $name"
+  else fail "real CSV: $name" "exit $rc, stderr: $(head -c 300 err.txt), stdout: $(head -c 300 out.txt | tr '\n' '|')"; fi
+}
+real "decimal comma detected with ';'" 'load eu.csv; show data' '^eu.csv: 3 rows, 2 features' 'x1  *0.287333  *0.567263  *-0.388  *1$'
+real "decimal=, given" 'load eu.csv sep=";" decimal=,; show data' 'y (target)  *3.25 '
+loc="$(locale -a 2>/dev/null | grep -i -m1 '^de_DE\.utf-\?8$')"
+if [ -n "$loc" ]; then
+  LC_ALL="$loc" real "decimal comma under LC_ALL=$loc" 'load eu.csv; show data' 'x1  *0.287333  *0.567263  *-0.388  *1$'
+else
+  pass "real CSV: de_DE locale (skipped: no de_DE.UTF-8 locale; scripts/test generates one)"
+fi
+real "gzip" 'load eu.csv.gz; show data' '^eu.csv.gz: 3 rows, 2 features' 'y (target)  *3.25 '
+real 'drop="note, free text" (BOM, blanks in names)' 'load q.csv drop="note, free text"; show data' '^q.csv: 3 rows, 2 features' '^height cm  ' '^a b  '
+real "target='a b' onehot=1 (an index)" "load q.csv target='a b' onehot=1; show data" '^q.csv: 3 rows, 4 features' '^a b (target)' '^note, free text=z  '
+real "an empty header cell next to x1" 'load empty-header.csv; show data' '^empty-header.csv: 2 rows, 3 features' '^x1_2  ' '^x1  '
+"$fb" -c 'load c1.csv; show data' >out.txt 2>err.txt
+if grep -q 'p\\u009bq' out.txt && grep -q 'r\\x9bs' out.txt && ! LC_ALL=C grep -qP '\x9b' out.txt; then
+  pass "real CSV: C1 controls in names shown escaped"
+else
+  fail "real CSV: C1 controls in names shown escaped" "$(od -c out.txt | head -5 | tr '\n' '|')"
+fi
+cd ..

@@ -1,4 +1,4 @@
-/* fuzz_csv.c — libFuzzer target: csv_load on arbitrary bytes, with options chosen by the first byte. */
+/* fuzz_csv.c — libFuzzer target: csv_load on arbitrary bytes (plain or gzip), with options chosen by the first byte. */
 #include "fitbench/csv.h"
 
 #include "fuzz_util.h"
@@ -16,9 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.sep = seps[o & 3];
     opt.header = (HeaderMode)((o >> 2) % 3);
     opt.missing = (MissingMode)((o >> 4) % 3);
+    /* The codes 3 of those two fields (header auto, missing error again) also pick a decimal mark. */
+    opt.decimal = (o >> 2 & 3) == 3 ? ',' : (o >> 4 & 3) == 3 ? '.' : 0;
     opt.target = targets[(o >> 5) & 7];
     if (o & 0x40)
-        opt.drop = "a";
+        opt.drop = (o & 1) ? "a" : "\"a, b\",'c d',-2";
     if (o & 0x80)
         opt.onehot = "c,0";
     char path[4200];

@@ -4,7 +4,7 @@
  * the fast path never takes) — and the three results must agree exactly: status, message, shape, names,
  * classes, every value's bits.
  *
- * The input:  byte 0 options (separator, header, missing mode), byte 1 target / drop and the layout, then the
+ * The input:  byte 0 options (separator, header, missing mode, decimal mark), byte 1 target / drop and the layout, then the
  * text: its first line is the file's first line (a header, or not); the rest up to a 0x1E byte is the body,
  * tiled to fill the file; what follows 0x1E (or, without one, the body again) is the special part, placed
  * once where a reader changes hands: across the point where the two ranges are split, across the 1 MiB fread
@@ -169,6 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.sep = seps[o & 3];
     opt.header = (o >> 2 & 3) == 3 ? HEADER_AUTO : (HeaderMode)(o >> 2 & 3);
     opt.missing = (o >> 4 & 3) == 3 ? MISSING_ERROR : (MissingMode)(o >> 4 & 3);
+    /* Those codes 3 also pick a decimal mark (else auto: ',' for ';' files with decimal commas). */
+    opt.decimal = (o >> 2 & 3) == 3 ? ',' : (o >> 4 & 3) == 3 ? '.' : 0;
+    if (opt.decimal == opt.sep)
+        opt.decimal = 0;   /* refused before the file is opened: the FIFO's writer would wait for ever */
     if (o & 0x40)
         opt.drop = "a";
     opt.target = targets[l & 7];

@@ -1,1 +1,0 @@
-printf "a,b,y\n1,2,3\n" | gzip -c > g.csv
