@@ -1,5 +1,5 @@
 /* csv_rows.c — raw records through the loader's own reader (csv_reader.c), for predicting raw rows. */
-#include "fitbench/csvrows.h"
+#include "fitbench/csv_rows.h"
 
 #include <errno.h>
 #include <stdlib.h>

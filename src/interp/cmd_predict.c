@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "fitbench/command.h"
-#include "fitbench/csvrows.h"
+#include "fitbench/csv_rows.h"
 #include "fitbench/fileio.h"
 #include "fitbench/modelfile.h"
 #include "fitbench/strutil.h"
@@ -22,6 +22,7 @@ typedef struct Out {
     Interp *it;
     const ModelFile *mf;
     AtomicFile af;
+    SinkFile sf;      /* af.fp as a sink's file */
     bool file;
     size_t nshow, rows;
     bool with_target, cls, proba;
@@ -114,7 +115,7 @@ static void emit(Out *o, const char *const *tcell, const double *z)
         modelfile_proba(mf, z, o->p);
     const char *cls_name = o->cls ? mf->classes[modelfile_class(mf, z)] : NULL;
     if (o->file) {
-        Sink f = sink_file(o->af.fp);
+        Sink f = sink_file(&o->sf);
         bool first = true;
         for (size_t t = 0; o->with_target && t < nt; t++, first = false)
             put_field(&f, first, tcell[t] ? tcell[t] : "");
@@ -166,7 +167,8 @@ static int out_open(Out *o, Interp *it, const ModelFile *mf, const char *path, b
             return -1;
         }
         o->file = true;
-        Sink f = sink_file(o->af.fp);
+        o->sf = (SinkFile){o->af.fp, 0};
+        Sink f = sink_file(&o->sf);
         file_header(o, &f);
     }
     if (o->nshow)

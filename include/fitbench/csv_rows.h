@@ -1,4 +1,4 @@
-/* csvrows.h — raw records of a CSV file or a line of text, read by the same reader as `load` (quotes, CRLF, BOM). */
+/* csv_rows.h — raw records of a CSV file or a line of text, read by the same reader as `load` (quotes, CRLF, BOM). */
 #ifndef FITBENCH_CSVROWS_H
 #define FITBENCH_CSVROWS_H
 
