@@ -1,0 +1,130 @@
+/* fuzz_keys.c — libFuzzer target: random key streams into GNU Readline's callback mode, set up by the function
+ * both front ends use (rlkeys_setup: fitbench's variables, bindings and the guards against Readline 8.2's
+ * callback-mode crash), with the workbench's extra key bindings and the interpreter's completion.
+ *
+ * Each input is a byte stream typed at an empty prompt: the bytes go through rlkeys' queue, one
+ * rl_callback_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
+ * prompt (nothing runs).  Each input is followed by three C-g.  Readline's state that outlives a line is reset between inputs (editing mode, macro
+ * recording, history).  Locale C.UTF-8 as in the workbench (FB_FUZZ_LOCALE=C: as at the plain prompt).
+ * FB_FUZZ_NO_KEY_GUARD=1 in the environment turns the guards off, to show the crash they
+ * prevent (docs/reliability.md). */
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "fitbench/command.h"
+#include "fitbench/repl.h"
+#include "fitbench/rlkeys.h"
+#include "fitbench/session.h"
+
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Readline's "the last command was a kill" flag (rlprivate.h): cleared before each input, so kills do not append to
+ * the same kill-ring entry from one input to the next. */
+extern int _rl_last_command_was_kill;
+
+/* Yank and kill can double the line every few keys; past this size an input is cut short, so the fuzzer does not
+ * spend its time in Readline's quadratic cursor arithmetic on a multi-megabyte line (as a person would have to type
+ * for minutes to get there; args_split, which completion runs, is quadratic in the number of = in a word). */
+#define MAX_LINE 4096
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static Session sess;
+static Interp interp;
+static Sink null_sink;
+static int lines;
+
+static void null_write(void *ctx, const char *s, size_t n) { (void)ctx, (void)s, (void)n; }
+
+/* Stand-ins for the workbench's page-up, page-down and repaint keys (the same key sequences, so the keymaps have
+ * the same shape). */
+static int stand_in(int count, int key)
+{
+    (void)count, (void)key;
+    return 0;
+}
+
+static void on_line(char *line)
+{
+    if (line && *line)
+        add_history(line);
+    free(line);
+    lines++;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    return repl_attempt_completion(&interp, text, start);
+}
+
+static void no_prep(int meta) { (void)meta; }
+static void no_deprep(void) {}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    /* The workbench's character type (tui.c: UTF-8, where Readline reads multibyte keys); FB_FUZZ_LOCALE=C gives
+     * the plain prompt's byte-oriented one. */
+    const char *loc = getenv("FB_FUZZ_LOCALE");
+    if (!setlocale(LC_CTYPE, loc && *loc ? loc : "C.UTF-8"))
+        abort();
+    const char *off = getenv("FB_FUZZ_NO_KEY_GUARD");
+    if (off && *off && strcmp(off, "0") != 0)
+        rlkeys_guard = false;
+    /* File-name completion (after load, run, ...) lists the current folder: run it in a small one. */
+    null_sink = (Sink){null_write, NULL};
+    session_init(&sess);
+    interp_init(&interp, &sess, &null_sink, &null_sink);
+    rl_instream = stdin;
+    rl_outstream = fopen("/dev/null", "w");
+    if (!rl_outstream)
+        abort();
+    rl_prep_term_function = no_prep;
+    rl_deprep_term_function = no_deprep;
+    rl_attempted_completion_function = complete;
+    RlKeySource src = rlkeys_queue_source(NULL, NULL); /* EOF when the input is used up */
+    RlKeyExtras extras = {stand_in, stand_in, stand_in};
+    rlkeys_setup(&src, &extras);
+    rl_variable_bind("bell-style", "none");
+    using_history();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    rlkeys_queue_clear();
+    rlkeys_reset();
+    _rl_last_command_was_kill = 0;
+    rl_callback_handler_install("> ", on_line);
+    size_t off = 0;
+    /* Feed in chunks, as the terminal delivers them: a turn may read several bytes (a key sequence, typeahead). */
+    while ((off < size || rlkeys_queue_len() > 0 || rlkeys_pending()) && rl_end < MAX_LINE) {
+        if (rlkeys_queue_len() == 0 && off < size)
+            off += rlkeys_queue_push(data + off, size - off > 64 ? 64 : size - off);
+        /* The same for numeric arguments: M-8888888 a inserts a million a's (Readline caps arguments there). */
+        if (rl_numeric_arg > 999)
+            rl_numeric_arg = 999;
+        rl_callback_read_char();
+    }
+    /* Three C-g (the first may be taken literally, by quoted-insert) end whatever the input left half done: a
+     * key sequence, a search, an argument.  Readline frees a pending command's data only when it completes. */
+    rlkeys_queue_clear();
+    rlkeys_queue_push((const unsigned char *)"\a\a\a", 3);
+    while (rlkeys_queue_len() > 0 || rlkeys_pending())
+        rl_callback_read_char();
+    rl_callback_sigcleanup();
+    rl_callback_handler_remove();
+    rl_free_line_state();
+    rl_replace_line("", 1);
+    if (RL_ISSTATE(RL_STATE_MACRODEF))
+        rl_readline_state &= ~(unsigned long)RL_STATE_MACRODEF;
+    rl_emacs_editing_mode(1, 0);
+    clear_history();
+    return 0;
+}
