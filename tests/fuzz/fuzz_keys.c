@@ -28,10 +28,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * the same kill-ring entry from one input to the next. */
 extern int _rl_last_command_was_kill;
 
-/* Yank and kill can double the line every few keys; past this size an input is cut short, so the fuzzer does not
- * spend its time in Readline's quadratic cursor arithmetic on a multi-megabyte line (as a person would have to type
- * for minutes to get there; args_split, which completion runs, is quadratic in the number of = in a word). */
-#define MAX_LINE 4096
+/* Yank and kill can double the line every few keys; past this size an input is cut short, and numeric arguments
+ * (M-digits, vi counts) are capped at MAX_ARG, so the fuzzer does not spend its time in Readline's quadratic cursor
+ * arithmetic in UTF-8 (each motion rescans the line from its start: vi `e` with a count of 999 on a 4 KiB line of
+ * multibyte text takes over 10 s) nor in args_split, which completion runs and which is quadratic in the number of
+ * '=' in a word.  Slow, not broken: a person would have to type for minutes to get there. */
+#define MAX_LINE 1024
+#define MAX_ARG 20
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static Session sess;
@@ -107,9 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while ((off < size || rlkeys_queue_len() > 0 || rlkeys_pending()) && rl_end < MAX_LINE) {
         if (rlkeys_queue_len() == 0 && off < size)
             off += rlkeys_queue_push(data + off, size - off > 64 ? 64 : size - off);
-        /* The same for numeric arguments: M-8888888 a inserts a million a's (Readline caps arguments there). */
-        if (rl_numeric_arg > 999)
-            rl_numeric_arg = 999;
+        if (rl_numeric_arg > MAX_ARG)
+            rl_numeric_arg = MAX_ARG;
         rl_callback_read_char();
     }
     /* Three C-g (the first may be taken literally, by quoted-insert) end whatever the input left half done: a
