@@ -4,7 +4,7 @@
  *
  * Each input is a byte stream typed at an empty prompt: the bytes go through rlkeys' queue, one
  * rl_callback_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
- * prompt (nothing runs).  Each input is followed by three C-g.  Readline's state that outlives a line is reset between inputs (editing mode, macro
+ * prompt (nothing runs).  Each input is followed by C-g C-g C-g C-x ( C-x ) C-g.  Readline's state that outlives a line is reset between inputs (editing mode, macro
  * recording, history).  Locale C.UTF-8 as in the workbench (FB_FUZZ_LOCALE=C: as at the plain prompt).
  * FB_FUZZ_NO_KEY_GUARD=1 in the environment turns the guards off, to show the crash they
  * prevent (docs/reliability.md). */
@@ -115,9 +115,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rl_callback_read_char();
     }
     /* Three C-g (the first may be taken literally, by quoted-insert) end whatever the input left half done: a
-     * key sequence, a search, an argument.  Readline frees a pending command's data only when it completes. */
+     * key sequence, a search, an argument (Readline frees a pending command's data only when it completes); then
+     * C-x ( C-x ) records an empty keyboard macro, so the next input does not replay this one's (with its numeric
+     * arguments, a replay runs in one turn, where MAX_ARG cannot cap it). */
     rlkeys_queue_clear();
-    rlkeys_queue_push((const unsigned char *)"\a\a\a", 3);
+    rlkeys_queue_push((const unsigned char *)"\a\a\a\030(\030)\a", 8);
     while (rlkeys_queue_len() > 0 || rlkeys_pending())
         rl_callback_read_char();
     rl_callback_sigcleanup();
