@@ -20,6 +20,12 @@ void repl_install_sigint(void);
  * into buf; returns buf, or NULL when there is no home to put it in. */
 char *repl_history_path(char *buf, size_t size);
 
+/* Write Readline's history (the last 1000 lines) to path atomically: a temporary file beside it, every write
+ * checked, fsync, rename.  On any failure (disk full, file size limit, read-only folder) path keeps its old
+ * contents, no temporary file is left, and err says why; returns -1.  Returns 0 when written.  Both front ends
+ * save through this. */
+int repl_save_history(const char *path, FbErr *err);
+
 /* Readline's attempted-completion step for both front ends: the
  * interpreter's candidates for `text` (which starts at `start` in
  * rl_line_buffer), or NULL with file-name completion allowed after the

@@ -14,6 +14,8 @@
 #include <readline/readline.h>
 
 #include "fitbench/fileio.h"
+#include "fitbench/rlkeys.h"
+#include "fitbench/termguard.h"
 #include "fitbench/script.h"
 
 volatile sig_atomic_t fb_interrupted;
@@ -31,49 +33,6 @@ void repl_install_sigint(void)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
-}
-
-/* ---- terminal safety: Readline keeps the terminal in raw mode at the
- * prompt, so whatever ends the program (SIGTERM, SIGHUP, a crash, abort)
- * first puts back the settings the shell had, then dies of the same signal
- * (SA_RESETHAND restored the default action).  Only async-signal-safe calls. */
-
-static struct termios repl_tio;
-static volatile sig_atomic_t repl_have_tio;
-static const int repl_sigs[] = {SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-#define REPL_NSIGS ((int)(sizeof repl_sigs / sizeof repl_sigs[0]))
-static struct sigaction repl_old[REPL_NSIGS];
-
-static void on_fatal(int sig)
-{
-    int saved = errno;
-    if (repl_have_tio)
-        tcsetattr(STDIN_FILENO, TCSANOW, &repl_tio);
-    raise(sig);
-    errno = saved;
-}
-
-static void terminal_guard_install(void)
-{
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &repl_tio) != 0)
-        return;
-    repl_have_tio = 1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_fatal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND;
-    for (int i = 0; i < REPL_NSIGS; i++)
-        sigaction(repl_sigs[i], &sa, &repl_old[i]);
-}
-
-static void terminal_guard_remove(void)
-{
-    if (!repl_have_tio)
-        return;
-    for (int i = 0; i < REPL_NSIGS; i++)
-        sigaction(repl_sigs[i], &repl_old[i], NULL);
-    repl_have_tio = 0;
 }
 
 /* mkdir -p, quietly: a missing history folder only costs the history. */
@@ -109,25 +68,28 @@ static Interp *repl_it;
 static bool repl_eof;
 static char repl_hist[4096];
 
-static void save_history_atomically(void)
+int repl_save_history(const char *path, FbErr *err)
 {
-    if (!repl_hist[0])
-        return;
     stifle_history(1000);
-    /* Written as write_history would, but through atomic_open/commit: every
-     * write is checked and fsynced before the rename, so a full disk or a
-     * read-only folder leaves the old history as it was.  Failing costs only
-     * the new lines, so it stays quiet. */
+    /* Written as write_history would, but through atomic_open/commit: every write is checked and fsynced before
+     * the rename, so a full disk or a read-only folder leaves the old history as it was. */
     AtomicFile af;
-    FbErr e;
-    if (atomic_open(&af, repl_hist, &e))
-        return;
+    if (atomic_open(&af, path, err))
+        return -1;
     HIST_ENTRY **h = history_list();
     for (int i = 0; h && h[i]; i++) {
         fputs(h[i]->line, af.fp);
         fputc('\n', af.fp);
     }
-    atomic_commit(&af, &e);
+    return atomic_commit(&af, err);
+}
+
+/* Failing costs only the new lines, so the prompt stays quiet about it. */
+static void save_history_atomically(void)
+{
+    FbErr e;
+    if (repl_hist[0])
+        repl_save_history(repl_hist, &e);
 }
 
 static void on_line(char *line)
@@ -216,23 +178,43 @@ static char **complete(const char *text, int start, int end)
     return repl_attempt_completion(repl_it, text, start);
 }
 
+/* The prompt's key source (rlkeys.h): a queue refilled with what the terminal has. */
+static int refill_stdin(void *ctx)
+{
+    (void)ctx;
+    unsigned char b[512];
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, b, sizeof b);
+        if (n > 0) {
+            rlkeys_queue_push(b, (size_t)n);
+            return 1;
+        }
+        if (n == 0 || errno != EINTR)
+            return 0;
+    }
+}
+
 int repl_run(Interp *it)
 {
     repl_it = it;
     repl_eof = false;
-    rl_readline_name = "fitbench";
-    rl_catch_signals = 0;  /* our SIGINT handler decides */
     rl_catch_sigwinch = 1;
-    rl_completer_word_break_characters = " \t\n;";
     rl_attempted_completion_function = complete;
+    rlkeys_queue_clear();
+    RlKeySource keys = rlkeys_queue_source(refill_stdin, NULL);
+    rlkeys_setup(&keys, NULL);
     rl_variable_bind("show-all-if-ambiguous", "on"); /* list choices at the first Tab */
     using_history();
     if (repl_history_path(repl_hist, sizeof repl_hist))
         read_history(repl_hist);
     fb_interrupted = 0;
-    terminal_guard_install(); /* before Readline changes the terminal */
+    termguard_begin(STDIN_FILENO); /* before Readline changes the terminal (termguard.h) */
     rl_callback_handler_install("fitbench> ", on_line);
     while (!repl_eof && !it->quit) {
+        if (rlkeys_queue_len() > 0 || rlkeys_pending()) {
+            rl_callback_read_char();
+            continue;
+        }
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(STDIN_FILENO, &fds);
@@ -243,6 +225,7 @@ int repl_run(Interp *it)
                 fb_interrupted = 0;
                 rl_free_line_state();
                 rl_callback_sigcleanup();
+                rlkeys_reset();
                 rl_replace_line("", 0);
                 rl_crlf();
                 rl_on_new_line();
@@ -256,7 +239,7 @@ int repl_run(Interp *it)
     }
     if (!it->quit)
         rl_callback_handler_remove();
-    terminal_guard_remove();
+    termguard_end();
     save_history_atomically();
     repl_it = NULL;
     return 0;

@@ -16,50 +16,22 @@
 #include <readline/readline.h>
 
 #include "fitbench/repl.h"
+#include "fitbench/rlkeys.h"
 #include "fitbench/script.h"
+#include "fitbench/termguard.h"
 
 /* The running workbench (see tui_internal.h). */
 Tui *tui_cur;
 
 /* ---- terminal safety -------------------------------------------------------
- * A signal handler may only use async-signal-safe calls, so the way back to a
- * sane terminal is prepared in advance: the termios the shell had and the
- * escape sequences that leave the alternate screen and show the cursor. */
+ * termguard.c restores the terminal on SIGTERM, SIGHUP and fatal signals (on an alternate stack, with the other
+ * signals blocked meanwhile); the workbench gives it the sequences that leave the full-screen view, and restores
+ * the same way at exit.  SIGWINCH is the workbench's own. */
 
 static volatile sig_atomic_t tui_active;
 static volatile sig_atomic_t tui_winch;
-static struct termios tui_tio;
-static bool tui_have_tio;
-static char tui_seq[256];
-static size_t tui_seq_len;
 static bool tui_atexit_done;
-static const int tui_sigs[] = {SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-#define NSIGS ((int)(sizeof tui_sigs / sizeof tui_sigs[0]))
-static struct sigaction tui_old[NSIGS], tui_old_winch;
-
-static void restore_raw(void)
-{
-    if (!tui_active)
-        return;
-    tui_active = 0;
-    if (tui_seq_len) {
-        ssize_t r = write(STDOUT_FILENO, tui_seq, tui_seq_len);
-        (void)r;
-    }
-    if (tui_have_tio)
-        tcsetattr(STDIN_FILENO, TCSANOW, &tui_tio);
-}
-
-/* SIGTERM, SIGHUP and fatal signals: restore the terminal, then die of the
- * same signal (SA_RESETHAND put the default action back; the raised signal
- * is delivered when the handler returns). */
-static void on_fatal(int sig)
-{
-    int saved = errno;
-    restore_raw();
-    raise(sig);
-    errno = saved;
-}
+static struct sigaction tui_old_winch;
 
 static void on_winch(int sig)
 {
@@ -71,32 +43,38 @@ static void at_exit_restore(void)
 {
     if (tui_active) {
         endwin();
-        restore_raw();
+        termguard_restore();
+        tui_active = 0;
     }
+    termguard_end();
 }
 
-static void add_seq(const char *cap)
+/* The exit sequences (reset attributes, show the cursor, leave the alternate screen) for termguard. */
+static void set_exit_seq(void)
 {
-    char *s = tigetstr((char *)cap);
-    if (!s || s == (char *)-1)
-        return;
-    size_t n = strlen(s);
-    if (tui_seq_len + n < sizeof tui_seq) {
-        memcpy(tui_seq + tui_seq_len, s, n);
-        tui_seq_len += n;
+    static const char *caps[] = {"sgr0", "cnorm", "rmcup"};
+    char seq[240];
+    size_t len = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        char *s = tigetstr((char *)caps[i]);
+        if (!s || s == (char *)-1)
+            continue;
+        size_t n = strlen(s);
+        if (len + n < sizeof seq) {
+            memcpy(seq + len, s, n);
+            len += n;
+        }
     }
+    termguard_set_exit_seq(seq, len);
 }
 
 static void install_signals(void)
 {
+    termguard_begin(STDIN_FILENO);
+    /* Ours, not ncurses': the loop re-lays out when it sees the flag. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_fatal;
-    sa.sa_flags = SA_RESETHAND;
-    for (int i = 0; i < NSIGS; i++)
-        sigaction(tui_sigs[i], &sa, &tui_old[i]);
-    /* Ours, not ncurses': the loop re-lays out when it sees the flag. */
     sa.sa_handler = on_winch;
     sa.sa_flags = 0;
     sigaction(SIGWINCH, &sa, &tui_old_winch);
@@ -104,8 +82,7 @@ static void install_signals(void)
 
 static void restore_signals(void)
 {
-    for (int i = 0; i < NSIGS; i++)
-        sigaction(tui_sigs[i], &tui_old[i], NULL);
+    termguard_end();
     sigaction(SIGWINCH, &tui_old_winch, NULL);
 }
 
@@ -136,9 +113,7 @@ static void utf8_ctype(void)
 
 static int screen_open(Tui *t, FbErr *err)
 {
-    if (tcgetattr(STDIN_FILENO, &tui_tio) == 0)
-        tui_have_tio = true;
-    install_signals();
+    install_signals(); /* before ncurses changes the terminal: termguard keeps the settings it had */
     if (!tui_atexit_done) {
         atexit(at_exit_restore);
         tui_atexit_done = true;
@@ -151,10 +126,7 @@ static int screen_open(Tui *t, FbErr *err)
     }
     set_term(scr);
     t->scr = scr;
-    tui_seq_len = 0;
-    add_seq("sgr0");
-    add_seq("cnorm");
-    add_seq("rmcup");
+    set_exit_seq();
     tui_active = 1;
     cbreak(); /* keep ISIG: Ctrl-C stays SIGINT, which training watches */
     noecho();
@@ -178,9 +150,9 @@ static void screen_close(Tui *t)
 {
     if (tui_active) {
         endwin();
+        termguard_set_exit_seq(NULL, 0); /* endwin has left the screen */
+        termguard_restore();
         tui_active = 0;
-        if (tui_have_tio)
-            tcsetattr(STDIN_FILENO, TCSANOW, &tui_tio);
     }
     restore_signals();
     if (t->scr)
@@ -271,7 +243,7 @@ int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbE
             tui_service_winch(t);
             if (fb_interrupted)
                 tui_prompt_interrupted(t);
-            if (t->inpos >= t->inlen) {
+            if (t->inpos >= t->inlen && !rlkeys_pending()) {
                 int r = tui_fill_input(t, 1000);
                 if (r < 0)
                     break;

@@ -12,6 +12,7 @@
 #include <readline/readline.h>
 
 #include "fitbench/repl.h"
+#include "fitbench/rlkeys.h"
 #include "fitbench/script.h"
 
 /* ---- scroll keys --------------------------------------------------------------- */
@@ -61,23 +62,25 @@ int tui_fill_input(Tui *t, int timeout_ms)
     return 1;
 }
 
-static int rl_getc_cb(FILE *fp)
+/* The workbench's key source for Readline (rlkeys.h): its input buffer, refilled from the terminal. */
+static int key_getc(void *ctx)
 {
-    (void)fp;
+    Tui *t = ctx;
     for (;;) {
-        if (tui_cur->inpos < tui_cur->inlen)
-            return tui_cur->in[tui_cur->inpos++];
-        int r = tui_fill_input(tui_cur, -1);
+        if (t->inpos < t->inlen)
+            return t->in[t->inpos++];
+        int r = tui_fill_input(t, -1);
         if (r < 0)
             return EOF;
         if (r == 0)
-            tui_service_winch(tui_cur); /* Ctrl-C is handled by the loop once readline returns */
+            tui_service_winch(t); /* Ctrl-C is handled by the loop once readline returns */
     }
 }
 
-static int rl_avail_cb(void)
+static int key_avail(void *ctx)
 {
-    if (tui_cur->inpos < tui_cur->inlen)
+    Tui *t = ctx;
+    if (t->inpos < t->inlen)
         return 1;
     struct pollfd pf = {.fd = STDIN_FILENO, .events = POLLIN};
     return poll(&pf, 1, 0) > 0;
@@ -96,14 +99,9 @@ static void rl_deprep_cb(void) {}
 
 void tui_save_history(Tui *t)
 {
-    if (!t->hist[0])
-        return;
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", t->hist, (long)getpid());
-    stifle_history(1000);
-    if (write_history(tmp) == 0 && rename(tmp, t->hist) == 0)
-        return;
-    unlink(tmp); /* the old history stays as it was */
+    FbErr e;
+    if (t->hist[0])
+        repl_save_history(t->hist, &e); /* atomic; a failure keeps the old file and costs only the new lines */
 }
 
 static void run_line(Tui *t, const char *line)
@@ -176,6 +174,7 @@ void tui_prompt_interrupted(Tui *t)
     rl_callback_sigcleanup();
     rl_replace_line("", 0);
     rl_point = rl_end = 0;
+    rlkeys_reset();
     rl_on_new_line();
     rl_set_prompt(PROMPT);
     tui_force_draw(t);
@@ -183,27 +182,20 @@ void tui_prompt_interrupted(Tui *t)
 
 void tui_readline_setup(Tui *t, FILE *devnull)
 {
-    rl_readline_name = "fitbench";
-    rl_catch_signals = 0;
     rl_catch_sigwinch = 0;
     rl_change_environment = 0;
     rl_instream = stdin;
     rl_outstream = devnull; /* ncurses owns the screen; readline must not write to it */
     rl_prep_term_function = rl_prep_cb;
     rl_deprep_term_function = rl_deprep_cb;
-    rl_getc_function = rl_getc_cb;
-    rl_input_available_hook = rl_avail_cb;
     rl_redisplay_function = rl_redisplay_cb;
     rl_completion_display_matches_hook = show_matches_cb;
-    rl_completer_word_break_characters = " \t\n;";
     rl_attempted_completion_function = complete_cb;
-    rl_initialize();
+    RlKeySource keys = {key_getc, key_avail, t};
+    RlKeyExtras extras = {rl_pageup, rl_pagedown, rl_repaint};
+    rlkeys_setup(&keys, &extras); /* rl_initialize() and the guarded bindings */
     rl_variable_bind("bell-style", "none");
-    rl_variable_bind("enable-bracketed-paste", "off");
     rl_variable_bind("show-all-if-unmodified", "on"); /* the second Tab lists, as in bash */
-    rl_bind_keyseq("\\e[5~", rl_pageup);
-    rl_bind_keyseq("\\e[6~", rl_pagedown);
-    rl_bind_key('\f', rl_repaint);
     rl_set_screen_size(t->H, t->W);
     using_history();
     if (repl_history_path(t->hist, sizeof t->hist))

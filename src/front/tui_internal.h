@@ -222,7 +222,7 @@ void tui_fe_pause(void *ctx, Interp *it, const char *msg);
  * 1: bytes are there, 0: timeout or a signal, -1: the terminal is gone. */
 int tui_fill_input(Tui *t, int timeout_ms);
 
-/* Write Readline's history to t->hist (via a temporary file; on failure the old one stays). */
+/* Write Readline's history to t->hist atomically (repl_save_history: on failure the old file stays). */
 void tui_save_history(Tui *t);
 
 /* Readline's line handler: run the line (NULL: end of input). */

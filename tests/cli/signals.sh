@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/cli/signals.sh FITBENCH — the terminal is restored whatever ends the plain REPL (quit, SIGTERM, SIGHUP,
-# SIGSEGV, abort), checked with stty through tmux; SIGPIPE on a closed pipe ends quietly.  (tests/tui/ covers the
+# SIGSEGV, abort, two signals at once, a storm of them), checked with stty through tmux; SIGPIPE on a closed pipe ends quietly.  (tests/tui/ covers the
 # full-screen view.)  Prints "PASS signals NAME" / "FAIL signals NAME: why".
 set -u
 fb="$(realpath "$1")"
@@ -31,11 +31,14 @@ case "$fb" in *build-san*) san=1 ;; *) san=0 ;; esac
 
 # The REPL runs under sh (not an interactive shell, which would repair the terminal itself); after it ends,
 # stty shows what it left.  The pid file lets the test signal exactly that process.
-for how in quit TERM HUP SEGV ABRT; do
+# Pairs (HUP then TERM at once) and storms (every fatal signal, many times) too: the restore runs once to the end
+# with the other signals held back (termguard.c).  After each, `stty -g` must be what it was before fitbench started.
+storm() { local p=$1 i s; for i in $(seq 1 30); do for s in HUP TERM QUIT ABRT SEGV BUS; do kill -s "$s" "$p" 2>/dev/null; done; done; }
+for how in quit TERM HUP SEGV ABRT pair1 pair2 pair3 storm; do
   newsock "$how"
-  rm -f "$t/pid" "$t/stty.txt" "$t/exit.txt"
+  rm -f "$t/pid" "$t/stty.txt" "$t/exit.txt" "$t/stty.before" "$t/stty.after"
   tmux -L "$sock" new-session -d -s fb -x 100 -y 30 \
-    "sh -c 'cd $t; echo \$\$ > pid; TERM=xterm XDG_STATE_HOME=$t/state ASAN_OPTIONS=handle_segv=0:handle_abort=0 exec $fb --plain' ; echo \$? > $t/exit.txt; stty -a > $t/stty.txt; sleep 30"
+    "sh -c 'cd $t; stty -g > stty.before; echo \$\$ > pid; HOME=$t TERM=xterm XDG_STATE_HOME=$t/state ASAN_OPTIONS=handle_segv=0:handle_abort=0 exec $fb --plain' ; echo \$? > $t/exit.txt; stty -g > $t/stty.after; stty -a > $t/stty.txt; sleep 30"
   ok=0
   for _ in $(seq 1 100); do
     tmux -L "$sock" capture-pane -p -t fb | grep -q 'fitbench>' && { ok=1; break; }
@@ -45,14 +48,20 @@ for how in quit TERM HUP SEGV ABRT; do
     echo "FAIL signals $how: no prompt: $(tmux -L "$sock" capture-pane -p -t fb | tail -3 | tr '\n' '|')"
     tmux -L "$sock" kill-server 2>/dev/null; continue
   fi
-  if [ "$how" = quit ]; then tmux -L "$sock" send-keys -t fb 'quit' Enter
-  else kill -s "$how" "$(cat "$t/pid")"; fi
+  pid="$(cat "$t/pid")"
+  case "$how" in
+    quit) tmux -L "$sock" send-keys -t fb 'quit' Enter ;;
+    pair*) kill -s HUP "$pid"; kill -s TERM "$pid" 2>/dev/null ;;
+    storm) kill -s TERM "$pid"; storm "$pid" ;;
+    *) kill -s "$how" "$pid" ;;
+  esac
   for _ in $(seq 1 100); do [ -s "$t/stty.txt" ] && break; sleep 0.05; done
   st="$(cat "$t/exit.txt" 2>/dev/null)"
-  if grep -qE '(^| )icanon( |$)' "$t/stty.txt" 2>/dev/null && grep -qE '(^| )echo( |$)' "$t/stty.txt"; then
+  if grep -qE '(^| )icanon( |$)' "$t/stty.txt" 2>/dev/null && grep -qE '(^| )echo( |$)' "$t/stty.txt" &&
+     cmp -s "$t/stty.before" "$t/stty.after"; then
     echo "PASS signals $how restores the terminal (exit $st)"
   else
-    echo "FAIL signals $how restores the terminal: exit $st, stty: $(grep -oE -- '-?icanon|-?echo( |$)' "$t/stty.txt" 2>/dev/null | tr '\n' ' ')"
+    echo "FAIL signals $how restores the terminal: exit $st, stty: $(grep -oE -- '-?icanon|-?echo( |$)' "$t/stty.txt" 2>/dev/null | tr '\n' ' ') stty -g before $(cat "$t/stty.before" 2>/dev/null) after $(cat "$t/stty.after" 2>/dev/null)"
   fi
   tmux -L "$sock" kill-server 2>/dev/null
 done
@@ -65,7 +74,7 @@ cp "$t/hs/fitbench/history" "$t/history.orig"
 rm -f "$t/exit.txt"
 newsock history
 tmux -L "$sock" new-session -d -s fb -x 100 -y 30 \
-  "sh -c 'cd $t; trap \"\" XFSZ; ulimit -f 1; TERM=xterm XDG_STATE_HOME=$t/hs exec $fb --plain' ; echo \$? > $t/exit.txt; sleep 30"
+  "sh -c 'cd $t; trap \"\" XFSZ; ulimit -f 1; HOME=$t TERM=xterm XDG_STATE_HOME=$t/hs exec $fb --plain' ; echo \$? > $t/exit.txt; sleep 30"
 for _ in $(seq 1 100); do tmux -L "$sock" capture-pane -p -t fb | grep -q 'fitbench>' && break; sleep 0.05; done
 tmux -L "$sock" send-keys -t fb 'echo typed while the disk is full' Enter
 sleep 0.3
@@ -86,7 +95,7 @@ tmux -L "$sock" kill-server 2>/dev/null
 rm -f "$t/pid" "$t/r.fit"
 newsock record
 tmux -L "$sock" new-session -d -s fb -x 100 -y 30 \
-  "sh -c 'cd $t; echo \$\$ > pid; TERM=xterm XDG_STATE_HOME=$t/state exec $fb --plain'; sleep 30"
+  "sh -c 'cd $t; echo \$\$ > pid; HOME=$t TERM=xterm XDG_STATE_HOME=$t/state exec $fb --plain'; sleep 30"
 for _ in $(seq 1 100); do tmux -L "$sock" capture-pane -p -t fb | grep -q 'fitbench>' && break; sleep 0.05; done
 tmux -L "$sock" send-keys -t fb 'record r.fit' Enter 'gen moons n=30 seed=2' Enter 'model logistic' Enter \
   'step 3' Enter 'echo ready' Enter

@@ -36,6 +36,9 @@ FB=$(cd "$(dirname "$FB")" && pwd)/$(basename "$FB")
 command -v tmux >/dev/null || fail "tmux is not installed (scripts/test installs it)"
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/fbtui.XXXXXX")
 export LC_ALL=C.UTF-8   # so grep sees Braille as characters
+# Never the user's files: whatever this test starts (tmux, the shell, fitbench) has a private home and state folder
+# (the history goes to $TMPD/state/fitbench/history).  tests/tui/private_home.sh proves it.
+export HOME="$TMPD" XDG_STATE_HOME="$TMPD/state" XDG_CONFIG_HOME="$TMPD/config" INPUTRC=/dev/null
 
 # start_shell W H: a detached W×H session running a plain bash with prompt "$ ".
 # The fitbench history goes to the temporary folder, datasets come from the tree.

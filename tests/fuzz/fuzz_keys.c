@@ -1,0 +1,139 @@
+/* fuzz_keys.c — libFuzzer target: random key streams into GNU Readline's callback mode, set up by the function
+ * both front ends use (rlkeys_setup: fitbench's variables, bindings and the guards against Readline 8.2's
+ * callback-mode crash), with the workbench's extra key bindings and the interpreter's completion.
+ *
+ * Each input is a byte stream typed at an empty prompt: the bytes go through rlkeys' queue, one
+ * rl_callback_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
+ * prompt (nothing runs; the history grows from input to input, to 1000 lines).  Each input is followed by
+ * C-g C-g C-g C-x ( C-x ) C-g; the editing mode and macro recording are reset between inputs.  Locale C.UTF-8 as
+ * in the workbench (FB_FUZZ_LOCALE=C: as at the plain prompt).  FB_FUZZ_NO_KEY_GUARD=1 in the environment turns
+ * the guards off, to show the crash they prevent (docs/reliability.md). */
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "fitbench/command.h"
+#include "fitbench/repl.h"
+#include "fitbench/rlkeys.h"
+#include "fitbench/session.h"
+
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Readline's "the last command was a kill" flag (rlprivate.h): cleared before each input, so kills do not append to
+ * the same kill-ring entry from one input to the next. */
+extern int _rl_last_command_was_kill;
+
+/* Yank and kill can double the line every few keys; past this size an input is cut short, and numeric arguments
+ * (M-digits, vi counts) are capped at MAX_ARG, so the fuzzer does not spend its time in Readline's quadratic cursor
+ * arithmetic in UTF-8 (each motion rescans the line from its start: vi `e` with a count of 999 on a 4 KiB line of
+ * multibyte text takes over 10 s) nor in args_split, which completion runs and which is quadratic in the number of
+ * '=' in a word.  Slow, not broken: a person would have to type for minutes to get there. */
+#define MAX_LINE 1024
+#define MAX_ARG 20
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static Session sess;
+static Interp interp;
+static Sink null_sink;
+static int lines;
+
+static void null_write(void *ctx, const char *s, size_t n) { (void)ctx, (void)s, (void)n; }
+
+/* Stand-ins for the workbench's page-up, page-down and repaint keys (the same key sequences, so the keymaps have
+ * the same shape). */
+static int stand_in(int count, int key)
+{
+    (void)count, (void)key;
+    return 0;
+}
+
+/* As the front ends do: the line goes into the history, which keeps its last 1000 lines (repl_save_history). */
+static void on_line(char *line)
+{
+    if (line && *line) {
+        add_history(line);
+        stifle_history(1000);
+    }
+    free(line);
+    lines++;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    return repl_attempt_completion(&interp, text, start);
+}
+
+static void no_prep(int meta) { (void)meta; }
+static void no_deprep(void) {}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    /* The workbench's character type (tui.c: UTF-8, where Readline reads multibyte keys); FB_FUZZ_LOCALE=C gives
+     * the plain prompt's byte-oriented one. */
+    const char *loc = getenv("FB_FUZZ_LOCALE");
+    if (!setlocale(LC_CTYPE, loc && *loc ? loc : "C.UTF-8"))
+        abort();
+    const char *off = getenv("FB_FUZZ_NO_KEY_GUARD");
+    if (off && *off && strcmp(off, "0") != 0)
+        rlkeys_guard = false;
+    /* File-name completion (after load, run, ...) lists the current folder: run it in a small one. */
+    null_sink = (Sink){null_write, NULL};
+    session_init(&sess);
+    interp_init(&interp, &sess, &null_sink, &null_sink);
+    rl_instream = stdin;
+    rl_outstream = fopen("/dev/null", "w");
+    if (!rl_outstream)
+        abort();
+    rl_prep_term_function = no_prep;
+    rl_deprep_term_function = no_deprep;
+    rl_attempted_completion_function = complete;
+    RlKeySource src = rlkeys_queue_source(NULL, NULL); /* EOF when the input is used up */
+    RlKeyExtras extras = {stand_in, stand_in, stand_in};
+    rlkeys_setup(&src, &extras);
+    rl_variable_bind("bell-style", "none");
+    using_history();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    rlkeys_queue_clear();
+    rlkeys_reset();
+    _rl_last_command_was_kill = 0;
+    rl_callback_handler_install("> ", on_line);
+    size_t off = 0;
+    /* Feed in chunks, as the terminal delivers them: a turn may read several bytes (a key sequence, typeahead). */
+    while ((off < size || rlkeys_queue_len() > 0 || rlkeys_pending()) && rl_end < MAX_LINE) {
+        if (rlkeys_queue_len() == 0 && off < size)
+            off += rlkeys_queue_push(data + off, size - off > 64 ? 64 : size - off);
+        if (rl_numeric_arg > MAX_ARG)
+            rl_numeric_arg = MAX_ARG;
+        rl_callback_read_char();
+    }
+    /* Three C-g (the first may be taken literally, by quoted-insert) end whatever the input left half done: a
+     * key sequence, a search, an argument (Readline frees a pending command's data only when it completes); then
+     * C-x ( C-x ) records an empty keyboard macro, so the next input does not replay this one's (with its numeric
+     * arguments, a replay runs in one turn, where MAX_ARG cannot cap it). */
+    rlkeys_queue_clear();
+    rlkeys_queue_push((const unsigned char *)"\a\a\a\030(\030)\a", 8);
+    while (rlkeys_queue_len() > 0 || rlkeys_pending())
+        rl_callback_read_char();
+    rl_callback_sigcleanup();
+    rl_callback_handler_remove();
+    rl_free_line_state();
+    rl_replace_line("", 1);
+    if (RL_ISSTATE(RL_STATE_MACRODEF))
+        rl_readline_state &= ~(unsigned long)RL_STATE_MACRODEF;
+    rl_emacs_editing_mode(1, 0);
+    /* The history is kept from one input to the next, as a session keeps it.  An earlier version cleared it here,
+     * under Readline's feet, and one run hit a double free in rl_revert_line (Readline's undo list) that did not
+     * reproduce from its input alone; fitbench never clears the history. */
+    return 0;
+}
