@@ -32,6 +32,7 @@ typedef struct RawSchema {
     size_t *target_order;   /* ntargets file column indices */
     MissingMode missing;    /* the load's missing= rule */
     char sep;               /* the file's separator */
+    char decimal;           /* its decimal mark, '.' or ',' (as load read it, detected or given) */
 } RawSchema;
 
 /* An empty schema of ncols columns (names NULL, role RAW_FEATURE).  NULL on

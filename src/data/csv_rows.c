@@ -23,6 +23,9 @@ static int start(CsvRows *r, FILE *f, const char *path, char sep, FbErr *err)
     r->rd.line = 1;
     if (!(r->rd.buf = fb_malloc(CHUNK, 1, "the read buffer", err)) || csv_refill(&r->rd, err))
         return -1;
+    /* A gzip file is read as load reads it (csv_gzip.c). */
+    if (csv_gz_magic(r->rd.buf, r->rd.len) && (csv_gz_start(&r->rd, err) || csv_refill(&r->rd, err)))
+        return -1;
     if (r->rd.len >= 3 && memcmp(r->rd.buf, "\xEF\xBB\xBF", 3) == 0)
         r->rd.pos = 3;
     r->rd.sep = sep ? sep : csv_detect_sep(&r->rd);
@@ -83,6 +86,7 @@ void csv_rows_close(CsvRows *r)
 {
     if (!r)
         return;
+    csv_gz_end(&r->rd);
     if (r->rd.f)
         fclose(r->rd.f);
     free(r->rd.buf);

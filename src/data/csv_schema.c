@@ -22,6 +22,7 @@ int csv_schema_begin(const Loader *L, char sep, RawSchema **out, size_t **miss_r
         goto fail;
     s->missing = L->opt->missing;
     s->sep = sep;
+    s->decimal = L->decimal == ',' ? ',' : '.';
     s->ntargets = L->ny;
     if (!(s->target_order = fb_malloc(L->ny ? L->ny : 1, sizeof *s->target_order, "targets", err)))
         goto fail;

@@ -16,6 +16,7 @@ RawSchema *schema_new(size_t ncols, FbErr *err)
     if (!s)
         return NULL;
     s->sep = ',';
+    s->decimal = '.';
     s->ncols = ncols;
     if (!(s->col = fb_calloc(ncols ? ncols : 1, sizeof *s->col, "a column layout", err))) {
         free(s);
@@ -70,6 +71,7 @@ RawSchema *schema_copy(const RawSchema *s, FbErr *err)
         return NULL;
     d->missing = s->missing;
     d->sep = s->sep;
+    d->decimal = s->decimal;
     d->ntargets = s->ntargets;
     if (!(d->target_order = fb_malloc(s->ntargets ? s->ntargets : 1, sizeof *d->target_order, "targets", err)))
         goto fail;
@@ -303,7 +305,7 @@ int schema_encode(const RawSchema *s, const char *const *cells, const size_t *po
             continue;
         size_t width = col->role == RAW_ONEHOT ? col->nvalues : 1;
         double v = 0;
-        int kind = csv_parse_cell(cell, strlen(cell), &v);
+        int kind = csv_parse_cell_dec(cell, strlen(cell), s->decimal, &v);
         if (kind == 0) {
             if (missing_cell(s, col, x + j, err))
                 return -1;

@@ -130,8 +130,9 @@ static void put_name(FILE *fp, const char *s)
 
 static void put_columns(FILE *fp, const RawSchema *s)
 {
-    fprintf(fp, "missing %s\nsep %s\ncolumns %zu\n", missing_words[s->missing],
-            s->sep == '\t' ? "tab" : s->sep == ';' ? "semicolon" : "comma", s->ncols);
+    fprintf(fp, "missing %s\nsep %s\ndecimal %s\ncolumns %zu\n", missing_words[s->missing],
+            s->sep == '\t' ? "tab" : s->sep == ';' ? "semicolon" : "comma", s->decimal == ',' ? "comma" : "point",
+            s->ncols);
     for (size_t c = 0; c < s->ncols; c++) {
         const RawColumn *col = &s->col[c];
         if (col->role == RAW_ONEHOT)

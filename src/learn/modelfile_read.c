@@ -211,15 +211,18 @@ static int parse_columns(Reader *r, ModelFile *mf)
     if (missing < 0)
         return -1;
     static const char *const sep_words[] = {"comma", "semicolon", "tab", NULL};
+    static const char *const decimal_words[] = {"point", "comma", NULL};
     int sep = word_of(r, "sep", sep_words);
+    int dec = sep < 0 ? -1 : word_of(r, "decimal", decimal_words);
     size_t m;
-    if (sep < 0 || count_of(r, "columns", MODELFILE_MAX_WIDTH, &m) || fits_file(r, (double)m, "columns"))
+    if (dec < 0 || count_of(r, "columns", MODELFILE_MAX_WIDTH, &m) || fits_file(r, (double)m, "columns"))
         return -1;
     RawSchema *s = mf->schema = schema_new(m, r->err);
     if (!s)
         return -1;
     s->missing = (MissingMode)missing;
     s->sep = ",;\t"[sep];
+    s->decimal = ".,"[dec];
     for (size_t c = 0; c < m; c++) {
         s->col[c].role = RAW_DROP;
         if (parse_column(r, s, &s->col[c]))

@@ -137,3 +137,15 @@ expect_err "NaN weight refused at load" "v/W.npy holds NaN at index 1: weights m
 cp one/b.npy v/W.npy
 expect_err "1-d W shape message" "v/W.npy has shape (1,) (1 dimension), the model needs (1, 2)" \
   "gen linear n=20 d=2 seed=1; model linear; load weights v"
+
+# A European CSV (';' and decimal commas) and its gzip: the model file keeps the decimal mark, so a new process
+# reads the raw rows as load did; a .csv.gz is read as load reads it.
+printf 'x1;x2;y\n-0,388;1,5;2,25\n1,25;-0,5;0,75\n2,5;0,25;3,5\n0,125;2;1,0\n3;1,75;4,5\n-1,5;0,5;0,25\n' >eu.csv
+printf 'x1;x2;y\n0,75;1,25;1\n-2,5;0,5;2\n' >eu_new.csv
+gzip -c eu_new.csv >eu_new.csv.gz
+"$fb" -q -c "load eu.csv; scale standard; model linear; solve; set precision=17; predict eu_new.csv out=eu_before.csv; save model eu.fbm" >/dev/null 2>err.txt
+check "decimal comma: the model file says so" grep -qx 'decimal comma' eu.fbm
+"$fb" -q -c "load model eu.fbm; predict eu_new.csv out=eu_after.csv; predict eu_new.csv.gz out=eu_gz.csv; predict '0,75;1,25'" >eu_row.txt 2>err.txt
+check "decimal comma: a new process predicts the raw rows bit for bit" cmp -s eu_before.csv eu_after.csv
+check "decimal comma: a gzip file predicts as the plain one" cmp -s eu_after.csv eu_gz.csv
+check "decimal comma: a command-line row with decimal commas" bash -c "test -s eu_row.txt && ! grep -q error err.txt"
