@@ -11,7 +11,7 @@
 #define FITBENCH_SRCDIR "."
 #endif
 
-/* compute the test gradient rounded as Python does (see src/optim.c) */
+/* compute the test gradient rounded as Python does (see src/learn/optim.c) */
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif

@@ -421,7 +421,7 @@ Test(train, minibatch_divergence_restores_the_last_whole_epoch)
 }
 
 /* The same with the steps split across two threads (a training crew:
- * src/train_crew.h): the blow-up is seen in a member's part. */
+ * src/learn/train_crew.h): the blow-up is seen in a member's part. */
 Test(train, crew_divergence_restores_the_last_whole_epoch)
 {
     const char *mlp = "set threads=2; gen blobs n=2000 d=64 classes=10 seed=3; model mlp hidden=128,64; loss ce; "

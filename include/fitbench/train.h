@@ -89,7 +89,7 @@ typedef struct TrainWork {
     size_t nlayers, sizes[MODEL_MAX_LAYERS + 1]; /* the model shape the buffers fit */
     size_t ky;
     double *fused;     /* (fused_scratch_size(d)) one-pass evaluation's partial sums (fused.h) */
-    struct TrainCrew *crew; /* threads that split steps and passes by rows (src/train_crew.h); may be NULL */
+    struct TrainCrew *crew; /* threads that split steps and passes by rows (src/learn/train_crew.h); may be NULL */
     bool crew_on;      /* inside train_run with a crew: passes go to it, BLAS runs on one thread */
 } TrainWork;
 

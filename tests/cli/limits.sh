@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/limits.sh FITBENCH — OpenBLAS under a memory limit: a clear error, never a hang.
 # OpenBLAS maps a 128 MiB work buffer per thread and, when it cannot, retries forever; fitbench checks the room
-# first (src/linalg.c, linalg.h).  Every run has a time limit: a hang is a FAIL, not a stuck suite.
+# first (src/math/linalg.c, linalg.h).  Every run has a time limit: a hang is a FAIL, not a stuck suite.
 # Prints "PASS limits: ..." / "FAIL limits: ...", each naming the binary it ran on.
 #
 # A sanitizer build cannot start under `ulimit -v` at all (ASan maps terabytes of shadow memory first), so with
@@ -26,7 +26,7 @@ san=0
 if grep -aq __asan_init "$fb" 2>/dev/null || ldd "$fb" 2>/dev/null | grep -q libasan; then san=1; fi
 cmds='gen linear n=1000 d=5; model linear; solve'
 train='gen linear n=1000 d=5; model mlp hidden=16; train 2; model linear; solve'
-# Big enough for a training crew at 2 threads (src/train_crew.c), whose second thread would map a buffer of its own.
+# Big enough for a training crew at 2 threads (src/learn/train_crew.c), whose second thread would map a buffer of its own.
 crew='gen linear n=5000 d=5; model mlp hidden=64,64; batch 64; train 2'
 
 # run NAME SECONDS ULIMIT_ARGS ENV -- fitbench args: output in $t/out, $t/err, status in $rc, time in $secs.
