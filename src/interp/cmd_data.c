@@ -7,6 +7,7 @@
 
 #include "fitbench/command.h"
 #include "fitbench/csv.h"
+#include "fitbench/schema.h"
 #include "fitbench/gen.h"
 #include "fitbench/strutil.h"
 
@@ -50,6 +51,9 @@ static void print_data_summary(Interp *it, const char *what)
         sink_printf(it->out, " (regression)\n");
     else
         sink_printf(it->out, " (%zu classes)\n", ds->nclasses);
+    /* Say which rows the fills came from (docs/math.md, Missing values). */
+    if (ds->schema && ds->schema->missing == MISSING_MEAN)
+        sink_printf(it->out, "missing cells hold the column means of all %zu rows, computed before any split\n", ds->n);
 }
 
 static int install_data(Interp *it, Dataset *ds, const char *what, FbErr *err)
