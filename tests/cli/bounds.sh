@@ -4,6 +4,7 @@
 # with thousands of classes (unbounded output), plot settings kept after new data (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
+cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fb="$1"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
@@ -11,12 +12,7 @@ export HOME="$t/home" XDG_STATE_HOME="$t/state"
 mkdir -p "$HOME"
 cd "$t"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { # name, test-command...
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
+source "$cli_dir/checks.bash"
 chain() { head -c "$2" /dev/zero | tr '\0' "$1"; } # chain CHAR COUNT
 
 # A script line of 1,000,000 '-' (under the 1 MiB line limit) in expect, and of '!' in train until=.

@@ -5,6 +5,7 @@
 # input is refused with a clear message and changes nothing; the model/weights file findings of issue 13.
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
+cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" # absolute: the test changes folder
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
@@ -12,12 +13,7 @@ cd "$t"
 export HOME="$t/home" XDG_STATE_HOME="$t/state"
 mkdir -p "$HOME" "$XDG_STATE_HOME"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { # name, test-command...
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
+source "$cli_dir/checks.bash"
 
 cat >train.csv <<'CSV'
 id,x1,city,x2,species

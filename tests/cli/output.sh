@@ -3,6 +3,7 @@
 # gives exit status 1 and a message on stderr, never a silent 0 (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
+cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fb="$1"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
@@ -10,12 +11,7 @@ export HOME="$t/home" XDG_STATE_HOME="$t/state"
 mkdir -p "$HOME"
 cd "$t"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { # name, test-command...
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
+source "$cli_dir/checks.bash"
 msg='fitbench: error: could not write the output'
 
 # Standard output on a full disk (/dev/full): status 1 and the reason, for commands, scripts, --help, --version.

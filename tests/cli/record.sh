@@ -3,6 +3,7 @@
 # failed `record PATH` changes nothing: the recording in progress goes on (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
+cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 fb="$1"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
@@ -10,12 +11,7 @@ export HOME="$t/home" XDG_STATE_HOME="$t/state"
 mkdir -p "$HOME"
 cd "$t"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { # name, test-command...
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
+source "$cli_dir/checks.bash"
 # Run fitbench bounded in time and file size: a script recording into itself grows without end.
 run() { (ulimit -f 4096; timeout 20 "$fb" "$@"); }
 
