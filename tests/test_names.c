@@ -9,6 +9,7 @@
 #include "fitbench/loss.h"
 #include "fitbench/model.h"
 #include "fitbench/optim.h"
+#include "fitbench/prep.h"
 #include "fitbench/sched.h"
 #include "fitbench/strutil.h"
 #include "harness.h"
@@ -45,6 +46,11 @@ Test(names, every_name_maps_back_to_its_enum)
         cr_assert_eq(init_from_name(init_name((InitKind)k), &v), 0);
         cr_assert_eq((int)v, k);
     }
+    for (int k = 0; scale_names[k]; k++) {
+        ScaleKind v = (ScaleKind)-1;
+        cr_assert_eq(scale_from_name(scale_name((ScaleKind)k), &v), 0);
+        cr_assert_eq((int)v, k);
+    }
     LossKind l = LOSS_MAE;
     cr_assert_eq(loss_from_name("adam", &l), -1);
     cr_assert_eq(l, LOSS_MAE, "an unknown name leaves the output alone");
@@ -59,6 +65,7 @@ Test(names, the_commands_take_the_core_tables)
     cr_assert_eq(command_find("schedule")->words, sched_names);
     cr_assert_eq(command_find("model")->words, model_kind_names);
     cr_assert_eq(command_find("init")->words, init_names);
+    cr_assert_eq(command_find("scale")->words, scale_names);
 }
 
 /* Every option an optimizer takes is an option of the `optim` row, and every numeric or yes/no option of the

@@ -68,6 +68,9 @@ int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout
 Prepared *prep_ref(Prepared *p);
 void prep_unref(Prepared *p);
 
-const char *scale_name(ScaleKind k);
+/* The names of the scalings as commands and model files spell them, in ScaleKind order, NULL-terminated. */
+extern const char *const scale_names[];
+const char *scale_name(ScaleKind k);                    /* "?" for a value out of range */
+int scale_from_name(const char *name, ScaleKind *k);    /* 0, or -1 (k untouched) for an unknown name */
 
 #endif

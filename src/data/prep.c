@@ -1,5 +1,6 @@
 /* prep.c — split rows, expand polynomial features, scale on the training split. */
 #include "fitbench/prep.h"
+#include "fitbench/strutil.h"
 
 #include <float.h>
 #include <math.h>
@@ -18,10 +19,17 @@ void prep_spec_default(PrepSpec *spec)
     spec->degree = 1;
 }
 
+const char *const scale_names[] = {"none", "standard", "minmax", NULL};
+
 const char *scale_name(ScaleKind k)
 {
-    static const char *const names[] = {"none", "standard", "minmax"};
-    return names[k];
+    return (unsigned)k <= SCALE_MINMAX ? scale_names[k] : "?";
+}
+
+int scale_from_name(const char *name, ScaleKind *k)
+{
+    int i = fb_name_index(scale_names, name);
+    return i < 0 ? -1 : (*k = (ScaleKind)i, 0);
 }
 
 size_t prep_poly_count(size_t d, int degree)

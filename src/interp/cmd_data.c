@@ -209,9 +209,8 @@ int cmd_scale(Interp *it, Args *a, FbErr *err)
     if (session_need_data(it->s, err))
         return -1;
     const char *w = pos[0]->text;
-    it->s->prep_spec.scale = strcmp(w, "standard") == 0 ? SCALE_STANDARD
-                             : strcmp(w, "minmax") == 0  ? SCALE_MINMAX
-                                                         : SCALE_NONE;
+    if (scale_from_name(w, &it->s->prep_spec.scale)) /* command_run checked it against scale_names */
+        it->s->prep_spec.scale = SCALE_NONE;
     if (session_reprepare(it->s, err))
         return -1;
     sink_printf(it->out, "scale %s (statistics from %zu training rows)\n", w, it->s->prep->train.n);

@@ -19,7 +19,6 @@ static const char *const anneal_w[] = {"cos", "linear", NULL};
 static const char *const mode_w[] = {"min", "max", NULL};
 static const char *const tmode_w[] = {"rel", "abs", NULL};
 
-static const char *const scale_w[] = {"standard", "minmax", "none", NULL};
 static const char *const features_w[] = {"poly", NULL};
 static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
@@ -178,7 +177,7 @@ const Command commands[] = {
     {"scale", "scale standard|minmax|none", "scale features with training-split statistics",
      "standard: (x - mean) / std with the population std, as scikit-learn's StandardScaler.\n"
      "minmax: (x - min) / (max - min). Constant columns are left unscaled.",
-     "scaling", scale_w, none_o, CMD_STATE, cmd_scale},
+     "scaling", scale_names, none_o, CMD_STATE, cmd_scale},
     {"features", "features poly degree=K", "expand the inputs into polynomial features",
      "All monomials up to degree K in scikit-learn's PolynomialFeatures order (no bias column);\n"
      "`features poly degree=1` goes back to the plain inputs.",

@@ -163,10 +163,10 @@ int modelfile_save(const char *path, const ModelFile *mf, FbErr *err)
     FILE *fp = af.fp;
     const Model *m = &mf->model;
     fprintf(fp, "fitbench-model 2\n# numbers are %%.17g in the C locale; see docs/file-formats.md\n");
-    fprintf(fp, "model %s\nact %s\nsizes %zu", kind_words[m->kind], act_words[m->act], m->nlayers + 1);
+    fprintf(fp, "model %s\nact %s\nsizes %zu", model_kind_names[m->kind], act_names[m->act], m->nlayers + 1);
     for (size_t l = 0; l <= m->nlayers; l++)
         fprintf(fp, " %zu", m->sizes[l]);
-    fprintf(fp, "\nloss %s\ndelta ", loss_words[mf->loss.kind]);
+    fprintf(fp, "\nloss %s\ndelta ", loss_names[mf->loss.kind]);
     put(fp, mf->loss.delta);
     put_columns(fp, mf->schema);
     fprintf(fp, "classes %zu\n", mf->nclasses);
@@ -175,7 +175,7 @@ int modelfile_save(const char *path, const ModelFile *mf, FbErr *err)
     fprintf(fp, "class_values %zu\n", mf->class_values ? mf->nclasses : 0);
     for (size_t c = 0; mf->class_values && c < mf->nclasses; c++)
         put(fp, mf->class_values[c]);
-    fprintf(fp, "degree %d\nscale %s\nfeatures %zu\n", mf->degree, scale_words[mf->scale], mf->d);
+    fprintf(fp, "degree %d\nscale %s\nfeatures %zu\n", mf->degree, scale_names[mf->scale], mf->d);
     for (size_t j = 0; j < mf->d; j++)
         put_name(fp, mf->features ? mf->features[j] : "");
     fprintf(fp, "shift %zu\n", mf->d);

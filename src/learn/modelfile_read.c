@@ -266,7 +266,7 @@ static int parse_v1_data(Reader *r, ModelFile *mf)
     if (count_of(r, "degree", PREP_MAX_DEGREE, &deg))
         return -1;
     mf->degree = (int)deg;
-    int sc = word_of(r, "scale", scale_words);
+    int sc = word_of(r, "scale", scale_names);
     if (sc < 0)
         return -1;
     mf->scale = (ScaleKind)sc;
@@ -313,7 +313,7 @@ static int parse_v2_data(Reader *r, ModelFile *mf)
     if (count_of(r, "degree", PREP_MAX_DEGREE, &deg))
         return -1;
     mf->degree = (int)deg;
-    int sc = word_of(r, "scale", scale_words);
+    int sc = word_of(r, "scale", scale_names);
     if (sc < 0 || count_of(r, "features", MODELFILE_MAX_WIDTH, &mf->d) || fits_file(r, (double)mf->d, "features"))
         return -1;
     mf->scale = (ScaleKind)sc;
@@ -335,15 +335,15 @@ static const char *mismatch(const ModelFile *mf, const size_t *sizes, size_t ns,
     else if (sizes[0] != mf->d)
         snprintf(buf, size, "the model has %zu inputs but the file lists %zu features", sizes[0], mf->d);
     else if (kind != MODEL_MLP && ns != 2)
-        snprintf(buf, size, "model %s has one layer, but sizes lists %zu", kind_words[kind], ns - 1);
+        snprintf(buf, size, "model %s has one layer, but sizes lists %zu", model_kind_names[kind], ns - 1);
     else if ((kind == MODEL_LOGISTIC && lk != LOSS_BCE && lk != LOSS_HINGE) || (kind == MODEL_SOFTMAX && lk != LOSS_CE))
-        snprintf(buf, size, "model %s cannot go with loss %s", kind_words[kind], loss_words[lk]);
+        snprintf(buf, size, "model %s cannot go with loss %s", model_kind_names[kind], loss_names[lk]);
     else if (cls && mf->schema->ntargets != 1)
         snprintf(buf, size, "a classifier needs one target column, the file has %zu", mf->schema->ntargets);
     else if (lk == LOSS_CE && k != mf->nclasses)
         snprintf(buf, size, "loss ce needs one output per class: %zu outputs, %zu classes", k, mf->nclasses);
     else if ((lk == LOSS_BCE || lk == LOSS_HINGE) && (k != 1 || mf->nclasses != 2))
-        snprintf(buf, size, "loss %s needs one output and two classes (%zu outputs, %zu classes)", loss_words[lk], k,
+        snprintf(buf, size, "loss %s needs one output and two classes (%zu outputs, %zu classes)", loss_names[lk], k,
                  mf->nclasses);
     else if (!cls && k != mf->schema->ntargets)
         snprintf(buf, size, "the model has %zu outputs for %zu target column%s", k, mf->schema->ntargets,
@@ -447,12 +447,12 @@ static int parse(Reader *r, ModelFile *mf)
         return fb_fail(r->err, "%s is fitbench-model version %.20s; this fitbench reads versions 1 and 2", r->path,
                        l + 15);
     mf->version = l[15] - '0';
-    int kind = word_of(r, "model", kind_words), act = kind < 0 ? -1 : word_of(r, "act", act_words);
+    int kind = word_of(r, "model", model_kind_names), act = kind < 0 ? -1 : word_of(r, "act", act_names);
     size_t sizes[MODEL_MAX_LAYERS + 2], ns = 0;
     if (act < 0 || parse_sizes(r, sizes, &ns))
         return -1;
     long sizes_line = r->line;
-    int loss = word_of(r, "loss", loss_words);
+    int loss = word_of(r, "loss", loss_names);
     if (loss < 0)
         return -1;
     mf->loss.kind = (LossKind)loss;

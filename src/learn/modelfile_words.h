@@ -4,10 +4,8 @@
 
 #include "fitbench/modelfile.h"
 
-static const char *const kind_words[] = {"linear", "logistic", "softmax", "mlp", NULL};
-static const char *const act_words[] = {"relu", "tanh", "sigmoid", "linear", NULL};
-static const char *const loss_words[] = {"mse", "mae", "huber", "bce", "ce", "hinge", NULL};
-static const char *const scale_words[] = {"none", "standard", "minmax", NULL};
+/* The model kind, activation, loss and scaling words are the core modules' name tables (model_kind_names,
+ * act_names, loss_names, scale_names). */
 static const char *const missing_words[] = {[MISSING_ERROR] = "error", [MISSING_DROP] = "drop",
                                             [MISSING_MEAN] = "mean", NULL};
 static const char *const role_words[] = {[RAW_FEATURE] = "feature", [RAW_ONEHOT] = "onehot",
