@@ -127,3 +127,35 @@ Test(names, optim_completes_its_own_options)
     cr_assert_eq(n, 7, "rmsprop's six options and schedule=");
     h_free(&h);
 }
+
+/* W_l[i,j] and b_l[i] <-> the flat buffer: every parameter has one name, and the name's index maps back. */
+Test(names, every_parameter_has_one_name_and_index)
+{
+    Model m;
+    FbErr e;
+    size_t hidden[] = {3};
+    cr_assert_eq(model_build(&m, MODEL_MLP, ACT_TANH, hidden, 1, 2, 1, &e), 0, "%s", e.msg);
+    size_t seen = 0, q;
+    char name[64], want[64];
+    for (size_t l = 0; l < m.nlayers; l++)
+        for (size_t i = 0; i < m.sizes[l + 1]; i++) {
+            for (size_t j = 0; j <= m.sizes[l]; j++) { /* j == sizes[l]: the bias */
+                bool w = j < m.sizes[l];
+                cr_assert_eq(model_param_index(&m, w, l, i, j, &q), 0);
+                model_param_name(&m, q, name, sizeof name);
+                if (w)
+                    snprintf(want, sizeof want, "W%zu[%zu,%zu]", l + 1, i, j);
+                else
+                    snprintf(want, sizeof want, "b%zu[%zu]", l + 1, i);
+                cr_assert_str_eq(name, want);
+                seen++;
+            }
+        }
+    cr_assert_eq(seen, m.nparams, "every parameter named once");
+    cr_assert_eq(model_param_index(&m, true, 0, 3, 0, &q), -1, "row past the shape");
+    cr_assert_eq(model_param_index(&m, true, 0, 0, 2, &q), -1, "column past the shape");
+    cr_assert_eq(model_param_index(&m, false, 2, 0, 0, &q), -1, "no third layer");
+    model_param_name(&m, m.nparams, name, sizeof name);
+    cr_assert_str_eq(name, "p13");
+    model_free(&m);
+}

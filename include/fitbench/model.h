@@ -2,6 +2,7 @@
 #ifndef FITBENCH_MODEL_H
 #define FITBENCH_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "fitbench/err.h"
@@ -80,6 +81,13 @@ void model_backward(Model *m, ModelWork *w, const double *X, size_t n, const dou
 extern const char *const model_kind_names[];
 extern const char *const act_names[];
 extern const char *const init_names[];
+/* The one map between parameter names and the flat buffer.  W_l[i, j] (w true) or b_l[i] of layer l
+ * (0-based) is params[*q]; returns -1 (q untouched) when l, i or j is outside the model. */
+int model_param_index(const Model *m, bool w, size_t l, size_t i, size_t j, size_t *q);
+/* The name of flat parameter q as expressions and plot surface write it: "W[i,j]" / "b[i]" for a one-layer
+ * model, "W2[i,j]" / "b2[i]" for layer 2 of several; "p<q>" past the end.  Writes into buf (cut to size). */
+void model_param_name(const Model *m, size_t q, char *buf, size_t size);
+
 const char *model_kind_name(ModelKind k);
 const char *act_name(Act a);
 const char *init_name(InitKind k);

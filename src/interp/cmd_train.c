@@ -109,13 +109,15 @@ static int param_lookup(Session *s, const char *name, const double *idx, int nid
     size_t i = (size_t)idx[0];
     if (isW) {
         size_t j = (size_t)idx[1];
-        if (i >= out_n || j >= in_n)
+        size_t q;
+        if (model_param_index(m, true, layer, i, j, &q))
             return fb_fail(err, "%s[%zu,%zu] is outside its shape (%zu, %zu)", name, i, j, out_n, in_n);
-        *out = m->params[m->woff[layer] + i * in_n + j];
+        *out = m->params[q];
     } else {
-        if (i >= out_n)
+        size_t q;
+        if (model_param_index(m, false, layer, i, 0, &q))
             return fb_fail(err, "%s[%zu] is outside its length %zu", name, i, out_n);
-        *out = m->params[m->boff[layer] + i];
+        *out = m->params[q];
     }
     return 0;
 }

@@ -487,29 +487,10 @@ static int param_index(const Model *m, const char *name, size_t *out, FbErr *err
     size_t l = (size_t)layer - 1, rows = m->sizes[l + 1], cols = m->sizes[l];
     if (i < 0 || (size_t)i >= rows || (isW && (j < 0 || (size_t)j >= cols)))
         return fb_fail(err, "plot surface: %s is outside the parameter's shape (%zu, %zu)", name, rows, cols);
-    *out = isW ? m->woff[l] + (size_t)i * cols + (size_t)j : m->boff[l] + (size_t)i;
+    model_param_index(m, isW, l, (size_t)i, (size_t)j, out);
     return 0;
 }
 
-/* The name of flat parameter q, as param_index reads it. */
-static void param_name(const Model *m, size_t q, char *buf, size_t size)
-{
-    for (size_t l = 0; l < m->nlayers; l++) {
-        size_t rows = m->sizes[l + 1], cols = m->sizes[l];
-        char ls[24] = "";
-        if (m->nlayers > 1)
-            snprintf(ls, sizeof ls, "%zu", l + 1);
-        if (q >= m->woff[l] && q < m->woff[l] + rows * cols) {
-            snprintf(buf, size, "W%s[%zu,%zu]", ls, (q - m->woff[l]) / cols, (q - m->woff[l]) % cols);
-            return;
-        }
-        if (q >= m->boff[l] && q < m->boff[l] + rows) {
-            snprintf(buf, size, "b%s[%zu]", ls, q - m->boff[l]);
-            return;
-        }
-    }
-    snprintf(buf, size, "p%zu", q);
-}
 
 typedef struct Surf {
     const Session *s;
@@ -715,8 +696,8 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     add_point(pv, min1, min2, GC_REF, '*');
     add_point(pv, cur1, cur2, GC_MARKER, 'X');
     memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
-    param_name(m0, sf.q1, pv->xlabel, sizeof pv->xlabel);
-    param_name(m0, sf.q2, pv->ylabel, sizeof pv->ylabel);
+    model_param_name(m0, sf.q1, pv->xlabel, sizeof pv->xlabel);
+    model_param_name(m0, sf.q2, pv->ylabel, sizeof pv->ylabel);
     hc->xlabel = pv->xlabel;
     hc->ylabel = pv->ylabel;
     int tl = snprintf(pv->title, sizeof pv->title, "%s loss over %s and %s, epoch %ld", loss_name(s->setup.loss.kind),

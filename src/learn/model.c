@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,6 +357,36 @@ void model_backward(Model *m, ModelWork *w, const double *X, size_t n, const dou
         act_backward(m->act, in, Gn, n * din);
         G = Gn;
     }
+}
+
+int model_param_index(const Model *m, bool w, size_t l, size_t i, size_t j, size_t *q)
+{
+    if (l >= m->nlayers)
+        return -1;
+    size_t rows = m->sizes[l + 1], cols = m->sizes[l]; /* W_l is (rows, cols) */
+    if (i >= rows || (w && j >= cols))
+        return -1;
+    *q = w ? m->woff[l] + i * cols + j : m->boff[l] + i;
+    return 0;
+}
+
+void model_param_name(const Model *m, size_t q, char *buf, size_t size)
+{
+    for (size_t l = 0; l < m->nlayers; l++) {
+        size_t rows = m->sizes[l + 1], cols = m->sizes[l];
+        char ls[24] = "";
+        if (m->nlayers > 1)
+            snprintf(ls, sizeof ls, "%zu", l + 1);
+        if (q >= m->woff[l] && q < m->woff[l] + rows * cols) {
+            snprintf(buf, size, "W%s[%zu,%zu]", ls, (q - m->woff[l]) / cols, (q - m->woff[l]) % cols);
+            return;
+        }
+        if (q >= m->boff[l] && q < m->boff[l] + rows) {
+            snprintf(buf, size, "b%s[%zu]", ls, q - m->boff[l]);
+            return;
+        }
+    }
+    snprintf(buf, size, "p%zu", q);
 }
 
 const char *const model_kind_names[] = {"linear", "logistic", "softmax", "mlp", NULL};
