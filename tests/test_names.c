@@ -136,7 +136,7 @@ Test(names, every_parameter_has_one_name_and_index)
     size_t hidden[] = {3};
     cr_assert_eq(model_build(&m, MODEL_MLP, ACT_TANH, hidden, 1, 2, 1, &e), 0, "%s", e.msg);
     size_t seen = 0, q;
-    char name[64], want[64];
+    char name[96], want[96];
     for (size_t l = 0; l < m.nlayers; l++)
         for (size_t i = 0; i < m.sizes[l + 1]; i++) {
             for (size_t j = 0; j <= m.sizes[l]; j++) { /* j == sizes[l]: the bias */
