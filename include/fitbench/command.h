@@ -66,22 +66,49 @@ enum {
     CMD_NOREC = 4,   /* never written by record (help, record, quit, undo handled apart) */
 };
 
-typedef struct Command {
+/* Command.maxw: any number of words. */
+#define CMD_ANY 255
+
+typedef struct Command Command;
+
+/* A command's handler: the row it was found in (its usage for errors), its
+ * words (options already checked against row->opts, the word count against
+ * minw..maxw).  Returns 0, or -1 with err filled (command_run then rolls
+ * back a CMD_STATE command). */
+typedef int CommandFn(Interp *it, const Command *row, Args *a, FbErr *err);
+
+struct Command {
     const char *name;
-    const char *usage;
+    const char *usage;           /* the one usage text: help prints it, every wrong-words error quotes it */
     const char *summary;
     const char *help;
     const char *noun;            /* what the first word names, for errors: "optimizer" */
     const char *const *words;    /* allowed first words (NULL = free) */
     const OptSpec *opts;         /* NULL-key terminated, or NULL */
     unsigned flags;
-    int (*run)(Interp *it, Args *a, FbErr *err);
-} Command;
+    /* How many plain words (not key=value) may follow the name: minw..maxw
+     * (CMD_ANY: no limit).  A CMD_RAW command counts every word.  Checked by
+     * command_run before the handler, with the usage as the error. */
+    unsigned char minw, maxw;
+    CommandFn *run;
+};
 
 /* The table, NULL-name terminated, in the order help lists them. */
 extern const Command commands[];
 
 const Command *command_find(const char *name);
+
+/* The row's usage on one line, for messages, into buf (truncated to size):
+ * a line break before indented text (a continuation) becomes one space, one
+ * before a new form becomes " | ".  Returns buf. */
+const char *command_usage_line(const Command *row, char *buf, size_t size);
+
+/* The error for words a command does not take, built from the row's usage
+ * (command_usage_line): "usage: USAGE", or "WHY (usage: USAGE)" when why_fmt
+ * is not NULL.  col is the offending word's column (0: none; command_run then
+ * uses the command's).  Always returns -1. */
+int command_usage_error(FbErr *err, const Command *row, int col, const char *why_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Completion candidates for the word being typed, given the words before
  * it: command names, first words, option keys ("lr="), enum values.
@@ -103,39 +130,39 @@ const char *num(const Interp *it, char *buf, size_t size, double x);
 #define NUM(it, x) num((it), (char[40]){0}, 40, (x))
 
 /* Run functions of the individual commands (cmd_*.c). */
-int cmd_load(Interp *, Args *, FbErr *);
-int cmd_gen(Interp *, Args *, FbErr *);
-int cmd_split(Interp *, Args *, FbErr *);
-int cmd_scale(Interp *, Args *, FbErr *);
-int cmd_features(Interp *, Args *, FbErr *);
-int cmd_model(Interp *, Args *, FbErr *);
-int cmd_init(Interp *, Args *, FbErr *);
-int cmd_loss(Interp *, Args *, FbErr *);
-int cmd_optim(Interp *, Args *, FbErr *);
-int cmd_schedule(Interp *, Args *, FbErr *);
-int cmd_batch(Interp *, Args *, FbErr *);
-int cmd_step(Interp *, Args *, FbErr *);
-int cmd_train(Interp *, Args *, FbErr *);
-int cmd_reset(Interp *, Args *, FbErr *);
-int cmd_undo(Interp *, Args *, FbErr *);
-int cmd_solve(Interp *, Args *, FbErr *);
-int cmd_eval(Interp *, Args *, FbErr *);
-int cmd_predict(Interp *, Args *, FbErr *);
-int cmd_show(Interp *, Args *, FbErr *);
-int cmd_plot(Interp *, Args *, FbErr *);
-int cmd_compare(Interp *, Args *, FbErr *);
-int cmd_lrfind(Interp *, Args *, FbErr *);
-int cmd_explain(Interp *, Args *, FbErr *);
-int cmd_save(Interp *, Args *, FbErr *);
-int cmd_run(Interp *, Args *, FbErr *);
-int cmd_record(Interp *, Args *, FbErr *);
-int cmd_set(Interp *, Args *, FbErr *);
-int cmd_expect(Interp *, Args *, FbErr *);
-int cmd_echo(Interp *, Args *, FbErr *);
-int cmd_pause(Interp *, Args *, FbErr *);
-int cmd_sleep(Interp *, Args *, FbErr *);
-int cmd_help(Interp *, Args *, FbErr *);
-int cmd_quit(Interp *, Args *, FbErr *);
+CommandFn cmd_load;
+CommandFn cmd_gen;
+CommandFn cmd_split;
+CommandFn cmd_scale;
+CommandFn cmd_features;
+CommandFn cmd_model;
+CommandFn cmd_init;
+CommandFn cmd_loss;
+CommandFn cmd_optim;
+CommandFn cmd_schedule;
+CommandFn cmd_batch;
+CommandFn cmd_step;
+CommandFn cmd_train;
+CommandFn cmd_reset;
+CommandFn cmd_undo;
+CommandFn cmd_solve;
+CommandFn cmd_eval;
+CommandFn cmd_predict;
+CommandFn cmd_show;
+CommandFn cmd_plot;
+CommandFn cmd_compare;
+CommandFn cmd_lrfind;
+CommandFn cmd_explain;
+CommandFn cmd_save;
+CommandFn cmd_run;
+CommandFn cmd_record;
+CommandFn cmd_set;
+CommandFn cmd_expect;
+CommandFn cmd_echo;
+CommandFn cmd_pause;
+CommandFn cmd_sleep;
+CommandFn cmd_help;
+CommandFn cmd_quit;
 
 /* Shared by cmd_*.c: look up a metric or parameter by name for expect/until. */
 int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err);

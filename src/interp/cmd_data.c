@@ -68,12 +68,10 @@ static int install_data(Interp *it, Dataset *ds, const char *what, FbErr *err)
     return 0;
 }
 
-int cmd_load(Interp *it, Args *a, FbErr *err)
+int cmd_load(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     const Tok *pos[3];
     int np = args_positional(a, pos, 3);
-    if (np == 0)
-        return fb_fail(err, "load needs a file: load PATH (or a shipped dataset: load boston)");
     if (np == 2 && !pos[1]->text[0] && (!strcmp(pos[0]->text, "model") || !strcmp(pos[0]->text, "weights")))
         return fb_fail_at(err, pos[1]->col, "load %s needs a file name (got '')", pos[0]->text);
     if (np == 2 && strcmp(pos[0]->text, "model") == 0)
@@ -81,8 +79,8 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     if (np == 2 && strcmp(pos[0]->text, "weights") == 0)
         return cmd_load_weights(it, a, pos[1], err);
     if (np > 1)
-        return fb_fail_at(err, pos[1]->col, "load takes one file (got '%s' too); quote a path with spaces",
-                          pos[1]->text);
+        return command_usage_error(err, row, pos[1]->col, "load takes one file (got '%s' too); quote a path with spaces",
+                                   pos[1]->text);
     if (!pos[0]->text[0])
         return fb_fail_at(err, pos[0]->col, "load needs a file name (got '')");
     CsvOptions opt;
@@ -145,11 +143,10 @@ int cmd_load(Interp *it, Args *a, FbErr *err)
     return install_data(it, ds, base ? base + 1 : path, err);
 }
 
-int cmd_gen(Interp *it, Args *a, FbErr *err)
+int cmd_gen(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: gen KIND [n=] [d=] [noise=] [classes=] [seed=]");
+    const Tok *pos[1];
+    args_positional(a, pos, 1); /* one word, a gen_kind_names entry: command_run checked */
     GenKind kind = 0;
     for (int i = 0; gen_kind_names[i]; i++)
         if (strcmp(gen_kind_names[i], pos[0]->text) == 0)
@@ -180,7 +177,7 @@ int cmd_gen(Interp *it, Args *a, FbErr *err)
     return install_data(it, ds, ds->source, err);
 }
 
-int cmd_split(Interp *it, Args *a, FbErr *err)
+int cmd_split(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     if (session_need_data(it->s, err))
         return -1;
@@ -201,11 +198,10 @@ int cmd_split(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_scale(Interp *it, Args *a, FbErr *err)
+int cmd_scale(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: scale standard|minmax|none");
+    const Tok *pos[1];
+    args_positional(a, pos, 1); /* one word, a scale_names entry: command_run checked */
     if (session_need_data(it->s, err))
         return -1;
     const char *w = pos[0]->text;
@@ -217,11 +213,8 @@ int cmd_scale(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_features(Interp *it, Args *a, FbErr *err)
+int cmd_features(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: features poly degree=K");
     if (session_need_data(it->s, err))
         return -1;
     long deg = 2;

@@ -376,12 +376,10 @@ static int save_plot(Interp *it, Args *a, const char *path, FbErr *err)
     return rc;
 }
 
-int cmd_save(Interp *it, Args *a, FbErr *err)
+int cmd_save(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[3];
-    int np = args_positional(a, pos, 3);
-    if (np != 2)
-        return fb_fail_at(err, np > 2 ? pos[2]->col : 0, "usage: save model|weights|history|plot|session PATH");
+    const Tok *pos[2];
+    args_positional(a, pos, 2); /* a save_w word and a path: command_run checked */
     const char *what = pos[0]->text, *path = pos[1]->text;
     Session *s = it->s;
     int rc;

@@ -15,11 +15,10 @@
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
 
-int cmd_run(Interp *it, Args *a, FbErr *err)
+int cmd_run(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: run PATH");
+    const Tok *pos[1];
+    args_positional(a, pos, 1); /* one word: command_run checked */
     if (!pos[0]->text[0])
         return fb_fail_at(err, pos[0]->col, "run needs a file name (got '')");
     if (script_file(it, pos[0]->text, err)) {
@@ -69,11 +68,10 @@ static void record_stop(Interp *it)
 }
 
 /* A failed `record PATH` changes nothing: a recording in progress goes on, and the message says so. */
-int cmd_record(Interp *it, Args *a, FbErr *err)
+int cmd_record(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: record PATH | record off");
+    const Tok *pos[1];
+    args_positional(a, pos, 1); /* one word: command_run checked */
     if (strcmp(pos[0]->text, "off") == 0) {
         if (it->record)
             record_stop(it);
@@ -100,12 +98,9 @@ int cmd_record(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_set(Interp *it, Args *a, FbErr *err)
+int cmd_set(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Settings *st = &it->s->set;
-    const Tok *pos[1];
-    if (args_positional(a, pos, 1) > 0)
-        return fb_fail_at(err, pos[0]->col, "set takes KEY=VALUE (e.g. set seed=42); got '%s'", pos[0]->text);
     long v, nt;
     /* The one setting that can fail goes first: a failed set changes nothing. */
     bool has_threads = args_long(a, "threads", &nt);
@@ -130,10 +125,8 @@ int cmd_set(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_expect(Interp *it, Args *a, FbErr *err)
+int cmd_expect(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    if (!a->raw || !*a->raw)
-        return fb_fail(err, "usage: expect EXPR, e.g. expect train_loss < 22");
     char seen[512];
     double v;
     if (expr_eval(a->raw, interp_lookup, it, &v, seen, sizeof seen, err)) {
@@ -146,26 +139,27 @@ int cmd_expect(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_echo(Interp *it, Args *a, FbErr *err)
+int cmd_echo(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     sink_printf(it->out, "%s\n", a->raw ? a->raw : "");
     return 0;
 }
 
-int cmd_pause(Interp *it, Args *a, FbErr *err)
+int cmd_pause(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     if (it->live && it->fe && it->fe->pause)
         it->fe->pause(it->fe->ctx, it, a->raw ? a->raw : "");
     return 0;
 }
 
-int cmd_sleep(Interp *it, Args *a, FbErr *err)
+int cmd_sleep(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
+    const Tok *pos[1];
     double s;
-    if (args_positional(a, pos, 2) != 1 || !fb_parse_double(pos[0]->text, strlen(pos[0]->text), &s) || !(s >= 0) ||
-        s > 3600)
-        return fb_fail(err, "usage: sleep SECONDS (0 to 3600)");
+    args_positional(a, pos, 1); /* one word: command_run checked */
+    if (!fb_parse_double(pos[0]->text, strlen(pos[0]->text), &s) || !(s >= 0) || s > 3600)
+        return command_usage_error(err, row, pos[0]->col, "sleep takes seconds from 0 to 3600 (got '%s')",
+                                   pos[0]->text);
     if (!it->live)
         return 0;
     /* Sleep in short slices so Ctrl-C is felt at once. */
@@ -193,11 +187,10 @@ static void help_command(Interp *it, const Command *c)
     }
 }
 
-int cmd_help(Interp *it, Args *a, FbErr *err)
+int cmd_help(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    int np = args_positional(a, pos, 2);
-    if (np == 1) {
+    const Tok *pos[1];
+    if (args_positional(a, pos, 1) == 1) {
         const Command *c = command_find(pos[0]->text);
         if (!c) {
             const char *names[64];
@@ -219,7 +212,7 @@ int cmd_help(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_quit(Interp *it, Args *a, FbErr *err)
+int cmd_quit(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     it->quit = true;
     return 0;

@@ -7,14 +7,11 @@
 #include "fitbench/command.h"
 #include "fitbench/strutil.h"
 
-static const Tok *first_word(Args *a, const char *usage, FbErr *err)
+/* The one plain word these commands take (command_run checked the count against the row). */
+static const Tok *first_word(Args *a)
 {
-    const Tok *pos[2];
-    int np = args_positional(a, pos, 2);
-    if (np != 1) {
-        fb_fail_at(err, np > 1 ? pos[1]->col : 0, "usage: %s", usage);
-        return NULL;
-    }
+    const Tok *pos[1];
+    args_positional(a, pos, 1);
     return pos[0];
 }
 
@@ -37,11 +34,9 @@ static void describe_model(Interp *it)
     sink_printf(it->out, "\n");
 }
 
-int cmd_model(Interp *it, Args *a, FbErr *err)
+int cmd_model(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     Session *s = it->s;
     ModelSpec ms = {.set = true, .act = ACT_RELU};
     model_kind_from_name(w->text, &ms.kind); /* command_run checked the word against model_kind_names */
@@ -80,11 +75,9 @@ int cmd_model(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_init(Interp *it, Args *a, FbErr *err)
+int cmd_init(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     Session *s = it->s;
     InitSpec in = {.set = true};
     init_from_name(w->text, &in.kind);
@@ -106,11 +99,9 @@ int cmd_init(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_loss(Interp *it, Args *a, FbErr *err)
+int cmd_loss(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "loss mse|mae|huber|bce|ce|hinge [delta=1]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     Session *s = it->s;
     LossCfg cfg = {.delta = 1.0};
     loss_from_name(w->text, &cfg.kind);
@@ -157,11 +148,9 @@ static void print_optim(Interp *it, const OptCfg *c)
     sink_printf(it->out, "optim %s\n", optim_text(c, it->s->set.precision, buf, sizeof buf));
 }
 
-int cmd_optim(Interp *it, Args *a, FbErr *err)
+int cmd_optim(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "optim sgd|adam|adamw|rmsprop|adagrad [options]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     Session *s = it->s;
     OptKind kind = OPT_SGD;
     optim_from_name(w->text, &kind);
@@ -233,11 +222,9 @@ static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
     return bad ? fb_fail_at(err, t->vcol, "%s", bad) : 0;
 }
 
-int cmd_schedule(Interp *it, Args *a, FbErr *err)
+int cmd_schedule(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     static const char *const keys[][16] = {
         {NULL},
         {"step_size", "gamma", NULL},
@@ -305,11 +292,9 @@ int cmd_schedule(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_batch(Interp *it, Args *a, FbErr *err)
+int cmd_batch(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *w = first_word(a, "batch full|N [shuffle=yes|no]", err);
-    if (!w)
-        return -1;
+    const Tok *w = first_word(a);
     Session *s = it->s;
     size_t b = 0;
     if (strcmp(w->text, "full") != 0) {

@@ -438,13 +438,10 @@ static int predict_split(Interp *it, Args *a, const char *which, FbErr *err)
     return rc;
 }
 
-int cmd_predict(Interp *it, Args *a, FbErr *err)
+int cmd_predict(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    int np = args_positional(a, pos, 2);
-    if (np > 1)
-        return fb_fail_at(err, pos[1]->col, "usage: predict [train|val|test] [n=10] [out=FILE.csv] | predict "
-                                            "V1,V2,... | predict FILE.csv [out=OUT.csv]");
+    const Tok *pos[1];
+    int np = args_positional(a, pos, 1); /* 0 or 1: command_run checked */
     if (np == 1 && !split_word(pos[0]->text))
         return predict_raw(it, a, pos[0], err);
     if (!it->s->data && it->s->deployed)

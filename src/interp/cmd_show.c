@@ -265,11 +265,10 @@ static void show_config(Interp *it)
                 s->set.echo ? "yes" : "no", s->set.timing ? "yes" : "no", s->set.threads);
 }
 
-int cmd_show(Interp *it, Args *a, FbErr *err)
+int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    if (args_positional(a, pos, 2) != 1)
-        return fb_fail(err, "usage: show data|model|params|grads|optim|config|history|confusion");
+    const Tok *pos[1];
+    args_positional(a, pos, 1); /* one show_w word: command_run checked */
     const char *w = pos[0]->text;
     Session *s = it->s;
     if (strcmp(w, "config") == 0) {
@@ -319,13 +318,11 @@ int cmd_show(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_plot(Interp *it, Args *a, FbErr *err)
+int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    int np = args_positional(a, pos, 2);
+    const Tok *pos[1];
+    int np = args_positional(a, pos, 1); /* 0 or 1: command_run checked */
     Session *s = it->s;
-    if (np > 1)
-        return fb_fail_at(err, pos[1]->col, "usage: plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no]");
     /* plot is not undoable: remember the old choice and put it back if the new one cannot be drawn. */
     char old[16], oldx[64], old1[32], old2[32];
     bool oldlog = s->plot_logy;

@@ -73,13 +73,14 @@ typedef struct CompareArgs {
 
 /* Fails (-1, err at the offending word) on a missing or second KEY=, a key compare cannot vary, bad epochs,
  * no values or more than CURVES_MAX; ca->vals is then NULL. */
-static int compare_parse(const Args *a, CompareArgs *ca, FbErr *err)
+static int compare_parse(const Command *row, const Args *a, CompareArgs *ca, FbErr *err)
 {
     *ca = (CompareArgs){.epochs = 50};
     for (int i = 1; i < a->n; i++) {
         const Tok *t = &a->t[i];
         if (!t->key)
-            return fb_fail_at(err, t->col, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
+            return command_usage_error(err, row, t->col, "compare takes KEY=V1,V2,... (lr=0.01,0.1, say), not '%s'",
+                                       t->text);
         if (strcmp(t->key, "epochs") == 0) {
             if (!fb_parse_long(t->val, &ca->epochs) || ca->epochs < 1 || ca->epochs > 1000000000)
                 return fb_fail_at(err, t->vcol, "epochs must be a whole number >= 1 (got '%s')", t->val);
@@ -103,7 +104,7 @@ static int compare_parse(const Args *a, CompareArgs *ca, FbErr *err)
         ca->kv = t;
     }
     if (!ca->kv)
-        return fb_fail(err, "usage: compare KEY=V1,V2,... [epochs=N] (lr=0.01,0.1, say)");
+        return command_usage_error(err, row, 0, "compare needs KEY=V1,V2,... (lr=0.01,0.1, say)");
     ca->vals = fb_strdup(ca->kv->val, err);
     if (!ca->vals)
         return -1;
@@ -217,11 +218,11 @@ static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *out
     sink_printf(it->out, "the session's own model is unchanged; the plot shows the curves (plot compare)\n");
 }
 
-int cmd_compare(Interp *it, Args *a, FbErr *err)
+int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
     CompareArgs ca;
-    if (compare_parse(a, &ca, err))
+    if (compare_parse(row, a, &ca, err))
         return -1;
     Curves *cv = session_need_model(s, err) ? NULL : curves_new(err);
     if (!cv) {
@@ -329,7 +330,7 @@ static int lrfind_run(Interp *it, double start, double end, long iters, Curve *k
     return rc;
 }
 
-int cmd_lrfind(Interp *it, Args *a, FbErr *err)
+int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
     double start = 1e-7, end = 10;
@@ -577,7 +578,7 @@ static void explain_layers(Interp *it, const TrainState *before, const TrainStat
 
 #define EXPLAIN_MAX_ROWS 64 /* more parameters than this: per-layer norms */
 
-int cmd_explain(Interp *it, Args *a, FbErr *err)
+int cmd_explain(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
     bool dry = false;

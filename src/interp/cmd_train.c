@@ -457,14 +457,14 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     return 0;
 }
 
-int cmd_step(Interp *it, Args *a, FbErr *err)
+int cmd_step(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     const Tok *pos[3];
     int np = args_positional(a, pos, 3);
     bool batch = np > 0 && strcmp(pos[0]->text, "batch") == 0;
     const Tok *nt = np > (batch ? 1 : 0) ? pos[batch ? 1 : 0] : NULL;
     if (np > (batch ? 2 : 1))
-        return fb_fail_at(err, pos[np > 2 ? 2 : 1]->col, "usage: step [N] | step batch [N]");
+        return command_usage_error(err, row, pos[1]->col, NULL);
     long n = 1;
     if (nt && (!fb_parse_long(nt->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
         return fb_fail_at(err, nt->col, "%s takes a number of %s: a whole number from 1 to %ld, in digits (got '%s')",
@@ -472,12 +472,10 @@ int cmd_step(Interp *it, Args *a, FbErr *err)
     return run_training(it, batch ? 0 : n, batch ? n : 0, 0, NULL, false, err);
 }
 
-int cmd_train(Interp *it, Args *a, FbErr *err)
+int cmd_train(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[2];
-    int np = args_positional(a, pos, 2);
-    if (np > 1)
-        return fb_fail_at(err, pos[1]->col, "usage: train [N] [patience=P] [until=EXPR]");
+    const Tok *pos[1];
+    int np = args_positional(a, pos, 1); /* 0 or 1: command_run checked */
     long n = 100, patience = 0;
     if (np && (!fb_parse_long(pos[0]->text, &n) || n < 1 || n > TRAIN_MAX_COUNT))
         return fb_fail_at(err, pos[0]->col, "train takes a number of epochs: a whole number from 1 to %ld, in digits "
@@ -487,7 +485,7 @@ int cmd_train(Interp *it, Args *a, FbErr *err)
     return run_training(it, n, 0, patience, args_opt(a, "until"), true, err);
 }
 
-int cmd_reset(Interp *it, Args *a, FbErr *err)
+int cmd_reset(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     if (session_need_model(it->s, err) || session_build(it->s, err))
         return -1;
@@ -495,7 +493,7 @@ int cmd_reset(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_undo(Interp *it, Args *a, FbErr *err)
+int cmd_undo(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     if (it->nundo == 0)
         return fb_fail(err, "nothing to undo");
@@ -515,7 +513,7 @@ int cmd_undo(Interp *it, Args *a, FbErr *err)
     return 0;
 }
 
-int cmd_solve(Interp *it, Args *a, FbErr *err)
+int cmd_solve(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
     if (session_need_model(s, err))
@@ -604,7 +602,7 @@ static void print_eval(Interp *it, const char *name, const Eval *ev, bool header
                     NUM(it, ev->reg.mse), NUM(it, ev->reg.rmse), NUM(it, ev->reg.mae), NUM(it, ev->reg.r2));
 }
 
-int cmd_eval(Interp *it, Args *a, FbErr *err)
+int cmd_eval(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
     if (session_need_model(s, err))

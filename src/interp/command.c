@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,34 +167,34 @@ const Command commands[] = {
      "directory ($FITBENCH_DATA, the source tree of a build, the installed tree; docs/file-formats.md).\n"
      "`load model PATH` restores a model saved with `save model`: with no data, for predict on raw rows; over\n"
      "data with the same columns and classes, with its own scaling statistics. `load weights DIR` reads W.npy/b.npy files.",
-     NULL, NULL, load_o, CMD_STATE, cmd_load},
+     NULL, NULL, load_o, CMD_STATE, 1, 2, cmd_load},
     {"gen", "gen linear|poly|sine|blobs|moons|circles|xor|spiral|gauss [n=200] [d=] [noise=0.1] [classes=] [seed=]",
      "make a synthetic dataset", "Regression curves (linear, poly, sine) and the TensorFlow Playground sets.",
-     "dataset kind", gen_kind_names, gen_o, CMD_STATE, cmd_gen},
+     "dataset kind", gen_kind_names, gen_o, CMD_STATE, 1, 1, cmd_gen},
     {"split", "split [val=F] [test=F] [seed=S] [shuffle=yes|no]", "hold out validation and test rows",
      "Shuffles the rows (seeded) and keeps the last fractions for validation and test. Scaling statistics\n"
      "come from the training rows only. `split` alone removes the split.",
-     NULL, NULL, split_o, CMD_STATE, cmd_split},
+     NULL, NULL, split_o, CMD_STATE, 0, 0, cmd_split},
     {"scale", "scale standard|minmax|none", "scale features with training-split statistics",
      "standard: (x - mean) / std with the population std, as scikit-learn's StandardScaler.\n"
      "minmax: (x - min) / (max - min). Constant columns are left unscaled.",
-     "scaling", scale_names, none_o, CMD_STATE, cmd_scale},
+     "scaling", scale_names, none_o, CMD_STATE, 1, 1, cmd_scale},
     {"features", "features poly degree=K", "expand the inputs into polynomial features",
      "All monomials up to degree K in scikit-learn's PolynomialFeatures order (no bias column);\n"
      "`features poly degree=1` goes back to the plain inputs.",
-     "feature expansion", features_w, features_o, CMD_STATE, cmd_features},
+     "feature expansion", features_w, features_o, CMD_STATE, 1, 1, cmd_features},
     {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
      "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
      "Choosing a model initialises its parameters (zeros; mlp: PyTorch's nn.Linear default).",
-     "model", model_kind_names, model_o, CMD_STATE, cmd_model},
+     "model", model_kind_names, model_o, CMD_STATE, 1, 1, cmd_model},
     {"init", "init zeros|normal|uniform|xavier|he|torch [std=] [bound=] [seed=]", "re-initialise the parameters",
      "normal: N(0, std^2); uniform: U(-bound, bound); xavier: Glorot uniform; he: Kaiming normal;\n"
      "torch: nn.Linear's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Resets optimizer state and history.",
-     "initialisation", init_names, init_o, CMD_STATE, cmd_init},
+     "initialisation", init_names, init_o, CMD_STATE, 1, 1, cmd_init},
     {"loss", "loss mse|mae|huber|bce|ce|hinge [delta=1]", "choose the loss (mean reduction, as PyTorch)",
      "mse, mae (L1), huber: regression. bce: BCEWithLogits for two classes. ce: CrossEntropy over K logits.\n"
      "hinge: mean(max(0, 1 - t z)) with t = -1/+1. See docs/math.md.",
-     "loss", loss_names, loss_o, CMD_STATE, cmd_loss},
+     "loss", loss_names, loss_o, CMD_STATE, 1, 1, cmd_loss},
     {"optim", "optim sgd|adam|adamw|rmsprop|adagrad [lr=] [momentum=] [dampening=] [nesterov=] [weight_decay=]\n"
               "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]\n"
               "      [schedule=restart|scale]",
@@ -203,48 +204,48 @@ const Command commands[] = {
      "starts again from the new lr, unless schedule=scale (same name only): then it keeps its place and its\n"
      "current, base and peak lr are scaled by new lr / old lr, as the workbench's +/- keys do (and are\n"
      "logged so).",
-     "optimizer", optim_names, optim_o, CMD_STATE, cmd_optim},
+     "optimizer", optim_names, optim_o, CMD_STATE, 1, 1, cmd_optim},
     {"schedule", "schedule constant|step|multistep|exp|cosine|onecycle|plateau [options]",
      "learning-rate schedule, stepped once per epoch",
      "As torch.optim.lr_scheduler: StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR,\n"
      "ReduceLROnPlateau (on val_loss, or train_loss without a validation split). Starts at the next epoch.",
-     "schedule", sched_names, sched_o, CMD_STATE, cmd_schedule},
+     "schedule", sched_names, sched_o, CMD_STATE, 1, 1, cmd_schedule},
     {"batch", "batch full|N [shuffle=yes|no]", "minibatch size",
      "full: one update per epoch over the whole training split. N: updates on N rows at a time; with\n"
      "shuffle=no the batches go in row order and the last, smaller batch is kept.",
-     NULL, NULL, batch_o, CMD_STATE, cmd_batch},
+     NULL, NULL, batch_o, CMD_STATE, 1, 1, cmd_batch},
     {"step", "step [N] | step batch [N]", "train N epochs (1) | make N single minibatch updates",
      "Prints the losses after the step. `step batch` moves through the epoch one minibatch at a time.",
-     NULL, NULL, none_o, CMD_STATE, cmd_step},
+     NULL, NULL, none_o, CMD_STATE, 0, 2, cmd_step},
     {"train", "train [N] [patience=P] [until=EXPR]", "train N epochs (100), one line per epoch",
      "Ctrl-C stops after the current batch and keeps the state. patience=P is Keras' EarlyStopping(\n"
      "monitor='val_loss', patience=P, restore_best_weights=True): it stops when val_loss has not been\n"
      "lower than this command's best for P epochs, and when training ends (stopped early or not) puts\n"
      "back the weights of the epoch with the lowest val_loss; the epoch count, optimizer state and\n"
      "history stay those of the last epoch. until= stops when the expression holds.",
-     NULL, NULL, train_o, CMD_STATE, cmd_train},
+     NULL, NULL, train_o, CMD_STATE, 0, 1, cmd_train},
     {"reset", "reset", "re-initialise the parameters (data and settings kept)",
      "Parameters, optimizer state, schedule, data order and history start again.", NULL, NULL, none_o, CMD_STATE,
-     cmd_reset},
+     0, 0, cmd_reset},
     {"undo", "undo", "go back to the state before the last state-changing command",
      "Up to 32 steps back. Undo is recorded, so a recorded session replays the same.", NULL, NULL, none_o, 0,
-     cmd_undo},
+     0, 0, cmd_undo},
     {"solve", "solve [apply=yes|no]", "closed-form least squares for linear + mse, applied to the parameters",
      "With weight_decay > 0 it solves for the point gradient descent with that weight decay converges to\n"
      "(ridge with the bias penalised too). The optimum's loss becomes the reference line of the loss plot;\n"
      "apply=no computes only that, leaving the parameters where they are.",
-     NULL, NULL, solve_o, CMD_STATE, cmd_solve},
+     NULL, NULL, solve_o, CMD_STATE, 0, 0, cmd_solve},
     {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
-     "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, cmd_eval},
+     "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, 0, 1, cmd_eval},
     {"predict", "predict [train|val|test] [n=10] [out=FILE.csv] | predict V1,V2,... | predict FILE.csv [out=OUT.csv]",
      "predictions",
      "Prints predictions against targets for the first n rows of a split, or for raw rows exactly as in the\n"
      "original CSV (every column, text for one-hot columns, the target optional): one on the command line or\n"
      "a file. Works after `load model PATH` with no data. Classifiers name the class and give each class's\n"
      "probability; out= writes every row (%.17g) and no file on error.",
-     NULL, NULL, predict_o, 0, cmd_predict},
+     NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
-     show_w, none_o, 0, cmd_show},
+     show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
@@ -253,42 +254,42 @@ const Command commands[] = {
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
      "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",
-     "plot", plot_w, plot_o, 0, cmd_plot},
+     "plot", plot_w, plot_o, 0, 0, 1, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
      "parameters and data order; the session's own model is left as it was.",
-     NULL, NULL, compare_o, CMD_RAW, cmd_compare},
+     NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
      "fastai's lr_find). Parameters and optimizer state are restored exactly afterwards.",
-     NULL, NULL, lrfind_o, 0, cmd_lrfind},
+     NULL, NULL, lrfind_o, 0, 0, 0, cmd_lrfind},
     {"explain", "explain [dry=yes|no]", "the next update written out with the current numbers, then made",
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
-     NULL, NULL, explain_o, CMD_STATE, cmd_explain},
+     NULL, NULL, explain_o, CMD_STATE, 0, 0, cmd_explain},
     {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
      "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",
-     "file kind", save_w, save_o, 0, cmd_save},
+     "file kind", save_w, save_o, 0, 2, 2, cmd_save},
     {"run", "run PATH", "run the commands of a .fit script (scripts may nest)", NULL, NULL, NULL, none_o, CMD_NOREC,
-     cmd_run},
+     1, 1, cmd_run},
     {"record", "record PATH|off", "append every successful command to a .fit file", NULL, NULL, NULL, none_o,
-     CMD_NOREC, cmd_record},
+     CMD_NOREC, 1, 1, cmd_record},
     {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing", NULL, NULL, NULL, set_o,
-     0, cmd_set},
+     0, 0, 0, cmd_set},
     {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
      "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"
      "split (mse, rmse, mae, r2, accuracy) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
      "b[i] (layer l of an mlp: W1[i,j], b1[i], ...). Operators: + - * / < <= > >= == != and or not abs().",
-     NULL, NULL, NULL, CMD_RAW, cmd_expect},
-    {"echo", "echo TEXT", "print TEXT", NULL, NULL, NULL, NULL, CMD_RAW, cmd_echo},
+     NULL, NULL, NULL, CMD_RAW, 1, CMD_ANY, cmd_expect},
+    {"echo", "echo TEXT", "print TEXT", NULL, NULL, NULL, NULL, CMD_RAW, 0, CMD_ANY, cmd_echo},
     {"pause", "pause [MESSAGE]", "wait for a key in a live replay (skipped in batch runs)", NULL, NULL, NULL, NULL,
-     CMD_RAW, cmd_pause},
+     CMD_RAW, 0, CMD_ANY, cmd_pause},
     {"sleep", "sleep SECONDS", "wait in a live replay (skipped in batch runs)", NULL, NULL, NULL, none_o, 0,
-     cmd_sleep},
-    {"help", "help [COMMAND]", "list the commands, or explain one", NULL, NULL, NULL, none_o, CMD_NOREC, cmd_help},
-    {"quit", "quit", "leave fitbench (Ctrl-D does too)", NULL, NULL, NULL, none_o, CMD_NOREC, cmd_quit},
-    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL},
+     1, 1, cmd_sleep},
+    {"help", "help [COMMAND]", "list the commands, or explain one", NULL, NULL, NULL, none_o, CMD_NOREC, 0, 1, cmd_help},
+    {"quit", "quit", "leave fitbench (Ctrl-D does too)", NULL, NULL, NULL, none_o, CMD_NOREC, 0, 0, cmd_quit},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
 };
 
 const Command *command_find(const char *name)
@@ -297,6 +298,52 @@ const Command *command_find(const char *name)
         if (strcmp(c->name, name) == 0)
             return c;
     return NULL;
+}
+
+const char *command_usage_line(const Command *row, char *buf, size_t size)
+{
+    if (!size)
+        return buf;
+    size_t o = 0;
+    for (const char *p = row->usage; *p && o + 1 < size; p++) {
+        const char *piece = (char[2]){*p, 0};
+        if (*p == '\n') {
+            piece = p[1] == ' ' ? " " : " | ";
+            while (p[1] == ' ')
+                p++;
+        }
+        for (; *piece && o + 1 < size; piece++)
+            buf[o++] = *piece;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+int command_usage_error(FbErr *err, const Command *row, int col, const char *why_fmt, ...)
+{
+    char usage[sizeof err->msg];
+    command_usage_line(row, usage, sizeof usage);
+    if (!why_fmt)
+        return fb_fail_at(err, col, "usage: %s", usage);
+    char why[512];
+    va_list ap;
+    va_start(ap, why_fmt);
+    vsnprintf(why, sizeof why, why_fmt, ap);
+    va_end(ap);
+    return fb_fail_at(err, col, "%s (usage: %s)", why, usage);
+}
+
+/* The row's word count (minw..maxw) against the words given: a CMD_RAW command counts every word, others
+ * the plain ones.  Fails with the usage at the first word too many (or at the command word). */
+static int check_word_count(const Command *c, const Args *a, FbErr *err)
+{
+    const Tok *pos[ARGS_MAX];
+    int n = (c->flags & CMD_RAW) ? a->n - 1 : args_positional(a, pos, ARGS_MAX);
+    if (n < c->minw)
+        return command_usage_error(err, c, a->t[0].col, NULL);
+    if (c->maxw != CMD_ANY && n > c->maxw)
+        return command_usage_error(err, c, (c->flags & CMD_RAW) ? a->t[c->maxw + 1].col : pos[c->maxw]->col, NULL);
+    return 0;
 }
 
 const char *num(const Interp *it, char *buf, size_t size, double x)
@@ -366,6 +413,8 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
             fb_fail_at(err, a.t[0].col, "unknown command '%s' (type help for the list)", a.t[0].text);
         goto out;
     }
+    if (check_word_count(c, &a, err))
+        goto out;
     if (!(c->flags & CMD_RAW)) {
         if (args_check(&a, c->opts, c->name, err))
             goto out;
@@ -380,7 +429,7 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
                 if (sug)
                     fb_fail_at(err, pos[0]->col, "unknown %s '%s' (did you mean '%s'?)", c->noun, pos[0]->text, sug);
                 else
-                    fb_fail_at(err, pos[0]->col, "unknown %s '%s' (usage: %s)", c->noun, pos[0]->text, c->usage);
+                    command_usage_error(err, c, pos[0]->col, "unknown %s '%s'", c->noun, pos[0]->text);
                 goto out;
             }
         }
@@ -397,7 +446,7 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
     }
     err->col = 0;
     size_t nlog0 = it->s->nlog;
-    rc = c->run(it, &a, err);
+    rc = c->run(it, c, &a, err);
     /* Whatever the command moved, the losses and counters shown agree with the parameters (session.h). */
     if (!rc)
         rc = session_refresh(it->s, err);
