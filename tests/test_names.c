@@ -159,3 +159,96 @@ Test(names, every_parameter_has_one_name_and_index)
     cr_assert_str_eq(name, "p13");
     model_free(&m);
 }
+
+/* Every option a schedule takes is an option of the `schedule` row (with the same yes/no-ness and words), and
+ * every option of the row belongs to some schedule: sched.c's table is the one answer. */
+Test(names, schedule_options_and_the_schedule_row_agree)
+{
+    const Command *c = command_find("schedule");
+    for (const char *const *o = sched_all_options(); *o; o++) {
+        const OptSpec *sp = NULL;
+        for (const OptSpec *s = c->opts; s->key; s++)
+            if (strcmp(s->key, *o) == 0)
+                sp = s;
+        cr_assert(sp, "schedule row lacks %s", *o);
+        cr_assert_eq(sched_option_is_bool(*o), sp->type == OT_BOOL, "%s: yes/no in one table only", *o);
+        const char *const *w = sched_option_words(*o);
+        cr_assert_eq(w != NULL, sp->type == OT_ENUM, "%s: a word option in both tables", *o);
+        for (int i = 0; w && (w[i] || sp->choices[i]); i++)
+            cr_assert(w[i] && sp->choices[i] && !strcmp(w[i], sp->choices[i]), "%s: the same words", *o);
+    }
+    for (const OptSpec *s = c->opts; s->key; s++) {
+        bool someone = false;
+        for (int k = 0; sched_names[k]; k++)
+            someone = someone || sched_takes((SchedKind)k, s->key);
+        cr_assert(someone, "%s is no schedule's option", s->key);
+    }
+}
+
+/* The schedule command takes exactly its kind's options, and show config prints them in a line that the
+ * schedule command takes back to the same settings. */
+Test(names, sched_text_reads_back_through_schedule)
+{
+    for (int k = 0; sched_names[k]; k++) {
+        H h;
+        h_init(&h);
+        for (const char *const *o = sched_all_options(); *o; o++) {
+            char line[160];
+            const OptSpec *sp = command_find("schedule")->opts;
+            while (strcmp(sp->key, *o))
+                sp++;
+            snprintf(line, sizeof line, "schedule %s %s=%s", sched_names[k], *o,
+                     sched_option_words(*o)  ? sched_option_words(*o)[1]
+                     : sched_option_is_bool(*o) ? "yes"
+                     : sp->type == OT_NUM    ? "0.5"
+                                             : "1");
+            int rc = h_run(&h, line);
+            if (sched_takes((SchedKind)k, *o))
+                cr_assert(rc == 0 || !strstr(h_err(&h), "does not apply"), "%s: %s", line, h_err(&h));
+            else
+                cr_assert(rc != 0 && strstr(h_err(&h), "does not apply"), "%s should be refused", line);
+            h_clear(&h);
+        }
+        SchedCfg want;
+        sched_defaults(&want, (SchedKind)k);
+        if (k == SCHED_MULTISTEP)
+            want.milestones[0] = 3, want.milestones[1] = 7, want.nmilestones = 2;
+        if (k == SCHED_ONECYCLE)
+            want.max_lr = 0.5, want.anneal_linear = true, want.cycle_momentum = false;
+        if (k == SCHED_PLATEAU)
+            want.mode_max = true, want.threshold_abs = true, want.patience = 4;
+        char text[512], line[600];
+        sched_text(&want, 17, text, sizeof text);
+        snprintf(line, sizeof line, "schedule %s; show config", text);
+        cr_assert_eq(h_run(&h, line), 0, "%s: %s", line, h_err(&h));
+        cr_assert_eq(memcmp(&want, &h.s.setup.sched, sizeof want), 0, "%s changed the settings", line);
+        char shown[600];
+        snprintf(shown, sizeof shown, "\nschedule  %s\n", sched_text(&want, 6, text, sizeof text));
+        cr_assert(strstr(h_out(&h), shown), "%s\n%s", shown, h_out(&h));
+        h_free(&h);
+    }
+    char text[512];
+    SchedCfg st;
+    sched_defaults(&st, SCHED_STEP);
+    cr_assert_str_eq(sched_text(&st, 6, text, sizeof text), "step step_size=10 gamma=0.1");
+    sched_defaults(&st, SCHED_CONSTANT);
+    cr_assert_str_eq(sched_text(&st, 6, text, sizeof text), "constant");
+    cr_assert_eq(sched_set(&st, "milestones", 1), -1);
+    cr_assert_eq(sched_set(&st, "nosuch", 1), -1);
+}
+
+Test(names, schedule_completes_its_own_options)
+{
+    H h;
+    h_init(&h);
+    char **v = command_complete(&h.it, "schedule step ", "");
+    int n = 0;
+    for (; v && v[n]; n++) {
+        cr_assert(!strcmp(v[n], "step_size=") || !strcmp(v[n], "gamma="), "%s", v[n]);
+        free(v[n]);
+    }
+    free(v);
+    cr_assert_eq(n, 2);
+    cr_assert_null(command_complete(&h.it, "schedule cosine ", "g"), "cosine takes no gamma");
+    h_free(&h);
+}

@@ -83,6 +83,22 @@ extern const char *const sched_names[];
 const char *sched_name(SchedKind k);                    /* "?" for a value out of range */
 int sched_from_name(const char *name, SchedKind *k);    /* 0, or -1 (k untouched) for an unknown name */
 
+/* Which options each schedule takes: one table in sched.c, used by the
+ * schedule command, its completion and show.  The lists are NULL-terminated
+ * and static; an out-of-range kind takes none. */
+const char *const *sched_options(SchedKind k);   /* k's options, in the torch constructor's order */
+const char *const *sched_all_options(void);      /* every option of any schedule, once */
+bool sched_takes(SchedKind k, const char *key);
+/* anneal, mode, threshold_mode: the two words, for false and true (NULL for other keys). */
+const char *const *sched_option_words(const char *key);
+bool sched_option_is_bool(const char *key);      /* three_phase, cycle_momentum */
+/* Set option key of cfg: a number; 0 or 1 for a yes/no option or the index of a word option's word.
+ * Returns 0, or -1 for an unknown key or milestones (sched_parse_milestones reads those); cfg untouched. */
+int sched_set(SchedCfg *cfg, const char *key, double value);
+/* The settings as `schedule` takes them back, e.g. "step step_size=10 gamma=0.1": every option of cfg's
+ * kind, numbers with `digits` significant digits.  Returns buf (truncated to size). */
+const char *sched_text(const SchedCfg *cfg, int digits, char *buf, size_t size);
+
 /* Read `milestones=` text ("30,80": epochs 0..SCHED_MAX_MILESTONE in
  * increasing order, at most SCHED_MAX_MILESTONES) into c.  NULL when it
  * reads, else a message for the user in buf (c->milestones then partly

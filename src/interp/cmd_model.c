@@ -222,66 +222,49 @@ static int parse_milestones(const Tok *t, SchedCfg *c, FbErr *err)
     return bad ? fb_fail_at(err, t->vcol, "%s", bad) : 0;
 }
 
+/* Set the options of kind's schedule given on the command line into c (sched.c's table says which are
+ * whose; args_check has already checked each value against the row).  Fails at the first option of another
+ * schedule or a bad milestones list. */
+static int schedule_options(const Args *a, SchedKind kind, const char *name, SchedCfg *c, FbErr *err)
+{
+    for (int i = 1; i < a->n; i++)
+        if (a->t[i].key && !sched_takes(kind, a->t[i].key))
+            return fb_fail_at(err, a->t[i].col, "option '%s' does not apply to schedule %s", a->t[i].key, name);
+    for (int i = 1; i < a->n; i++) {
+        const Tok *t = &a->t[i];
+        if (!t->key)
+            continue;
+        if (strcmp(t->key, "milestones") == 0) {
+            if (parse_milestones(args_opt(a, t->key), c, err))
+                return -1;
+            continue;
+        }
+        const char *const *words = sched_option_words(t->key);
+        bool b = false;
+        double v = 0;
+        if (words)
+            v = fb_name_index(words, args_str(a, t->key)) > 0;
+        else if (sched_option_is_bool(t->key))
+            v = args_bool(a, t->key, &b) && b;
+        else
+            args_num(a, t->key, &v);
+        sched_set(c, t->key, v);
+    }
+    return 0;
+}
+
 int cmd_schedule(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     const Tok *w = first_word(a);
-    static const char *const keys[][16] = {
-        {NULL},
-        {"step_size", "gamma", NULL},
-        {"milestones", "gamma", NULL},
-        {"gamma", NULL},
-        {"t_max", "eta_min", NULL},
-        {"max_lr", "total_steps", "pct_start", "anneal", "div_factor", "final_div_factor", "three_phase",
-         "cycle_momentum", "base_momentum", "max_momentum", NULL},
-        {"mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps", NULL},
-    };
     Session *s = it->s;
     SchedKind kind = SCHED_CONSTANT;
     sched_from_name(w->text, &kind);
-    for (int i = 1; i < a->n; i++)
-        if (a->t[i].key && fb_name_index(keys[kind], a->t[i].key) < 0)
-            return fb_fail_at(err, a->t[i].col, "option '%s' does not apply to schedule %s", a->t[i].key, w->text);
     SchedCfg c;
     sched_defaults(&c, kind);
-    long v;
-    if (args_long(a, "step_size", &v))
-        c.step_size = v;
-    args_num(a, "gamma", &c.gamma);
-    const Tok *ms = args_opt(a, "milestones");
-    if (ms && parse_milestones(ms, &c, err))
+    if (schedule_options(a, kind, w->text, &c, err))
         return -1;
-    if (kind == SCHED_MULTISTEP && !ms)
+    if (kind == SCHED_MULTISTEP && !args_opt(a, "milestones"))
         return fb_fail_at(err, w->col, "schedule multistep needs milestones=, e.g. milestones=30,80");
-    if (args_long(a, "t_max", &v))
-        c.t_max = v;
-    args_num(a, "eta_min", &c.eta_min);
-    args_num(a, "max_lr", &c.max_lr);
-    if (args_long(a, "total_steps", &v))
-        c.total_steps = v;
-    args_num(a, "pct_start", &c.pct_start);
-    const char *an = args_str(a, "anneal");
-    if (an)
-        c.anneal_linear = strcmp(an, "linear") == 0;
-    args_num(a, "div_factor", &c.div_factor);
-    args_num(a, "final_div_factor", &c.final_div_factor);
-    args_bool(a, "three_phase", &c.three_phase);
-    args_bool(a, "cycle_momentum", &c.cycle_momentum);
-    args_num(a, "base_momentum", &c.base_momentum);
-    args_num(a, "max_momentum", &c.max_momentum);
-    const char *mo = args_str(a, "mode");
-    if (mo)
-        c.mode_max = strcmp(mo, "max") == 0;
-    args_num(a, "factor", &c.factor);
-    if (args_long(a, "patience", &v))
-        c.patience = v;
-    args_num(a, "threshold", &c.threshold);
-    const char *tm = args_str(a, "threshold_mode");
-    if (tm)
-        c.threshold_abs = strcmp(tm, "abs") == 0;
-    if (args_long(a, "cooldown", &v))
-        c.cooldown = v;
-    args_num(a, "min_lr", &c.min_lr);
-    args_num(a, "eps", &c.eps);
     const char *bad = sched_check(&c);
     if (bad)
         return fb_fail_at(err, w->col, "%s", bad);

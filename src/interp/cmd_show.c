@@ -255,7 +255,7 @@ static void show_config(Interp *it)
     sink_printf(it->out, "loss      %s\n", loss_name(s->setup.loss.kind));
     char ob[512]; /* every option, as optim takes them back */
     sink_printf(it->out, "optim     %s\n", optim_text(&s->setup.opt, s->set.precision, ob, sizeof ob));
-    sink_printf(it->out, "schedule  %s\n", sched_name(s->setup.sched.kind));
+    sink_printf(it->out, "schedule  %s\n", sched_text(&s->setup.sched, s->set.precision, ob, sizeof ob));
     if (s->setup.batch)
         sink_printf(it->out, "batch     %zu shuffle=%s\n", s->setup.batch, s->setup.shuffle ? "yes" : "no");
     else
@@ -308,8 +308,9 @@ int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
         const OptCfg *c = &s->setup.opt;
         sink_printf(it->out, "optim %s: lr %s (scheduled: %s), %ld steps taken\n", optim_name(c->kind), NUM(it, c->lr),
                     NUM(it, s->ts.sched.lr), s->ts.opt.step);
-        sink_printf(it->out, "schedule %s, epoch %ld of the schedule\n", sched_name(s->setup.sched.kind),
-                    s->ts.sched.epoch);
+        char sb[512];
+        sink_printf(it->out, "schedule %s, epoch %ld of the schedule\n",
+                    sched_text(&s->setup.sched, s->set.precision, sb, sizeof sb), s->ts.sched.epoch);
     } else if (strcmp(w, "history") == 0) {
         show_history(it);
     } else {

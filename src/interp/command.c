@@ -598,11 +598,15 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");
-    /* `optim KIND` completes that optimizer's own options (and schedule=); others every option. */
+    /* `optim KIND` completes that optimizer's own options (and schedule=), `schedule KIND` that schedule's;
+     * others every option. */
     OptKind ok;
+    SchedKind sk;
     bool per_optim = c->run == cmd_optim && np > 0 && optim_from_name(pos[0]->text, &ok) == 0;
+    bool per_sched = c->run == cmd_schedule && np > 0 && sched_from_name(pos[0]->text, &sk) == 0;
     for (const OptSpec *o = c->opts; o && o->key; o++)
-        if (!per_optim || optim_takes(ok, o->key) || strcmp(o->key, "schedule") == 0)
+        if (per_optim ? optim_takes(ok, o->key) || strcmp(o->key, "schedule") == 0
+                      : !per_sched || sched_takes(sk, o->key))
             add_cand(&v, &n, &cap, o->key, word, "=");
     args_free(&a);
     return v;

@@ -9,10 +9,9 @@
 #include "fitbench/sched.h"
 #include "fitbench/strutil.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Keep every operation rounded as written (no fused multiply-add), which is
@@ -36,6 +35,137 @@ int sched_from_name(const char *name, SchedKind *k)
 {
     int i = fb_name_index(sched_names, name);
     return i < 0 ? -1 : (*k = (SchedKind)i, 0);
+}
+
+/* Each option once: where it lives in SchedCfg and how it is typed, in the order of all_options below. */
+typedef enum { SF_DOUBLE, SF_LONG, SF_BOOL, SF_WORD, SF_LIST } SchedFieldType;
+typedef struct SchedField {
+    size_t off;
+    SchedFieldType type;
+    const char *const *words; /* SF_WORD: the two words, for false and true */
+    bool zero_unset;          /* 0 means "not set" (max_lr: the optimizer's lr): sched_text leaves it out */
+} SchedField;
+static const char *const anneal_words[] = {"cos", "linear", NULL};
+static const char *const mode_words[] = {"min", "max", NULL};
+static const char *const tmode_words[] = {"rel", "abs", NULL};
+#define F(key, type, words) {offsetof(SchedCfg, key), type, words, false}
+static const SchedField sched_fields[] = {
+    F(step_size, SF_LONG, NULL),
+    F(gamma, SF_DOUBLE, NULL),
+    F(milestones, SF_LIST, NULL),
+    F(t_max, SF_LONG, NULL),
+    F(eta_min, SF_DOUBLE, NULL),
+    {offsetof(SchedCfg, max_lr), SF_DOUBLE, NULL, true},
+    F(total_steps, SF_LONG, NULL),
+    F(pct_start, SF_DOUBLE, NULL),
+    {offsetof(SchedCfg, anneal_linear), SF_WORD, anneal_words, false},
+    F(div_factor, SF_DOUBLE, NULL),
+    F(final_div_factor, SF_DOUBLE, NULL),
+    F(three_phase, SF_BOOL, NULL),
+    F(cycle_momentum, SF_BOOL, NULL),
+    F(base_momentum, SF_DOUBLE, NULL),
+    F(max_momentum, SF_DOUBLE, NULL),
+    {offsetof(SchedCfg, mode_max), SF_WORD, mode_words, false},
+    F(factor, SF_DOUBLE, NULL),
+    F(patience, SF_LONG, NULL),
+    F(threshold, SF_DOUBLE, NULL),
+    {offsetof(SchedCfg, threshold_abs), SF_WORD, tmode_words, false},
+    F(cooldown, SF_LONG, NULL),
+    F(min_lr, SF_DOUBLE, NULL),
+    F(eps, SF_DOUBLE, NULL),
+};
+#undef F
+#define NFIELDS (sizeof sched_fields / sizeof sched_fields[0])
+
+/* The option names, one per sched_fields entry in the same order (sched_all_options). */
+static const char *const all_options[] = {
+    "step_size", "gamma", "milestones", "t_max", "eta_min", "max_lr", "total_steps", "pct_start", "anneal",
+    "div_factor", "final_div_factor", "three_phase", "cycle_momentum", "base_momentum", "max_momentum", "mode",
+    "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps", NULL};
+_Static_assert(sizeof all_options / sizeof all_options[0] == NFIELDS + 1, "one name per field");
+
+/* Per schedule, in the order of the torch class's constructor. */
+static const char *const kind_options[][12] = {
+    [SCHED_CONSTANT] = {NULL},
+    [SCHED_STEP] = {"step_size", "gamma", NULL},
+    [SCHED_MULTISTEP] = {"milestones", "gamma", NULL},
+    [SCHED_EXP] = {"gamma", NULL},
+    [SCHED_COSINE] = {"t_max", "eta_min", NULL},
+    [SCHED_ONECYCLE] = {"max_lr", "total_steps", "pct_start", "anneal", "div_factor", "final_div_factor",
+                        "three_phase", "cycle_momentum", "base_momentum", "max_momentum", NULL},
+    [SCHED_PLATEAU] = {"mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps",
+                       NULL},
+};
+
+const char *const *sched_options(SchedKind k)
+{
+    static const char *const none[] = {NULL};
+    return (unsigned)k <= SCHED_PLATEAU ? kind_options[k] : none;
+}
+
+const char *const *sched_all_options(void)
+{
+    return all_options;
+}
+
+bool sched_takes(SchedKind k, const char *key)
+{
+    return fb_name_index(sched_options(k), key) >= 0;
+}
+
+static const SchedField *sched_field(const char *key)
+{
+    int i = fb_name_index(all_options, key);
+    return i < 0 ? NULL : &sched_fields[i];
+}
+
+const char *const *sched_option_words(const char *key)
+{
+    const SchedField *f = sched_field(key);
+    return f && f->type == SF_WORD ? f->words : NULL;
+}
+
+bool sched_option_is_bool(const char *key)
+{
+    const SchedField *f = sched_field(key);
+    return f && f->type == SF_BOOL;
+}
+
+int sched_set(SchedCfg *cfg, const char *key, double value)
+{
+    const SchedField *f = sched_field(key);
+    if (!f || f->type == SF_LIST)
+        return -1;
+    char *p = (char *)cfg + f->off;
+    switch (f->type) {
+    case SF_DOUBLE: *(double *)p = value; break;
+    case SF_LONG: *(long *)p = (long)value; break;
+    default: *(bool *)p = value != 0; break;
+    }
+    return 0;
+}
+
+const char *sched_text(const SchedCfg *cfg, int digits, char *buf, size_t size)
+{
+    size_t len = (size_t)snprintf(buf, size, "%s", sched_name(cfg->kind));
+    for (const char *const *o = sched_options(cfg->kind); *o && len < size; o++) {
+        const SchedField *f = sched_field(*o);
+        const char *p = (const char *)cfg + f->off;
+        if (f->zero_unset && *(const double *)p == 0)
+            continue;
+        char num[40];
+        len += (size_t)snprintf(buf + len, size - len, " %s=", *o);
+        for (size_t i = 0; f->type == SF_LIST && i < cfg->nmilestones && len < size; i++)
+            len += (size_t)snprintf(buf + len, size - len, "%s%ld", i ? "," : "", cfg->milestones[i]);
+        const char *v = f->type == SF_DOUBLE ? fb_fmt(num, sizeof num, *(const double *)p, digits)
+                      : f->type == SF_LONG   ? (snprintf(num, sizeof num, "%ld", *(const long *)p), num)
+                      : f->type == SF_BOOL   ? (*(const bool *)p ? "yes" : "no")
+                      : f->type == SF_WORD   ? f->words[*(const bool *)p]
+                                             : "";
+        if (len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s", v);
+    }
+    return buf;
 }
 
 void sched_defaults(SchedCfg *cfg, SchedKind kind)
