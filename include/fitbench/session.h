@@ -210,4 +210,99 @@ int session_refresh(Session *s, FbErr *err);
 int session_need_data(const Session *s, FbErr *err);
 int session_need_model(Session *s, FbErr *err);
 
+/* ---- Changing the session.  Commands write the session only through these
+ * (and the functions above), so what a change resets is said once, here.  A
+ * function that fails may leave the session partly changed: command_run then
+ * restores its snapshot. ---- */
+
+/* Choose the model.  A new kind of model gets its natural loss (loss_set
+ * cleared); the init choice is forgotten and the closed-form optimum is
+ * unknown; the model is rebuilt (session_build: parameters, optimizer state,
+ * schedule, data order and history start again).  Fails as session_build. */
+int session_set_model(Session *s, const ModelSpec *ms, FbErr *err);
+
+/* Choose the initialisation and re-initialise the parameters (session_build:
+ * optimizer state, schedule, data order and history start again).  Fails
+ * without data or model (session_need_model) or as session_build. */
+int session_set_init(Session *s, const InitSpec *in, FbErr *err);
+
+/* Choose the loss (the caller has checked session_loss_mismatch).  Another
+ * loss or huber delta makes the optimum unknown.  When the model's outputs or
+ * the target's form (classes vs values) change, the model is rebuilt and
+ * *rebuilt is set; otherwise the parameters are kept and training continues
+ * under the new loss.  Fails as session_build. */
+int session_set_loss(Session *s, const LossCfg *cfg, bool *rebuilt, FbErr *err);
+
+/* Choose the optimizer.  Another kind starts with fresh state (as constructing
+ * a new torch optimizer); the same kind keeps its state and changes only its
+ * options.  The parameters are kept; the schedule starts again from the new
+ * lr.  Fails on out of memory. */
+int session_set_optim(Session *s, const OptCfg *c, FbErr *err);
+
+/* Change the running optimizer's options (c is of the same kind) keeping the
+ * schedule's place: the lr goes through session_set_lr.  Fails as that does,
+ * with nothing changed. */
+int session_rescale_optim(Session *s, const OptCfg *c, FbErr *err);
+
+/* The optimizer's state starts again, the parameters and options kept: they
+ * jumped (solve, load weights) or the optimizer changed.  A no-op without a
+ * model.  Fails on out of memory with nothing changed. */
+int session_fresh_optim(Session *s, FbErr *err);
+
+/* Choose the lr schedule; with a model it starts again from the optimizer's lr
+ * at the next epoch.  Never fails (the caller checked sched_check). */
+void session_set_schedule(Session *s, const SchedCfg *c);
+
+/* The minibatch size (0: the full batch) and, when shuffle is not NULL,
+ * whether rows are reshuffled every epoch; from the next batch on. */
+void session_set_batch(Session *s, size_t batch, const bool *shuffle);
+
+/* Split, scaling or feature expansion: the prepared data and the model are
+ * rebuilt (session_reprepare: the optimum is unknown).  Fails as that does. */
+int session_set_prep(Session *s, const PrepSpec *ps, FbErr *err);
+
+/* New parameters were put in the model (load weights, load model): a new run
+ * starts from them — history, epoch, step and data order at zero, the
+ * schedule restarted, history row 0 the losses at the new parameters.  Fails
+ * on out of memory. */
+int session_new_run(Session *s, FbErr *err);
+
+/* solve: the training loss at the closed-form optimum (the loss plot's
+ * reference line and `optimum` in expressions) until the model, loss or
+ * training rows change. */
+void session_set_optimum(Session *s, double loss);
+
+/* explain: the update it computed becomes the state.  Takes ownership of
+ * *after (left zeroed); setup is the setup that update ran with.  The
+ * parameter path records the new point. */
+void session_take_step(Session *s, TrainState *after, const TrainSetup *setup);
+
+/* A train or step starts / ends: open the live log (emptied first; closed is
+ * why lr changes cannot be replayed in this run, or NULL), shut it. */
+void session_live_open(Session *s, const char *closed);
+void session_live_shut(Session *s);
+
+/* load model over data: preprocessing, model and loss together, as the file
+ * says (the loss counts as chosen; the init choice stays); the prepared data
+ * and the model are rebuilt (session_reprepare).  Fails as that does. */
+int session_set_specs(Session *s, const PrepSpec *ps, const ModelSpec *ms, const LossCfg *loss, FbErr *err);
+
+/* Replace the prepared data with p, made elsewhere for the same data and spec
+ * (load model's own scaling statistics); takes p's reference.  The model is
+ * not rebuilt: p must have the width the model was built for. */
+void session_set_prepared(Session *s, Prepared *p);
+
+/* load model without data: the model predict uses (takes mf's reference,
+ * drops the old one). */
+void session_deploy(Session *s, struct ModelFile *mf);
+
+/* compare's curves become cv (the session takes the caller's reference) and
+ * the plot shows them; returns the old curves, whose reference passes to the
+ * caller (to put back, or curves_unref). */
+Curves *session_swap_compare(Session *s, Curves *cv);
+
+/* lrfind's curve becomes cv (takes the reference, drops the old) and the plot
+ * shows it. */
+void session_set_lrfind(Session *s, Curves *cv);
+
 #endif

@@ -181,17 +181,17 @@ int cmd_split(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     if (session_need_data(it->s, err))
         return -1;
-    PrepSpec *ps = &it->s->prep_spec;
-    ps->val = ps->test = 0;
-    ps->seed = it->s->set.seed;
-    ps->shuffle = true;
+    PrepSpec ps = it->s->prep_spec;
+    ps.val = ps.test = 0;
+    ps.seed = it->s->set.seed;
+    ps.shuffle = true;
     long seed;
-    args_num(a, "val", &ps->val);
-    args_num(a, "test", &ps->test);
+    args_num(a, "val", &ps.val);
+    args_num(a, "test", &ps.test);
     if (args_long(a, "seed", &seed))
-        ps->seed = (unsigned long long)seed;
-    args_bool(a, "shuffle", &ps->shuffle);
-    if (session_reprepare(it->s, err))
+        ps.seed = (unsigned long long)seed;
+    args_bool(a, "shuffle", &ps.shuffle);
+    if (session_set_prep(it->s, &ps, err))
         return -1;
     const Prepared *p = it->s->prep;
     sink_printf(it->out, "split: %zu train, %zu val, %zu test rows\n", p->train.n, p->val.n, p->test.n);
@@ -205,9 +205,10 @@ int cmd_scale(Interp *it, const Command *row, Args *a, FbErr *err)
     if (session_need_data(it->s, err))
         return -1;
     const char *w = pos[0]->text;
-    if (scale_from_name(w, &it->s->prep_spec.scale)) /* command_run checked it against scale_names */
-        it->s->prep_spec.scale = SCALE_NONE;
-    if (session_reprepare(it->s, err))
+    PrepSpec ps = it->s->prep_spec;
+    if (scale_from_name(w, &ps.scale)) /* command_run checked it against scale_names */
+        ps.scale = SCALE_NONE;
+    if (session_set_prep(it->s, &ps, err))
         return -1;
     sink_printf(it->out, "scale %s (statistics from %zu training rows)\n", w, it->s->prep->train.n);
     return 0;
@@ -224,8 +225,9 @@ int cmd_features(Interp *it, const Command *row, Args *a, FbErr *err)
         return fb_fail_at(err, args_opt(a, "degree") ? args_opt(a, "degree")->vcol : 0,
                           "degree %ld on %zu features would make more than %d features", deg, it->s->data->d,
                           PREP_MAX_FEATURES);
-    it->s->prep_spec.degree = (int)deg;
-    if (session_reprepare(it->s, err))
+    PrepSpec ps = it->s->prep_spec;
+    ps.degree = (int)deg;
+    if (session_set_prep(it->s, &ps, err))
         return -1;
     sink_printf(it->out, "features: %zu (degree %ld)\n", it->s->prep->d, deg);
     return 0;

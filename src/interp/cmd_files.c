@@ -179,18 +179,7 @@ int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
     memcpy(m->params, staged, m->nparams * sizeof(double));
     free(staged);
     /* New weights start a new run: fresh optimizer, schedule and history. */
-    OptState fresh;
-    if (optim_state_init(&fresh, &s->setup.opt, m->nparams, err))
-        return -1;
-    optim_state_free(&s->ts.opt);
-    s->ts.opt = fresh;
-    history_clear(&s->ts.hist);
-    s->ts.epoch = s->ts.steps = 0;
-    s->ts.cursor = 0;
-    sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt);
-    TrainData d;
-    session_train_data(s, &d);
-    if (train_begin(&s->ts, &s->setup, &d, &s->work, err))
+    if (session_fresh_optim(s, err) || session_new_run(s, err))
         return -1;
     sink_printf(it->out, "loaded %zu parameters from %s/\n", m->nparams, path->text);
     return 0;
@@ -280,17 +269,17 @@ static int prep_with_scaler(Session *s, const ModelFile *mf, Prepared **out, FbE
 static int install_model(Interp *it, ModelFile *mf, const Tok *path, FbErr *err)
 {
     Session *s = it->s;
-    s->prep_spec.degree = mf->degree;
-    s->prep_spec.scale = mf->scale;
-    s->mspec.set = true;
-    s->mspec.kind = mf->model.kind;
-    s->mspec.act = mf->model.act;
-    s->mspec.nhidden = mf->model.nlayers - 1;
+    PrepSpec ps = s->prep_spec;
+    ps.degree = mf->degree;
+    ps.scale = mf->scale;
+    ModelSpec ms = s->mspec;
+    ms.set = true;
+    ms.kind = mf->model.kind;
+    ms.act = mf->model.act;
+    ms.nhidden = mf->model.nlayers - 1;
     for (size_t l = 0; l + 1 < mf->model.nlayers; l++)
-        s->mspec.hidden[l] = mf->model.sizes[l + 1];
-    s->setup.loss = mf->loss;
-    s->loss_set = true;
-    if (session_reprepare(s, err))
+        ms.hidden[l] = mf->model.sizes[l + 1];
+    if (session_set_specs(s, &ps, &ms, &mf->loss, err))
         return -1;
     if (s->ts.model.nparams != mf->model.nparams || s->prep->d != mf->d)
         return fb_fail_at(err, path->col, "%s does not fit this data (%zu parameters, the data makes %zu)",
@@ -298,15 +287,9 @@ static int install_model(Interp *it, ModelFile *mf, const Tok *path, FbErr *err)
     Prepared *p;
     if (prep_with_scaler(s, mf, &p, err))
         return -1;
-    prep_unref(s->prep);
-    s->prep = p;
+    session_set_prepared(s, p);
     memcpy(s->ts.model.params, mf->model.params, mf->model.nparams * sizeof(double));
-    history_clear(&s->ts.hist);
-    s->ts.epoch = s->ts.steps = 0;
-    s->ts.cursor = 0;
-    TrainData d;
-    session_train_data(s, &d);
-    return train_begin(&s->ts, &s->setup, &d, &s->work, err);
+    return session_new_run(s, err);
 }
 
 int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err)
@@ -331,8 +314,7 @@ int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err)
     } else {
         ModelFile *dup = modelfile_dup(&mf, err);
         if (dup) {
-            modelfile_unref(s->deployed);
-            s->deployed = dup;
+            session_deploy(s, dup);
             rc = 0;
             sink_printf(it->out, "loaded model %s (%zu parameters) from %s: predict V1,V2,... or predict FILE.csv "
                                  "reads rows as in the original CSV (%zu columns)\n",

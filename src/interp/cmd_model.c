@@ -15,11 +15,6 @@ static const Tok *first_word(Args *a)
     return pos[0];
 }
 
-/* Start the schedule again from the optimizer's lr.  Before any training the
- * history's row 0 shows that lr too (session_refresh, after the command), so
- * the lr curve starts where training will. */
-static void restart_schedule(Session *s) { sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt); }
-
 /* A one-line description of the model, for messages and show. */
 static void describe_model(Interp *it)
 {
@@ -60,13 +55,7 @@ int cmd_model(Interp *it, const Command *row, Args *a, FbErr *err)
             p = *end ? end + 1 : end;
         }
     }
-    /* A new kind of model gets its natural loss. */
-    if (!s->mspec.set || s->mspec.kind != ms.kind)
-        s->loss_set = false;
-    s->mspec = ms;
-    s->init.set = false;
-    s->optimum = NAN;
-    if (session_build(s, err))
+    if (session_set_model(s, &ms, err))
         return -1;
     if (s->built)
         describe_model(it);
@@ -92,8 +81,7 @@ int cmd_init(Interp *it, const Command *row, Args *a, FbErr *err)
         in.has_seed = true;
         in.seed = (unsigned long long)seed;
     }
-    s->init = in;
-    if (session_need_model(s, err) || session_build(s, err))
+    if (session_set_init(s, &in, err))
         return -1;
     sink_printf(it->out, "init %s: %zu parameters, history cleared\n", w->text, s->ts.model.nparams);
     return 0;
@@ -119,24 +107,14 @@ int cmd_loss(Interp *it, const Command *row, Args *a, FbErr *err)
         if (why)
             return fb_fail_at(err, w->col, "%s", why);
     }
-    size_t kold = s->built ? s->ts.model.sizes[s->ts.model.nlayers] : 0;
-    LossKind old = s->setup.loss.kind;
-    if (cfg.kind != s->setup.loss.kind || cfg.delta != s->setup.loss.delta)
-        s->optimum = NAN;
-    s->setup.loss = cfg;
-    s->loss_set = true;
-    if (s->built) {
+    bool rebuilt;
+    if (session_set_loss(s, &cfg, &rebuilt, err))
+        return -1;
+    if (rebuilt) {
         size_t knew = session_outputs(s, s->mspec.kind, cfg.kind);
-        bool ytype_changed = (old == LOSS_CE || old == LOSS_BCE || old == LOSS_HINGE) !=
-                             (cfg.kind == LOSS_CE || cfg.kind == LOSS_BCE || cfg.kind == LOSS_HINGE);
-        if (knew != kold || ytype_changed) {
-            if (session_build(s, err))
-                return -1;
-            sink_printf(it->out, "loss %s: the model now has %zu output%s (parameters re-initialised)\n", w->text,
-                        knew, knew == 1 ? "" : "s");
-            return 0;
-        }
-        /* Same outputs: the parameters are kept and the curve continues under the new loss. */
+        sink_printf(it->out, "loss %s: the model now has %zu output%s (parameters re-initialised)\n", w->text, knew,
+                    knew == 1 ? "" : "s");
+        return 0;
     }
     sink_printf(it->out, "loss %s\n", w->text);
     return 0;
@@ -189,28 +167,13 @@ int cmd_optim(Interp *it, const Command *row, Args *a, FbErr *err)
                               "schedule=scale keeps the running %s and its schedule: it takes the same optimizer "
                               "name (a new optimizer restarts the schedule)",
                               optim_name(s->setup.opt.kind));
-        double lr = c.lr;
-        c.lr = s->setup.opt.lr;
-        OptCfg keep = s->setup.opt;
-        s->setup.opt = c;
-        if (session_set_lr(s, lr, err)) {
-            s->setup.opt = keep;
+        if (session_rescale_optim(s, &c, err))
             return -1;
-        }
         print_optim(it, &s->setup.opt);
         return 0;
     }
-    s->setup.opt = c;
-    if (s->built && !same) {
-        /* A new optimizer starts with fresh state, as constructing a new torch optimizer would. */
-        OptState fresh;
-        if (optim_state_init(&fresh, &c, s->ts.model.nparams, err))
-            return -1;
-        optim_state_free(&s->ts.opt);
-        s->ts.opt = fresh;
-    }
-    if (s->built)
-        restart_schedule(s);
+    if (session_set_optim(s, &c, err))
+        return -1;
     print_optim(it, &c);
     return 0;
 }
@@ -268,9 +231,7 @@ int cmd_schedule(Interp *it, const Command *row, Args *a, FbErr *err)
     const char *bad = sched_check(&c);
     if (bad)
         return fb_fail_at(err, w->col, "%s", bad);
-    s->setup.sched = c;
-    if (s->built)
-        restart_schedule(s);
+    session_set_schedule(s, &c);
     sink_printf(it->out, "schedule %s (from the next epoch)\n", w->text);
     return 0;
 }
@@ -286,8 +247,8 @@ int cmd_batch(Interp *it, const Command *row, Args *a, FbErr *err)
             return fb_fail_at(err, w->col, "batch must be 'full' or a whole number >= 1 (got '%s')", w->text);
         b = (size_t)v;
     }
-    s->setup.batch = b;
-    args_bool(a, "shuffle", &s->setup.shuffle);
+    bool shuffle;
+    session_set_batch(s, b, args_bool(a, "shuffle", &shuffle) ? &shuffle : NULL);
     if (b)
         sink_printf(it->out, "batch %zu shuffle=%s\n", b, s->setup.shuffle ? "yes" : "no");
     else

@@ -233,12 +233,10 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     TrainData data;
     session_train_data(s, &data);
     /* Show the curves as they grow (the TUI redraws the session's plot). */
-    Curves *old_cmp = s->compare;
     char old_plot[16];
     memcpy(old_plot, s->plot, sizeof old_plot);
-    s->compare = cv;
     cv->refs++;
-    snprintf(s->plot, sizeof s->plot, "compare");
+    Curves *old_cmp = session_swap_compare(s, cv);
     if (it->interrupt)
         *it->interrupt = 0;
     if (it->fe && it->fe->train_begin)
@@ -257,8 +255,7 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
         *it->interrupt = 0;
     free(ca.vals);
     if (rc) {
-        curves_unref(s->compare);
-        s->compare = old_cmp;
+        curves_unref(session_swap_compare(s, old_cmp));
         memcpy(s->plot, old_plot, sizeof old_plot);
         curves_unref(cv);
         return -1;
@@ -368,9 +365,7 @@ int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
             imin = i;
     if (n)
         cv->suggest = k->x[imin] / 10;
-    curves_unref(s->lrfind);
-    s->lrfind = cv;
-    snprintf(s->plot, sizeof s->plot, "lrfind");
+    session_set_lrfind(s, cv);
     sink_printf(it->out, "lrfind: %zu updates with lr from %s to %s (%s, batch %s); %s\n", n, NUM(it, start),
                 NUM(it, n ? k->x[n - 1] : start), optim_name(s->setup.opt.kind),
                 s->setup.batch ? "minibatches" : "full", why);
@@ -647,10 +642,7 @@ int cmd_explain(Interp *it, const Command *row, Args *a, FbErr *err)
         sink_printf(it->out, "dry run: the parameters are unchanged (explain without dry=yes makes the update)\n");
         return 0;
     }
-    train_state_free(&s->ts);
-    s->ts = after;
-    s->setup = setup;
-    session_path_step(s);
+    session_take_step(s, &after, &setup);
     const HistRow *last = history_last(&s->ts.hist);
     sink_printf(it->out, "updated: epoch %ld, row %zu of %zu", s->ts.epoch, s->ts.cursor, data.n);
     if (last && s->ts.cursor == 0)

@@ -382,11 +382,9 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     if (it->interrupt)
         *it->interrupt = 0;
     /* Open the live log: lr changes made from here on are marked for the log. */
-    session_live_clear(s);
-    s->live.open = true;
-    if (patience > 0)
-        s->live.closed = "the lr keys are off during train patience=: "
-                         "a replay could not stop early at the same epoch";
+    session_live_open(s, patience > 0 ? "the lr keys are off during train patience=: "
+                                        "a replay could not stop early at the same epoch"
+                                      : NULL);
     Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
@@ -398,7 +396,7 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     size_t nrun = s->live.nmark;
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
-    s->live.open = false;
+    session_live_shut(s);
     if (!rc && (s->live.nmark || out.end == TRAIN_INTERRUPTED)) {
         FbErr lerr;
         if (relog(s, start, epochs, batches, verbose, nrun, &out, &lerr)) {
@@ -563,24 +561,21 @@ int cmd_solve(Interp *it, const Command *row, Args *a, FbErr *err)
         free(theta);
         if (rc)
             return -1;
-        s->optimum = loss;
+        session_set_optimum(s, loss);
         sink_printf(it->out, "closed-form optimum: train_loss %s (parameters unchanged)\n", NUM(it, loss));
         return 0;
     }
     memcpy(m->params, theta, m->nparams * sizeof *theta);
     free(theta);
     /* The parameters jumped: momentum and moment estimates no longer describe them. */
-    OptState fresh;
-    if (optim_state_init(&fresh, o, m->nparams, err))
+    if (session_fresh_optim(s, err))
         return -1;
-    optim_state_free(&s->ts.opt);
-    s->ts.opt = fresh;
     double loss;
     TrainData data;
     session_train_data(s, &data);
     if (train_eval(m, &s->setup.loss, data.X, data.Y, data.n, data.ky, &s->work, &loss, false, err))
         return -1;
-    s->optimum = loss;
+    session_set_optimum(s, loss);
     sink_printf(it->out, "solved %s: train_loss %s (%zu parameters)\n",
                 lambda > 0 ? "ridge (weight_decay)" : "least squares", NUM(it, loss), m->nparams);
     return 0;

@@ -476,3 +476,167 @@ int session_need_model(Session *s, FbErr *err)
         return session_build(s, err);
     return 0;
 }
+
+/* ---- changing the session: the writes commands make, with what each change resets ---- */
+
+/* Start the schedule again from the optimizer's lr. */
+static void restart_schedule(Session *s) { sched_start(&s->setup.sched, &s->ts.sched, &s->setup.opt); }
+
+int session_set_model(Session *s, const ModelSpec *ms, FbErr *err)
+{
+    if (!s->mspec.set || s->mspec.kind != ms->kind)
+        s->loss_set = false; /* a new kind of model gets its natural loss */
+    s->mspec = *ms;
+    s->init.set = false;
+    s->optimum = NAN;
+    return session_build(s, err);
+}
+
+int session_set_init(Session *s, const InitSpec *in, FbErr *err)
+{
+    s->init = *in;
+    return session_need_model(s, err) || session_build(s, err) ? -1 : 0;
+}
+
+int session_set_loss(Session *s, const LossCfg *cfg, bool *rebuilt, FbErr *err)
+{
+    *rebuilt = false;
+    size_t kold = s->built ? s->ts.model.sizes[s->ts.model.nlayers] : 0;
+    LossKind old = s->setup.loss.kind;
+    if (cfg->kind != s->setup.loss.kind || cfg->delta != s->setup.loss.delta)
+        s->optimum = NAN;
+    s->setup.loss = *cfg;
+    s->loss_set = true;
+    if (!s->built)
+        return 0;
+    size_t knew = session_outputs(s, s->mspec.kind, cfg->kind);
+    bool ytype_changed = (old == LOSS_CE || old == LOSS_BCE || old == LOSS_HINGE) !=
+                         (cfg->kind == LOSS_CE || cfg->kind == LOSS_BCE || cfg->kind == LOSS_HINGE);
+    if (knew == kold && !ytype_changed)
+        return 0; /* same outputs: the parameters are kept and the curve continues under the new loss */
+    *rebuilt = true;
+    return session_build(s, err);
+}
+
+int session_fresh_optim(Session *s, FbErr *err)
+{
+    if (!s->built)
+        return 0;
+    OptState fresh;
+    if (optim_state_init(&fresh, &s->setup.opt, s->ts.model.nparams, err))
+        return -1;
+    optim_state_free(&s->ts.opt);
+    s->ts.opt = fresh;
+    return 0;
+}
+
+int session_set_optim(Session *s, const OptCfg *c, FbErr *err)
+{
+    bool same = s->setup.opt.kind == c->kind;
+    s->setup.opt = *c;
+    /* A new optimizer starts with fresh state, as constructing a new torch optimizer would. */
+    if (!same && session_fresh_optim(s, err))
+        return -1;
+    if (s->built)
+        restart_schedule(s);
+    return 0;
+}
+
+int session_rescale_optim(Session *s, const OptCfg *c, FbErr *err)
+{
+    OptCfg keep = s->setup.opt;
+    s->setup.opt = *c;
+    s->setup.opt.lr = keep.lr;
+    if (session_set_lr(s, c->lr, err)) {
+        s->setup.opt = keep;
+        return -1;
+    }
+    return 0;
+}
+
+void session_set_schedule(Session *s, const SchedCfg *c)
+{
+    s->setup.sched = *c;
+    if (s->built)
+        restart_schedule(s);
+}
+
+void session_set_batch(Session *s, size_t batch, const bool *shuffle)
+{
+    s->setup.batch = batch;
+    if (shuffle)
+        s->setup.shuffle = *shuffle;
+}
+
+int session_set_prep(Session *s, const PrepSpec *ps, FbErr *err)
+{
+    s->prep_spec = *ps;
+    return session_reprepare(s, err);
+}
+
+int session_new_run(Session *s, FbErr *err)
+{
+    history_clear(&s->ts.hist);
+    s->ts.epoch = s->ts.steps = 0;
+    s->ts.cursor = 0;
+    restart_schedule(s);
+    TrainData d;
+    session_train_data(s, &d);
+    return train_begin(&s->ts, &s->setup, &d, &s->work, err);
+}
+
+void session_set_optimum(Session *s, double loss) { s->optimum = loss; }
+
+void session_take_step(Session *s, TrainState *after, const TrainSetup *setup)
+{
+    train_state_free(&s->ts);
+    s->ts = *after;
+    s->setup = *setup;
+    memset(after, 0, sizeof *after);
+    session_path_step(s);
+}
+
+void session_live_open(Session *s, const char *closed)
+{
+    session_live_clear(s);
+    s->live.open = true;
+    s->live.closed = closed;
+}
+
+void session_live_shut(Session *s) { s->live.open = false; }
+
+int session_set_specs(Session *s, const PrepSpec *ps, const ModelSpec *ms, const LossCfg *loss, FbErr *err)
+{
+    s->prep_spec = *ps;
+    s->mspec = *ms;
+    s->setup.loss = *loss;
+    s->loss_set = true;
+    return session_reprepare(s, err);
+}
+
+void session_set_prepared(Session *s, Prepared *p)
+{
+    prep_unref(s->prep);
+    s->prep = p;
+}
+
+void session_deploy(Session *s, struct ModelFile *mf)
+{
+    modelfile_unref(s->deployed);
+    s->deployed = mf;
+}
+
+Curves *session_swap_compare(Session *s, Curves *cv)
+{
+    Curves *old = s->compare;
+    s->compare = cv;
+    snprintf(s->plot, sizeof s->plot, "compare");
+    return old;
+}
+
+void session_set_lrfind(Session *s, Curves *cv)
+{
+    curves_unref(s->lrfind);
+    s->lrfind = cv;
+    snprintf(s->plot, sizeof s->plot, "lrfind");
+}
