@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <locale.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fitbench/args.h"
@@ -126,6 +127,45 @@ Test(args, split_quotes_and_columns)
     cr_assert_eq(args_split("echo \"open", 10, 1, &a, &e), -1);
     cr_assert_str_eq(e.msg, "unterminated quote \"");
     cr_assert_eq(e.col, 6);
+}
+
+/* A 1 MiB word of '=' (and of key characters before one '='): splitting is linear in the line.  It used to
+ * rescan the word at every '=' (quadratic: about 270 s for this line in a release build), so the timeout
+ * catches a return of that. */
+Test(args, split_is_linear_in_equals_signs, .timeout = 30)
+{
+    size_t n = (size_t)1 << 20;
+    char *line = malloc(n + 16);
+    cr_assert(line);
+    Args a;
+    FbErr e;
+    /* "echo -===...": one word, no key (it does not start with a letter). */
+    memcpy(line, "echo -", 6);
+    memset(line + 6, '=', n);
+    line[6 + n] = '\0';
+    cr_assert_eq(args_split(line, strlen(line), 1, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(a.n, 2);
+    cr_assert_null(a.t[1].key);
+    cr_assert_eq(strlen(a.t[1].text), n + 1);
+    args_free(&a);
+    /* "set k===...": key k, the value the rest of the '='. */
+    memcpy(line, "set k", 5);
+    memset(line + 5, '=', n);
+    line[5 + n] = '\0';
+    cr_assert_eq(args_split(line, strlen(line), 1, &a, &e), 0, "%s", e.msg);
+    cr_assert_str_eq(a.t[1].key, "k");
+    cr_assert_eq(strlen(a.t[1].val), n - 1);
+    cr_assert_eq(a.t[1].vcol, 7);
+    args_free(&a);
+    /* "set kkk...k=v" with a quoted piece: a long key, found once. */
+    memcpy(line, "set ", 4);
+    memset(line + 4, 'k', n);
+    memcpy(line + 4 + n, "'x'=v", 6);
+    cr_assert_eq(args_split(line, strlen(line), 1, &a, &e), 0, "%s", e.msg);
+    cr_assert_eq(strlen(a.t[1].key), n + 1);
+    cr_assert_str_eq(a.t[1].val, "v");
+    args_free(&a);
+    free(line);
 }
 
 Test(args, options_are_checked)

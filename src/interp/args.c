@@ -21,96 +21,115 @@ void args_free(Args *a)
 
 static bool is_key_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
 
+/* One word being read: its text so far (quotes removed) in buf[0..o), and where its key=value '=' is. */
+typedef struct Word {
+    char *buf;      /* room for the whole line */
+    size_t o;       /* characters in buf */
+    size_t eq;      /* index in buf of the '=' after a key, or (size_t)-1 */
+    size_t vstart;  /* index in the line where the value starts */
+    bool keyish;    /* buf[0..o) is all letters, digits and '_' so far (kept as it grows: linear time) */
+} Word;
+
+static void word_put(Word *w, char c)
+{
+    w->keyish = w->keyish && is_key_char(c);
+    w->buf[w->o++] = c;
+}
+
+/* Read the word at line[*i] (not a blank) into w, up to the next blank outside quotes; *i ends after it.
+ * The first '=' after a key (a letter, then letters, digits, '_') splits key from value.  Fails on an
+ * unterminated quote, with err at the quote. */
+static int read_word(const char *line, size_t len, size_t *i, int col0, Word *w, FbErr *err)
+{
+    w->o = 0;
+    w->eq = (size_t)-1;
+    w->vstart = *i;
+    w->keyish = true;
+    while (*i < len && !isspace((unsigned char)line[*i])) {
+        char c = line[*i];
+        if (c == '"' || c == '\'') {
+            size_t qcol = (*i)++;
+            while (*i < len && line[*i] != c) {
+                if (c == '"' && line[*i] == '\\' && *i + 1 < len)
+                    (*i)++;
+                word_put(w, line[(*i)++]);
+            }
+            if (*i >= len)
+                return fb_fail_at(err, col0 + (int)qcol, "unterminated quote %c", c);
+            (*i)++;
+            continue;
+        }
+        if (c == '=' && w->eq == (size_t)-1 && w->o > 0 && w->keyish && isalpha((unsigned char)w->buf[0])) {
+            w->eq = w->o;
+            w->vstart = *i + 1;
+        }
+        word_put(w, c);
+        (*i)++;
+    }
+    w->buf[w->o] = '\0';
+    return 0;
+}
+
+/* Fill token t from the word just read (ending at line[end]); a key=value word after the command name gets
+ * key, val and vraw.  Fails on out of memory with t's strings freed. */
+static int make_token(Tok *t, const Word *w, bool after_name, const char *line, size_t end, int col0, FbErr *err)
+{
+    t->text = strdup(w->buf);
+    if (!t->text)
+        return fb_oom(err, "a command line", w->o);
+    if (w->eq == (size_t)-1 || !after_name)
+        return 0;
+    t->key = strndup(w->buf, w->eq);
+    t->vraw = t->key ? strndup(line + w->vstart, end - w->vstart) : NULL;
+    if (!t->vraw) {
+        size_t want = t->key ? end - w->vstart : w->eq;
+        free(t->text);
+        free(t->key);
+        t->text = t->key = NULL;
+        return fb_oom(err, "a command line", want);
+    }
+    t->val = t->text + w->eq + 1;
+    t->vcol = col0 + (int)w->vstart;
+    return 0;
+}
+
 int args_split(const char *line, size_t len, int col0, Args *a, FbErr *err)
 {
     memset(a, 0, sizeof *a);
-    size_t i = 0;
-    char *buf = malloc(len + 1);
-    if (!buf)
+    Word w = {.buf = malloc(len + 1)};
+    if (!w.buf)
         return fb_oom(err, "a command line", len + 1);
-    while (i < len) {
+    size_t i = 0;
+    int rc = 0;
+    while (!rc) {
         while (i < len && isspace((unsigned char)line[i]))
             i++;
         if (i >= len)
             break;
         if (a->n == ARGS_MAX) {
-            free(buf);
-            args_free(a);
-            return fb_fail_at(err, col0 + (int)i, "too many words in one command (the limit is %d)", ARGS_MAX);
+            rc = fb_fail_at(err, col0 + (int)i, "too many words in one command (the limit is %d)", ARGS_MAX);
+            break;
         }
         if (a->n == 1 && !a->raw) {
             a->raw = strndup(line + i, len - i);
             a->rawcol = col0 + (int)i;
             if (!a->raw) {
-                free(buf);
-                args_free(a);
-                return fb_oom(err, "a command line", len - i);
+                rc = fb_oom(err, "a command line", len - i);
+                break;
             }
         }
         Tok *t = &a->t[a->n];
         t->col = col0 + (int)i;
-        size_t o = 0, eq = (size_t)-1;
-        size_t vstart = i;
-        while (i < len && !isspace((unsigned char)line[i])) {
-            char c = line[i];
-            if (c == '"' || c == '\'') {
-                size_t qcol = i;
-                i++;
-                while (i < len && line[i] != c) {
-                    if (c == '"' && line[i] == '\\' && i + 1 < len)
-                        i++;
-                    buf[o++] = line[i++];
-                }
-                if (i >= len) {
-                    free(buf);
-                    args_free(a);
-                    return fb_fail_at(err, col0 + (int)qcol, "unterminated quote %c", c);
-                }
-                i++;
-                continue;
-            }
-            if (c == '=' && eq == (size_t)-1 && o > 0) {
-                bool keyish = true;
-                for (size_t q = 0; q < o; q++)
-                    keyish = keyish && is_key_char(buf[q]);
-                if (keyish && isalpha((unsigned char)buf[0])) {
-                    eq = o;
-                    vstart = i + 1;
-                }
-            }
-            buf[o++] = c;
-            i++;
-        }
-        buf[o] = '\0';
-        t->text = strdup(buf);
-        if (!t->text) {
-            free(buf);
-            args_free(a);
-            return fb_oom(err, "a command line", o);
-        }
-        if (eq != (size_t)-1 && a->n > 0) {
-            t->key = strndup(buf, eq);
-            if (!t->key) {
-                free(t->text);
-                free(buf);
-                args_free(a);
-                return fb_oom(err, "a command line", eq);
-            }
-            t->val = t->text + eq + 1;
-            t->vcol = col0 + (int)vstart;
-            t->vraw = strndup(line + vstart, i - vstart);
-            if (!t->vraw) {
-                free(t->text);
-                free(t->key);
-                free(buf);
-                args_free(a);
-                return fb_oom(err, "a command line", i - vstart);
-            }
-        }
-        a->n++;
+        rc = read_word(line, len, &i, col0, &w, err);
+        if (!rc)
+            rc = make_token(t, &w, a->n > 0, line, i, col0, err);
+        if (!rc)
+            a->n++;
     }
-    free(buf);
-    return 0;
+    free(w.buf);
+    if (rc)
+        args_free(a);
+    return rc;
 }
 
 const Tok *args_opt(const Args *a, const char *key)

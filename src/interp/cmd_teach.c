@@ -436,116 +436,156 @@ static void header(Interp *it, const char *const *cols, int nc)
 
 /* Print the per-parameter terms of the update from old state (p0, m0, v0, vmax0, ga0) and
  * gradient g to the new parameters p1 (the ones the update really produced). */
+/* One update of a linear model, written out per parameter: the optimizer's settings, the update's before
+ * and after, its gradient and lr. */
+typedef struct Upd {
+    Interp *it;
+    const OptCfg *c;
+    double lr;
+    long t;                 /* the optimizer's step count after the update */
+    const Model *m;         /* before the update */
+    const double *p0, *p1;  /* (nparams) the parameters before and after */
+    const OptState *o0, *o1;
+    const double *g;        /* (nparams) the gradient */
+} Upd;
+
+/* One parameter's row of the table: its name, then n values. */
+static void upd_row(const Upd *u, size_t q, const double *v, int n)
+{
+    char name[48];
+    param_label(u->m, u->it->s->prep, q, name, sizeof name);
+    row(u->it, name, v, n);
+}
+
+/* g plus the L2 weight decay term, as sgd, rmsprop and adagrad add it. */
+static double upd_gd(const Upd *u, size_t q)
+{
+    double gd = u->g[q];
+    if (u->c->weight_decay != 0)
+        gd = gd + u->c->weight_decay * u->p0[q];
+    return gd;
+}
+
+/* sgd, with momentum, dampening, nesterov. */
+static void explain_sgd(const Upd *u)
+{
+    Interp *it = u->it;
+    const OptCfg *c = u->c;
+    double wd = c->weight_decay;
+    bool mom = c->momentum != 0;
+    sink_printf(it->out, "sgd: %s%s%s\n", wd != 0 ? "d = g + wd*p;  " : "d = g;  ",
+                !mom ? ""
+                : c->nesterov ? (u->o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = d + mom*m;  "
+                                                : "m = d (first step: the buffer starts as d);  d = d + mom*m;  ")
+                : (u->o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = m;  " : "m = d (first step);  d = m;  "),
+                "p = p - lr*d");
+    sink_printf(it->out, "     lr = %s%s%s%s%s\n", NUM(it, u->lr), mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "",
+                wd != 0 ? ", wd = " : "", wd != 0 ? NUM(it, wd) : "");
+    const char *cols[] = {"p", "g", "m (new)", "d", "lr*d", "p (new)"};
+    if (mom) {
+        header(it, cols, 6);
+    } else {
+        const char *c2[] = {"p", "g", "d", "lr*d", "p (new)"};
+        header(it, c2, 5);
+    }
+    for (size_t q = 0; q < u->m->nparams; q++) {
+        double d = upd_gd(u, q);
+        double mm = 0;
+        if (mom) {
+            mm = u->o1->m[q];
+            d = c->nesterov ? d + c->momentum * mm : mm;
+        }
+        double v6[] = {u->p0[q], u->g[q], mm, d, u->lr * d, u->p1[q]};
+        double v5[] = {u->p0[q], u->g[q], d, u->lr * d, u->p1[q]};
+        upd_row(u, q, mom ? v6 : v5, mom ? 6 : 5);
+    }
+}
+
+/* adam and adamw (decoupled decay), with amsgrad. */
+static void explain_adam(const Upd *u)
+{
+    Interp *it = u->it;
+    const OptCfg *c = u->c;
+    double wd = c->weight_decay, lr = u->lr;
+    double bc1 = 1.0 - pow(c->beta1, (double)u->t), bc2 = 1.0 - pow(c->beta2, (double)u->t);
+    bool dec = c->kind == OPT_ADAMW;
+    sink_printf(it->out, "%s: %sm = m*b1 + (1 - b1)*gd;  v = v*b2 + (1 - b2)*gd*gd;  bc1 = 1 - b1^t;  bc2 = 1 - b2^t\n"
+                         "      %s = sqrt(%s)/sqrt(bc2) + eps;  step = (m/bc1)/denom;  p = p%s - lr*step\n",
+                optim_name(c->kind),
+                dec ? "gd = g (decay applied to p);  " : wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ", "denom",
+                c->amsgrad ? "vmax = max(vmax, v)" : "v", dec ? "*(1 - lr*wd)" : "");
+    sink_printf(it->out, "      lr = %s, t = %ld, b1 = %s, b2 = %s, bc1 = %s, bc2 = %s, eps = %s\n", NUM(it, lr), u->t,
+                NUM(it, c->beta1), NUM(it, c->beta2), NUM(it, bc1), NUM(it, bc2), NUM(it, c->eps));
+    const char *cols[] = {"p", "g", "m (new)", "v (new)", "m/bc1", "v/bc2", "lr*step", "p (new)"};
+    header(it, cols, 8);
+    const OptState *o1 = u->o1;
+    for (size_t q = 0; q < u->m->nparams; q++) {
+        double vv = c->amsgrad ? o1->vmax[q] : o1->v[q];
+        double denom = sqrt(vv) / sqrt(bc2) + c->eps;
+        double step = o1->m[q] / bc1 / denom;
+        double v8[] = {u->p0[q], u->g[q], o1->m[q], o1->v[q], o1->m[q] / bc1, vv / bc2, lr * step, u->p1[q]};
+        upd_row(u, q, v8, 8);
+    }
+}
+
+/* rmsprop, centered or not, with momentum. */
+static void explain_rmsprop(const Upd *u)
+{
+    Interp *it = u->it;
+    const OptCfg *c = u->c;
+    bool mom = c->momentum > 0;
+    sink_printf(it->out, "rmsprop: %sv = v*alpha + (1 - alpha)*gd*gd;  %savg = sqrt(%s) + eps;  %s\n",
+                c->weight_decay != 0 ? "gd = g + wd*p;  " : "gd = g;  ",
+                c->centered ? "ga = ga*alpha + (1 - alpha)*gd;  " : "", c->centered ? "v - ga*ga" : "v",
+                mom ? "m = m*mom + gd/avg;  p = p - lr*m" : "p = p - lr*gd/avg");
+    sink_printf(it->out, "      lr = %s, alpha = %s, eps = %s%s%s\n", NUM(it, u->lr), NUM(it, c->alpha), NUM(it, c->eps),
+                mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "");
+    const char *cols[] = {"p", "g", "v (new)", "avg", "step", "lr*step", "p (new)"};
+    header(it, cols, 7);
+    const OptState *o1 = u->o1;
+    for (size_t q = 0; q < u->m->nparams; q++) {
+        double gd = upd_gd(u, q);
+        double avg = c->centered ? sqrt(o1->v[q] + (-1.0) * o1->g[q] * o1->g[q]) : sqrt(o1->v[q]);
+        avg = avg + c->eps;
+        double step = mom ? o1->m[q] : gd / avg;
+        double v7[] = {u->p0[q], u->g[q], o1->v[q], avg, step, u->lr * step, u->p1[q]};
+        upd_row(u, q, v7, 7);
+    }
+}
+
+/* adagrad, with lr_decay. */
+static void explain_adagrad(const Upd *u)
+{
+    Interp *it = u->it;
+    const OptCfg *c = u->c;
+    double clr = u->lr / (1.0 + ((double)u->t - 1.0) * c->lr_decay);
+    sink_printf(it->out, "adagrad: %sclr = lr/(1 + (t - 1)*lr_decay);  v = v + gd*gd;  step = gd/(sqrt(v) + eps);  "
+                         "p = p - clr*step\n",
+                c->weight_decay != 0 ? "gd = g + wd*p;  " : "gd = g;  ");
+    sink_printf(it->out, "      lr = %s, t = %ld, clr = %s, eps = %s\n", NUM(it, u->lr), u->t, NUM(it, clr),
+                NUM(it, c->eps));
+    const char *cols[] = {"p", "g", "v (new)", "step", "clr*step", "p (new)"};
+    header(it, cols, 6);
+    for (size_t q = 0; q < u->m->nparams; q++) {
+        double step = upd_gd(u, q) / (sqrt(u->o1->v[q]) + c->eps);
+        double v6[] = {u->p0[q], u->g[q], u->o1->v[q], step, clr * step, u->p1[q]};
+        upd_row(u, q, v6, 6);
+    }
+}
+
+/* The update of a one-layer model, per parameter, in the terms of its optimizer. */
 static void explain_params(Interp *it, const OptCfg *c, double lr, long t, const TrainState *before,
                            const TrainState *after, const double *g)
 {
-    const Session *s = it->s;
-    const Model *m = &before->model;
-    size_t np = m->nparams;
-    const double *p0 = before->model.params, *p1 = after->model.params;
-    const OptState *o0 = &before->opt, *o1 = &after->opt;
-    double wd = c->weight_decay;
-    char name[48];
+    const Upd u = {it, c, lr, t, &before->model, before->model.params, after->model.params, &before->opt,
+                   &after->opt, g};
     switch (c->kind) {
-    case OPT_SGD: {
-        bool mom = c->momentum != 0;
-        sink_printf(it->out, "sgd: %s%s%s\n", wd != 0 ? "d = g + wd*p;  " : "d = g;  ",
-                    !mom ? ""
-                    : c->nesterov ? (o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = d + mom*m;  "
-                                                 : "m = d (first step: the buffer starts as d);  d = d + mom*m;  ")
-                    : (o0->has_buf ? "m = m*mom + (1 - damp)*d;  d = m;  " : "m = d (first step);  d = m;  "),
-                    "p = p - lr*d");
-        sink_printf(it->out, "     lr = %s%s%s%s%s\n", NUM(it, lr), mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "",
-                    wd != 0 ? ", wd = " : "", wd != 0 ? NUM(it, wd) : "");
-        const char *cols[] = {"p", "g", "m (new)", "d", "lr*d", "p (new)"};
-        if (mom) {
-            header(it, cols, 6);
-        } else {
-            const char *c2[] = {"p", "g", "d", "lr*d", "p (new)"};
-            header(it, c2, 5);
-        }
-        for (size_t q = 0; q < np; q++) {
-            double d = g[q];
-            if (wd != 0)
-                d = d + wd * p0[q];
-            double mm = 0;
-            if (mom) {
-                mm = o1->m[q];
-                d = c->nesterov ? d + c->momentum * mm : mm;
-            }
-            param_label(m, s->prep, q, name, sizeof name);
-            double v6[] = {p0[q], g[q], mm, d, lr * d, p1[q]};
-            double v5[] = {p0[q], g[q], d, lr * d, p1[q]};
-            row(it, name, mom ? v6 : v5, mom ? 6 : 5);
-        }
-        break;
-    }
+    case OPT_SGD: explain_sgd(&u); break;
     case OPT_ADAM:
-    case OPT_ADAMW: {
-        double bc1 = 1.0 - pow(c->beta1, (double)t), bc2 = 1.0 - pow(c->beta2, (double)t);
-        bool dec = c->kind == OPT_ADAMW;
-        sink_printf(it->out, "%s: %sm = m*b1 + (1 - b1)*gd;  v = v*b2 + (1 - b2)*gd*gd;  bc1 = 1 - b1^t;  bc2 = 1 - b2^t\n"
-                             "      %s = sqrt(%s)/sqrt(bc2) + eps;  step = (m/bc1)/denom;  p = p%s - lr*step\n",
-                    optim_name(c->kind),
-                    dec ? "gd = g (decay applied to p);  " : wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ", "denom",
-                    c->amsgrad ? "vmax = max(vmax, v)" : "v", dec ? "*(1 - lr*wd)" : "");
-        sink_printf(it->out, "      lr = %s, t = %ld, b1 = %s, b2 = %s, bc1 = %s, bc2 = %s, eps = %s\n", NUM(it, lr), t,
-                    NUM(it, c->beta1), NUM(it, c->beta2), NUM(it, bc1), NUM(it, bc2), NUM(it, c->eps));
-        const char *cols[] = {"p", "g", "m (new)", "v (new)", "m/bc1", "v/bc2", "lr*step", "p (new)"};
-        header(it, cols, 8);
-        for (size_t q = 0; q < np; q++) {
-            double vv = c->amsgrad ? o1->vmax[q] : o1->v[q];
-            double denom = sqrt(vv) / sqrt(bc2) + c->eps;
-            double step = o1->m[q] / bc1 / denom;
-            param_label(m, s->prep, q, name, sizeof name);
-            double v8[] = {p0[q], g[q], o1->m[q], o1->v[q], o1->m[q] / bc1, vv / bc2, lr * step, p1[q]};
-            row(it, name, v8, 8);
-        }
-        break;
+    case OPT_ADAMW: explain_adam(&u); break;
+    case OPT_RMSPROP: explain_rmsprop(&u); break;
+    case OPT_ADAGRAD: explain_adagrad(&u); break;
     }
-    case OPT_RMSPROP: {
-        bool mom = c->momentum > 0;
-        sink_printf(it->out, "rmsprop: %sv = v*alpha + (1 - alpha)*gd*gd;  %savg = sqrt(%s) + eps;  %s\n",
-                    wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ", c->centered ? "ga = ga*alpha + (1 - alpha)*gd;  " : "",
-                    c->centered ? "v - ga*ga" : "v", mom ? "m = m*mom + gd/avg;  p = p - lr*m" : "p = p - lr*gd/avg");
-        sink_printf(it->out, "      lr = %s, alpha = %s, eps = %s%s%s\n", NUM(it, lr), NUM(it, c->alpha), NUM(it, c->eps),
-                    mom ? ", mom = " : "", mom ? NUM(it, c->momentum) : "");
-        const char *cols[] = {"p", "g", "v (new)", "avg", "step", "lr*step", "p (new)"};
-        header(it, cols, 7);
-        for (size_t q = 0; q < np; q++) {
-            double gd = g[q];
-            if (wd != 0)
-                gd = gd + wd * p0[q];
-            double avg = c->centered ? sqrt(o1->v[q] + (-1.0) * o1->g[q] * o1->g[q]) : sqrt(o1->v[q]);
-            avg = avg + c->eps;
-            double step = mom ? o1->m[q] : gd / avg;
-            param_label(m, s->prep, q, name, sizeof name);
-            double v7[] = {p0[q], g[q], o1->v[q], avg, step, lr * step, p1[q]};
-            row(it, name, v7, 7);
-        }
-        break;
-    }
-    case OPT_ADAGRAD: {
-        double clr = lr / (1.0 + ((double)t - 1.0) * c->lr_decay);
-        sink_printf(it->out, "adagrad: %sclr = lr/(1 + (t - 1)*lr_decay);  v = v + gd*gd;  step = gd/(sqrt(v) + eps);  "
-                             "p = p - clr*step\n",
-                    wd != 0 ? "gd = g + wd*p;  " : "gd = g;  ");
-        sink_printf(it->out, "      lr = %s, t = %ld, clr = %s, eps = %s\n", NUM(it, lr), t, NUM(it, clr), NUM(it, c->eps));
-        const char *cols[] = {"p", "g", "v (new)", "step", "clr*step", "p (new)"};
-        header(it, cols, 6);
-        for (size_t q = 0; q < np; q++) {
-            double gd = g[q];
-            if (wd != 0)
-                gd = gd + wd * p0[q];
-            double step = gd / (sqrt(o1->v[q]) + c->eps);
-            param_label(m, s->prep, q, name, sizeof name);
-            double v6[] = {p0[q], g[q], o1->v[q], step, clr * step, p1[q]};
-            row(it, name, v6, 6);
-        }
-        break;
-    }
-    }
-    (void)o0;
 }
 
 /* Per layer: norms of the weights, the gradient and the update, and their ratio. */

@@ -122,6 +122,68 @@ static int param_lookup(Session *s, const char *name, const double *idx, int nid
     return 0;
 }
 
+/* A metric by name: "loss", "r2", "accuracy", ... on the training split, or with a split prefix ("val_r2",
+ * "test_accuracy").  Fails on an unknown name (with a suggestion), a split without rows, a metric of the other
+ * kind of task, or out of memory. */
+static int metric_lookup(Session *s, const char *name, double *out, FbErr *err)
+{
+    const char *split = "train", *metric = name;
+    static const char *const pre[] = {"train_", "val_", "test_"};
+    for (int i = 0; i < 3; i++)
+        if (strncmp(name, pre[i], strlen(pre[i])) == 0) {
+            split = i == 0 ? "train" : i == 1 ? "val" : "test";
+            metric = name + strlen(pre[i]);
+        }
+    static const char *const metrics[] = {"loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", NULL};
+    int which = fb_name_index(metrics, metric);
+    if (which < 0) {
+        static const char *const all[] = {"epoch", "step", "lr", "grad_norm", "loss", "train_loss", "val_loss",
+                                          "test_loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss",
+                                          "optimum", "n", "d", "W", "b", NULL};
+        const char *sug = fb_suggest(name, all);
+        if (sug)
+            return fb_fail(err, "unknown name '%s' (did you mean '%s'?)", name, sug);
+        return fb_fail(err, "unknown name '%s' (try: help expect)", name);
+    }
+    const Part *p = part_named(s, split);
+    if (p->n == 0)
+        return fb_fail(err, "%s: there are no %s rows (split val=0.2 test=0.2, say)", name, split);
+    Eval ev;
+    if (evaluate(s, p, &ev, err))
+        return -1;
+    bool wants_cls = which >= 5, wants_reg = which >= 1 && which <= 4;
+    if ((wants_cls && !ev.cls) || (wants_reg && ev.cls))
+        return fb_fail(err, "%s is a %s metric and this is a %s task", metric,
+                       wants_cls ? "classification" : "regression", ev.cls ? "classification" : "regression");
+    const double v[] = {ev.loss, ev.reg.mse, ev.reg.rmse, ev.reg.mae, ev.reg.r2, ev.c.accuracy, ev.c.logloss};
+    *out = v[which];
+    return 0;
+}
+
+/* The counters and state without an index: epoch, step(s), lr, grad_norm, n, d.  Returns 1 when name is none
+ * of them, 0 when *out is set, -1 when grad_norm's refresh failed (out of memory). */
+static int state_lookup(Session *s, const char *name, double *out, FbErr *err)
+{
+    const TrainState *ts = &s->ts;
+    if (strcmp(name, "epoch") == 0)
+        *out = (double)ts->epoch;
+    else if (strcmp(name, "step") == 0 || strcmp(name, "steps") == 0)
+        *out = (double)ts->steps;
+    else if (strcmp(name, "lr") == 0)
+        *out = ts->sched.lr;
+    else if (strcmp(name, "grad_norm") == 0) {
+        if (session_refresh(s, err))
+            return -1;
+        *out = ts->now.grad_norm;
+    } else if (strcmp(name, "n") == 0)
+        *out = (double)s->prep->train.n;
+    else if (strcmp(name, "d") == 0)
+        *out = (double)s->prep->d;
+    else
+        return 1;
+    return 0;
+}
+
 int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err)
 {
     Interp *it = ctx;
@@ -136,75 +198,12 @@ int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, doub
     }
     if (session_need_model(s, err))
         return -1;
-    const TrainState *ts = &s->ts;
     if ((name[0] == 'W' || name[0] == 'b') && (!name[1] || (name[1] >= '0' && name[1] <= '9')))
         return param_lookup(s, name, idx, nidx, out, err);
     if (nidx)
         return fb_fail(err, "%s takes no index", name);
-    if (strcmp(name, "epoch") == 0)
-        *out = (double)ts->epoch;
-    else if (strcmp(name, "step") == 0 || strcmp(name, "steps") == 0)
-        *out = (double)ts->steps;
-    else if (strcmp(name, "lr") == 0)
-        *out = ts->sched.lr;
-    else if (strcmp(name, "grad_norm") == 0) {
-        if (session_refresh(s, err))
-            return -1;
-        *out = ts->now.grad_norm;
-    }
-    else if (strcmp(name, "n") == 0)
-        *out = (double)s->prep->train.n;
-    else if (strcmp(name, "d") == 0)
-        *out = (double)s->prep->d;
-    else {
-        const char *split = "train", *metric = name;
-        static const char *const pre[] = {"train_", "val_", "test_"};
-        for (int i = 0; i < 3; i++)
-            if (strncmp(name, pre[i], strlen(pre[i])) == 0) {
-                split = i == 0 ? "train" : i == 1 ? "val" : "test";
-                metric = name + strlen(pre[i]);
-            }
-        static const char *const metrics[] = {"loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", NULL};
-        bool known = false;
-        for (int i = 0; metrics[i]; i++)
-            known = known || strcmp(metric, metrics[i]) == 0;
-        if (!known) {
-            static const char *const all[] = {"epoch", "step", "lr", "grad_norm", "loss", "train_loss", "val_loss",
-                                              "test_loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss",
-                                              "optimum", "n", "d", "W", "b", NULL};
-            const char *sug = fb_suggest(name, all);
-            if (sug)
-                return fb_fail(err, "unknown name '%s' (did you mean '%s'?)", name, sug);
-            return fb_fail(err, "unknown name '%s' (try: help expect)", name);
-        }
-        const Part *p = part_named(s, split);
-        if (p->n == 0)
-            return fb_fail(err, "%s: there are no %s rows (split val=0.2 test=0.2, say)", name, split);
-        Eval ev;
-        if (evaluate(s, p, &ev, err))
-            return -1;
-        bool wants_cls = !strcmp(metric, "accuracy") || !strcmp(metric, "logloss");
-        bool wants_reg = !strcmp(metric, "mse") || !strcmp(metric, "rmse") || !strcmp(metric, "mae") ||
-                         !strcmp(metric, "r2");
-        if ((wants_cls && !ev.cls) || (wants_reg && ev.cls))
-            return fb_fail(err, "%s is a %s metric and this is a %s task", metric,
-                           wants_cls ? "classification" : "regression", ev.cls ? "classification" : "regression");
-        if (!strcmp(metric, "loss"))
-            *out = ev.loss;
-        else if (!strcmp(metric, "mse"))
-            *out = ev.reg.mse;
-        else if (!strcmp(metric, "rmse"))
-            *out = ev.reg.rmse;
-        else if (!strcmp(metric, "mae"))
-            *out = ev.reg.mae;
-        else if (!strcmp(metric, "r2"))
-            *out = ev.reg.r2;
-        else if (!strcmp(metric, "accuracy"))
-            *out = ev.c.accuracy;
-        else
-            *out = ev.c.logloss;
-    }
-    return 0;
+    int rc = state_lookup(s, name, out, err);
+    return rc <= 0 ? rc : metric_lookup(s, name, out, err);
 }
 
 /* ---- training ---- */
@@ -354,6 +353,105 @@ static int relog(Session *s, Pos start, long epochs, long batches, bool verbose,
     return 0;
 }
 
+/* until=: check it parses and its names exist before training starts, and keep it in tc for on_epoch.
+ * Fails with err at the column in the expression. */
+static int until_prepare(Interp *it, const Tok *until, TrainCtx *tc, FbErr *err)
+{
+    if (!until)
+        return 0;
+    tc->until = until->val;
+    tc->until_col = until->vcol;
+    double v;
+    if (expr_eval(tc->until, interp_lookup, it, &v, NULL, 0, err)) {
+        err->col = until->vcol + (err->col > 0 ? err->col - 1 : 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* What one run of train_run asked for and what came of it. */
+typedef struct Run {
+    long epochs, batches, patience;
+    bool verbose;
+    TrainOutcome out;
+    double secs;        /* wall time of train_run */
+    double start_loss;  /* the training loss before (NaN when unknown) */
+} Run;
+
+/* Run the training with the live log open and the front end told, then log the run as lines that replay it
+ * when lr keys or an interrupt split it.  Returns train_run's status (err filled on failure). */
+static int train_live(Interp *it, TrainCtx *tc, const TrainData *data, Run *r, FbErr *err)
+{
+    Session *s = it->s;
+    TrainHooks hooks = {.stop = it->interrupt, .on_epoch = on_epoch, .on_batch = on_batch, .ctx = tc};
+    if (it->interrupt)
+        *it->interrupt = 0;
+    /* Open the live log: lr changes made from here on are marked for the log. */
+    session_live_open(s, r->patience > 0 ? "the lr keys are off during train patience=: "
+                                           "a replay could not stop early at the same epoch"
+                                         : NULL);
+    Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    r->start_loss = s->ts.now.valid ? s->ts.now.train_loss : NAN;
+    double t0 = wall();
+    int rc = train_run(&s->ts, &s->setup, data, &s->work, r->epochs, r->batches, r->patience, &hooks, &r->out, err);
+    r->secs = wall() - t0;
+    size_t nrun = s->live.nmark;
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    session_live_shut(s);
+    if (!rc && (s->live.nmark || r->out.end == TRAIN_INTERRUPTED)) {
+        FbErr lerr;
+        if (relog(s, start, r->epochs, r->batches, r->verbose, nrun, &r->out, &lerr)) {
+            session_live_clear(s);
+            sink_printf(it->err, "warning: %s: the session log keeps the command as typed, so save session will "
+                                 "not replay this run exactly\n",
+                        lerr.msg);
+        }
+    }
+    return rc;
+}
+
+/* The notes and the summary line after a run, describing the parameters as they are now (after a restore:
+ * the best epoch's). */
+static void train_report(Interp *it, const TrainCtx *tc, const Run *r, size_t nrows)
+{
+    Session *s = it->s;
+    const TrainOutcome *out = &r->out;
+    const TrainNow *now = &s->ts.now;
+    if (out->end == TRAIN_DIVERGED || out->end == TRAIN_EARLY_STOP || out->end == TRAIN_INTERRUPTED)
+        sink_printf(it->err, "%s: %s%s\n", out->end == TRAIN_DIVERGED ? "warning" : "note", out->msg,
+                    out->end == TRAIN_DIVERGED && s->prep_spec.scale == SCALE_NONE
+                        ? ", or scale the features (scale standard)"
+                        : "");
+    else if (out->restored)
+        sink_printf(it->err, "note: restored the weights of epoch %ld, the lowest val_loss of this run (%s), as "
+                             "patience= does whenever training ends\n",
+                    out->best_epoch, NUM(it, now->val_loss));
+    if (tc->until_hit)
+        sink_printf(it->out, "until %s: holds after epoch %ld\n", tc->until, s->ts.epoch);
+    if (out->end == TRAIN_DONE && !out->restored && now->train_loss > 1e3 * r->start_loss && r->start_loss > 0)
+        sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
+                             "probably too large\n",
+                    NUM(it, r->start_loss), NUM(it, now->train_loss), NUM(it, history_last(&s->ts.hist)->lr));
+    if (!r->verbose || it->quiet || it->fe || out->end != TRAIN_DONE || out->restored) {
+        if (r->batches)
+            sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out->batches, out->batches == 1 ? "" : "s",
+                        s->ts.epoch, s->ts.cursor, nrows);
+        else
+            sink_printf(it->out, "epoch %ld", s->ts.epoch);
+        if (out->restored)
+            sink_printf(it->out, " (weights of epoch %ld)", out->best_epoch);
+        sink_printf(it->out, "  train_loss %s", NUM(it, now->train_loss));
+        if (!isnan(now->val_loss))
+            sink_printf(it->out, "  val_loss %s", NUM(it, now->val_loss));
+        sink_printf(it->out, "\n");
+    }
+    if (r->verbose && s->set.timing && out->epochs > 0)
+        sink_printf(it->out, "%ld epoch%s in %.4g s\n", out->epochs, out->epochs == 1 ? "" : "s", r->secs);
+}
+
 /* The shared body of step and train. */
 static int run_training(Interp *it, long epochs, long batches, long patience, const Tok *until, bool verbose,
                         FbErr *err)
@@ -364,48 +462,12 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
     TrainData data;
     session_train_data(s, &data);
     TrainCtx tc = {.it = it, .total = epochs, .first_epoch = s->ts.epoch};
-    if (until) {
-        tc.until = until->val;
-        tc.until_col = until->vcol;
-        /* Check it parses and its names exist before training starts. */
-        double v;
-        if (expr_eval(tc.until, interp_lookup, it, &v, NULL, 0, err)) {
-            err->col = until->vcol + (err->col > 0 ? err->col - 1 : 0);
-            return -1;
-        }
-    }
-    if (session_path_mark(s, err))
+    if (until_prepare(it, until, &tc, err) || session_path_mark(s, err))
         return -1;
-    TrainHooks hooks = {.stop = it->interrupt, .on_epoch = on_epoch, .on_batch = on_batch, .ctx = &tc};
     if (!verbose)
         tc.total = 0;
-    if (it->interrupt)
-        *it->interrupt = 0;
-    /* Open the live log: lr changes made from here on are marked for the log. */
-    session_live_open(s, patience > 0 ? "the lr keys are off during train patience=: "
-                                        "a replay could not stop early at the same epoch"
-                                      : NULL);
-    Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
-    if (it->fe && it->fe->train_begin)
-        it->fe->train_begin(it->fe->ctx, it);
-    TrainOutcome out;
-    double start_loss = s->ts.now.valid ? s->ts.now.train_loss : NAN;
-    double t0 = wall();
-    int rc = train_run(&s->ts, &s->setup, &data, &s->work, epochs, batches, patience, &hooks, &out, err);
-    double secs = wall() - t0;
-    size_t nrun = s->live.nmark;
-    if (it->fe && it->fe->train_end)
-        it->fe->train_end(it->fe->ctx, it);
-    session_live_shut(s);
-    if (!rc && (s->live.nmark || out.end == TRAIN_INTERRUPTED)) {
-        FbErr lerr;
-        if (relog(s, start, epochs, batches, verbose, nrun, &out, &lerr)) {
-            session_live_clear(s);
-            sink_printf(it->err, "warning: %s: the session log keeps the command as typed, so save session will "
-                                 "not replay this run exactly\n",
-                        lerr.msg);
-        }
-    }
+    Run r = {.epochs = epochs, .batches = batches, .patience = patience, .verbose = verbose};
+    int rc = train_live(it, &tc, &data, &r, err);
     /* At the prompt Ctrl-C ends only the training; in a script it also ends
      * the script, so the flag stays up for the script loop to see. */
     if (it->interrupt && it->interactive)
@@ -417,41 +479,9 @@ static int run_training(Interp *it, long epochs, long batches, long patience, co
         err->col = tc.until_col + (err->col > 0 ? err->col - 1 : 0);
         return -1;
     }
-    /* What is printed from here on describes the parameters as they are now
-     * (after a restore: the best epoch's), not the last history row. */
     if (session_refresh(s, err))
         return -1;
-    const TrainNow *now = &s->ts.now;
-    if (out.end == TRAIN_DIVERGED || out.end == TRAIN_EARLY_STOP || out.end == TRAIN_INTERRUPTED)
-        sink_printf(it->err, "%s: %s%s\n", out.end == TRAIN_DIVERGED ? "warning" : "note", out.msg,
-                    out.end == TRAIN_DIVERGED && s->prep_spec.scale == SCALE_NONE
-                        ? ", or scale the features (scale standard)"
-                        : "");
-    else if (out.restored)
-        sink_printf(it->err, "note: restored the weights of epoch %ld, the lowest val_loss of this run (%s), as "
-                             "patience= does whenever training ends\n",
-                    out.best_epoch, NUM(it, now->val_loss));
-    if (tc.until_hit)
-        sink_printf(it->out, "until %s: holds after epoch %ld\n", tc.until, s->ts.epoch);
-    if (out.end == TRAIN_DONE && !out.restored && now->train_loss > 1e3 * start_loss && start_loss > 0)
-        sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
-                             "probably too large\n",
-                    NUM(it, start_loss), NUM(it, now->train_loss), NUM(it, history_last(&s->ts.hist)->lr));
-    if (!verbose || it->quiet || it->fe || out.end != TRAIN_DONE || out.restored) {
-        if (batches)
-            sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out.batches, out.batches == 1 ? "" : "s",
-                        s->ts.epoch, s->ts.cursor, data.n);
-        else
-            sink_printf(it->out, "epoch %ld", s->ts.epoch);
-        if (out.restored)
-            sink_printf(it->out, " (weights of epoch %ld)", out.best_epoch);
-        sink_printf(it->out, "  train_loss %s", NUM(it, now->train_loss));
-        if (!isnan(now->val_loss))
-            sink_printf(it->out, "  val_loss %s", NUM(it, now->val_loss));
-        sink_printf(it->out, "\n");
-    }
-    if (verbose && s->set.timing && out.epochs > 0)
-        sink_printf(it->out, "%ld epoch%s in %.4g s\n", out.epochs, out.epochs == 1 ? "" : "s", secs);
+    train_report(it, &tc, &r, data.n);
     return 0;
 }
 

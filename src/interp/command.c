@@ -396,6 +396,134 @@ static const char *const *command_names(void)
     return names;
 }
 
+/* The row for the command word, or NULL with err filled: an unknown command gets a "did you mean". */
+static const Command *find_row(const Args *a, FbErr *err)
+{
+    const Command *c = command_find(a->t[0].text);
+    if (c)
+        return c;
+    const char *sug = fb_suggest(a->t[0].text, command_names());
+    if (sug)
+        fb_fail_at(err, a->t[0].col, "unknown command '%s' (did you mean '%s'?)", a->t[0].text, sug);
+    else
+        fb_fail_at(err, a->t[0].col, "unknown command '%s' (type help for the list)", a->t[0].text);
+    return NULL;
+}
+
+/* Check the words against the row before anything runs: their count, every key=value against the option
+ * table, and the first word against the row's allowed words.  Fails with err at the offending word. */
+static int check_words(const Command *c, const Args *a, FbErr *err)
+{
+    if (check_word_count(c, a, err))
+        return -1;
+    if (c->flags & CMD_RAW)
+        return 0;
+    if (args_check(a, c->opts, c->name, err))
+        return -1;
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2);
+    if (!c->words || np == 0)
+        return 0;
+    bool ok = false;
+    for (int i = 0; c->words[i]; i++)
+        ok = ok || strcmp(c->words[i], pos[0]->text) == 0;
+    if (ok || strcmp(c->name, "load") == 0)
+        return 0;
+    const char *sug = fb_suggest(pos[0]->text, c->words);
+    if (sug)
+        return fb_fail_at(err, pos[0]->col, "unknown %s '%s' (did you mean '%s'?)", c->noun, pos[0]->text, sug);
+    return command_usage_error(err, c, pos[0]->col, "unknown %s '%s'", c->noun, pos[0]->text);
+}
+
+/* Run the row's handler.  A CMD_STATE command first takes an undo snapshot (*snap, the caller's to keep or
+ * free); when the handler or the refresh after it fails, the snapshot is put back (a failed command changes
+ * nothing) and *snap is NULL.  Fails with err's column defaulting to the command word. */
+static int run_with_rollback(Interp *it, const Command *c, Args *a, Session **snap, FbErr *err)
+{
+    *snap = NULL;
+    if (c->flags & CMD_STATE) {
+        Session *sn = malloc(sizeof *sn);
+        if (!sn || session_clone(sn, it->s, err)) {
+            if (!sn)
+                fb_oom(err, "an undo snapshot", sizeof *sn);
+            free(sn);
+            return -1;
+        }
+        *snap = sn;
+    }
+    err->col = 0;
+    int rc = c->run(it, c, a, err);
+    /* Whatever the command moved, the losses and counters shown agree with the parameters (session.h). */
+    if (!rc)
+        rc = session_refresh(it->s, err);
+    if (!rc)
+        return 0;
+    if (!err->col)
+        err->col = a->t[0].col;
+    if (*snap) {
+        session_free(it->s);
+        *it->s = **snap;
+        free(*snap);
+        *snap = NULL;
+    }
+    return -1;
+}
+
+/* A state-changing command that ran: its log lines go to the session log (what save session writes) and its
+ * snapshot onto the undo stack.  A train or step that lr keys or an interrupt split logs the lines that
+ * replay what happened (session.h, LiveLog) instead of its text. */
+static void log_command(Interp *it, const char *text, size_t len, Session *snap)
+{
+    const LiveLog *lv = &it->s->live;
+    FbErr lerr; /* a log entry lost to OOM only affects save session */
+    if (lv->nline) {
+        for (size_t i = 0; i < lv->nline; i++)
+            session_log_add(it->s, lv->line[i], &lerr);
+    } else {
+        char *line = strndup(text, len);
+        if (line) {
+            session_log_add(it->s, line, &lerr);
+            free(line);
+        }
+    }
+    push_undo(it, snap);
+}
+
+/* Append a command that ran to the open record file.  Flushed at once, so a crash loses nothing typed.  A
+ * failed write (disk full) is an error, but the command itself stands: say so, stop recording, and make the
+ * exit status 1.  An undo of a command logged as several lines is recorded as that many undos (nlog0: the
+ * log's length before the command). */
+static void record_command(Interp *it, const Command *c, const char *text, size_t len, int col0, size_t nlog0)
+{
+    const LiveLog *lv = &it->s->live;
+    errno = 0;
+    int bad = 0;
+    if (lv->nline) {
+        for (size_t i = 0; i < lv->nline; i++)
+            bad = fprintf(it->record, "%s\n", lv->line[i]) < 0 || bad;
+    } else if (c->run == cmd_undo && nlog0 > it->s->nlog + 1) {
+        for (size_t i = it->s->nlog; i < nlog0; i++)
+            bad = fprintf(it->record, "undo\n") < 0 || bad;
+    } else {
+        bad = fprintf(it->record, "%.*s\n", (int)len, text) < 0;
+    }
+    bad = fflush(it->record) != 0 || bad || ferror(it->record);
+    if (!bad)
+        return;
+    const char *why = strerror(errno ? errno : EIO);
+    if (it->file)
+        sink_printf(it->err, "%s:%ld:%d: error: cannot record to %s: %s (recording stopped; the command ran)\n",
+                    it->file, it->line, col0, it->record_path, why);
+    else
+        sink_printf(it->err, "error: cannot record to %s: %s (recording stopped; the command ran)\n",
+                    it->record_path, why);
+    it->failed = 1;
+    fclose(it->record);
+    it->record = NULL;
+    free(it->record_path);
+    it->record_path = NULL;
+}
+
 int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
 {
     Args a;
@@ -403,113 +531,17 @@ int command_run(Interp *it, const char *text, size_t len, int col0, FbErr *err)
         return -1;
     if (a.n == 0)
         return 0;
-    const Command *c = command_find(a.t[0].text);
     int rc = -1;
-    if (!c) {
-        const char *sug = fb_suggest(a.t[0].text, command_names());
-        if (sug)
-            fb_fail_at(err, a.t[0].col, "unknown command '%s' (did you mean '%s'?)", a.t[0].text, sug);
-        else
-            fb_fail_at(err, a.t[0].col, "unknown command '%s' (type help for the list)", a.t[0].text);
-        goto out;
+    const Command *c = find_row(&a, err);
+    if (c && !check_words(c, &a, err)) {
+        size_t nlog0 = it->s->nlog;
+        Session *snap;
+        rc = run_with_rollback(it, c, &a, &snap, err);
+        if (!rc && snap)
+            log_command(it, text, len, snap);
+        if (!rc && it->record && !(c->flags & CMD_NOREC))
+            record_command(it, c, text, len, col0, nlog0);
     }
-    if (check_word_count(c, &a, err))
-        goto out;
-    if (!(c->flags & CMD_RAW)) {
-        if (args_check(&a, c->opts, c->name, err))
-            goto out;
-        const Tok *pos[2];
-        int np = args_positional(&a, pos, 2);
-        if (c->words && np > 0) {
-            bool ok = false;
-            for (int i = 0; c->words[i]; i++)
-                ok = ok || strcmp(c->words[i], pos[0]->text) == 0;
-            if (!ok && strcmp(c->name, "load") != 0) {
-                const char *sug = fb_suggest(pos[0]->text, c->words);
-                if (sug)
-                    fb_fail_at(err, pos[0]->col, "unknown %s '%s' (did you mean '%s'?)", c->noun, pos[0]->text, sug);
-                else
-                    command_usage_error(err, c, pos[0]->col, "unknown %s '%s'", c->noun, pos[0]->text);
-                goto out;
-            }
-        }
-    }
-    Session *snap = NULL;
-    if (c->flags & CMD_STATE) {
-        snap = malloc(sizeof *snap);
-        if (!snap || session_clone(snap, it->s, err)) {
-            if (!snap)
-                fb_oom(err, "an undo snapshot", sizeof *snap);
-            free(snap);
-            goto out;
-        }
-    }
-    err->col = 0;
-    size_t nlog0 = it->s->nlog;
-    rc = c->run(it, c, &a, err);
-    /* Whatever the command moved, the losses and counters shown agree with the parameters (session.h). */
-    if (!rc)
-        rc = session_refresh(it->s, err);
-    if (rc) {
-        if (!err->col)
-            err->col = a.t[0].col;
-        if (snap) {
-            session_free(it->s);
-            *it->s = *snap;
-            free(snap);
-        }
-        goto out;
-    }
-    /* A train or step that lr keys or an interrupt split logs the lines
-     * that replay what happened (session.h, LiveLog) instead of its text. */
-    const LiveLog *lv = &it->s->live;
-    if (snap) {
-        FbErr lerr; /* a log entry lost to OOM only affects save session */
-        if (lv->nline) {
-            for (size_t i = 0; i < lv->nline; i++)
-                session_log_add(it->s, lv->line[i], &lerr);
-        } else {
-            char *line = strndup(text, len);
-            if (line) {
-                session_log_add(it->s, line, &lerr);
-                free(line);
-            }
-        }
-        push_undo(it, snap);
-    }
-    if (it->record && !(c->flags & CMD_NOREC)) {
-        /* Flushed at once, so a crash loses nothing typed.  A failed write
-         * (disk full) is an error, but the command itself stands: say so,
-         * stop recording, and make the exit status 1.  An undo of a command
-         * logged as several lines is recorded as that many undos. */
-        errno = 0;
-        int bad = 0;
-        if (lv->nline) {
-            for (size_t i = 0; i < lv->nline; i++)
-                bad = fprintf(it->record, "%s\n", lv->line[i]) < 0 || bad;
-        } else if (c->run == cmd_undo && nlog0 > it->s->nlog + 1) {
-            for (size_t i = it->s->nlog; i < nlog0; i++)
-                bad = fprintf(it->record, "undo\n") < 0 || bad;
-        } else {
-            bad = fprintf(it->record, "%.*s\n", (int)len, text) < 0;
-        }
-        bad = fflush(it->record) != 0 || bad || ferror(it->record);
-        if (bad) {
-            const char *why = strerror(errno ? errno : EIO);
-            if (it->file)
-                sink_printf(it->err, "%s:%ld:%d: error: cannot record to %s: %s (recording stopped; the command ran)\n",
-                            it->file, it->line, col0, it->record_path, why);
-            else
-                sink_printf(it->err, "error: cannot record to %s: %s (recording stopped; the command ran)\n",
-                            it->record_path, why);
-            it->failed = 1;
-            fclose(it->record);
-            it->record = NULL;
-            free(it->record_path);
-            it->record_path = NULL;
-        }
-    }
-out:
     session_live_clear(it->s);
     args_free(&a);
     return rc;
