@@ -183,6 +183,43 @@ static int check_range(const Tok *t, const OptSpec *sp, double v, const char *cm
     (void)cmd;
 }
 
+/* One key=value word against its option: a value is there (OT_STR may be empty), a number parses in the C
+ * locale and lies in range, a yes/no is one, an enum value is a choice.  Fails with err at the value. */
+static int check_value(const Tok *t, const OptSpec *sp, const char *cmd, FbErr *err)
+{
+    if (!*t->val && sp->type != OT_STR)
+        return fb_fail_at(err, t->vcol, "%s= needs a value", t->key);
+    switch (sp->type) {
+    case OT_NUM:
+    case OT_INT: {
+        bool whole = sp->type == OT_INT;
+        double v = 0;
+        long l = 0;
+        bool ok = whole ? fb_parse_long(t->val, &l) : fb_parse_double(t->val, strlen(t->val), &v) && !isnan(v);
+        if (!ok)
+            return fb_fail_at(err, t->vcol, "%s must be a %s (got '%s')", t->key, whole ? "whole number" : "number",
+                              t->val);
+        return check_range(t, sp, whole ? (double)l : v, cmd, err);
+    }
+    case OT_BOOL: {
+        bool b;
+        if (!parse_bool_word(t->val, &b))
+            return fb_fail_at(err, t->vcol, "%s must be yes or no (got '%s')", t->key, t->val);
+        return 0;
+    }
+    case OT_ENUM: {
+        if (fb_name_index(sp->choices, t->val) >= 0)
+            return 0;
+        const char *sug = fb_suggest(t->val, sp->choices);
+        if (sug)
+            return fb_fail_at(err, t->vcol, "%s=%s is not a choice (did you mean '%s'?)", t->key, t->val, sug);
+        return fb_fail_at(err, t->vcol, "%s=%s is not a choice", t->key, t->val);
+    }
+    default:
+        return 0;
+    }
+}
+
 int args_check(const Args *a, const OptSpec *specs, const char *cmd, FbErr *err)
 {
     for (int i = 1; i < a->n; i++) {
@@ -207,46 +244,8 @@ int args_check(const Args *a, const OptSpec *specs, const char *cmd, FbErr *err)
                 return fb_fail_at(err, t->col, "unknown option '%s' for %s (did you mean '%s'?)", t->key, cmd, sug);
             return fb_fail_at(err, t->col, "unknown option '%s' for %s (try: help %s)", t->key, cmd, cmd);
         }
-        if (!*t->val && sp->type != OT_STR)
-            return fb_fail_at(err, t->vcol, "%s= needs a value", t->key);
-        double v;
-        switch (sp->type) {
-        case OT_NUM:
-            if (!fb_parse_double(t->val, strlen(t->val), &v) || isnan(v))
-                return fb_fail_at(err, t->vcol, "%s must be a number (got '%s')", t->key, t->val);
-            if (check_range(t, sp, v, cmd, err))
-                return -1;
-            break;
-        case OT_INT: {
-            long l;
-            if (!fb_parse_long(t->val, &l))
-                return fb_fail_at(err, t->vcol, "%s must be a whole number (got '%s')", t->key, t->val);
-            if (check_range(t, sp, (double)l, cmd, err))
-                return -1;
-            break;
-        }
-        case OT_BOOL: {
-            bool b;
-            if (!parse_bool_word(t->val, &b))
-                return fb_fail_at(err, t->vcol, "%s must be yes or no (got '%s')", t->key, t->val);
-            break;
-        }
-        case OT_ENUM: {
-            bool ok = false;
-            for (int c = 0; sp->choices[c]; c++)
-                ok = ok || strcmp(sp->choices[c], t->val) == 0;
-            if (!ok) {
-                const char *sug = fb_suggest(t->val, sp->choices);
-                if (sug)
-                    return fb_fail_at(err, t->vcol, "%s=%s is not a choice (did you mean '%s'?)", t->key, t->val,
-                                      sug);
-                return fb_fail_at(err, t->vcol, "%s=%s is not a choice", t->key, t->val);
-            }
-            break;
-        }
-        default:
-            break;
-        }
+        if (check_value(t, sp, cmd, err))
+            return -1;
     }
     return 0;
 }

@@ -174,43 +174,34 @@ static int unary(P *p, double *v)
     return primary(p, v);
 }
 
-static int product(P *p, double *v)
+/* One left-associative level: operand (op1|op2 operand)*, each operator applied as it is read.  The two
+ * operators of a level: * and /, + and -, or the two spellings of and (and, &&) and of or (or, ||). */
+static int left_level(P *p, double *v, int (*operand)(P *, double *), const char *op1, const char *op2)
 {
-    if (unary(p, v))
+    if (operand(p, v))
         return -1;
     for (;;) {
-        double r;
-        if (accept(p, "*")) {
-            if (unary(p, &r))
-                return -1;
-            *v *= r;
-        } else if (accept(p, "/")) {
-            if (unary(p, &r))
-                return -1;
-            *v /= r;
-        } else
+        const char *op = accept(p, op1) ? op1 : accept(p, op2) ? op2 : NULL;
+        if (!op)
             return 0;
+        double r;
+        if (operand(p, &r))
+            return -1;
+        switch (*op) {
+        case '*': *v *= r; break;
+        case '/': *v /= r; break;
+        case '+': *v += r; break;
+        case '-': *v -= r; break;
+        case 'a':
+        case '&': *v = *v && r; break;
+        default: *v = *v || r; break; /* or, || */
+        }
     }
 }
 
-static int sum(P *p, double *v)
-{
-    if (product(p, v))
-        return -1;
-    for (;;) {
-        double r;
-        if (accept(p, "+")) {
-            if (product(p, &r))
-                return -1;
-            *v += r;
-        } else if (accept(p, "-")) {
-            if (product(p, &r))
-                return -1;
-            *v -= r;
-        } else
-            return 0;
-    }
-}
+static int product(P *p, double *v) { return left_level(p, v, unary, "*", "/"); }
+
+static int sum(P *p, double *v) { return left_level(p, v, product, "+", "-"); }
 
 static int compare(P *p, double *v)
 {
@@ -248,31 +239,9 @@ static int negation(P *p, double *v)
     return compare(p, v);
 }
 
-static int conjunction(P *p, double *v)
-{
-    if (negation(p, v))
-        return -1;
-    while (accept(p, "and") || accept(p, "&&")) {
-        double r;
-        if (negation(p, &r))
-            return -1;
-        *v = *v && r;
-    }
-    return 0;
-}
+static int conjunction(P *p, double *v) { return left_level(p, v, negation, "and", "&&"); }
 
-static int expr_or(P *p, double *v)
-{
-    if (conjunction(p, v))
-        return -1;
-    while (accept(p, "or") || accept(p, "||")) {
-        double r;
-        if (conjunction(p, &r))
-            return -1;
-        *v = *v || r;
-    }
-    return 0;
-}
+static int expr_or(P *p, double *v) { return left_level(p, v, conjunction, "or", "||"); }
 
 int expr_eval(const char *text, ExprLookup lookup, void *ctx, double *out, char *seen, size_t seen_size, FbErr *err)
 {
