@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,8 +169,13 @@ bool parse_bool_word(const char *s, bool *out)
 static int check_range(const Tok *t, const OptSpec *sp, double v, const char *cmd, FbErr *err)
 {
     char lo[32], hi[32];
-    fb_fmt(lo, sizeof lo, sp->min, 6);
-    fb_fmt(hi, sizeof hi, sp->max, 6);
+    if (sp->type == OT_INT) { /* whole-number bounds in full: "at most 1000000000", as train says it */
+        snprintf(lo, sizeof lo, "%.0f", sp->min);
+        snprintf(hi, sizeof hi, "%.0f", sp->max);
+    } else {
+        fb_fmt(lo, sizeof lo, sp->min, 6);
+        fb_fmt(hi, sizeof hi, sp->max, 6);
+    }
     bool below = (sp->flags & OPT_GT_MIN) ? !(v > sp->min) : !(v >= sp->min);
     bool above = (sp->flags & OPT_LT_MAX) ? !(v < sp->max) : !(v <= sp->max);
     if (!below && !above)
@@ -181,6 +187,17 @@ static int check_range(const Tok *t, const OptSpec *sp, double v, const char *cm
                           lo, t->val);
     return fb_fail_at(err, t->vcol, "%s must be between %s and %s (got %s)", t->key, lo, hi, t->val);
     (void)cmd;
+}
+
+/* Is s an optional sign and one or more digits? */
+static bool all_digits(const char *s)
+{
+    s += *s == '-' || *s == '+';
+    if (!*s)
+        return false;
+    while (isdigit((unsigned char)*s))
+        s++;
+    return !*s;
 }
 
 /* One key=value word against its option: a value is there (OT_STR may be empty), a number parses in the C
@@ -196,6 +213,8 @@ static int check_value(const Tok *t, const OptSpec *sp, const char *cmd, FbErr *
         double v = 0;
         long l = 0;
         bool ok = whole ? fb_parse_long(t->val, &l) : fb_parse_double(t->val, strlen(t->val), &v) && !isnan(v);
+        if (!ok && whole && all_digits(t->val)) /* a whole number past a long: out of range, say the range */
+            return check_range(t, sp, t->val[0] == '-' ? -INFINITY : INFINITY, cmd, err);
         if (!ok)
             return fb_fail_at(err, t->vcol, "%s must be a %s (got '%s')", t->key, whole ? "whole number" : "number",
                               t->val);

@@ -82,8 +82,9 @@ static int compare_parse(const Command *row, const Args *a, CompareArgs *ca, FbE
             return command_usage_error(err, row, t->col, "compare takes KEY=V1,V2,... (lr=0.01,0.1, say), not '%s'",
                                        t->text);
         if (strcmp(t->key, "epochs") == 0) {
-            if (!fb_parse_long(t->val, &ca->epochs) || ca->epochs < 1 || ca->epochs > 1000000000)
-                return fb_fail_at(err, t->vcol, "epochs must be a whole number >= 1 (got '%s')", t->val);
+            if (!fb_parse_long(t->val, &ca->epochs) || ca->epochs < 1 || ca->epochs > TRAIN_MAX_COUNT)
+                return fb_fail_at(err, t->vcol, "epochs must be a whole number from 1 to %ld (got '%s')",
+                                  TRAIN_MAX_COUNT, t->val);
             continue;
         }
         if (ca->kv)
