@@ -427,7 +427,7 @@ static int check_words(const Command *c, const Args *a, FbErr *err)
     bool ok = false;
     for (int i = 0; c->words[i]; i++)
         ok = ok || strcmp(c->words[i], pos[0]->text) == 0;
-    if (ok || strcmp(c->name, "load") == 0)
+    if (ok)
         return 0;
     const char *sug = fb_suggest(pos[0]->text, c->words);
     if (sug)
