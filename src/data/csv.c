@@ -39,6 +39,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fitbench/blas.h"
+
 void csv_options_default(CsvOptions *opt)
 {
     memset(opt, 0, sizeof *opt);
@@ -132,7 +134,7 @@ int csv_load(const char *path, const CsvOptions *opt, Dataset **out, FbErr *err)
     /* The rest in parallel when it is a plain table of numbers; else (or when
      * the fast path gives up) record by record from where the reader is. */
     got = 0;
-    if (rd.eof || rd.gz || !csv_fast_load(&L, f, rd.base + (long long)rd.pos, rd.sep, rd.trim_tab))
+    if (rd.eof || rd.gz || !csv_fast_load(&L, f, rd.base + (long long)rd.pos, rd.sep, rd.trim_tab, blas_threads()))
         while ((got = csv_read_record(&rd, &ra, err)) == 1)
             if (csv_add_row(&L, &ra, err))
                 goto out;

@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "fitbench/par.h"
 #include "fitbench/strutil.h"
 
@@ -222,7 +220,7 @@ static long long next_record(int fd, char *buf, long long off, long long end)
 /* Parse the data from file offset `start` to the end into L.  Returns 1 when
  * done, 0 when the file is not the simple case (L's rows past those it had are
  * then meaningless and the caller starts over with the serial reader). */
-int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
+int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab, int threads)
 {
     struct stat st;
     int fd = fileno(f);
@@ -237,7 +235,7 @@ int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
     long long size = (long long)st.st_size;
     if (size - start < FAST_MIN_BYTES)
         return 0;
-    int k = openblas_get_num_threads();
+    int k = threads;
     if (k > FAST_MAX_THREADS)
         k = FAST_MAX_THREADS;
     if ((size - start) / FAST_MIN_BYTES < k)
