@@ -13,10 +13,7 @@ enum {
 
 void csv_loader_free(Loader *L)
 {
-    if (L->colname)
-        for (size_t j = 0; j < L->m; j++)
-            free(L->colname[j]);
-    free(L->colname);
+    fb_free_strings(L->colname, L->m);
     free(L->role);
     free(L->slot);
     free(L->had_number);

@@ -84,15 +84,6 @@ static void expand_row(const Mono *m, size_t nm, const double *x, double *out)
     }
 }
 
-static void free_names(char **names, size_t n)
-{
-    if (!names)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 static char **mono_names(const Dataset *ds, const Mono *m, size_t nm, FbErr *err)
 {
     char **names = fb_calloc(nm, sizeof *names, "feature names", err);
@@ -113,7 +104,7 @@ static char **mono_names(const Dataset *ds, const Mono *m, size_t nm, FbErr *err
         }
         names[j] = fb_strdup(buf, err);
         if (!names[j]) {
-            free_names(names, nm);
+            fb_free_strings(names, nm);
             return NULL;
         }
     }
@@ -137,7 +128,7 @@ static void prep_free(Prepared *p)
     free(p->test.L);
     free(p->shift);
     free(p->scale);
-    free_names(p->names, p->d);
+    fb_free_strings(p->names, p->d);
     dataset_unref(p->ds);
     free(p);
 }

@@ -115,6 +115,35 @@ static int centred_gram(const double *X, const double *Y, size_t n, size_t d, si
     return 0;
 }
 
+/* The centred normal equations of X (n, d) and Y (n, k) in p >= d unknowns: the means xm (d) and ym (k),
+ * G (p, p) and R (p, k), column-major, zero but for centred_gram's products in their first d rows and
+ * columns (the rest for the caller to fill).  Owned: normal_free. */
+typedef struct Normal {
+    double *xm, *ym, *G, *R;
+} Normal;
+
+static void normal_free(Normal *ne)
+{
+    free(ne->xm);
+    free(ne->ym);
+    free(ne->G);
+    free(ne->R);
+}
+
+/* Allocates and fills *ne (normal_free it, also on failure).  Fails only on out of memory. */
+static int normal_build(const double *X, const double *Y, size_t n, size_t d, size_t k, size_t p, Normal *ne,
+                        FbErr *err)
+{
+    *ne = (Normal){0};
+    ne->xm = fb_calloc(d ? d : 1, sizeof *ne->xm, "solve: column means", err);
+    ne->ym = ne->xm ? fb_calloc(k, sizeof *ne->ym, "solve: target means", err) : NULL;
+    ne->G = ne->ym ? fb_calloc(p * p, sizeof *ne->G, "solve: the Gram matrix", err) : NULL;        /* (p, p) */
+    ne->R = ne->G ? fb_calloc(p * k, sizeof *ne->R, "solve: the right-hand side", err) : NULL; /* (p, k) */
+    if (!ne->R)
+        return -1;
+    return centred_gram(X, Y, n, d, k, p, ne->xm, ne->ym, ne->G, ne->R, err);
+}
+
 /* Solve G S = R in place (G (p, p) symmetric positive definite, lower
  * triangle column-major; R (p, k) column-major) by Cholesky, when the
  * factor's rcond estimate is at least NORMAL_RCOND_MIN.  0 solved (info->rcond
@@ -155,22 +184,14 @@ static int ols_normal(const double *X, const double *Y, size_t n, size_t d, size
 {
     if (d > 46340 || n <= d)
         return 1;
-    double *xm = fb_calloc(d, sizeof *xm, "solve: column means", err);
-    double *ym = xm ? fb_calloc(k, sizeof *ym, "solve: target means", err) : NULL;
-    double *G = ym ? fb_calloc(d * d, sizeof *G, "solve: the Gram matrix", err) : NULL; /* (d, d) */
-    double *R = G ? fb_calloc(d * k, sizeof *R, "solve: Xc^T Yc", err) : NULL;          /* (d, k) col-major */
-    int rc = -1;
-    if (R && centred_gram(X, Y, n, d, k, d, xm, ym, G, R, err) == 0)
-        rc = cholesky_solve(G, R, d, k, info, err);
+    Normal ne;
+    int rc = normal_build(X, Y, n, d, k, d, &ne, err) ? -1 : cholesky_solve(ne.G, ne.R, d, k, info, err);
     if (rc == 0) {
-        uncentre(R, d, xm, ym, d, k, W, b);
+        uncentre(ne.R, d, ne.xm, ne.ym, d, k, W, b);
         info->rank = d;
         info->path = "normal equations";
     }
-    free(xm);
-    free(ym);
-    free(G);
-    free(R);
+    normal_free(&ne);
     return rc;
 }
 
@@ -288,6 +309,33 @@ out:
     return rc;
 }
 
+/* ridge_normal's solution (w, c) in ne->R to W and b = c - xm.w; 1 when b cancels too much to trust (the
+ * QR path gets b directly), -1 out of memory. */
+static int ridge_uncentre(const Normal *ne, size_t d, size_t k, double *W, double *b, LinalgInfo *info, FbErr *err)
+{
+    size_t p = d + 1;
+    const double *R = ne->R, *xm = ne->xm;
+    double *c = fb_malloc(k, sizeof *c, "solve: the fitted means", err);
+    if (!c)
+        return -1;
+    for (size_t j = 0; j < k; j++)
+        c[j] = R[j * p + d];
+    uncentre(R, p, xm, c, d, k, W, b);
+    free(c);
+    info->rank = d;
+    info->path = "normal equations";
+    /* b = c - xm.w cancels when X is offset: (|c| + sum |xm_i w_i|) / |b| multiplies the error
+     * (~eps / rcond).  Above 1e-10 relative, the QR path gets b directly. */
+    for (size_t j = 0; j < k; j++) {
+        double mag = fabs(R[j * p + d]);
+        for (size_t col = 0; col < d; col++)
+            mag += fabs(xm[col] * W[j * d + col]);
+        if (mag * (DBL_EPSILON / info->rcond) > 1e-10 * fabs(b[j]))
+            return 1;
+    }
+    return 0;
+}
+
 /* Ridge with the bias penalised (the fixed point of weight decay on every
  * parameter):  min ||X w + b - y||^2 + lambda (||w||^2 + b^2)  per output.
  * Written in the centred coordinates w and c = b + xm.w, which keep an
@@ -304,12 +352,11 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
     size_t p = d + 1;
     if (p > 46340)
         return 1;
-    double *xm = fb_calloc(d ? d : 1, sizeof *xm, "solve: column means", err);
-    double *ym = xm ? fb_calloc(k, sizeof *ym, "solve: target means", err) : NULL;
-    double *G = ym ? fb_calloc(p * p, sizeof *G, "solve: the Gram matrix", err) : NULL; /* (p, p) */
-    double *R = G ? fb_calloc(p * k, sizeof *R, "solve: the right-hand side", err) : NULL; /* (p, k) col-major */
+    Normal ne;
     int rc = -1;
-    if (R && centred_gram(X, Y, n, d, k, p, xm, ym, G, R, err) == 0) {
+    if (normal_build(X, Y, n, d, k, p, &ne, err) == 0) {
+        double *G = ne.G, *R = ne.R;
+        const double *xm = ne.xm;
         /* Row-major upper == column-major lower: G[i * p + j], j >= i. */
         for (size_t i = 0; i < d; i++) {
             for (size_t j = i; j < d; j++)
@@ -319,35 +366,12 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
         }
         G[d * p + d] = (double)n + lambda;
         for (size_t j = 0; j < k; j++)
-            R[j * p + d] = (double)n * ym[j];
+            R[j * p + d] = (double)n * ne.ym[j];
         rc = cholesky_solve(G, R, p, k, info, err);
     }
-    if (rc == 0) {
-        double *c = fb_malloc(k, sizeof *c, "solve: the fitted means", err);
-        if (!c) {
-            rc = -1;
-        } else {
-            for (size_t j = 0; j < k; j++)
-                c[j] = R[j * p + d];
-            uncentre(R, p, xm, c, d, k, W, b);
-            free(c);
-            info->rank = d;
-            info->path = "normal equations";
-            /* b = c - xm.w cancels when X is offset: (|c| + sum |xm_i w_i|) / |b| multiplies the error
-             * (~eps / rcond).  Above 1e-10 relative, the QR path gets b directly. */
-            for (size_t j = 0; j < k && rc == 0; j++) {
-                double mag = fabs(R[j * p + d]);
-                for (size_t col = 0; col < d; col++)
-                    mag += fabs(xm[col] * W[j * d + col]);
-                if (mag * (DBL_EPSILON / info->rcond) > 1e-10 * fabs(b[j]))
-                    rc = 1;
-            }
-        }
-    }
-    free(xm);
-    free(ym);
-    free(G);
-    free(R);
+    if (rc == 0)
+        rc = ridge_uncentre(&ne, d, k, W, b, info, err);
+    normal_free(&ne);
     return rc;
 }
 
