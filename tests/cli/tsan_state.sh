@@ -8,6 +8,8 @@ set -u
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 t="$(mktemp -d)"
 trap 'rm -rf "$t"' EXIT
+export HOME="$t/home" XDG_STATE_HOME="$t/state" # (no fitbench runs here; the suite's convention all the same)
+mkdir -p "$HOME"
 cat >"$t/race.c" <<'C'
 #include <pthread.h>
 #include <stdio.h>
