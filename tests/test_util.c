@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fitbench/args.h"
+#include "fitbench/err.h"
 #include "fitbench/expr.h"
 #include "fitbench/strutil.h"
 
@@ -37,6 +38,26 @@ Test(strutil, suggestions)
     cr_assert_str_eq(fb_suggest("rmsprob", opts), "rmsprop");
     cr_assert_null(fb_suggest("banana", opts));
     cr_assert_eq(fb_edit_distance("kitten", "sitting"), 3);
+}
+
+/* One helper frees every array of owned strings (datasets, prepared data, CSV tables, model files): a whole
+ * array, a half-built one with NULL entries, and NULL itself.  The sanitizer build's leak check proves the
+ * strings go too. */
+Test(err, free_strings_whole_half_built_and_null)
+{
+    FbErr e = {0};
+    char **v = fb_calloc(3, sizeof *v, "names", &e);
+    cr_assert_not_null(v);
+    v[0] = fb_strdup("a", &e);
+    v[1] = fb_strdup("bb", &e);
+    cr_assert(v[0] && v[1]);
+    fb_free_strings(v, 3); /* v[2] is still NULL: a half-built array */
+    char **w = fb_calloc(2, sizeof *w, "names", &e);
+    cr_assert_not_null(w);
+    w[0] = fb_strdup("x", &e);
+    w[1] = fb_strdup("y", &e);
+    fb_free_strings(w, 2);
+    fb_free_strings(NULL, 5);
 }
 
 static int lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err)

@@ -29,4 +29,7 @@ void *fb_malloc(size_t n, size_t size, const char *what, FbErr *err);
 void *fb_calloc(size_t n, size_t size, const char *what, FbErr *err);
 char *fb_strdup(const char *s, FbErr *err);
 
+/* Frees the n strings of v (NULL entries allowed, as in a half-built array) and v itself.  NULL-safe. */
+void fb_free_strings(char **v, size_t n);
+
 #endif

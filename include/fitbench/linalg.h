@@ -1,8 +1,7 @@
-/* linalg.h — closed-form least squares and ridge over OpenBLAS/LAPACK. */
+/* linalg.h — closed-form least squares and ridge over OpenBLAS/LAPACK (room for OpenBLAS's buffers: blas.h). */
 #ifndef FITBENCH_LINALG_H
 #define FITBENCH_LINALG_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "fitbench/err.h"
@@ -43,47 +42,5 @@ int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k,
 
 /* Frees info->dep (NULL-safe). */
 void linalg_info_free(LinalgInfo *info);
-
-/* OpenBLAS's work buffers under a memory limit.
- *
- * OpenBLAS gives each thread that runs a level-3 routine (also a LAPACK
- * factorisation, or level 2 on long vectors) a work buffer of 128 MiB,
- * mapped on first use and kept until exit; the worker threads it starts when
- * the library loads map theirs at once.  When the mapping fails it tries
- * again forever, so under a tight `ulimit -v` (RLIMIT_AS) or `ulimit -d`
- * (RLIMIT_DATA) the program would hang (in the first solve or training step,
- * or at exit, waiting for a worker that never got its buffer) instead of
- * failing.  With neither limit set (the usual case) each function below costs
- * two getrlimit calls and does nothing else.
- *
- * linalg_blas_reserve: at start-up, on the main thread, before any BLAS call:
- * checks that the limit leaves room for the buffers still to come for the
- * `threads` BLAS threads now running (the workers' not yet mapped, and the
- * main thread's).  Fails (-1) when it does not, naming the limit, the room
- * left and the limit that would do; workers that could not map their buffers
- * never finish then, so the caller should end the process with _exit, not
- * exit (OpenBLAS's exit handler waits for them).
- *
- * linalg_blas_ready: before the calling (main) thread's first BLAS call that
- * may need its buffer (building a model, whose first forward pass follows;
- * linalg_lstsq calls it itself): under a limit, checks that the buffer fits,
- * then has OpenBLAS map it at once (a 1 x 1 dsyrk), so that no later BLAS
- * call on that thread maps one.  Fails (-1, nothing mapped) when it does not
- * fit, e.g. because the data took the room.  Later calls return 0 at once.
- *
- * linalg_blas_threads: before raising OpenBLAS's thread count to `threads`
- * (each new worker maps a stack and a buffer at once): fails when a limit
- * leaves no room for them.  0 without a limit or when no new worker starts. */
-int linalg_blas_reserve(int threads, FbErr *err);
-int linalg_blas_ready(FbErr *err);
-int linalg_blas_threads(int threads, FbErr *err);
-
-/* linalg_blas_callers_fit: before `extra` threads besides the main one
- * start calling BLAS, each on one BLAS thread (a training team's workers):
- * each takes a buffer of its own on its first level-3 call, which OpenBLAS
- * then keeps for later callers.  True when no limit is set, when that many
- * were let in before, or when the limit leaves room for their buffers and
- * stacks (then it counts them as let in).  Maps nothing; never fails. */
-bool linalg_blas_callers_fit(int extra);
 
 #endif

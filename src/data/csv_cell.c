@@ -118,6 +118,16 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* p past a run of one or more digits (before end), or NULL when p is not at a digit. */
+static const char *skip_digits1(const char *p, const char *end)
+{
+    if (p == end || !is_digit(*p))
+        return NULL;
+    while (p < end && is_digit(*p))
+        p++;
+    return p;
+}
+
 /* The grouping separator at s (a space, an apostrophe, '.', ',', or U+00A0,
  * U+2009, U+202F in UTF-8): its length in bytes, 0 when there is none. */
 static size_t group_sep(const char *s, const char *end)
@@ -158,13 +168,8 @@ bool csv_grouped_digits(const char *s, size_t n)
     }
     if (groups == 0)
         return false;
-    if (p < end && (*p == '.' || *p == ',') && !(glen == 1 && *p == *g)) {
-        p++;
-        if (p == end || !is_digit(*p))
-            return false;
-        while (p < end && is_digit(*p))
-            p++;
-    }
+    if (p < end && (*p == '.' || *p == ',') && !(glen == 1 && *p == *g) && !(p = skip_digits1(p + 1, end)))
+        return false;
     return p == end;
 }
 
@@ -188,10 +193,8 @@ static bool plain_with(const char *s, size_t n, char mark)
         p++;
         if (p < end && (*p == '-' || *p == '+'))
             p++;
-        if (p == end || !is_digit(*p))
+        if (!(p = skip_digits1(p, end)))
             return false;
-        while (p < end && is_digit(*p))
-            p++;
     }
     return p == end;
 }

@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "fitbench/par.h"
 #include "fitbench/strutil.h"
 
@@ -219,10 +217,59 @@ static long long next_record(int fd, char *buf, long long off, long long end)
     return end;
 }
 
+/* The ranges' row blocks laid out one after the other from L->n (each job's row0), after the count of
+ * their line ends, and L's tables grown to hold them all; the jobs then write into those tables.  False
+ * when a range could not be counted, or the tables cannot grow (the caller falls back to the serial reader;
+ * a table that did grow stays grown). */
+static bool lay_out_blocks(Loader *L, FastJob *job, int k)
+{
+    size_t rows = L->n;
+    for (int i = 0; i < k; i++) {
+        if (!job[i].ok || job[i].lines > SIZE_MAX / 2)
+            return false;
+        job[i].row0 = rows;
+        rows += job[i].lines + 1;
+    }
+    if (rows > SIZE_MAX / sizeof(double) / (L->nnum + L->ny + 1))
+        return false;
+    if (rows > L->cap) {
+        /* L->cap stays: it still describes ids (one-hot and text-target ids,
+         * unused by a numeric table), and if the serial reader takes over it
+         * grows all three from there. */
+        double *X = realloc(L->X, rows * L->nnum * sizeof *X + 1);
+        if (!X)
+            return false;
+        L->X = X;
+        double *Y = realloc(L->Y, rows * L->ny * sizeof *Y + 1);
+        if (!Y)
+            return false;
+        L->Y = Y;
+    }
+    for (int i = 0; i < k; i++) {
+        job[i].X = L->X;
+        job[i].Y = L->Y;
+    }
+    return true;
+}
+
+/* Close the gaps blank lines left between the blocks; L->n counts every row written. */
+static void close_gaps(Loader *L, const FastJob *job, int k)
+{
+    size_t n = L->n;
+    for (int i = 0; i < k; i++) {
+        if (job[i].row0 != n) {
+            memmove(L->X + n * L->nnum, L->X + job[i].row0 * L->nnum, job[i].rows * L->nnum * sizeof(double));
+            memmove(L->Y + n * L->ny, L->Y + job[i].row0 * L->ny, job[i].rows * L->ny * sizeof(double));
+        }
+        n += job[i].rows;
+    }
+    L->n = n;
+}
+
 /* Parse the data from file offset `start` to the end into L.  Returns 1 when
  * done, 0 when the file is not the simple case (L's rows past those it had are
  * then meaningless and the caller starts over with the serial reader). */
-int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
+int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab, int threads)
 {
     struct stat st;
     int fd = fileno(f);
@@ -237,7 +284,7 @@ int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
     long long size = (long long)st.st_size;
     if (size - start < FAST_MIN_BYTES)
         return 0;
-    int k = openblas_get_num_threads();
+    int k = threads;
     if (k > FAST_MAX_THREADS)
         k = FAST_MAX_THREADS;
     if ((size - start) / FAST_MIN_BYTES < k)
@@ -258,46 +305,13 @@ int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab)
     }
     /* Count, then lay the ranges' row blocks out one after the other. */
     par_run(job, sizeof job[0], (size_t)k, fast_count_job);
-    size_t rows = L->n;
-    for (int i = 0; i < k; i++) {
-        if (!job[i].ok || job[i].lines > SIZE_MAX / 2)
-            goto out;
-        job[i].row0 = rows;
-        rows += job[i].lines + 1;
-    }
-    if (rows > SIZE_MAX / sizeof(double) / (L->nnum + L->ny + 1))
+    if (!lay_out_blocks(L, job, k))
         goto out;
-    if (rows > L->cap) {
-        /* L->cap stays: it still describes ids (one-hot and text-target ids,
-         * unused by a numeric table), and if the serial reader takes over it
-         * grows all three from there. */
-        double *X = realloc(L->X, rows * L->nnum * sizeof *X + 1);
-        if (!X)
-            goto out;
-        L->X = X;
-        double *Y = realloc(L->Y, rows * L->ny * sizeof *Y + 1);
-        if (!Y)
-            goto out;
-        L->Y = Y;
-    }
-    for (int i = 0; i < k; i++) {
-        job[i].X = L->X;
-        job[i].Y = L->Y;
-    }
     par_run(job, sizeof job[0], (size_t)k, fast_parse_job);
     for (int i = 0; i < k; i++)
         if (!job[i].ok)
             goto out;
-    /* Close the gaps blank lines left between the blocks. */
-    size_t n = L->n;
-    for (int i = 0; i < k; i++) {
-        if (job[i].row0 != n) {
-            memmove(L->X + n * L->nnum, L->X + job[i].row0 * L->nnum, job[i].rows * L->nnum * sizeof(double));
-            memmove(L->Y + n * L->ny, L->Y + job[i].row0 * L->ny, job[i].rows * L->ny * sizeof(double));
-        }
-        n += job[i].rows;
-    }
-    L->n = n;
+    close_gaps(L, job, k);
     rc = 1;
 out:
     for (int i = 0; i < k; i++)

@@ -212,10 +212,11 @@ int csv_build_targets(Loader *L, Dataset *ds, FbErr *err);
 
 /* csv_fast.c: the parallel fast path. */
 
-/* Parse the data from file offset `start` to the end of f into L with several
- * threads.  Returns 1 when done, 0 when the file is not the simple case
+/* Parse the data from file offset `start` to the end of f into L with up to
+ * `threads` threads (the caller's choice: csv_load gives BLAS's count, blas.h;
+ * at most 8, and fewer when the file has less than 1 MiB for each).  Returns 1 when done, 0 when the file is not the simple case
  * (L->n is then unchanged; its tables may have grown, and the caller reads on
  * with the serial reader). */
-int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab);
+int csv_fast_load(Loader *L, FILE *f, long long start, char sep, bool trim_tab, int threads);
 
 #endif

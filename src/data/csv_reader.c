@@ -108,130 +108,177 @@ int csv_refill(Reader *rd, FbErr *err)
 
 enum { ST_START, ST_UNQUOTED, ST_QUOTED, ST_AFTER_QUOTE };
 
+/* The record scanner's state between characters. */
+typedef struct Scan {
+    int st;                   /* ST_*: where in a field we are */
+    bool started;             /* the record has begun (blank lines before it skipped) */
+    unsigned long quote_line; /* the line of the open quote, for "unclosed quote" */
+} Scan;
+
+/* What a step of the scanner did: go on, the record ended, no record (end of input), or failed. */
+enum { STEP_ON, STEP_DONE, STEP_EOF, STEP_ERR };
+
+/* At the end of the buffer: read more (STEP_ON); at the end of the input, end the record (STEP_DONE), or
+ * report none (STEP_EOF) or an unclosed quote (STEP_ERR). */
+static int step_refill(Reader *rd, Record *r, const Scan *sc, FbErr *err)
+{
+    if (csv_refill(rd, err))
+        return STEP_ERR;
+    if (rd->len != 0)
+        return STEP_ON;
+    if (sc->st == ST_QUOTED) {
+        fb_fail(err, "%s: row %lu: unclosed quote", rd->path, sc->quote_line);
+        return STEP_ERR;
+    }
+    if (!sc->started)
+        return STEP_EOF;
+    return end_field(rd, r, err) ? STEP_ERR : STEP_DONE;
+}
+
+/* Before the record: skip a blank line, or the LF of a CRLF; at any other character start the record and
+ * its first field (sc->started). */
+static int step_begin(Reader *rd, Record *r, char c, Scan *sc, FbErr *err)
+{
+    bool cr = rd->pending_cr;
+    rd->pending_cr = false;
+    if (c == '\n' || c == '\r') { /* a blank line, or the LF of a CRLF */
+        rd->pos++;
+        if (!(cr && c == '\n'))
+            rd->line++;
+        rd->pending_cr = c == '\r';
+        return STEP_ON;
+    }
+    sc->started = true;
+    r->line0 = rd->line;
+    return begin_field(rd, r, err) ? STEP_ERR : STEP_ON;
+}
+
+/* ST_START: blanks before a field, its opening quote, or the first character of an unquoted field. */
+static void step_start(Reader *rd, Record *r, char c, Scan *sc)
+{
+    if (is_blank(rd, c)) {
+        rd->pos++;
+    } else if (c == '"') {
+        rd->pos++;
+        r->quoted[r->nf - 1] = 1;
+        sc->quote_line = rd->line;
+        sc->st = ST_QUOTED;
+    } else {
+        sc->st = ST_UNQUOTED;
+    }
+}
+
+/* ST_UNQUOTED, the fast path: copy the run up to the next separator or line end; a separator starts the
+ * next field, a line end ends the record (STEP_DONE). */
+static int step_unquoted(Reader *rd, Record *r, Scan *sc, FbErr *err)
+{
+    const char *b = rd->buf;
+    size_t s = rd->pos, e = s;
+    char sep = rd->sep;
+    while (e < rd->len && b[e] != sep && b[e] != '\n' && b[e] != '\r' && b[e] != '\0')
+        e++;
+    if (rec_append(rd, r, b + s, e - s, err))
+        return STEP_ERR;
+    rd->pos = e;
+    if (e == rd->len || b[e] == '\0')
+        return STEP_ON;
+    rd->pos++;
+    if (b[e] == sep) {
+        if (end_field(rd, r, err) || begin_field(rd, r, err))
+            return STEP_ERR;
+        sc->st = ST_START;
+        return STEP_ON;
+    }
+    rd->line++;
+    rd->pending_cr = b[e] == '\r';
+    return end_field(rd, r, err) ? STEP_ERR : STEP_DONE;
+}
+
+/* ST_QUOTED: copy the run up to the next quote (line ends included, counted). */
+static int step_quoted(Reader *rd, Record *r, Scan *sc, FbErr *err)
+{
+    const char *b = rd->buf;
+    size_t s = rd->pos, e = s;
+    while (e < rd->len && b[e] != '"' && b[e] != '\0') {
+        if (b[e] == '\n')
+            rd->line++;
+        e++;
+    }
+    if (rec_append(rd, r, b + s, e - s, err))
+        return STEP_ERR;
+    rd->pos = e;
+    if (e < rd->len && b[e] == '"') {
+        rd->pos++;
+        sc->st = ST_AFTER_QUOTE;
+    }
+    return STEP_ON;
+}
+
+/* ST_AFTER_QUOTE: a closing quote, or the first of a doubled one. */
+static int step_after_quote(Reader *rd, Record *r, char c, Scan *sc, FbErr *err)
+{
+    rd->pos++;
+    if (c == '"') {
+        if (rec_append(rd, r, "\"", 1, err))
+            return STEP_ERR;
+        sc->st = ST_QUOTED;
+    } else if (c == rd->sep) {
+        if (end_field(rd, r, err) || begin_field(rd, r, err))
+            return STEP_ERR;
+        sc->st = ST_START;
+    } else if (c == '\n' || c == '\r') {
+        rd->line++;
+        rd->pending_cr = c == '\r';
+        return end_field(rd, r, err) ? STEP_ERR : STEP_DONE;
+    } else if (!is_blank(rd, c)) {
+        if (rec_append(rd, r, &c, 1, err))
+            return STEP_ERR;
+        sc->st = ST_UNQUOTED;
+    }
+    return STEP_ON;
+}
+
+/* The next record, blank or not, into r: 1 with a record, 0 at the end of the input, -1 on error. */
+static int scan_record(Reader *rd, Record *r, FbErr *err)
+{
+    r->tlen = 0;
+    r->nf = 0;
+    Scan sc = {ST_START, false, 0};
+    for (;;) {
+        int step;
+        if (rd->pos == rd->len && (step = step_refill(rd, r, &sc, err)) != STEP_ON)
+            return step == STEP_DONE ? 1 : step == STEP_EOF ? 0 : -1;
+        char c = rd->buf[rd->pos];
+        if (c == '\0')
+            return fb_fail(err, "%s: row %lu: NUL byte (is this a binary file, or UTF-16?)", rd->path, rd->line);
+        if (!sc.started) {
+            if (step_begin(rd, r, c, &sc, err) == STEP_ERR)
+                return -1;
+            if (!sc.started)
+                continue;
+        }
+        if (sc.st == ST_START) {
+            step_start(rd, r, c, &sc);
+            continue;
+        }
+        step = sc.st == ST_UNQUOTED ? step_unquoted(rd, r, &sc, err)
+               : sc.st == ST_QUOTED ? step_quoted(rd, r, &sc, err)
+                                    : step_after_quote(rd, r, c, &sc, err);
+        if (step != STEP_ON)
+            return step == STEP_DONE ? 1 : -1;
+    }
+}
+
 /* Read the next non-blank record into r.  Returns 1 with a record, 0 at the
  * end of the file, -1 on error (unclosed quote, NUL byte, read error, OOM). */
 int csv_read_record(Reader *rd, Record *r, FbErr *err)
 {
     for (;;) {
-        r->tlen = 0;
-        r->nf = 0;
-        int st = ST_START;
-        bool started = false;
-        unsigned long quote_line = 0;
-        for (;;) {
-            if (rd->pos == rd->len) {
-                if (csv_refill(rd, err))
-                    return -1;
-                if (rd->len == 0) {
-                    if (st == ST_QUOTED)
-                        return fb_fail(err, "%s: row %lu: unclosed quote", rd->path, quote_line);
-                    if (!started)
-                        return 0;
-                    if (end_field(rd, r, err))
-                        return -1;
-                    break;
-                }
-            }
-            char c = rd->buf[rd->pos];
-            if (c == '\0')
-                return fb_fail(err, "%s: row %lu: NUL byte (is this a binary file, or UTF-16?)",
-                               rd->path, rd->line);
-            if (!started) {
-                bool cr = rd->pending_cr;
-                rd->pending_cr = false;
-                if (c == '\n' || c == '\r') {    /* a blank line, or the LF of a CRLF */
-                    rd->pos++;
-                    if (!(cr && c == '\n'))
-                        rd->line++;
-                    rd->pending_cr = c == '\r';
-                    continue;
-                }
-                started = true;
-                r->line0 = rd->line;
-                if (begin_field(rd, r, err))
-                    return -1;
-            }
-            if (st == ST_START) {
-                if (is_blank(rd, c)) {
-                    rd->pos++;
-                } else if (c == '"') {
-                    rd->pos++;
-                    r->quoted[r->nf - 1] = 1;
-                    quote_line = rd->line;
-                    st = ST_QUOTED;
-                } else {
-                    st = ST_UNQUOTED;
-                }
-                continue;
-            }
-            if (st == ST_UNQUOTED) {
-                /* Fast path: copy the run up to the next separator or line end. */
-                const char *b = rd->buf;
-                size_t s = rd->pos, e = s;
-                char sep = rd->sep;
-                while (e < rd->len && b[e] != sep && b[e] != '\n' && b[e] != '\r' && b[e] != '\0')
-                    e++;
-                if (rec_append(rd, r, b + s, e - s, err))
-                    return -1;
-                rd->pos = e;
-                if (e == rd->len || b[e] == '\0')
-                    continue;
-                rd->pos++;
-                if (b[e] == sep) {
-                    if (end_field(rd, r, err) || begin_field(rd, r, err))
-                        return -1;
-                    st = ST_START;
-                    continue;
-                }
-                rd->line++;
-                rd->pending_cr = b[e] == '\r';
-                if (end_field(rd, r, err))
-                    return -1;
-                break;
-            }
-            if (st == ST_QUOTED) {
-                const char *b = rd->buf;
-                size_t s = rd->pos, e = s;
-                while (e < rd->len && b[e] != '"' && b[e] != '\0') {
-                    if (b[e] == '\n')
-                        rd->line++;
-                    e++;
-                }
-                if (rec_append(rd, r, b + s, e - s, err))
-                    return -1;
-                rd->pos = e;
-                if (e < rd->len && b[e] == '"') {
-                    rd->pos++;
-                    st = ST_AFTER_QUOTE;
-                }
-                continue;
-            }
-            /* ST_AFTER_QUOTE: a closing quote, or the first of a doubled one. */
-            rd->pos++;
-            if (c == '"') {
-                if (rec_append(rd, r, "\"", 1, err))
-                    return -1;
-                st = ST_QUOTED;
-            } else if (c == rd->sep) {
-                if (end_field(rd, r, err) || begin_field(rd, r, err))
-                    return -1;
-                st = ST_START;
-            } else if (c == '\n' || c == '\r') {
-                rd->line++;
-                rd->pending_cr = c == '\r';
-                if (end_field(rd, r, err))
-                    return -1;
-                break;
-            } else if (!is_blank(rd, c)) {
-                if (rec_append(rd, r, &c, 1, err))
-                    return -1;
-                st = ST_UNQUOTED;
-            }
-        }
+        int rc = scan_record(rd, r, err);
         /* A line of blanks only is a blank line too. */
-        if (r->nf == 1 && r->len[0] == 0 && !r->quoted[0])
+        if (rc == 1 && r->nf == 1 && r->len[0] == 0 && !r->quoted[0])
             continue;
-        return 1;
+        return rc;
     }
 }
 

@@ -6,10 +6,7 @@
 
 void strtab_free(StrTab *t)
 {
-    if (t->str)
-        for (size_t i = 0; i < t->n; i++)
-            free(t->str[i]);
-    free(t->str);
+    fb_free_strings(t->str, t->n);
     free(t->slot);
     memset(t, 0, sizeof *t);
 }

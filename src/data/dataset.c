@@ -13,15 +13,6 @@
  * most (digits has 10; a 0..100 score is a regression target). */
 enum { MAX_NUMERIC_CLASSES = 20 };
 
-static void free_strings(char **v, size_t n)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 static char **numbered_names(const char *prefix, size_t n, FbErr *err)
 {
     char **v = fb_calloc(n, sizeof *v, "column names", err);
@@ -31,7 +22,7 @@ static char **numbered_names(const char *prefix, size_t n, FbErr *err)
         char buf[48];
         snprintf(buf, sizeof buf, "%s%zu", prefix, i);
         if (!(v[i] = fb_strdup(buf, err))) {
-            free_strings(v, n);
+            fb_free_strings(v, n);
             return NULL;
         }
     }
@@ -90,9 +81,9 @@ void dataset_unref(Dataset *ds)
         return;
     free(ds->X);
     free(ds->y);
-    free_strings(ds->names, ds->d);
-    free_strings(ds->ynames, ds->ny);
-    free_strings(ds->class_names, ds->nclasses);
+    fb_free_strings(ds->names, ds->d);
+    fb_free_strings(ds->ynames, ds->ny);
+    fb_free_strings(ds->class_names, ds->nclasses);
     free(ds->class_values);
     free(ds->label);
     free(ds->source);
@@ -154,7 +145,7 @@ int dataset_set_classes(Dataset *ds, int string_target, FbErr *err)
         return string_classes(ds, err);
 
     /* Start from "no classes" so a failure below leaves a consistent dataset. */
-    free_strings(ds->class_names, ds->nclasses);
+    fb_free_strings(ds->class_names, ds->nclasses);
     ds->class_names = NULL;
     free(ds->class_values);
     ds->class_values = NULL;
@@ -207,7 +198,7 @@ int dataset_set_classes(Dataset *ds, int string_target, FbErr *err)
     return 0;
 fail:
     free(cv);
-    free_strings(cn, cn ? k : 0);
+    fb_free_strings(cn, cn ? k : 0);
     free(label);
     return -1;
 }

@@ -363,50 +363,81 @@ static int read_fail(FILE *f, int rc)
     return rc;
 }
 
-int npy_read(const char *path, double **data, size_t *ndim, size_t shape[2], FbErr *err)
-{
-    *data = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fb_fail(err, "cannot read %s: %s", path, strerror(errno));
+/* What the header says about the data: shape (nd dimensions, sh[0] x sh[1]), byte order, memory order. */
+typedef struct NpyLayout {
+    size_t nd, sh[2];
+    bool big, fortran;
+} NpyLayout;
 
+/* The magic, the version and the header's length: *lenbytes (2 or 4) and *hlen.  Fails on a read error, a
+ * file that is not .npy, an unknown version or a header over NPY_MAX_HEADER.  Leaves f open. */
+static int read_preamble(FILE *f, const char *path, size_t *lenbytes, size_t *hlen, FbErr *err)
+{
     unsigned char pre[12];
     size_t got = fread(pre, 1, 8, f);
     if (ferror(f))
-        return read_fail(f, fb_fail(err, "cannot read %s: %s", path, strerror(errno)));
+        return fb_fail(err, "cannot read %s: %s", path, strerror(errno));
     if (got < NPY_MAGIC_LEN || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
-        return read_fail(f, fb_fail(err, "%s is not a NumPy .npy file (it does not start with \\x93NUMPY)",
-                                    path));
+        return fb_fail(err, "%s is not a NumPy .npy file (it does not start with \\x93NUMPY)", path);
     if (got < 8)
-        return read_fail(f, fb_fail(err, "%s is truncated: the header ends early", path));
+        return fb_fail(err, "%s is truncated: the header ends early", path);
     int major = pre[6], minor = pre[7];
     if (!((major == 1 || major == 2 || major == 3) && minor == 0))
-        return read_fail(f, fb_fail(err, "%s uses .npy format version %d.%d; fitbench reads versions 1.0, 2.0 and 3.0",
-                                    path, major, minor));
-    size_t lenbytes = major == 1 ? 2 : 4;
-    if (fread(pre + 8, 1, lenbytes, f) != lenbytes)
-        return read_fail(f, fb_fail(err, "%s is truncated: the header ends early", path));
-    size_t hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
-    if (lenbytes == 4)
-        hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
-    if (hlen > NPY_MAX_HEADER)
-        return read_fail(f, fb_fail(err, "%s has a %zu-byte header, more than the %zu bytes fitbench accepts",
-                                    path, hlen, NPY_MAX_HEADER));
+        return fb_fail(err, "%s uses .npy format version %d.%d; fitbench reads versions 1.0, 2.0 and 3.0", path,
+                       major, minor);
+    *lenbytes = major == 1 ? 2 : 4;
+    if (fread(pre + 8, 1, *lenbytes, f) != *lenbytes)
+        return fb_fail(err, "%s is truncated: the header ends early", path);
+    *hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
+    if (*lenbytes == 4)
+        *hlen |= (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+    if (*hlen > NPY_MAX_HEADER)
+        return fb_fail(err, "%s has a %zu-byte header, more than the %zu bytes fitbench accepts", path, *hlen,
+                       NPY_MAX_HEADER);
+    return 0;
+}
+
+/* Why the parsed header h is not a float64 array of at most 2 dimensions fitbench can read: fails with the
+ * message, 0 when it is. */
+static int check_header(const Hdr *h, const char *path, FbErr *err)
+{
+    if (h->why) {
+        if (h->bad_key[0])
+            return fb_fail(err, "%s has a malformed header: unexpected key '%s' (a .npy header has 'descr', 'fortran_order' and 'shape')",
+                           path, h->bad_key);
+        return fb_fail(err, "%s has a malformed header: %s", path, h->why);
+    }
+    if (!h->descr_is_str)
+        return fb_fail(err, "%s has a structured dtype %s, fitbench needs float64 '<f8'", path, h->descr_raw);
+    if (strcmp(h->descr, "<f8") != 0 && strcmp(h->descr, ">f8") != 0)
+        return fb_fail(err, "%s has dtype '%s', fitbench needs float64 '<f8'", path, h->descr);
+    if (h->shape_overflow)
+        return fb_fail(err, "%s has a dimension too large for this machine", path);
+    if (h->ndim > 2) {
+        char s[128];
+        fmt_shape(s, sizeof s, h->shape, h->ndim);
+        return fb_fail(err, "%s has %zu dimensions %s; fitbench reads arrays of at most 2", path, h->ndim, s);
+    }
+    return 0;
+}
+
+/* The hlen-byte header text from f, parsed and checked, into *lay.  Fails on a short read, out of memory,
+ * or a header check_header refuses.  Leaves f open. */
+static int read_header(FILE *f, const char *path, size_t hlen, NpyLayout *lay, FbErr *err)
+{
     char *text = fb_malloc(hlen + 1, 1, "the .npy header", err);
     if (!text)
-        return read_fail(f, -1);
-    got = fread(text, 1, hlen, f);
+        return -1;
+    size_t got = fread(text, 1, hlen, f);
     if (got != hlen) {
         free(text);
-        return read_fail(f, fb_fail(err, "%s is truncated: the header should be %zu bytes, found %zu", path,
-                                    hlen, got));
+        return fb_fail(err, "%s is truncated: the header should be %zu bytes, found %zu", path, hlen, got);
     }
     text[hlen] = '\0';
-
     Hdr *h = calloc(1, sizeof *h);
     if (!h) {
         free(text);
-        return read_fail(f, fb_oom(err, "the .npy header", sizeof *h));
+        return fb_oom(err, "the .npy header", sizeof *h);
     }
     h->s = text;
     h->len = hlen;
@@ -416,79 +447,97 @@ int npy_read(const char *path, double **data, size_t *ndim, size_t shape[2], FbE
         parse_header(h);
     free(text);
     h->s = NULL;
-    int rc = 0;
-    if (h->why) {
-        if (h->bad_key[0])
-            rc = fb_fail(err, "%s has a malformed header: unexpected key '%s' (a .npy header has 'descr', 'fortran_order' and 'shape')",
-                         path, h->bad_key);
-        else
-            rc = fb_fail(err, "%s has a malformed header: %s", path, h->why);
-    } else if (!h->descr_is_str) {
-        rc = fb_fail(err, "%s has a structured dtype %s, fitbench needs float64 '<f8'", path, h->descr_raw);
-    } else if (strcmp(h->descr, "<f8") != 0 && strcmp(h->descr, ">f8") != 0) {
-        rc = fb_fail(err, "%s has dtype '%s', fitbench needs float64 '<f8'", path, h->descr);
-    } else if (h->shape_overflow) {
-        rc = fb_fail(err, "%s has a dimension too large for this machine", path);
-    } else if (h->ndim > 2) {
-        char s[128];
-        fmt_shape(s, sizeof s, h->shape, h->ndim);
-        rc = fb_fail(err, "%s has %zu dimensions %s; fitbench reads arrays of at most 2", path, h->ndim, s);
+    int rc = check_header(h, path, err);
+    if (rc == 0) {
+        lay->nd = h->ndim;
+        lay->sh[0] = lay->nd > 0 ? h->shape[0] : 1;
+        lay->sh[1] = lay->nd > 1 ? h->shape[1] : 1;
+        lay->big = h->descr[0] == '>';
+        lay->fortran = h->fortran;
     }
-    if (rc) {
-        free(h);
-        return read_fail(f, rc);
-    }
-
-    size_t nd = h->ndim, sh[2] = {nd > 0 ? h->shape[0] : 1, nd > 1 ? h->shape[1] : 1};
-    bool big = h->descr[0] == '>', fortran = h->fortran;
     free(h);
-    if (sh[1] && sh[0] > SIZE_MAX / 8 / sh[1])
-        return read_fail(f, fb_fail(err, "%s is too large: shape (%zu, %zu) overflows", path, sh[0], sh[1]));
-    size_t n = sh[0] * sh[1], bytes = n * 8;
+    return rc;
+}
 
-    /* Check the size before allocating, so a damaged header cannot make us
-     * allocate gigabytes only to find the data missing. */
-    size_t offset = 6 + 2 + lenbytes + hlen;
+/* The n doubles (bytes = 8 n) at file offset `offset` of f (the read position), still in the file's byte
+ * order, into *out (the caller frees).  A regular file's size is checked first, so a damaged header cannot
+ * make us allocate gigabytes only to find the data missing.  Fails on a short or failed read, or out of
+ * memory.  Leaves f open. */
+static int read_data(FILE *f, const char *path, size_t offset, size_t n, double **out, FbErr *err)
+{
+    size_t bytes = n * 8;
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
         size_t avail = (uintmax_t)st.st_size > offset ? (size_t)st.st_size - offset : 0;
         if (avail < bytes)
-            return read_fail(f, fb_fail(err, "%s is truncated: expected %zu bytes of data, found %zu", path,
-                                        bytes, avail));
+            return fb_fail(err, "%s is truncated: expected %zu bytes of data, found %zu", path, bytes, avail);
     }
     double *buf = fb_malloc(n, 8, "the .npy data", err);
     if (!buf)
-        return read_fail(f, -1);
-    got = fread(buf, 1, bytes, f);
+        return -1;
+    size_t got = fread(buf, 1, bytes, f);
     if (got != bytes) {
         int e = ferror(f) ? errno : 0;
         free(buf);
         if (e)
-            return read_fail(f, fb_fail(err, "cannot read %s: %s", path, strerror(e)));
-        return read_fail(f, fb_fail(err, "%s is truncated: expected %zu bytes of data, found %zu", path, bytes,
-                                    got));
+            return fb_fail(err, "cannot read %s: %s", path, strerror(e));
+        return fb_fail(err, "%s is truncated: expected %zu bytes of data, found %zu", path, bytes, got);
     }
-    fclose(f);
+    *out = buf;
+    return 0;
+}
+
+/* The raw data of *buf (n = sh[0] * sh[1] elements) to native row-major doubles: byte order in place, and
+ * a column-major 2-D array into a new buffer (*buf replaced, the old one freed).  Fails only on out of
+ * memory (*buf then freed and NULL). */
+static int to_native(double **buf, const NpyLayout *lay, size_t n, FbErr *err)
+{
     /* To native doubles in place: each element is read as bytes before its
      * slot is overwritten. */
-    unsigned char *raw = (unsigned char *)buf;
+    double *b = *buf;
+    unsigned char *raw = (unsigned char *)b;
     for (size_t i = 0; i < n; i++)
-        buf[i] = get64(raw + 8 * i, big);
-    if (fortran && nd == 2 && sh[0] > 1 && sh[1] > 1) {
+        b[i] = get64(raw + 8 * i, lay->big);
+    const size_t *sh = lay->sh;
+    if (lay->fortran && lay->nd == 2 && sh[0] > 1 && sh[1] > 1) {
         /* Column-major (r, c): element (i, j) is at j*r + i. */
         double *c = fb_malloc(n, 8, "the .npy data", err);
         if (!c) {
-            free(buf);
+            free(b);
+            *buf = NULL;
             return -1;
         }
         for (size_t i = 0; i < sh[0]; i++)
             for (size_t j = 0; j < sh[1]; j++)
-                c[i * sh[1] + j] = buf[j * sh[0] + i];
-        free(buf);
-        buf = c;
+                c[i * sh[1] + j] = b[j * sh[0] + i];
+        free(b);
+        *buf = c;
     }
+    return 0;
+}
+
+int npy_read(const char *path, double **data, size_t *ndim, size_t shape[2], FbErr *err)
+{
+    *data = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fb_fail(err, "cannot read %s: %s", path, strerror(errno));
+    size_t lenbytes = 0, hlen = 0;
+    NpyLayout lay = {0};
+    if (read_preamble(f, path, &lenbytes, &hlen, err) || read_header(f, path, hlen, &lay, err))
+        return read_fail(f, -1);
+    const size_t *sh = lay.sh;
+    if (sh[1] && sh[0] > SIZE_MAX / 8 / sh[1])
+        return read_fail(f, fb_fail(err, "%s is too large: shape (%zu, %zu) overflows", path, sh[0], sh[1]));
+    size_t n = sh[0] * sh[1];
+    double *buf = NULL;
+    if (read_data(f, path, 6 + 2 + lenbytes + hlen, n, &buf, err))
+        return read_fail(f, -1);
+    fclose(f);
+    if (to_native(&buf, &lay, n, err))
+        return -1;
     *data = buf;
-    *ndim = nd;
+    *ndim = lay.nd;
     shape[0] = sh[0];
     shape[1] = sh[1];
     return 0;

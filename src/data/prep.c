@@ -84,15 +84,6 @@ static void expand_row(const Mono *m, size_t nm, const double *x, double *out)
     }
 }
 
-static void free_names(char **names, size_t n)
-{
-    if (!names)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
 static char **mono_names(const Dataset *ds, const Mono *m, size_t nm, FbErr *err)
 {
     char **names = fb_calloc(nm, sizeof *names, "feature names", err);
@@ -113,7 +104,7 @@ static char **mono_names(const Dataset *ds, const Mono *m, size_t nm, FbErr *err
         }
         names[j] = fb_strdup(buf, err);
         if (!names[j]) {
-            free_names(names, nm);
+            fb_free_strings(names, nm);
             return NULL;
         }
     }
@@ -137,7 +128,7 @@ static void prep_free(Prepared *p)
     free(p->test.L);
     free(p->shift);
     free(p->scale);
-    free_names(p->names, p->d);
+    fb_free_strings(p->names, p->d);
     dataset_unref(p->ds);
     free(p);
 }
@@ -252,6 +243,69 @@ static int fill_part(Prepared *p, const size_t *rows, size_t n, const Mono *mono
     return 0;
 }
 
+/* p->names (p->d of them): the dataset's, or for degree > 1 one per polynomial term, whose list goes to
+ * *mono (p->d terms; the caller frees).  Fails on out of memory (what was made stays for the caller to
+ * free). */
+static int prep_names(Prepared *p, const Dataset *ds, int degree, Mono **mono, FbErr *err)
+{
+    size_t d = p->d;
+    if (degree > 1) {
+        *mono = fb_malloc(d, sizeof **mono, "the polynomial terms", err);
+        if (!*mono)
+            return -1;
+        list_monomials(ds->d, degree, *mono);
+        p->names = mono_names(ds, *mono, d, err);
+    } else {
+        p->names = fb_calloc(d, sizeof *p->names, "feature names", err);
+        for (size_t j = 0; p->names && j < d; j++)
+            if (!(p->names[j] = fb_strdup(ds->names[j], err)))
+                return -1;
+    }
+    return p->names ? 0 : -1;
+}
+
+/* The order the rows are split in (n of them; the caller frees): 0 .. n-1, shuffled by `seed` when
+ * `shuffle`.  NULL on out of memory. */
+static size_t *row_order(size_t n, bool shuffle, uint64_t seed, FbErr *err)
+{
+    size_t *rows = fb_malloc(n, sizeof *rows, "the row order", err);
+    if (!rows)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        rows[i] = i;
+    if (shuffle) {
+        Rng r;
+        rng_seed(&r, seed);
+        rng_shuffle(&r, rows, n);
+    }
+    return rows;
+}
+
+/* The parts: train, validation and test, from ntrain, nval and ntest rows in the order `rows` (then the
+ * scaler is fitted on train and applied to all three); for `identity` (no split, polynomial or scaling),
+ * train is the dataset's own X and y.  Fails on out of memory. */
+static int fill_parts(Prepared *p, const size_t *rows, size_t ntrain, size_t nval, size_t ntest, const Mono *mono,
+                      bool identity, FbErr *err)
+{
+    if (identity) {
+        p->train.n = ntrain;
+        p->train.X = p->ds->X;
+        p->train.Y = p->ds->y;
+        if (fill_part(p, NULL, ntrain, NULL, &p->train, err))
+            return -1;
+    } else if (fill_part(p, rows, ntrain, mono, &p->train, err) ||
+               fill_part(p, rows + ntrain, nval, mono, &p->val, err) ||
+               fill_part(p, rows + ntrain + nval, ntest, mono, &p->test, err))
+        return -1;
+    fit_scaler(p);
+    if (!identity) {
+        apply_scaler(p, p->train.X, p->train.n);
+        apply_scaler(p, p->val.X, p->val.n);
+        apply_scaler(p, p->test.X, p->test.n);
+    }
+    return 0;
+}
+
 int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
 {
     if (spec->degree < 1 || spec->degree > PREP_MAX_DEGREE)
@@ -282,49 +336,12 @@ int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
     int rc = -1;
     p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
     p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
-    if (!p->scale)
+    if (!p->scale || prep_names(p, ds, spec->degree, &mono, err))
         goto out;
-    if (spec->degree > 1) {
-        mono = fb_malloc(d, sizeof *mono, "the polynomial terms", err);
-        if (!mono)
-            goto out;
-        list_monomials(ds->d, spec->degree, mono);
-        p->names = mono_names(ds, mono, d, err);
-    } else {
-        p->names = fb_calloc(d, sizeof *p->names, "feature names", err);
-        for (size_t j = 0; p->names && j < d; j++)
-            if (!(p->names[j] = fb_strdup(ds->names[j], err)))
-                goto out;
-    }
-    if (!p->names)
+    if (!(rows = row_order(n, split && spec->shuffle, spec->seed, err)))
         goto out;
-    rows = fb_malloc(n, sizeof *rows, "the row order", err);
-    if (!rows)
+    if (fill_parts(p, rows, n - nval - ntest, nval, ntest, mono, identity, err))
         goto out;
-    for (size_t i = 0; i < n; i++)
-        rows[i] = i;
-    if (split && spec->shuffle) {
-        Rng r;
-        rng_seed(&r, spec->seed);
-        rng_shuffle(&r, rows, n);
-    }
-    size_t ntrain = n - nval - ntest;
-    if (identity) {
-        p->train.n = n;
-        p->train.X = ds->X;
-        p->train.Y = ds->y;
-        if (fill_part(p, NULL, n, NULL, &p->train, err))
-            goto out;
-    } else if (fill_part(p, rows, ntrain, mono, &p->train, err) ||
-               fill_part(p, rows + ntrain, nval, mono, &p->val, err) ||
-               fill_part(p, rows + ntrain + nval, ntest, mono, &p->test, err))
-        goto out;
-    fit_scaler(p);
-    if (!identity) {
-        apply_scaler(p, p->train.X, p->train.n);
-        apply_scaler(p, p->val.X, p->val.n);
-        apply_scaler(p, p->test.X, p->test.n);
-    }
     rc = 0;
 out:
     free(mono);

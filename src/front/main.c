@@ -5,11 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cblas.h>
-
 #include "fitbench/command.h"
 #include "fitbench/datadirs.h"
-#include "fitbench/linalg.h"
+#include "fitbench/blas.h"
 #include "fitbench/repl.h"
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
@@ -85,10 +83,10 @@ static int fatal(const FbErr *e)
 
 int main(int argc, char **argv)
 {
-    /* First of all, even before --version: under a tight ulimit -v OpenBLAS would hang (linalg.h).  _exit, as
+    /* First of all, even before --version: under a tight ulimit -v OpenBLAS would hang (blas.h).  _exit, as
      * its exit handler would wait for worker threads that never got their buffers. */
     FbErr blas_err = {{0}, 0};
-    if (linalg_blas_reserve(openblas_get_num_threads(), &blas_err))
+    if (blas_reserve(&blas_err))
         _exit(fatal(&blas_err));
     bool interactive_after = false, keep_going = false, quiet = false, live = false, plain = false;
     /* -c strings and script files run in the order they are given. */
@@ -141,8 +139,8 @@ int main(int argc, char **argv)
             return usage_error("too many scripts (the limit is %s)", "256");
     }
 
-    /* More BLAS threads start more workers, each mapping a buffer at once. */
-    if (threads >= 0 && linalg_blas_threads(threads ? (int)threads : openblas_get_num_procs(), &blas_err))
+    /* More BLAS threads start more workers, each mapping a buffer at once: checked before anything is set. */
+    if (threads >= 0 && blas_set_threads((int)threads, &blas_err))
         return fatal(&blas_err);
 
     Session s;
@@ -162,10 +160,8 @@ int main(int argc, char **argv)
         s.set.bail = false;
     if (seed >= 0)
         s.set.seed = (unsigned long long)seed;
-    if (threads >= 0) {
+    if (threads >= 0)
         s.set.threads = (int)threads;
-        openblas_set_num_threads(threads ? (int)threads : openblas_get_num_procs());
-    }
     repl_install_sigint();
 
     bool batch = ncmds || nfiles || read_stdin;

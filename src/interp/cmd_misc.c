@@ -7,11 +7,9 @@
 #include <time.h>
 #include <sys/stat.h>
 
-#include <cblas.h>
-
 #include "fitbench/command.h"
 #include "fitbench/expr.h"
-#include "fitbench/linalg.h"
+#include "fitbench/blas.h"
 #include "fitbench/script.h"
 #include "fitbench/strutil.h"
 
@@ -104,7 +102,7 @@ int cmd_set(Interp *it, const Command *row, Args *a, FbErr *err)
     long v, nt;
     /* The one setting that can fail goes first: a failed set changes nothing. */
     bool has_threads = args_long(a, "threads", &nt);
-    if (has_threads && linalg_blas_threads(nt ? (int)nt : openblas_get_num_procs(), err))
+    if (has_threads && blas_set_threads((int)nt, err))
         return -1;
     if (args_long(a, "seed", &v))
         st->seed = (unsigned long long)v;
@@ -113,11 +111,8 @@ int cmd_set(Interp *it, const Command *row, Args *a, FbErr *err)
     args_bool(a, "timing", &st->timing);
     if (args_long(a, "precision", &v))
         st->precision = (int)v;
-    if (has_threads) {
-        /* (Checked above: new BLAS threads map their buffers at once, which would hang under a tight ulimit.) */
-        st->threads = (int)nt;
-        openblas_set_num_threads(nt ? (int)nt : openblas_get_num_procs());
-    }
+    if (has_threads)
+        st->threads = (int)nt; /* (set above, where a tight ulimit can refuse new BLAS threads) */
     if (a->n == 1)
         sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",
                     (unsigned long long)st->seed, st->echo ? "yes" : "no", st->bail ? "yes" : "no", st->threads,

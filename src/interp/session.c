@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fitbench/linalg.h"
+#include "fitbench/blas.h"
 #include "fitbench/modelfile.h"
 #include "fitbench/strutil.h"
 
@@ -369,7 +369,7 @@ int session_build(Session *s, FbErr *err)
     }
     /* The model's first forward pass (train_begin, below) is its first BLAS call: under a memory limit, make
      * sure OpenBLAS's buffer fits first (else it would retry forever). */
-    if (linalg_blas_ready(err))
+    if (blas_ready(NULL, err))
         return -1;
     const ModelSpec *ms = &s->mspec;
     if (!s->loss_set)

@@ -12,21 +12,14 @@
 #include "fitbench/train.h"
 #include "modelfile_words.h"
 
-static void free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
 void modelfile_free(ModelFile *mf)
 {
     model_free(&mf->model);
     schema_free(mf->schema);
-    free_strings(mf->inputs, mf->ninputs);
-    free_strings(mf->classes, mf->nclasses);
+    fb_free_strings(mf->inputs, mf->ninputs);
+    fb_free_strings(mf->classes, mf->nclasses);
     free(mf->class_values);
-    free_strings(mf->features, mf->d);
+    fb_free_strings(mf->features, mf->d);
     free(mf->shift);
     free(mf->scaleby);
     memset(mf, 0, sizeof *mf);
@@ -37,7 +30,7 @@ static char **copy_strings(char *const *src, size_t n, FbErr *err)
     char **v = fb_calloc(n ? n : 1, sizeof *v, "names", err);
     for (size_t i = 0; v && i < n; i++)
         if (!(v[i] = fb_strdup(src[i], err))) {
-            free_strings(v, n);
+            fb_free_strings(v, n);
             return NULL;
         }
     return v;

@@ -1,6 +1,7 @@
 /* train.c — epochs, minibatches, evaluation in chunks, history rows and the guards. */
 #include "fitbench/train.h"
 
+#include "fitbench/blas.h"
 #include "fitbench/fused.h"
 #include "train_crew.h"
 
@@ -109,7 +110,7 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
     }
     if (fused_applies(m, loss)) {
         /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
-        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, openblas_get_num_threads());
+        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, blas_threads());
         return 0;
     }
     if (w->crew_on) {
@@ -681,17 +682,17 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
         return -1;
     /* A crew splits rows across the threads, each calling BLAS on one
      * thread; BLAS's own threads stay out of it until the run ends. */
-    int threads = openblas_get_num_threads();
+    int threads = blas_threads();
     size_t k = crew_members(m, &setup->loss, data->n, threads);
     if (k > 1)
         crew_fit(&w->crew, m, data->ky, w->cap, k);
     bool solo = k > 1 && w->crew;
     w->crew_on = solo;
     if (solo)
-        openblas_set_num_threads(1);
+        blas_single_begin();
     int rc = run(st, setup, data, w, epochs, batches, patience, hooks, out, err);
     w->crew_on = false;
     if (solo)
-        openblas_set_num_threads(threads);
+        blas_single_end(threads);
     return rc;
 }

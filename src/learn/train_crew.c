@@ -2,7 +2,7 @@
 #include "train_crew.h"
 
 #include "fitbench/fused.h"
-#include "fitbench/linalg.h"
+#include "fitbench/blas.h"
 #include "fitbench/team.h"
 
 #include <cblas.h>
@@ -122,7 +122,7 @@ void crew_fit(TrainCrew **cp, const Model *m, size_t ky, size_t cap, size_t k)
         }
     /* Checked after the members' buffers are in place: the room must be left
      * once they are, for the BLAS buffers and stacks of the new threads. */
-    if (!linalg_blas_callers_fit((int)k - 1) || team_start(&c->team, k, &e)) {
+    if (!blas_callers_fit((int)k - 1) || team_start(&c->team, k, &e)) {
         crew_free(c);
         return;
     }

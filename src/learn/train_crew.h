@@ -35,7 +35,7 @@ bool crew_takes_steps(const TrainCrew *c, const Model *m, size_t b);
 /* Make *c a crew of k members for this model, target width ky and up to
  * cap rows per pass, reusing it when it already fits; each member holds
  * ceil(cap / k) rows.  Never fails: when memory, threads or a memory limit
- * (linalg_blas_callers_fit, checked once the members' buffers are in place)
+ * (blas_callers_fit, checked once the members' buffers are in place)
  * do not allow one, *c is NULL and training runs without a crew. */
 void crew_fit(TrainCrew **c, const Model *m, size_t ky, size_t cap, size_t k);
 void crew_free(TrainCrew *c); /* NULL-safe */

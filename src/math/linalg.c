@@ -1,17 +1,15 @@
 /* linalg.c — least squares and ridge: centred normal equations (dsyrk + Cholesky) when well conditioned, else
- * dgelsd (least squares) or dgels (ridge); room for OpenBLAS's work buffers under a memory limit. */
+ * dgelsd (least squares) or dgels (ridge). */
 #include "fitbench/linalg.h"
+
+#include "fitbench/blas.h"
 
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 /* Fortran LAPACK as exported by Debian's OpenBLAS. */
 extern void dgelsd_(const int *m, const int *n, const int *nrhs, double *a, const int *lda, double *b,
@@ -117,6 +115,35 @@ static int centred_gram(const double *X, const double *Y, size_t n, size_t d, si
     return 0;
 }
 
+/* The centred normal equations of X (n, d) and Y (n, k) in p >= d unknowns: the means xm (d) and ym (k),
+ * G (p, p) and R (p, k), column-major, zero but for centred_gram's products in their first d rows and
+ * columns (the rest for the caller to fill).  Owned: normal_free. */
+typedef struct Normal {
+    double *xm, *ym, *G, *R;
+} Normal;
+
+static void normal_free(Normal *ne)
+{
+    free(ne->xm);
+    free(ne->ym);
+    free(ne->G);
+    free(ne->R);
+}
+
+/* Allocates and fills *ne (normal_free it, also on failure).  Fails only on out of memory. */
+static int normal_build(const double *X, const double *Y, size_t n, size_t d, size_t k, size_t p, Normal *ne,
+                        FbErr *err)
+{
+    *ne = (Normal){0};
+    ne->xm = fb_calloc(d ? d : 1, sizeof *ne->xm, "solve: column means", err);
+    ne->ym = ne->xm ? fb_calloc(k, sizeof *ne->ym, "solve: target means", err) : NULL;
+    ne->G = ne->ym ? fb_calloc(p * p, sizeof *ne->G, "solve: the Gram matrix", err) : NULL;        /* (p, p) */
+    ne->R = ne->G ? fb_calloc(p * k, sizeof *ne->R, "solve: the right-hand side", err) : NULL; /* (p, k) */
+    if (!ne->R)
+        return -1;
+    return centred_gram(X, Y, n, d, k, p, ne->xm, ne->ym, ne->G, ne->R, err);
+}
+
 /* Solve G S = R in place (G (p, p) symmetric positive definite, lower
  * triangle column-major; R (p, k) column-major) by Cholesky, when the
  * factor's rcond estimate is at least NORMAL_RCOND_MIN.  0 solved (info->rcond
@@ -157,22 +184,14 @@ static int ols_normal(const double *X, const double *Y, size_t n, size_t d, size
 {
     if (d > 46340 || n <= d)
         return 1;
-    double *xm = fb_calloc(d, sizeof *xm, "solve: column means", err);
-    double *ym = xm ? fb_calloc(k, sizeof *ym, "solve: target means", err) : NULL;
-    double *G = ym ? fb_calloc(d * d, sizeof *G, "solve: the Gram matrix", err) : NULL; /* (d, d) */
-    double *R = G ? fb_calloc(d * k, sizeof *R, "solve: Xc^T Yc", err) : NULL;          /* (d, k) col-major */
-    int rc = -1;
-    if (R && centred_gram(X, Y, n, d, k, d, xm, ym, G, R, err) == 0)
-        rc = cholesky_solve(G, R, d, k, info, err);
+    Normal ne;
+    int rc = normal_build(X, Y, n, d, k, d, &ne, err) ? -1 : cholesky_solve(ne.G, ne.R, d, k, info, err);
     if (rc == 0) {
-        uncentre(R, d, xm, ym, d, k, W, b);
+        uncentre(ne.R, d, ne.xm, ne.ym, d, k, W, b);
         info->rank = d;
         info->path = "normal equations";
     }
-    free(xm);
-    free(ym);
-    free(G);
-    free(R);
+    normal_free(&ne);
     return rc;
 }
 
@@ -290,6 +309,33 @@ out:
     return rc;
 }
 
+/* ridge_normal's solution (w, c) in ne->R to W and b = c - xm.w; 1 when b cancels too much to trust (the
+ * QR path gets b directly), -1 out of memory. */
+static int ridge_uncentre(const Normal *ne, size_t d, size_t k, double *W, double *b, LinalgInfo *info, FbErr *err)
+{
+    size_t p = d + 1;
+    const double *R = ne->R, *xm = ne->xm;
+    double *c = fb_malloc(k, sizeof *c, "solve: the fitted means", err);
+    if (!c)
+        return -1;
+    for (size_t j = 0; j < k; j++)
+        c[j] = R[j * p + d];
+    uncentre(R, p, xm, c, d, k, W, b);
+    free(c);
+    info->rank = d;
+    info->path = "normal equations";
+    /* b = c - xm.w cancels when X is offset: (|c| + sum |xm_i w_i|) / |b| multiplies the error
+     * (~eps / rcond).  Above 1e-10 relative, the QR path gets b directly. */
+    for (size_t j = 0; j < k; j++) {
+        double mag = fabs(R[j * p + d]);
+        for (size_t col = 0; col < d; col++)
+            mag += fabs(xm[col] * W[j * d + col]);
+        if (mag * (DBL_EPSILON / info->rcond) > 1e-10 * fabs(b[j]))
+            return 1;
+    }
+    return 0;
+}
+
 /* Ridge with the bias penalised (the fixed point of weight decay on every
  * parameter):  min ||X w + b - y||^2 + lambda (||w||^2 + b^2)  per output.
  * Written in the centred coordinates w and c = b + xm.w, which keep an
@@ -306,12 +352,11 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
     size_t p = d + 1;
     if (p > 46340)
         return 1;
-    double *xm = fb_calloc(d ? d : 1, sizeof *xm, "solve: column means", err);
-    double *ym = xm ? fb_calloc(k, sizeof *ym, "solve: target means", err) : NULL;
-    double *G = ym ? fb_calloc(p * p, sizeof *G, "solve: the Gram matrix", err) : NULL; /* (p, p) */
-    double *R = G ? fb_calloc(p * k, sizeof *R, "solve: the right-hand side", err) : NULL; /* (p, k) col-major */
+    Normal ne;
     int rc = -1;
-    if (R && centred_gram(X, Y, n, d, k, p, xm, ym, G, R, err) == 0) {
+    if (normal_build(X, Y, n, d, k, p, &ne, err) == 0) {
+        double *G = ne.G, *R = ne.R;
+        const double *xm = ne.xm;
         /* Row-major upper == column-major lower: G[i * p + j], j >= i. */
         for (size_t i = 0; i < d; i++) {
             for (size_t j = i; j < d; j++)
@@ -321,35 +366,12 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
         }
         G[d * p + d] = (double)n + lambda;
         for (size_t j = 0; j < k; j++)
-            R[j * p + d] = (double)n * ym[j];
+            R[j * p + d] = (double)n * ne.ym[j];
         rc = cholesky_solve(G, R, p, k, info, err);
     }
-    if (rc == 0) {
-        double *c = fb_malloc(k, sizeof *c, "solve: the fitted means", err);
-        if (!c) {
-            rc = -1;
-        } else {
-            for (size_t j = 0; j < k; j++)
-                c[j] = R[j * p + d];
-            uncentre(R, p, xm, c, d, k, W, b);
-            free(c);
-            info->rank = d;
-            info->path = "normal equations";
-            /* b = c - xm.w cancels when X is offset: (|c| + sum |xm_i w_i|) / |b| multiplies the error
-             * (~eps / rcond).  Above 1e-10 relative, the QR path gets b directly. */
-            for (size_t j = 0; j < k && rc == 0; j++) {
-                double mag = fabs(R[j * p + d]);
-                for (size_t col = 0; col < d; col++)
-                    mag += fabs(xm[col] * W[j * d + col]);
-                if (mag * (DBL_EPSILON / info->rcond) > 1e-10 * fabs(b[j]))
-                    rc = 1;
-            }
-        }
-    }
-    free(xm);
-    free(ym);
-    free(G);
-    free(R);
+    if (rc == 0)
+        rc = ridge_uncentre(&ne, d, k, W, b, info, err);
+    normal_free(&ne);
     return rc;
 }
 
@@ -408,190 +430,6 @@ out:
     free(B);
     free(work);
     return rc;
-}
-
-/* ---------------------------------------------------------------- OpenBLAS under a memory limit (linalg.h) */
-
-#define BLAS_BUFFER ((size_t)128 << 20) /* OpenBLAS 0.3's BUFFER_SIZE on x86-64: one per thread */
-#define BLAS_SLACK ((size_t)4 << 20)    /* kept free for the mappings malloc and the threads make meanwhile */
-
-static bool blas_mapped;      /* the main thread's buffer is mapped: no later BLAS call there maps one */
-static int blas_workers = -1; /* worker threads OpenBLAS has started (-1: not known yet) */
-static int blas_callers;      /* other threads of ours that have been let call BLAS (their buffers stay in the pool) */
-
-/* The tighter of the two limits OpenBLAS's mmap can run into. */
-typedef struct Room {
-    char flag;                /* 'v' (RLIMIT_AS, against VmSize) or 'd' (RLIMIT_DATA, against VmData) */
-    size_t limit, used;       /* bytes */
-} Room;
-
-/* false when neither soft limit is set: two getrlimit calls, the whole cost
- * of the check in the usual case. */
-static bool blas_room(Room *r)
-{
-    struct rlimit as, data;
-    bool has_as = getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY;
-    bool has_data = getrlimit(RLIMIT_DATA, &data) == 0 && data.rlim_cur != RLIM_INFINITY;
-    if (!has_as && !has_data)
-        return false;
-    size_t vm = 0, vd = 0; /* KiB */
-    FILE *f = fopen("/proc/self/status", "r");
-    if (f) {
-        char line[256];
-        while (fgets(line, sizeof line, f))
-            if (sscanf(line, "VmSize: %zu", &vm) != 1)
-                sscanf(line, "VmData: %zu", &vd);
-        fclose(f);
-    }
-    Room a = {'v', has_as ? (size_t)as.rlim_cur : SIZE_MAX, vm * 1024};
-    Room d = {'d', has_data ? (size_t)data.rlim_cur : SIZE_MAX, vd * 1024};
-    size_t left_a = a.limit > a.used ? a.limit - a.used : 0, left_d = d.limit > d.used ? d.limit - d.used : 0;
-    *r = left_d < left_a ? d : a;
-    return true;
-}
-
-static size_t room_left(const Room *r)
-{
-    return r->limit > r->used ? r->limit - r->used : 0;
-}
-
-/* Buffers the workers have mapped: large anonymous read-write mappings, in
- * buffers (neighbours merge into one line).  Before main does any work
- * nothing else that large is mapped. */
-static size_t blas_buffers_mapped(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        return 0;
-    size_t count = 0;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi, off, inode;
-        char perms[8], dev[16];
-        int end = 0;
-        if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %n", &lo, &hi, perms, &off, dev, &inode, &end) == 6 && inode == 0 &&
-            strcmp(perms, "rw-p") == 0 && (line[end] == '\n' || line[end] == '\0'))
-            count += (hi - lo) / BLAS_BUFFER;
-    }
-    fclose(f);
-    return count;
-}
-
-/* A new thread's stack, as pthread_create will map it. */
-static size_t thread_stack(void)
-{
-    pthread_attr_t a;
-    size_t size = (size_t)8 << 20, guard = 4096;
-    if (pthread_getattr_default_np(&a) == 0) {
-        pthread_attr_getstacksize(&a, &size);
-        pthread_attr_getguardsize(&a, &guard);
-        pthread_attr_destroy(&a);
-    }
-    return size + guard;
-}
-
-/* The ulimit figure (KiB, rounded up to a thousand) that leaves `need` bytes beyond `used`. */
-static unsigned long ulimit_for(size_t used, size_t need)
-{
-    unsigned long kib = (unsigned long)((used + need + 1023) / 1024);
-    return (kib + 999) / 1000 * 1000;
-}
-
-/* OpenBLAS maps the calling thread's buffer now: its first level-3 call does. */
-static void blas_map_now(void)
-{
-    double a = 1.0, c = 0.0;
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, 1, 1, 1.0, &a, 1, 0.0, &c, 1);
-    blas_mapped = true;
-}
-
-int linalg_blas_reserve(int threads, FbErr *err)
-{
-    if (threads < 1)
-        threads = 1;
-    blas_workers = threads - 1;
-    Room r;
-    if (!blas_room(&r))
-        return 0;
-    size_t mapped = blas_buffers_mapped();
-    if (mapped > (size_t)blas_workers)
-        mapped = (size_t)blas_workers;
-    size_t need = ((size_t)threads - mapped) * BLAS_BUFFER + BLAS_SLACK;
-    if (need > room_left(&r)) {
-        char alt[200] = "";
-        if (threads > 1) {
-            /* One thread: no workers, so neither their stacks nor their buffers. */
-            size_t extra = (size_t)blas_workers * thread_stack() + mapped * BLAS_BUFFER;
-            size_t used1 = r.used > extra ? r.used - extra : 0;
-            snprintf(alt, sizeof alt, ", or use one BLAS thread (OPENBLAS_NUM_THREADS=1 needs ulimit -%c %lu)", r.flag,
-                     ulimit_for(used1, BLAS_BUFFER + BLAS_SLACK));
-        }
-        char what[128];
-        if (threads == 1)
-            snprintf(what, sizeof what, "its work buffer needs 128 MiB");
-        else
-            snprintf(what, sizeof what, "its work buffers need %zu MiB more (128 MiB for each of %d BLAS threads)",
-                     (need - BLAS_SLACK) >> 20, threads);
-        return fb_fail(err, "not enough memory for OpenBLAS: %s, but the limit (ulimit -%c %lu) leaves %.1f MiB; "
-                       "raise it to ulimit -%c %lu or more%s", what, r.flag, (unsigned long)(r.limit / 1024),
-                       (double)room_left(&r) / (1 << 20), r.flag, ulimit_for(r.used, need), alt);
-    }
-    return 0;
-}
-
-int linalg_blas_threads(int threads, FbErr *err)
-{
-    if (blas_workers < 0)
-        blas_workers = openblas_get_num_threads() - 1;
-    if (threads - 1 <= blas_workers)
-        return 0;
-    size_t add = (size_t)(threads - 1 - blas_workers);
-    Room r;
-    if (blas_room(&r)) {
-        size_t need = add * (BLAS_BUFFER + thread_stack()) + BLAS_SLACK;
-        if (need > room_left(&r))
-            return fb_fail(err, "not enough memory for %d BLAS threads: OpenBLAS would start %zu more, each with "
-                           "a 128 MiB work buffer and a stack (%zu MiB in all), but the limit (ulimit -%c %lu) "
-                           "leaves %.1f MiB; raise it to ulimit -%c %lu or more", threads, add,
-                           (need - BLAS_SLACK) >> 20, r.flag, (unsigned long)(r.limit / 1024),
-                           (double)room_left(&r) / (1 << 20), r.flag, ulimit_for(r.used, need));
-    }
-    blas_workers = threads - 1;
-    return 0;
-}
-
-bool linalg_blas_callers_fit(int extra)
-{
-    if (extra <= blas_callers)
-        return true;
-    Room r;
-    if (blas_room(&r)) {
-        size_t need = (size_t)(extra - blas_callers) * (BLAS_BUFFER + thread_stack()) + BLAS_SLACK;
-        if (need > room_left(&r))
-            return false;
-    }
-    blas_callers = extra;
-    return true;
-}
-
-/* linalg_blas_ready, its message led by prefix ("solve: " from linalg_lstsq). */
-static int blas_ready(const char *prefix, FbErr *err)
-{
-    Room r;
-    if (blas_mapped || !blas_room(&r))
-        return 0;
-    if (BLAS_BUFFER + BLAS_SLACK > room_left(&r))
-        return fb_fail(err, "%snot enough memory for OpenBLAS: its work buffer needs 128 MiB, but the limit "
-                       "(ulimit -%c %lu) leaves %.1f MiB; raise it to ulimit -%c %lu or more", prefix, r.flag,
-                       (unsigned long)(r.limit / 1024), (double)room_left(&r) / (1 << 20), r.flag,
-                       ulimit_for(r.used, BLAS_BUFFER + BLAS_SLACK));
-    blas_map_now();
-    return 0;
-}
-
-int linalg_blas_ready(FbErr *err)
-{
-    return blas_ready("", err);
 }
 
 void linalg_info_free(LinalgInfo *info)

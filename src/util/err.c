@@ -75,3 +75,12 @@ char *fb_strdup(const char *s, FbErr *err)
         memcpy(p, s, n);
     return p;
 }
+
+void fb_free_strings(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}

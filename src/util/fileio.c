@@ -187,6 +187,52 @@ static int make_temp(const char *target, char **tmp_out)
     return fd;
 }
 
+/* A device, FIFO or /dev/stdout-like name, written straight through (appending).  -1 with errno on
+ * failure. */
+static int open_direct(const char *path)
+{
+    int own = own_fd(path);
+    if (own < 0)
+        return open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
+    /* Share the descriptor (and so the file offset) with our own
+     * stdout: reopening a redirected stdout would write at offset 0
+     * over what was printed.  Flush what is printed first so the
+     * order on screen is the order of the commands. */
+    if (own == 1)
+        fflush(stdout);
+    return fcntl(own, F_DUPFD_CLOEXEC, 3);
+}
+
+/* A regular file: s->target (the file a symlink points to, keeping the link; the caller's release frees
+ * it) and a temporary file beside it, s->fd named af->tmp, with the mode (and, for root, the owner) of the
+ * file it replaces (`old`, NULL when there is none) or what fopen would give.  Fails on out of memory or
+ * when the temporary file cannot be made. */
+static int open_temp(AtomicFile *af, WState *s, const char *path, const struct stat *old, FbErr *err)
+{
+    struct stat lst;
+    /* Replace the file a symlink points to, keeping the link. */
+    if (old && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        s->target = realpath(path, NULL);
+    if (!s->target)
+        s->target = strdup(path);
+    if (!s->target)
+        return fb_oom(err, "a file name", strlen(path) + 1);
+    s->fd = make_temp(s->target, &af->tmp);
+    if (s->fd < 0)
+        return fb_fail(err, "cannot write %s: %s", path, strerror(errno));
+    /* mkstemp makes 0600; give the file what fopen would (or what the
+     * replaced file had).  Best effort: some filesystems refuse. */
+    if (old) {
+        if (geteuid() == 0 && fchown(s->fd, old->st_uid, old->st_gid) != 0) {
+            /* keep going: the owner is a nicety, the data is what matters */
+        }
+        (void)fchmod(s->fd, old->st_mode & 07777);
+    } else {
+        (void)fchmod(s->fd, 0666 & ~current_umask());
+    }
+    return 0;
+}
+
 int atomic_open(AtomicFile *af, const char *path, FbErr *err)
 {
     memset(af, 0, sizeof *af);
@@ -216,50 +262,15 @@ int atomic_open(AtomicFile *af, const char *path, FbErr *err)
     af->state = s;
 
     if (direct) {
-        int own = own_fd(path);
-        if (own >= 0) {
-            /* Share the descriptor (and so the file offset) with our own
-             * stdout: reopening a redirected stdout would write at offset 0
-             * over what was printed.  Flush what is printed first so the
-             * order on screen is the order of the commands. */
-            if (own == 1)
-                fflush(stdout);
-            s->fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
-        } else {
-            s->fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC);
-        }
+        s->fd = open_direct(path);
         if (s->fd < 0) {
             int e = errno;
             release(af);
             return fb_fail(err, "cannot write %s: %s", path, strerror(e));
         }
-    } else {
-        struct stat lst;
-        /* Replace the file a symlink points to, keeping the link. */
-        if (exists && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-            s->target = realpath(path, NULL);
-        if (!s->target)
-            s->target = strdup(path);
-        if (!s->target) {
-            release(af);
-            return fb_oom(err, "a file name", strlen(path) + 1);
-        }
-        s->fd = make_temp(s->target, &af->tmp);
-        if (s->fd < 0) {
-            int e = errno;
-            release(af);
-            return fb_fail(err, "cannot write %s: %s", path, strerror(e));
-        }
-        /* mkstemp makes 0600; give the file what fopen would (or what the
-         * replaced file had).  Best effort: some filesystems refuse. */
-        if (exists) {
-            if (geteuid() == 0 && fchown(s->fd, st.st_uid, st.st_gid) != 0) {
-                /* keep going: the owner is a nicety, the data is what matters */
-            }
-            (void)fchmod(s->fd, st.st_mode & 07777);
-        } else {
-            (void)fchmod(s->fd, 0666 & ~current_umask());
-        }
+    } else if (open_temp(af, s, path, exists ? &st : NULL, err)) {
+        release(af);
+        return -1;
     }
 
     cookie_io_functions_t io = {.read = NULL, .write = ws_write, .seek = ws_seek, .close = ws_close};

@@ -4,18 +4,27 @@
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* One C locale object for the whole process: strtod_l with it is immune to
- * the user's LC_NUMERIC.  Created lazily; never freed (process lifetime). */
+ * the user's LC_NUMERIC.  Created once, on first use, by whichever thread comes
+ * first (the CSV fast path parses on several: pthread_once, not a test of the
+ * pointer, which raced); never freed (process lifetime). */
+static locale_t c_loc;
+
+static void c_locale_make(void)
+{
+    c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
 static locale_t c_locale(void)
 {
-    static locale_t loc;
-    if (!loc)
-        loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    return loc;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, c_locale_make);
+    return c_loc;
 }
 
 bool fb_parse_double(const char *s, size_t len, double *out)

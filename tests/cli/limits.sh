@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli/limits.sh FITBENCH — OpenBLAS under a memory limit: a clear error, never a hang.
 # OpenBLAS maps a 128 MiB work buffer per thread and, when it cannot, retries forever; fitbench checks the room
-# first (src/math/linalg.c, linalg.h).  Every run has a time limit: a hang is a FAIL, not a stuck suite.
+# first (src/math/blas.c, blas.h).  Every run has a time limit: a hang is a FAIL, not a stuck suite.
 # Prints "PASS limits: ..." / "FAIL limits: ...", each naming the binary it ran on.
 #
 # A sanitizer build cannot start under `ulimit -v` at all (ASan maps terabytes of shadow memory first), so with
