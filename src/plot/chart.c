@@ -153,19 +153,6 @@ static bool nonempty(const char *s)
     return s && *s;
 }
 
-/* Fraction of the way from lo to hi, robust to hi − lo overflowing.
- * Far-off values saturate at ±1e9 so later clipping stays finite. */
-static inline double axis_frac(double a, double lo, double hi)
-{
-    double span = hi - lo;
-    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
-    if (!(t > -1e9))
-        t = -1e9;
-    if (!(t < 1e9))
-        t = 1e9;
-    return t;
-}
-
 /* floor(v + 0.5) without a libm call; |v| stays far below 2^62 here. */
 static inline long rnd(double v)
 {
@@ -181,7 +168,7 @@ static int clampi(int v, int lo, int hi)
 
 static int tick_col(const Frame *f, double a)
 {
-    double t = axis_frac(a, f->ax.lo, f->ax.hi);
+    double t = chart_axis_frac(a, f->ax.lo, f->ax.hi, 1e9);
     if (f->dots)
         return clampi((int)lround(t * (2 * f->pw - 1)), 0, 2 * f->pw - 1) / 2;
     return clampi((int)floor(t * f->pw), 0, f->pw - 1);
@@ -189,7 +176,7 @@ static int tick_col(const Frame *f, double a)
 
 static int tick_row(const Frame *f, double a)
 {
-    double t = axis_frac(a, f->ay.lo, f->ay.hi);
+    double t = chart_axis_frac(a, f->ay.lo, f->ay.hi, 1e9);
     if (f->dots)
         return clampi((int)lround((1 - t) * (4 * f->ph - 1)), 0, 4 * f->ph - 1) / 4;
     return clampi((int)floor((1 - t) * f->ph), 0, f->ph - 1);

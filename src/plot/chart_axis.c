@@ -168,6 +168,17 @@ static void fmt_log_tick(char *buf, size_t size, double a)
         snprintf(buf, size, "%de%d", m, ie);
 }
 
+double chart_axis_frac(double a, double lo, double hi, double lim)
+{
+    double span = hi - lo;
+    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+    if (!(t > -lim))
+        t = -lim;
+    if (!(t < lim))
+        t = lim;
+    return t;
+}
+
 /* A log axis over data dlo..dhi (> 0): decades, or 1-2-5 ticks when the range is under two decades. */
 static void log_axis_layout(ChartAxis *ax, double dlo, double dhi, bool loose, int max_intervals)
 {
