@@ -4,12 +4,9 @@
 # NAME.svg.  Regenerate after an intended change with:
 #   FITBENCH_UPDATE_GOLDEN=1 bash tests/cli/plot_golden.sh build/fitbench   (then read the diff: it is the test)
 set -u
-fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-dir="$(cd "$(dirname "$0")/../golden/plots" && pwd)"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
+dir="$root/tests/golden/plots"
 cd "$t"
 
 # golden NAME COMMANDS: run them (-q, plain), compare stdout+stderr and, when they saved p.svg, the SVG.
