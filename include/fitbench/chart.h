@@ -128,6 +128,10 @@ char *chart_fmt_decade(char *buf, size_t size, int e);
 void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loose,
                        int max_intervals);
 
+/* How far a lies from lo towards hi (0 at lo, 1 at hi; a is already log10'd on a log axis), robust to
+ * hi - lo overflowing.  Far-off values are clamped to ±lim so later clipping stays finite. */
+double chart_axis_frac(double a, double lo, double hi, double lim);
+
 /* The data ranges chart_render and svg_render_chart use: finite points
  * (positive on log axes) of all series, plus the reference line for y; a
  * fixed range wins.  Returns false when there is no such point (the ranges

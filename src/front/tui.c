@@ -1,4 +1,5 @@
-/* tui.c — the workbench's start and end: the terminal's safety net, signals, setting up the screen, the main loop. */
+/* tui.c — the workbench's start and end: the terminal's safety net, signals, setting up the screen, and its hooks
+ * for the driver (runargs.h): live replays, the prompt's main loop. */
 #include "tui_internal.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <readline/readline.h>
 
 #include "fitbench/repl.h"
+#include "fitbench/runargs.h"
 #include "fitbench/rlkeys.h"
 #include "fitbench/script.h"
 #include "fitbench/termguard.h"
@@ -172,29 +174,32 @@ static void tui_free(Tui *t)
     free(t->thin.rows);
 }
 
-int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbErr *err)
+/* The workbench's state, before the screen.  Returns the new Tui (tui_free and free it, and fclose its devnull),
+ * or NULL when out of memory or /dev/null cannot be opened (err says). */
+static Tui *tui_new(Interp *it, bool interactive, FbErr *err)
 {
     Tui *t = calloc(1, sizeof *t);
     if (!t || !(t->ring = calloc(OUT_MAX, sizeof *t->ring))) {
         free(t);
-        return fb_oom(err, "the workbench", sizeof *t + OUT_MAX * sizeof(OutLine));
+        fb_oom(err, "the workbench", sizeof *t + OUT_MAX * sizeof(OutLine));
+        return NULL;
     }
-    FILE *devnull = fopen("/dev/null", "w");
-    if (!devnull) {
+    t->devnull = fopen("/dev/null", "w");
+    if (!t->devnull) {
         free(t->ring);
         free(t);
-        return fb_fail(err, "cannot open /dev/null");
+        fb_fail(err, "cannot open /dev/null");
+        return NULL;
     }
-    utf8_ctype();
     t->it = it;
+    t->interactive = interactive;
     t->due_batch = t->due_epoch = (Due){0, 1, 0};
-    if (screen_open(t, err)) {
-        fclose(devnull);
-        tui_free(t);
-        free(t);
-        return -1;
-    }
-    tui_cur = t;
+    return t;
+}
+
+/* Point the interpreter's output, errors and front-end hooks at the workbench (tui_close gives them back). */
+static void take_interp(Tui *t, Interp *it)
+{
     t->out_sink = (Sink){tui_out_write, t};
     t->err_sink = (Sink){tui_err_write, t};
     t->fe = (FrontEnd){.ctx = t,
@@ -204,63 +209,105 @@ int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbE
                        .train_batch = tui_fe_train_batch,
                        .redraw = tui_fe_redraw,
                        .pause = tui_fe_pause};
-    Sink *old_out = it->out, *old_err = it->err;
-    const FrontEnd *old_fe = it->fe;
-    bool old_interactive = it->interactive;
+    t->old_out = it->out;
+    t->old_err = it->err;
+    t->old_fe = it->fe;
+    t->old_interactive = it->interactive;
     it->out = &t->out_sink;
     it->err = &t->err_sink;
     it->fe = &t->fe;
-    tui_readline_setup(t, devnull);
-    tui_note(t, LINE_NOTE, "fitbench %s \u2014 type help for the commands, quit or Ctrl-D to leave", FITBENCH_VERSION);
+}
 
-    /* Live replays first. */
-    bool stopped = false;
-    for (int i = 0; i < n && !it->quit && !stopped; i++) {
-        tui_note(t, LINE_CMD, "%srun %s", PROMPT, scripts[i]);
-        t->busy = true;
-        tui_force_draw(t);
-        FbErr e = {{0}, 0};
-        if (script_file(it, scripts[i], &e)) {
-            if (e.msg[0])
-                script_report(it, NULL, 0, &e);
-            stopped = !it->keep_going;
-        }
-        tui_flush_partials(t);
-        t->busy = false;
-    }
-    if (n > 0 && !interactive && !it->quit) {
-        /* Leave the final picture up until the reader has seen it. */
-        tui_fe_pause(t, it, stopped ? "the replay stopped at an error: press a key to leave"
-                                    : "the replay is done: press a key to leave");
-    }
+/* ---- the driver's hooks (runargs.h): live replays, then the prompt ------------ */
 
-    if (interactive && !it->quit) {
-        it->interactive = true;
-        fb_interrupted = 0;
-        rl_callback_handler_install(PROMPT, tui_on_line);
-        tui_force_draw(t);
-        while (!t->eof && !it->quit) {
-            tui_service_winch(t);
-            if (fb_interrupted)
-                tui_prompt_interrupted(t);
-            if (t->inpos >= t->inlen && !rlkeys_pending()) {
-                int r = tui_fill_input(t, 1000);
-                if (r < 0)
-                    break;
-                if (r == 0)
-                    continue;
-            }
-            rl_callback_read_char();
-        }
-        rl_callback_handler_remove();
-        tui_save_history(t);
-    }
+/* Before a script file: show it as a command and draw. */
+static void replay_begin(void *ctx, const char *path)
+{
+    Tui *t = ctx;
+    tui_note(t, LINE_CMD, "%srun %s", PROMPT, path);
+    t->busy = true;
+    tui_force_draw(t);
+    t->replayed++;
+}
 
+static void replay_end(void *ctx)
+{
+    Tui *t = ctx;
     tui_flush_partials(t);
-    it->out = old_out;
-    it->err = old_err;
-    it->fe = old_fe;
-    it->interactive = old_interactive;
+    t->busy = false;
+}
+
+/* After the replays, when no prompt follows: leave the final picture up until the reader has seen it. */
+static void replays_done(void *ctx, bool stopped)
+{
+    Tui *t = ctx;
+    if (t->replayed > 0 && !t->interactive && !t->it->quit)
+        tui_fe_pause(t, t->it, stopped ? "the replay stopped at an error: press a key to leave"
+                                       : "the replay is done: press a key to leave");
+}
+
+/* The prompt: Readline in callback mode until quit, Ctrl-D or a lost terminal; the history saved at the end. */
+static void prompt_loop(void *ctx)
+{
+    Tui *t = ctx;
+    Interp *it = t->it;
+    it->interactive = true;
+    fb_interrupted = 0;
+    rl_callback_handler_install(PROMPT, tui_on_line);
+    tui_force_draw(t);
+    while (!t->eof && !it->quit) {
+        tui_service_winch(t);
+        if (fb_interrupted)
+            tui_prompt_interrupted(t);
+        if (t->inpos >= t->inlen && !rlkeys_pending()) {
+            int r = tui_fill_input(t, 1000);
+            if (r < 0)
+                break;
+            if (r == 0)
+                continue;
+        }
+        rl_callback_read_char();
+    }
+    rl_callback_handler_remove();
+    tui_save_history(t);
+}
+
+int tui_open(Interp *it, bool interactive, RunFront *f, FbErr *err)
+{
+    Tui *t = tui_new(it, interactive, err);
+    if (!t)
+        return -1;
+    utf8_ctype();
+    if (screen_open(t, err)) {
+        fclose(t->devnull);
+        tui_free(t);
+        free(t);
+        return -1;
+    }
+    tui_cur = t;
+    take_interp(t, it);
+    tui_readline_setup(t, t->devnull);
+    tui_note(t, LINE_NOTE, "fitbench %s \u2014 type help for the commands, quit or Ctrl-D to leave", FITBENCH_VERSION);
+    *f = (RunFront){.ctx = t,
+                    .scripts = RUN_FILES,
+                    .want_prompt = interactive,
+                    .prompt_after_error = true,
+                    .file_begin = replay_begin,
+                    .file_end = replay_end,
+                    .scripts_end = replays_done,
+                    .prompt = prompt_loop};
+    return 0;
+}
+
+void tui_close(RunFront *f)
+{
+    Tui *t = f->ctx;
+    Interp *it = t->it;
+    tui_flush_partials(t);
+    it->out = t->old_out;
+    it->err = t->old_err;
+    it->fe = t->old_fe;
+    it->interactive = t->old_interactive;
     screen_close(t);
     /* The last error stays visible in the shell once the screen is gone. */
     if (it->failed)
@@ -272,8 +319,9 @@ int tui_run(Interp *it, const char *const *scripts, int n, bool interactive, FbE
             }
         }
     tui_cur = NULL;
+    FILE *devnull = t->devnull;
     tui_free(t);
     free(t);
     fclose(devnull);
-    return 0;
+    f->ctx = NULL;
 }

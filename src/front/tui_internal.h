@@ -82,6 +82,13 @@ typedef struct Tui {
     Interp *it;
     FrontEnd fe;
     Sink out_sink, err_sink;
+    /* The interpreter's own, given back when the workbench closes. */
+    Sink *old_out, *old_err;
+    const FrontEnd *old_fe;
+    bool old_interactive;
+    FILE *devnull;    /* Readline's output while it runs inside ncurses */
+    bool interactive; /* the prompt follows the replays */
+    int replayed;     /* script files replayed so far */
     Partial part[2];
     /* Scrollback: a ring of OUT_MAX lines, oldest at `first`. */
     OutLine *ring;

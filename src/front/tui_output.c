@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitbench/strbuf.h"
+
 /* UTF-8 to one-column characters: tabs to spaces, controls and bad bytes to '?'.
  * Returns a malloc'ed array (NULL on out of memory), its length in *len. */
 wchar_t *tui_widen(const char *s, size_t n, int *len)
@@ -111,16 +113,23 @@ void tui_flush_partials(Tui *t)
             pane_write(t, i, "\n", 1);
 }
 
+typedef struct Note {
+    Tui *t;
+    int kind;
+} Note;
+
+static void put_note(void *ctx, const char *s, size_t n)
+{
+    Note *note = ctx;
+    tui_add_line(note->t, s, n, note->kind);
+}
+
 void tui_note(Tui *t, int kind, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    fb_vformat_to(put_note, &(Note){t, kind}, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    tui_add_line(t, buf, strlen(buf), kind);
 }
 
 /* ---- drawing the pane ---------------------------------------------------------- */

@@ -360,12 +360,12 @@ static void add_point(PlotView *pv, double x, double y, uint8_t color, char text
 
 /* ---- plot boundary --------------------------------------------------------------------- */
 
-static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+/* Can plot boundary draw this session?  0, or -1 with err saying what is missing. */
+static int boundary_check(const Session *s, FbErr *err)
 {
     if (!s->data || !s->prep)
         return fb_fail(err, "plot boundary needs data: gen moons, say");
     const Dataset *ds = s->data;
-    const Prepared *p = s->prep;
     /* Before a model is chosen: the points alone, if they are two-input classes. */
     bool nomodel = !s->built;
     if (nomodel && ds->nclasses < 2)
@@ -378,8 +378,13 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         return fb_fail(err, "plot boundary needs exactly two inputs and the data has %zu (gen moons, say, "
                             "or load with drop= to keep two columns)",
                        ds->d);
-    const Model *m = &s->ts.model;
-    size_t k = nomodel ? 1 : m->sizes[m->nlayers], n = p->train.n, K = ds->nclasses;
+    return 0;
+}
+
+/* The map's box: the training points' raw range, padded by a twentieth on each side. */
+static void boundary_box(const Prepared *p, HeatChart *hc)
+{
+    size_t n = p->train.n;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         double a = raw_input(p, p->train.X + i * p->d, 0), b = raw_input(p, p->train.X + i * p->d, 1);
@@ -389,20 +394,20 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         y1 = fmax(y1, b);
     }
     double padx = x1 > x0 ? 0.05 * (x1 - x0) : 1, pady = y1 > y0 ? 0.05 * (y1 - y0) : 1;
-    HeatChart *hc = &pv->hc;
     hc->xmin = x0 - padx;
     hc->xmax = x1 + padx;
     hc->ymin = y0 - pady;
     hc->ymax = y1 + pady;
-    if (heat_alloc(pv, nx, ny, n, err))
-        return -1;
+}
+
+/* The model's logits Z (nx * ny, k) at the map's samples, row by row from the bottom.  Fails on out of
+ * memory or a failed prediction. */
+static int boundary_predict(const Session *s, const HeatChart *hc, int nx, int ny, double *Z, FbErr *err)
+{
     size_t ns = (size_t)nx * (size_t)ny;
     double *R = fb_malloc(ns * 2 + (size_t)nx + (size_t)ny, sizeof *R, "the picture", err);
-    double *Z = R ? fb_malloc(ns * k, sizeof *Z, "the picture", err) : NULL;
-    if (!Z) {
-        free(R);
+    if (!R)
         return -1;
-    }
     double *xs = R + ns * 2, *ys = xs + nx;
     chart_heat_coords(hc, nx, ny, xs, ys);
     for (int jy = 0; jy < ny; jy++)
@@ -410,45 +415,77 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
             R[((size_t)jy * nx + ix) * 2] = xs[ix];
             R[((size_t)jy * nx + ix) * 2 + 1] = ys[jy];
         }
-    int rc = nomodel ? 0 : predict_raw(s, R, ns, Z, err);
+    int rc = predict_raw(s, R, ns, Z, err);
+    free(R);
+    return rc;
+}
+
+/* Shade the samples from logits Z (ns, k): two classes, the probability of class 1 in eight shades (the
+ * boundary is where the shade turns); more classes, one shade per class. */
+static void boundary_shade(const Session *s, PlotView *pv, const double *Z, size_t ns, size_t k)
+{
+    size_t K = s->data->nclasses;
+    for (size_t i = 0; i < ns; i++) {
+        double pr;
+        size_t c = class_of(Z + i * k, k, &pr);
+        if (k == 1 && s->setup.loss.kind == LOSS_BCE)
+            pv->samples[i] = chart_heat_level(pr, 0, 1);
+        else
+            pv->samples[i] = (uint8_t)(GC_HEAT0 + (K > 1 ? (c * (GC_NHEAT - 1) + (K - 1) / 2) / (K - 1) : 0));
+    }
+}
+
+/* The training points over the map, the text chart's region characters and the key under it. */
+static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomodel)
+{
+    const Prepared *p = s->prep;
+    const Dataset *ds = s->data;
+    for (size_t i = 0; i < p->train.n; i++) {
+        const double *x = p->train.X + i * p->d;
+        size_t c = (size_t)p->train.L[i];
+        add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+    }
+    /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
+    bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
+    if (bce)
+        memcpy(pv->rtext, "  ..::--", GC_NHEAT);
+    else
+        for (int l = 0; l < GC_NHEAT; l++)
+            pv->rtext[l] = " .:-=~^'"[l];
+    int len = snprintf(pv->note, sizeof pv->note, "points:");
+    for (size_t c = 0; c < ds->nclasses && c < 8 && len < (int)sizeof pv->note; c++)
+        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
+                        FB_SHOWN(ds->class_names[c]));
+    if (len < (int)sizeof pv->note && !nomodel)
+        snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
+                 bce ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
+                     : "; shading: the predicted class");
+}
+
+static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (boundary_check(s, err))
+        return -1;
+    const Dataset *ds = s->data;
+    const Model *m = &s->ts.model;
+    bool nomodel = !s->built;
+    size_t k = nomodel ? 1 : m->sizes[m->nlayers], ns = (size_t)nx * (size_t)ny;
+    HeatChart *hc = &pv->hc;
+    boundary_box(s->prep, hc);
+    if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
+        return -1;
     if (nomodel)
         memset(pv->samples, GC_DEFAULT, ns);
-    if (rc == 0) {
-        /* Two classes: the probability of class 1 in eight shades (the boundary is where
-         * the shade turns); more classes: one shade per class. */
-        for (size_t i = 0; i < ns && !nomodel; i++) {
-            double pr;
-            size_t c = class_of(Z + i * k, k, &pr);
-            if (k == 1 && s->setup.loss.kind == LOSS_BCE)
-                pv->samples[i] = chart_heat_level(pr, 0, 1);
-            else
-                pv->samples[i] = (uint8_t)(GC_HEAT0 + (K > 1 ? (c * (GC_NHEAT - 1) + (K - 1) / 2) / (K - 1) : 0));
-        }
-        for (size_t i = 0; i < n; i++) {
-            const double *x = p->train.X + i * p->d;
-            size_t c = (size_t)p->train.L[i];
-            add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
-        }
-        /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
-        if (k == 1 && s->setup.loss.kind == LOSS_BCE)
-            memcpy(pv->rtext, "  ..::--", GC_NHEAT);
-        else
-            for (int l = 0; l < GC_NHEAT; l++)
-                pv->rtext[l] = " .:-=~^'"[l];
-        int len = snprintf(pv->note, sizeof pv->note, "points:");
-        for (size_t c = 0; c < K && c < 8 && len < (int)sizeof pv->note; c++)
-            len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
-                            FB_SHOWN(ds->class_names[c]));
-        if (len < (int)sizeof pv->note && !nomodel)
-            snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
-                     k == 1 && s->setup.loss.kind == LOSS_BCE
-                         ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
-                         : "; shading: the predicted class");
+    else {
+        double *Z = fb_malloc(ns * k, sizeof *Z, "the picture", err);
+        int rc = Z ? boundary_predict(s, hc, nx, ny, Z, err) : -1;
+        if (rc == 0)
+            boundary_shade(s, pv, Z, ns, k);
+        free(Z);
+        if (rc)
+            return -1;
     }
-    free(R);
-    free(Z);
-    if (rc)
-        return -1;
+    boundary_points(s, pv, k, nomodel);
     snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
     snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
     hc->xlabel = pv->xlabel;
@@ -491,13 +528,17 @@ static int param_index(const Model *m, const char *name, size_t *out, FbErr *err
     return 0;
 }
 
-
 typedef struct Surf {
     const Session *s;
     Model m;        /* a copy whose two parameters are moved */
     TrainWork w;
     TrainData d;
     size_t q1, q2;
+    FbErr stale;    /* p1=/p2= did not fit the model: the first two parameters (msg set) */
+    double cur1, cur2; /* the two parameters' current values */
+    const ParamPath *paths[CURVES_MAX + 1]; /* the session's path, then compare runs' (those of this model) */
+    int npaths;
+    double x0, x1, y0, y1; /* the box the map covers */
 } Surf;
 
 static int surf_loss(Surf *sf, double a, double b, double *out, FbErr *err)
@@ -505,6 +546,15 @@ static int surf_loss(Surf *sf, double a, double b, double *out, FbErr *err)
     sf->m.params[sf->q1] = a;
     sf->m.params[sf->q2] = b;
     return train_eval(&sf->m, &sf->s->setup.loss, sf->d.X, sf->d.Y, sf->d.n, sf->d.ky, &sf->w, out, false, err);
+}
+
+/* Widen the box to hold the point (a, b). */
+static void surf_include(Surf *sf, double a, double b)
+{
+    sf->x0 = fmin(sf->x0, a);
+    sf->x1 = fmax(sf->x1, a);
+    sf->y0 = fmin(sf->y0, b);
+    sf->y1 = fmax(sf->y1, b);
 }
 
 /* Adds path pp's points (projected on q1, q2) to the points to draw, at most PATH_DRAW_MAX of them. */
@@ -519,116 +569,117 @@ static void add_path(PlotView *pv, const ParamPath *pp, size_t q1, size_t q2, ui
 
 static bool path_usable(const ParamPath *pp, size_t dim) { return pp->p && pp->n && pp->dim == dim; }
 
-static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+/* The two parameters (p1=, p2=, else the first two), the training data and a copy of the model to move.
+ * Fails on out of memory (sf->m is then empty: model_free and train_work_free are still safe). */
+static int surf_open(const Session *s, Surf *sf, FbErr *err)
 {
-    if (need_model(s, "surface", err))
-        return -1;
     const Model *m0 = &s->ts.model;
-    if (m0->nparams < 2)
-        return fb_fail(err, "plot surface needs two parameters and this model has %zu", m0->nparams);
-    Surf sf;
-    memset(&sf, 0, sizeof sf);
-    sf.s = s;
-    sf.q1 = 0;
-    sf.q2 = 1;
+    memset(sf, 0, sizeof *sf);
+    sf->s = s;
+    sf->q1 = 0;
+    sf->q2 = 1;
     /* p1= and p2= were checked when given; names the model built since does not have (or that became one
      * parameter) fall back to the first two parameters, and the title says so. */
-    FbErr stale = {{0}, 0};
-    if ((s->plot_p1[0] && param_index(m0, s->plot_p1, &sf.q1, &stale)) ||
-        (s->plot_p2[0] && param_index(m0, s->plot_p2, &sf.q2, &stale)) || sf.q1 == sf.q2) {
-        sf.q1 = 0;
-        sf.q2 = 1;
-        stale.msg[0] = stale.msg[0] ? stale.msg[0] : '!';
+    if ((s->plot_p1[0] && param_index(m0, s->plot_p1, &sf->q1, &sf->stale)) ||
+        (s->plot_p2[0] && param_index(m0, s->plot_p2, &sf->q2, &sf->stale)) || sf->q1 == sf->q2) {
+        sf->q1 = 0;
+        sf->q2 = 1;
+        sf->stale.msg[0] = sf->stale.msg[0] ? sf->stale.msg[0] : '!';
     }
-    session_train_data(s, &sf.d);
-    if (model_clone(&sf.m, m0, err))
-        return -1;
-    int rc = -1;
-    /* Fewer samples when one loss evaluation is expensive; the renderer resamples. */
-    double cost = (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
-    while ((double)nx * ny * cost > SURFACE_BUDGET && nx > 8 && ny > 8) {
-        nx = nx * 3 / 4;
-        ny = ny * 3 / 4;
-    }
-    const ParamPath *paths[CURVES_MAX + 1];
-    int npaths = 0;
-    if (path_usable(&s->path, m0->nparams))
-        paths[npaths++] = &s->path;
+    session_train_data(s, &sf->d);
+    return model_clone(&sf->m, m0, err);
+}
+
+/* The paths to draw: the session's own, then the compare runs', those over this model's parameters.
+ * Returns how many points they add, with room for the lowest and the current point. */
+static size_t surf_paths(const Session *s, Surf *sf)
+{
+    size_t dim = s->ts.model.nparams;
+    if (path_usable(&s->path, dim))
+        sf->paths[sf->npaths++] = &s->path;
     const Curves *cmp = s->compare;
     if (cmp)
         for (size_t c = 0; c < cmp->ncurves; c++)
-            if (path_usable(&cmp->c[c].path, m0->nparams))
-                paths[npaths++] = &cmp->c[c].path;
+            if (path_usable(&cmp->c[c].path, dim))
+                sf->paths[sf->npaths++] = &cmp->c[c].path;
     size_t npts = 3;
-    for (int i = 0; i < npaths; i++)
-        npts += paths[i]->n < PATH_DRAW_MAX ? paths[i]->n : PATH_DRAW_MAX;
-    if (heat_alloc(pv, nx, ny, npts, err))
-        goto out;
-    double cur1 = m0->params[sf.q1], cur2 = m0->params[sf.q2], lcur;
-    if (surf_loss(&sf, cur1, cur2, &lcur, err))
-        goto out;
-    /* The range: the current point and every path point whose loss is not far above the
-     * start's or the current one's (a diverged run would otherwise stretch the map). */
-    double x0 = cur1, x1 = cur1, y0 = cur2, y1 = cur2, lref = lcur;
-    for (int i = 0; i < npaths; i++) {
-        const ParamPath *pp = paths[i];
+    for (int i = 0; i < sf->npaths; i++)
+        npts += sf->paths[i]->n < PATH_DRAW_MAX ? sf->paths[i]->n : PATH_DRAW_MAX;
+    return npts;
+}
+
+/* The range: the current point and every path point whose loss is not far above the
+ * start's or the current one's (a diverged run would otherwise stretch the map). */
+static int surf_path_box(Surf *sf, double lcur, FbErr *err)
+{
+    sf->x0 = sf->x1 = sf->cur1;
+    sf->y0 = sf->y1 = sf->cur2;
+    double lref = lcur;
+    for (int i = 0; i < sf->npaths; i++) {
+        const ParamPath *pp = sf->paths[i];
         double l;
-        if (surf_loss(&sf, pp->p[sf.q1], pp->p[sf.q2], &l, err))
-            goto out;
+        if (surf_loss(sf, pp->p[sf->q1], pp->p[sf->q2], &l, err))
+            return -1;
         if (isfinite(l) && l > lref)
             lref = l;
     }
-    for (int i = 0; i < npaths; i++) {
-        const ParamPath *pp = paths[i];
+    for (int i = 0; i < sf->npaths; i++) {
+        const ParamPath *pp = sf->paths[i];
         size_t stride = (pp->n + 199) / 200;
         for (size_t t = 0; t < pp->n; t += stride) {
-            double a = pp->p[t * pp->dim + sf.q1], b = pp->p[t * pp->dim + sf.q2], l;
-            if (!isfinite(a) || !isfinite(b) || surf_loss(&sf, a, b, &l, err))
+            double a = pp->p[t * pp->dim + sf->q1], b = pp->p[t * pp->dim + sf->q2], l;
+            if (!isfinite(a) || !isfinite(b) || surf_loss(sf, a, b, &l, err))
                 continue;
             if (!(l <= 10 * lref))
                 continue;
-            x0 = fmin(x0, a);
-            x1 = fmax(x1, a);
-            y0 = fmin(y0, b);
-            y1 = fmax(y1, b);
+            surf_include(sf, a, b);
         }
     }
-    /* A linear model under mse is a quadratic bowl in any two parameters: its lowest
-     * point follows from six losses (finite differences are exact for a quadratic up
-     * to rounding), and the map must show it. */
-    if (m0->kind == MODEL_LINEAR && s->setup.loss.kind == LOSS_MSE) {
-        double h = fmax(fmax(x1 - x0, y1 - y0), fmax(1.0, fmax(fabs(cur1), fabs(cur2))));
-        double f0, fxp, fxm, fyp, fym, fxy;
-        if (surf_loss(&sf, cur1, cur2, &f0, err) || surf_loss(&sf, cur1 + h, cur2, &fxp, err) ||
-            surf_loss(&sf, cur1 - h, cur2, &fxm, err) || surf_loss(&sf, cur1, cur2 + h, &fyp, err) ||
-            surf_loss(&sf, cur1, cur2 - h, &fym, err) || surf_loss(&sf, cur1 + h, cur2 + h, &fxy, err))
-            goto out;
-        double A = (fxp + fxm - 2 * f0) / (h * h), B = (fyp + fym - 2 * f0) / (h * h);
-        double C = (fxy - fxp - fyp + f0) / (h * h), D = (fxp - fxm) / (2 * h), E = (fyp - fym) / (2 * h);
-        double det = A * B - C * C; /* Hessian [[A, C], [C, B]] */
-        if (A > 0 && det > 0) {
-            double oa = cur1 + (-B * D + C * E) / det, ob = cur2 + (C * D - A * E) / det;
-            if (isfinite(oa) && isfinite(ob)) {
-                x0 = fmin(x0, oa);
-                x1 = fmax(x1, oa);
-                y0 = fmin(y0, ob);
-                y1 = fmax(y1, ob);
-            }
-        }
+    return 0;
+}
+
+/* A linear model under mse is a quadratic bowl in any two parameters: its lowest
+ * point follows from six losses (finite differences are exact for a quadratic up
+ * to rounding), and the map must show it. */
+static int surf_bowl_min(Surf *sf, FbErr *err)
+{
+    double cur1 = sf->cur1, cur2 = sf->cur2;
+    double h = fmax(fmax(sf->x1 - sf->x0, sf->y1 - sf->y0), fmax(1.0, fmax(fabs(cur1), fabs(cur2))));
+    double f0, fxp, fxm, fyp, fym, fxy;
+    if (surf_loss(sf, cur1, cur2, &f0, err) || surf_loss(sf, cur1 + h, cur2, &fxp, err) ||
+        surf_loss(sf, cur1 - h, cur2, &fxm, err) || surf_loss(sf, cur1, cur2 + h, &fyp, err) ||
+        surf_loss(sf, cur1, cur2 - h, &fym, err) || surf_loss(sf, cur1 + h, cur2 + h, &fxy, err))
+        return -1;
+    double A = (fxp + fxm - 2 * f0) / (h * h), B = (fyp + fym - 2 * f0) / (h * h);
+    double C = (fxy - fxp - fyp + f0) / (h * h), D = (fxp - fxm) / (2 * h), E = (fyp - fym) / (2 * h);
+    double det = A * B - C * C; /* Hessian [[A, C], [C, B]] */
+    if (A > 0 && det > 0) {
+        double oa = cur1 + (-B * D + C * E) / det, ob = cur2 + (C * D - A * E) / det;
+        if (isfinite(oa) && isfinite(ob))
+            surf_include(sf, oa, ob);
     }
-    double sx = x1 - x0, sy = y1 - y0;
-    double base = fmax(fmax(sx, sy), 0.1 * fmax(fabs(cur1), fabs(cur2)));
+    return 0;
+}
+
+/* Make the box at least a fifth as wide as it is tall (and vice versa) and pad it. */
+static void surf_pad_box(Surf *sf)
+{
+    double sx = sf->x1 - sf->x0, sy = sf->y1 - sf->y0;
+    double base = fmax(fmax(sx, sy), 0.1 * fmax(fabs(sf->cur1), fabs(sf->cur2)));
     if (!(base > 0))
         base = 1;
-    /* Make the box at least a fifth as wide as it is tall (and vice versa) and pad it. */
     sx = fmax(sx, 0.2 * base);
     sy = fmax(sy, 0.2 * base);
-    double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
-    x0 = cx - 0.65 * sx;
-    x1 = cx + 0.65 * sx;
-    y0 = cy - 0.65 * sy;
-    y1 = cy + 0.65 * sy;
-    /* Widen towards the minimum while a coarse look puts it on the border. */
+    double cx = 0.5 * (sf->x0 + sf->x1), cy = 0.5 * (sf->y0 + sf->y1);
+    sf->x0 = cx - 0.65 * sx;
+    sf->x1 = cx + 0.65 * sx;
+    sf->y0 = cy - 0.65 * sy;
+    sf->y1 = cy + 0.65 * sy;
+}
+
+/* Widen towards the minimum while a coarse look puts it on the border. */
+static int surf_widen_to_min(Surf *sf, FbErr *err)
+{
     for (int round = 0; round < 6; round++) {
         enum { C = 9 };
         double best = INFINITY;
@@ -636,32 +687,41 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         for (int i = 0; i < C; i++)
             for (int j = 0; j < C; j++) {
                 double l;
-                if (surf_loss(&sf, x0 + (x1 - x0) * i / (C - 1), y0 + (y1 - y0) * j / (C - 1), &l, err))
-                    goto out;
+                if (surf_loss(sf, sf->x0 + (sf->x1 - sf->x0) * i / (C - 1), sf->y0 + (sf->y1 - sf->y0) * j / (C - 1),
+                              &l, err))
+                    return -1;
                 if (l < best) {
                     best = l;
                     bi = i;
                     bj = j;
                 }
             }
-        double wx = x1 - x0, wy = y1 - y0;
+        double wx = sf->x1 - sf->x0, wy = sf->y1 - sf->y0;
         bool grew = false;
-        if (bi == 0) { x0 -= 0.5 * wx; grew = true; }
-        if (bi == C - 1) { x1 += 0.5 * wx; grew = true; }
-        if (bj == 0) { y0 -= 0.5 * wy; grew = true; }
-        if (bj == C - 1) { y1 += 0.5 * wy; grew = true; }
+        if (bi == 0) { sf->x0 -= 0.5 * wx; grew = true; }
+        if (bi == C - 1) { sf->x1 += 0.5 * wx; grew = true; }
+        if (bj == 0) { sf->y0 -= 0.5 * wy; grew = true; }
+        if (bj == C - 1) { sf->y1 += 0.5 * wy; grew = true; }
         if (!grew)
             break;
     }
+    return 0;
+}
+
+/* The heat map: the loss at each of nx × ny samples over the box, shaded; *lo and *hi receive the finite
+ * range, (*min1, *min2) the lowest sample.  Fails on out of memory or a failed evaluation. */
+static int surf_shade(Surf *sf, PlotView *pv, int nx, int ny, double *lo_out, double *hi_out, double *min1,
+                      double *min2, FbErr *err)
+{
     HeatChart *hc = &pv->hc;
-    hc->xmin = x0;
-    hc->xmax = x1;
-    hc->ymin = y0;
-    hc->ymax = y1;
+    hc->xmin = sf->x0;
+    hc->xmax = sf->x1;
+    hc->ymin = sf->y0;
+    hc->ymax = sf->y1;
     size_t ns = (size_t)nx * (size_t)ny;
     double *L = fb_malloc(ns + (size_t)nx + (size_t)ny, sizeof *L, "the picture", err);
     if (!L)
-        goto out;
+        return -1;
     double *xs = L + ns, *ys = xs + nx;
     chart_heat_coords(hc, nx, ny, xs, ys);
     double lo = INFINITY, hi = -INFINITY;
@@ -669,9 +729,9 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++) {
             size_t q = (size_t)j * nx + i;
-            if (surf_loss(&sf, xs[i], ys[j], &L[q], err)) {
+            if (surf_loss(sf, xs[i], ys[j], &L[q], err)) {
                 free(L);
-                goto out;
+                return -1;
             }
             if (isfinite(L[q])) {
                 if (L[q] < lo) {
@@ -686,36 +746,91 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     double span = hi > lo ? hi - lo : 1, delta = 0.01 * span;
     for (size_t q = 0; q < ns; q++)
         pv->samples[q] = chart_heat_level(log(L[q] - lo + delta), log(delta), log(span + delta));
-    double min1 = xs[imin % (size_t)nx], min2 = ys[imin / (size_t)nx];
+    *min1 = xs[imin % (size_t)nx];
+    *min2 = ys[imin / (size_t)nx];
+    *lo_out = lo;
+    *hi_out = hi;
     free(L);
-    for (int i = 0; i < npaths; i++) {
-        bool own = paths[i] == &s->path;
+    return 0;
+}
+
+/* The points over the map (the paths, the lowest and the current point), the labels, the title and the key
+ * under the text chart. */
+static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, double min1, double min2)
+{
+    const Session *s = sf->s;
+    const Model *m0 = &s->ts.model;
+    const Curves *cmp = s->compare;
+    for (int i = 0; i < sf->npaths; i++) {
+        bool own = sf->paths[i] == &s->path;
         int c = own ? 0 : i - (path_usable(&s->path, m0->nparams) ? 1 : 0);
-        add_path(pv, paths[i], sf.q1, sf.q2, own ? GC_SERIES1 + 3 : path_color[c % 7], own ? 'o' : (char)('1' + c % 9));
+        add_path(pv, sf->paths[i], sf->q1, sf->q2, own ? GC_SERIES1 + 3 : path_color[c % 7],
+                 own ? 'o' : (char)('1' + c % 9));
     }
     add_point(pv, min1, min2, GC_REF, '*');
-    add_point(pv, cur1, cur2, GC_MARKER, 'X');
+    add_point(pv, sf->cur1, sf->cur2, GC_MARKER, 'X');
     memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
-    model_param_name(m0, sf.q1, pv->xlabel, sizeof pv->xlabel);
-    model_param_name(m0, sf.q2, pv->ylabel, sizeof pv->ylabel);
+    HeatChart *hc = &pv->hc;
+    model_param_name(m0, sf->q1, pv->xlabel, sizeof pv->xlabel);
+    model_param_name(m0, sf->q2, pv->ylabel, sizeof pv->ylabel);
     hc->xlabel = pv->xlabel;
     hc->ylabel = pv->ylabel;
     int tl = snprintf(pv->title, sizeof pv->title, "%s loss over %s and %s, epoch %ld", loss_name(s->setup.loss.kind),
                       pv->xlabel, pv->ylabel, s->ts.epoch);
-    if (stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
+    if (sf->stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
         snprintf(pv->title + tl, sizeof pv->title - (size_t)tl, "; p1=/p2= not in this model");
     hc->title = pv->title;
-    {
-        char a[24], b[24];
-        int len = snprintf(pv->note, sizeof pv->note, "shading: loss from %s (blank) to %s ('%%'), log-spaced; "
-                                                       "X now, * lowest",
-                           fb_fmt(a, sizeof a, lo, 4), fb_fmt(b, sizeof b, hi, 4));
-        if (path_usable(&s->path, m0->nparams) && len < (int)sizeof pv->note)
-            len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; o the path");
-        for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->note; c++)
-            if (path_usable(&cmp->c[c].path, m0->nparams))
-                len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; %zu %s", c + 1, cmp->c[c].label);
+    char a[24], b[24];
+    int len = snprintf(pv->note, sizeof pv->note, "shading: loss from %s (blank) to %s ('%%'), log-spaced; "
+                                                   "X now, * lowest",
+                       fb_fmt(a, sizeof a, lo, 4), fb_fmt(b, sizeof b, hi, 4));
+    if (path_usable(&s->path, m0->nparams) && len < (int)sizeof pv->note)
+        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; o the path");
+    for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->note; c++)
+        if (path_usable(&cmp->c[c].path, m0->nparams))
+            len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; %zu %s", c + 1, cmp->c[c].label);
+}
+
+/* The box the map covers: the current point, the paths, a linear model's lowest point, padded, then widened
+ * towards the minimum. */
+static int surf_box(Surf *sf, FbErr *err)
+{
+    double lcur;
+    if (surf_loss(sf, sf->cur1, sf->cur2, &lcur, err) || surf_path_box(sf, lcur, err))
+        return -1;
+    const Model *m0 = &sf->s->ts.model;
+    if (m0->kind == MODEL_LINEAR && sf->s->setup.loss.kind == LOSS_MSE && surf_bowl_min(sf, err))
+        return -1;
+    surf_pad_box(sf);
+    return surf_widen_to_min(sf, err);
+}
+
+static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (need_model(s, "surface", err))
+        return -1;
+    const Model *m0 = &s->ts.model;
+    if (m0->nparams < 2)
+        return fb_fail(err, "plot surface needs two parameters and this model has %zu", m0->nparams);
+    Surf sf;
+    int rc = -1;
+    if (surf_open(s, &sf, err))
+        goto out;
+    /* Fewer samples when one loss evaluation is expensive; the renderer resamples. */
+    double cost = (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
+    while ((double)nx * ny * cost > SURFACE_BUDGET && nx > 8 && ny > 8) {
+        nx = nx * 3 / 4;
+        ny = ny * 3 / 4;
     }
+    size_t npts = surf_paths(s, &sf);
+    if (heat_alloc(pv, nx, ny, npts, err))
+        goto out;
+    sf.cur1 = m0->params[sf.q1];
+    sf.cur2 = m0->params[sf.q2];
+    double lo, hi, min1, min2;
+    if (surf_box(&sf, err) || surf_shade(&sf, pv, nx, ny, &lo, &hi, &min1, &min2, err))
+        goto out;
+    surf_finish(&sf, pv, lo, hi, min1, min2);
     rc = 0;
 out:
     model_free(&sf.m);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitbench/strbuf.h"
+
 void sink_write(Sink *s, const char *text, size_t n)
 {
     if (s && s->write && n)
@@ -16,27 +18,11 @@ void sink_puts(Sink *s, const char *text) { sink_write(s, text, strlen(text)); }
 
 void sink_printf(Sink *s, const char *fmt, ...)
 {
-    char small[1024];
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(small, sizeof small, fmt, ap);
+    if (s && s->write)
+        fb_vformat_to(s->write, s->ctx, fmt, ap);
     va_end(ap);
-    if (len < 0)
-        return;
-    if ((size_t)len < sizeof small) {
-        sink_write(s, small, (size_t)len);
-        return;
-    }
-    char *big = malloc((size_t)len + 1);
-    if (!big) { /* keep what fits rather than nothing */
-        sink_write(s, small, sizeof small - 1);
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    sink_write(s, big, (size_t)len);
-    free(big);
 }
 
 static void file_write(void *ctx, const char *s, size_t n)

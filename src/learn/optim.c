@@ -417,8 +417,12 @@ static int lanes(void)
 void optim_force_lanes(int lanes) { (void)lanes; }
 #endif
 
-/* The widest kernel the CPU has for [lo, hi); returns where the scalar loop takes over. */
+/* The widest kernel the CPU has for [lo, hi); returns where the scalar loop takes over (lo without one). */
+#if OPTIM_AVX
 #define SIMD(kernel, ...) (lanes() == 8 ? avx512_##kernel(__VA_ARGS__) : lanes() == 4 ? avx_##kernel(__VA_ARGS__) : lo)
+#else
+#define SIMD(kernel, ...) lo
+#endif
 
 void optim_step_begin(OptState *st) { st->step++; }
 
@@ -430,32 +434,24 @@ void optim_step_range(const OptCfg *cfg, double lr, OptState *st, double *params
     size_t i0 = lo;
     switch (cfg->kind) {
     case OPT_SGD:
-#if OPTIM_AVX
         i0 = SIMD(sgd, cfg, lr, st, params, grads, lo, hi);
-#endif
         step_sgd(cfg, lr, st, params, grads, i0, hi);
         break;
     case OPT_ADAM:
     case OPT_ADAMW: {
         const bool decoupled = cfg->kind == OPT_ADAMW;
         const AdamK k = adam_consts(cfg, lr, st);
-#if OPTIM_AVX
         i0 = SIMD(adam, cfg, &k, st, params, grads, lo, hi, decoupled);
-#endif
         step_adam(cfg, &k, st, params, grads, i0, hi, decoupled);
         break;
     }
     case OPT_RMSPROP:
-#if OPTIM_AVX
         i0 = SIMD(rmsprop, cfg, lr, st, params, grads, lo, hi);
-#endif
         step_rmsprop(cfg, lr, st, params, grads, i0, hi);
         break;
     case OPT_ADAGRAD: {
         const double clr = adagrad_clr(cfg, lr, st);
-#if OPTIM_AVX
         i0 = SIMD(adagrad, cfg, clr, st, params, grads, lo, hi);
-#endif
         step_adagrad(cfg, clr, st, params, grads, i0, hi);
         break;
     }

@@ -153,19 +153,6 @@ static bool nonempty(const char *s)
     return s && *s;
 }
 
-/* Fraction of the way from lo to hi, robust to hi − lo overflowing.
- * Far-off values saturate at ±1e9 so later clipping stays finite. */
-static inline double axis_frac(double a, double lo, double hi)
-{
-    double span = hi - lo;
-    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
-    if (!(t > -1e9))
-        t = -1e9;
-    if (!(t < 1e9))
-        t = 1e9;
-    return t;
-}
-
 /* floor(v + 0.5) without a libm call; |v| stays far below 2^62 here. */
 static inline long rnd(double v)
 {
@@ -181,7 +168,7 @@ static int clampi(int v, int lo, int hi)
 
 static int tick_col(const Frame *f, double a)
 {
-    double t = axis_frac(a, f->ax.lo, f->ax.hi);
+    double t = chart_axis_frac(a, f->ax.lo, f->ax.hi, 1e9);
     if (f->dots)
         return clampi((int)lround(t * (2 * f->pw - 1)), 0, 2 * f->pw - 1) / 2;
     return clampi((int)floor(t * f->pw), 0, f->pw - 1);
@@ -189,7 +176,7 @@ static int tick_col(const Frame *f, double a)
 
 static int tick_row(const Frame *f, double a)
 {
-    double t = axis_frac(a, f->ay.lo, f->ay.hi);
+    double t = chart_axis_frac(a, f->ay.lo, f->ay.hi, 1e9);
     if (f->dots)
         return clampi((int)lround((1 - t) * (4 * f->ph - 1)), 0, 4 * f->ph - 1) / 4;
     return clampi((int)floor((1 - t) * f->ph), 0, f->ph - 1);
@@ -444,6 +431,86 @@ static inline double dotmap(const DotMap *m, double v)
     return m->flip ? m->n1 - t : t;
 }
 
+/* A line series being drawn: the pen and the current run, the points that fall in one dot column, drawn as a
+ * vertical stroke from their lowest to their highest y and joined to the previous run's end. */
+typedef struct LineRun {
+    Canvas *cv;
+    const DotMap *my;
+    uint8_t color;
+    bool pen; /* previous run exists and is connected to */
+    double pen_x, pen_y;
+    bool run;
+    long run_col;
+    double run_fx0, run_fx1, y_first, y_last, y_min, y_max;
+} LineRun;
+
+/* Draw the current run, if any: the join from the pen, the column's extent; the pen moves to its end. */
+static void run_flush(LineRun *r)
+{
+    if (!r->run)
+        return;
+    double fy0 = dotmap(r->my, r->y_first), fy1 = dotmap(r->my, r->y_last);
+    if (r->pen)
+        canvas_line(r->cv, r->pen_x, r->pen_y, r->run_fx0, fy0, r->color);
+    double a = dotmap(r->my, r->y_min), b = dotmap(r->my, r->y_max);
+    canvas_line(r->cv, (double)r->run_col, a, (double)r->run_col, b, r->color);
+    r->pen = true;
+    r->pen_x = r->run_fx1;
+    r->pen_y = fy1;
+    r->run = false;
+}
+
+/* Point (x at dot fx, in column col; y): extends the run in that column, or draws the run and starts one. */
+static void run_add(LineRun *r, long col, double fx, double y)
+{
+    if (r->run && col == r->run_col) {
+        if (y < r->y_min)
+            r->y_min = y;
+        if (y > r->y_max)
+            r->y_max = y;
+        r->y_last = y;
+        r->run_fx1 = fx;
+    } else {
+        run_flush(r);
+        r->run = true;
+        r->run_col = col;
+        r->run_fx0 = r->run_fx1 = fx;
+        r->y_first = r->y_last = r->y_min = r->y_max = y;
+    }
+}
+
+/* Evenly spaced increasing x (a history: x = x0 + i·dx) on a linear axis: the dot column only grows with i,
+ * so the points after i in column col are an index range found by estimate-and-check, and only y is scanned.
+ * Folds them into the run; returns the last index taken (i when none). */
+static size_t run_block(LineRun *r, const Series *s, const DotMap *mx, size_t i, long col, double x0, double dx)
+{
+    const double *ys = s->y;
+    const bool logy = r->my->log;
+    /* last index j ≥ i still in this column */
+    double jest = ((col + 0.5) / mx->k + mx->lo - x0) / dx;
+    size_t j = i;
+    if (jest > (double)i)
+        j = jest >= (double)(s->n - 1) ? s->n - 1 : (size_t)jest;
+    while (j > i && rnd(dotmap(mx, x0 + (double)j * dx)) != col)
+        j--;
+    while (j + 1 < s->n && rnd(dotmap(mx, x0 + (double)(j + 1) * dx)) == col)
+        j++;
+    size_t t = i + 1;
+    for (; t <= j; t++) {
+        double v = ys[t];
+        if (!isfinite(v) || (logy && !(v > 0)))
+            break; /* the general step handles the gap */
+        if (v < r->y_min)
+            r->y_min = v;
+        if (v > r->y_max)
+            r->y_max = v;
+    }
+    if (t > i + 1) {
+        r->y_last = ys[t - 1];
+        r->run_fx1 = dotmap(mx, x0 + (double)(t - 1) * dx);
+    }
+    return t - 1;
+}
 
 /* One series as a line, decimated: consecutive points that land in the same
  * dot column become one vertical run (their min..max), and runs are joined
@@ -453,86 +520,26 @@ static inline double dotmap(const DotMap *m, double v)
 static void draw_line_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,
                              uint8_t color)
 {
-    bool pen = false;         /* previous run exists and is connected to */
-    double pen_x = 0, pen_y = 0;
-    bool run = false;
-    long run_col = 0;
-    double run_fx0 = 0, run_fx1 = 0, y_first = 0, y_last = 0, y_min = 0, y_max = 0;
-
-#define FLUSH()                                                                  \
-    do {                                                                         \
-        if (run) {                                                               \
-            double fy0 = dotmap(my, y_first), fy1 = dotmap(my, y_last);          \
-            if (pen)                                                             \
-                canvas_line(cv, pen_x, pen_y, run_fx0, fy0, color);              \
-            double a = dotmap(my, y_min), b = dotmap(my, y_max);                 \
-            canvas_line(cv, (double)run_col, a, (double)run_col, b, color);      \
-            pen = true;                                                          \
-            pen_x = run_fx1;                                                     \
-            pen_y = fy1;                                                         \
-            run = false;                                                         \
-        }                                                                        \
-    } while (0)
-
+    LineRun r = {.cv = cv, .my = my, .color = color};
     const bool logx = mx->log, logy = my->log;
     const double *xs = s->x, *ys = s->y;
     const double x0 = s->x0, dx = s->dx == 0 ? 1 : s->dx;
-    /* Evenly spaced increasing x (a history: x = x0 + i·dx) on a linear axis:
-     * the dot column only grows with i, so the points of one column are an
-     * index range found by estimate-and-check, and only y is scanned. */
+    /* A history on a linear axis takes the fast path (run_block). */
     const bool blocks = !xs && dx > 0 && !logx && !mx->half && !mx->flip;
     for (size_t i = 0; i < s->n; i++) {
         double x = xs ? xs[i] : x0 + (double)i * dx, y = ys[i];
         if (!point_ok(x, y, logx, logy)) {
-            FLUSH();
-            pen = false;
+            run_flush(&r);
+            r.pen = false;
             continue;
         }
         double fx = dotmap(mx, x);
         long col = rnd(fx);
-        if (run && col == run_col) {
-            if (y < y_min)
-                y_min = y;
-            if (y > y_max)
-                y_max = y;
-            y_last = y;
-            run_fx1 = fx;
-        } else {
-            FLUSH();
-            run = true;
-            run_col = col;
-            run_fx0 = run_fx1 = fx;
-            y_first = y_last = y_min = y_max = y;
-        }
-        if (!blocks || i + 1 >= s->n)
-            continue;
-        /* last index j ≥ i still in this column */
-        double jest = ((col + 0.5) / mx->k + mx->lo - x0) / dx;
-        size_t j = i;
-        if (jest > (double)i)
-            j = jest >= (double)(s->n - 1) ? s->n - 1 : (size_t)jest;
-        while (j > i && rnd(dotmap(mx, x0 + (double)j * dx)) != col)
-            j--;
-        while (j + 1 < s->n && rnd(dotmap(mx, x0 + (double)(j + 1) * dx)) == col)
-            j++;
-        size_t t = i + 1;
-        for (; t <= j; t++) {
-            double v = ys[t];
-            if (!isfinite(v) || (logy && !(v > 0)))
-                break; /* the general step above handles the gap */
-            if (v < y_min)
-                y_min = v;
-            if (v > y_max)
-                y_max = v;
-        }
-        if (t > i + 1) {
-            y_last = ys[t - 1];
-            run_fx1 = dotmap(mx, x0 + (double)(t - 1) * dx);
-        }
-        i = t - 1;
+        run_add(&r, col, fx, y);
+        if (blocks && i + 1 < s->n)
+            i = run_block(&r, s, mx, i, col, x0, dx);
     }
-    FLUSH();
-#undef FLUSH
+    run_flush(&r);
 }
 
 static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,

@@ -168,6 +168,92 @@ static void fmt_log_tick(char *buf, size_t size, double a)
         snprintf(buf, size, "%de%d", m, ie);
 }
 
+double chart_axis_frac(double a, double lo, double hi, double lim)
+{
+    double span = hi - lo;
+    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+    if (!(t > -lim))
+        t = -lim;
+    if (!(t < lim))
+        t = lim;
+    return t;
+}
+
+/* A log axis over data dlo..dhi (> 0): decades, or 1-2-5 ticks when the range is under two decades. */
+static void log_axis_layout(ChartAxis *ax, double dlo, double dhi, bool loose, int max_intervals)
+{
+    if (!(dlo > 0) || !(dhi > 0) || !isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
+        dlo = 1, dhi = 10;
+    double lo = log10(dlo), hi = log10(dhi);
+    if (hi - lo < 1e-12) {
+        lo -= 0.5;
+        hi += 0.5;
+    }
+    double step = chart_nice_step(hi - lo, max_intervals);
+    if (step < 1)
+        step = 1; /* ticks only at whole decades ... */
+    bool fine = step == 1 && hi - lo < 2; /* ... unless that leaves too few */
+    if (loose && fine) {
+        lo = log125_floor(lo);
+        hi = log125_ceil(hi);
+    } else if (loose) {
+        /* whole decades, a whole number of steps from the bottom one,
+         * which is labelled (so 1e-300..1e300 shows both ends) */
+        lo = floor(lo + 1e-9);
+        hi = lo + ceil((hi - lo) / step - 1e-9) * step;
+    }
+    ax->step = step;
+    ax->lo = lo;
+    ax->hi = hi;
+    if (loose && !fine) {
+        ax->nticks = 0;
+        for (double t = lo; t <= hi + 1e-9 && ax->nticks < CHART_MAX_TICKS; t += step)
+            ax->ticks[ax->nticks++] = t;
+    } else {
+        ax->nticks = chart_ticks(lo, hi, step, ax->ticks, CHART_MAX_TICKS);
+    }
+    if (fine && ax->nticks < 3)
+        ax->nticks = log125_ticks(lo, hi, ax->ticks, CHART_MAX_TICKS);
+    for (int i = 0; i < ax->nticks; i++)
+        fmt_log_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i]);
+}
+
+/* A linear axis over data dlo..dhi: a nice step, the range widened to whole steps when loose; one value is
+ * padded to a range around it. */
+static void lin_axis_layout(ChartAxis *ax, double dlo, double dhi, bool loose, int max_intervals)
+{
+    if (!isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
+        dlo = 0, dhi = 1;
+    double lo = dlo, hi = dhi;
+    if (hi == lo) {
+        double pad = fabs(lo) * 0.1;
+        if (pad == 0 || !isfinite(lo - pad) || !isfinite(hi + pad))
+            pad = lo == 0 ? 1 : fabs(lo) * 0.01;
+        lo -= pad;
+        hi += pad;
+        if (hi == lo) { /* subnormal values: pad with the smallest step that shows */
+            lo = dlo - 1e-300;
+            hi = dhi + 1e-300;
+        }
+    }
+    double step = lin_step(lo, hi, max_intervals);
+    if (loose) {
+        double l2 = floor(lo / step + 1e-9) * step;
+        double h2 = ceil(hi / step - 1e-9) * step;
+        if (isfinite(l2) && l2 <= lo)
+            lo = l2;
+        if (isfinite(h2) && h2 >= hi)
+            hi = h2;
+    }
+    ax->step = step;
+    ax->lo = lo;
+    ax->hi = hi;
+    ax->nticks = chart_ticks(lo, hi, ax->step, ax->ticks, CHART_MAX_TICKS);
+    for (int i = 0; i < ax->nticks; i++) {
+        chart_fmt_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i], ax->step);
+    }
+}
+
 void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loose,
                        int max_intervals)
 {
@@ -177,75 +263,8 @@ void chart_axis_layout(ChartAxis *ax, double dlo, double dhi, bool log, bool loo
         max_intervals = 1;
     if (max_intervals > CHART_MAX_TICKS - 1)
         max_intervals = CHART_MAX_TICKS - 1;
-    double lo, hi;
-    if (log) {
-        if (!(dlo > 0) || !(dhi > 0) || !isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
-            dlo = 1, dhi = 10;
-        lo = log10(dlo);
-        hi = log10(dhi);
-        if (hi - lo < 1e-12) {
-            lo -= 0.5;
-            hi += 0.5;
-        }
-        double step = chart_nice_step(hi - lo, max_intervals);
-        if (step < 1)
-            step = 1; /* ticks only at whole decades ... */
-        bool fine = step == 1 && hi - lo < 2; /* ... unless that leaves too few */
-        if (loose && fine) {
-            lo = log125_floor(lo);
-            hi = log125_ceil(hi);
-        } else if (loose) {
-            /* whole decades, a whole number of steps from the bottom one,
-             * which is labelled (so 1e-300..1e300 shows both ends) */
-            lo = floor(lo + 1e-9);
-            hi = lo + ceil((hi - lo) / step - 1e-9) * step;
-        }
-        ax->step = step;
-        ax->lo = lo;
-        ax->hi = hi;
-        if (loose && !fine) {
-            ax->nticks = 0;
-            for (double t = lo; t <= hi + 1e-9 && ax->nticks < CHART_MAX_TICKS; t += step)
-                ax->ticks[ax->nticks++] = t;
-        } else {
-            ax->nticks = chart_ticks(lo, hi, step, ax->ticks, CHART_MAX_TICKS);
-        }
-        if (fine && ax->nticks < 3)
-            ax->nticks = log125_ticks(lo, hi, ax->ticks, CHART_MAX_TICKS);
-        for (int i = 0; i < ax->nticks; i++)
-            fmt_log_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i]);
-        return;
-    } else {
-        if (!isfinite(dlo) || !isfinite(dhi) || dhi < dlo)
-            dlo = 0, dhi = 1;
-        lo = dlo;
-        hi = dhi;
-        if (hi == lo) {
-            double pad = fabs(lo) * 0.1;
-            if (pad == 0 || !isfinite(lo - pad) || !isfinite(hi + pad))
-                pad = lo == 0 ? 1 : fabs(lo) * 0.01;
-            lo -= pad;
-            hi += pad;
-            if (hi == lo) { /* subnormal values: pad with the smallest step that shows */
-                lo = dlo - 1e-300;
-                hi = dhi + 1e-300;
-            }
-        }
-        double step = lin_step(lo, hi, max_intervals);
-        if (loose) {
-            double l2 = floor(lo / step + 1e-9) * step;
-            double h2 = ceil(hi / step - 1e-9) * step;
-            if (isfinite(l2) && l2 <= lo)
-                lo = l2;
-            if (isfinite(h2) && h2 >= hi)
-                hi = h2;
-        }
-        ax->step = step;
-    }
-    ax->lo = lo;
-    ax->hi = hi;
-    ax->nticks = chart_ticks(lo, hi, ax->step, ax->ticks, CHART_MAX_TICKS);
-    for (int i = 0; i < ax->nticks; i++) {
-        chart_fmt_tick(ax->labels[i], sizeof ax->labels[i], ax->ticks[i], ax->step);
-    }
+    if (log)
+        log_axis_layout(ax, dlo, dhi, loose, max_intervals);
+    else
+        lin_axis_layout(ax, dlo, dhi, loose, max_intervals);
 }

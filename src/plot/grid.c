@@ -162,25 +162,6 @@ static int last_shown(const GridCell *row, int w, bool colours)
     return last;
 }
 
-char *grid_to_utf8(const Grid *g, FbErr *err)
-{
-    size_t cap = (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
-    char *buf = fb_malloc(cap, 1, "plot text", err);
-    if (!buf)
-        return NULL;
-    size_t len = 0;
-    for (int y = 0; y < g->h; y++) {
-        if (y > 0)
-            buf[len++] = '\n';
-        const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = last_shown(row, g->w, false);
-        for (int x = 0; x <= last; x++)
-            len += utf8_put(buf + len, cell_char(&row[x]));
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 /* SGR parameters for a colour index as foreground (bg=false) or background. */
 static int ansi_color(char *out, size_t size, uint8_t c, bool bg)
 {
@@ -205,10 +186,14 @@ static int ansi_color(char *out, size_t size, uint8_t c, bool bg)
     return snprintf(out, size, "%d;5;%d", bg ? 48 : 38, code);
 }
 
-char *grid_to_ansi(const Grid *g, FbErr *err)
+/* The grid as lines of UTF-8 text, trailing blanks dropped; with colours, an SGR escape wherever the colours
+ * change and a reset at the end of each coloured line.  Returns a new string (caller frees), or NULL on out of
+ * memory (err). */
+static char *grid_lines(const Grid *g, bool colours, FbErr *err)
 {
     /* Worst case per cell: an escape (≤ 32 bytes) + 4 bytes of text. */
-    size_t cap = (size_t)g->w * (size_t)g->h * 40 + (size_t)g->h * 8 + 16;
+    size_t cap = colours ? (size_t)g->w * (size_t)g->h * 40 + (size_t)g->h * 8 + 16
+                         : (size_t)g->w * (size_t)g->h * 4 + (size_t)g->h + 1;
     char *buf = fb_malloc(cap, 1, "plot text", err);
     if (!buf)
         return NULL;
@@ -217,9 +202,9 @@ char *grid_to_ansi(const Grid *g, FbErr *err)
         if (y > 0)
             buf[len++] = '\n';
         const GridCell *row = g->cells + (size_t)y * g->w;
-        int last = last_shown(row, g->w, true), curfg = -1, curbg = -1;
+        int last = last_shown(row, g->w, colours), curfg = -1, curbg = -1;
         for (int x = 0; x <= last; x++) {
-            if (row[x].fg != curfg || row[x].bg != curbg) {
+            if (colours && (row[x].fg != curfg || row[x].bg != curbg)) {
                 char a[16], b[16];
                 ansi_color(a, sizeof a, row[x].fg, false);
                 ansi_color(b, sizeof b, row[x].bg, true);
@@ -235,3 +220,7 @@ char *grid_to_ansi(const Grid *g, FbErr *err)
     buf[len] = '\0';
     return buf;
 }
+
+char *grid_to_utf8(const Grid *g, FbErr *err) { return grid_lines(g, false, err); }
+
+char *grid_to_ansi(const Grid *g, FbErr *err) { return grid_lines(g, true, err); }

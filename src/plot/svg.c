@@ -2,105 +2,44 @@
 #include "fitbench/svg.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fitbench/fileio.h"
+#include "fitbench/strbuf.h"
 #include "fitbench/strutil.h"
 
-/* ---- a growing string ------------------------------------------------------ */
+/* ---- the document: a growing string (strbuf.h) with numbers and XML text -------- */
 
-typedef struct Sb {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-} Sb;
-
-static void sb_reserve(Sb *sb, size_t extra)
-{
-    if (sb->oom || sb->len + extra + 1 <= sb->cap)
-        return;
-    size_t cap = sb->cap ? sb->cap : 4096;
-    while (cap < sb->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(sb->buf, cap);
-    if (!p) {
-        sb->oom = true;
-        return;
-    }
-    sb->buf = p;
-    sb->cap = cap;
-}
-
-static void sb_put(Sb *sb, const char *s, size_t n)
-{
-    sb_reserve(sb, n);
-    if (sb->oom)
-        return;
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
-static void sb_str(Sb *sb, const char *s)
-{
-    sb_put(sb, s, strlen(s));
-}
-
-/* printf for integers and strings only: floats go through sb_num (C locale). */
-static void sb_printf(Sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(Sb *sb, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n < sizeof tmp) {
-        sb_put(sb, tmp, (size_t)n);
-        return;
-    }
-    sb_reserve(sb, (size_t)n);
-    if (sb->oom)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    sb->len += (size_t)n;
-}
-
-static void sb_num(Sb *sb, double v)
+static void sb_num(StrBuf *sb, double v)
 {
     char tmp[32];
     if (v == 0)
         v = 0; /* no "-0" */
-    sb_str(sb, fb_fmt(tmp, sizeof tmp, v, 6));
+    strbuf_puts(sb, fb_fmt(tmp, sizeof tmp, v, 6));
 }
 
 /* XML text: escapes & < > " ', drops characters XML 1.0 forbids and
  * replaces invalid UTF-8 by U+FFFD. */
-static void sb_xml(Sb *sb, const char *s)
+static void sb_xml(StrBuf *sb, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
         unsigned c = *p;
         if (c < 0x80) {
             switch (c) {
-            case '&': sb_str(sb, "&amp;"); break;
-            case '<': sb_str(sb, "&lt;"); break;
-            case '>': sb_str(sb, "&gt;"); break;
-            case '"': sb_str(sb, "&quot;"); break;
-            case '\'': sb_str(sb, "&apos;"); break;
+            case '&': strbuf_puts(sb, "&amp;"); break;
+            case '<': strbuf_puts(sb, "&lt;"); break;
+            case '>': strbuf_puts(sb, "&gt;"); break;
+            case '"': strbuf_puts(sb, "&quot;"); break;
+            case '\'': strbuf_puts(sb, "&apos;"); break;
             default:
                 if (c >= 0x20 || c == '\t')
-                    sb_put(sb, (const char *)p, 1);
+                    strbuf_put(sb, (const char *)p, 1);
                 else
-                    sb_str(sb, "?");
+                    strbuf_puts(sb, "?");
             }
             p++;
             continue;
@@ -118,10 +57,10 @@ static void sb_xml(Sb *sb, const char *s)
                  cp != 0xFFFE && cp != 0xFFFF;
         }
         if (ok) {
-            sb_put(sb, (const char *)p, (size_t)len);
+            strbuf_put(sb, (const char *)p, (size_t)len);
             p += len;
         } else {
-            sb_str(sb, "\xEF\xBF\xBD");
+            strbuf_puts(sb, "\xEF\xBF\xBD");
             p++;
         }
     }
@@ -150,17 +89,8 @@ typedef struct Box {
     ChartAxis ax, ay;
 } Box;
 
-static double frac(double a, double lo, double hi)
-{
-    double span = hi - lo;
-    double t = isfinite(span) ? (a - lo) / span : (a * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
-    /* Far-off points (fixed ranges) are clamped; the clip path hides them. */
-    if (!(t > -1e4))
-        t = -1e4;
-    if (!(t < 1e4))
-        t = 1e4;
-    return t;
-}
+/* Far-off points (fixed ranges) are clamped; the clip path hides them. */
+static double frac(double a, double lo, double hi) { return chart_axis_frac(a, lo, hi, 1e4); }
 
 static double px_x(const Box *b, double raw)
 {
@@ -193,36 +123,36 @@ typedef struct Pt {
 } Pt;
 
 /* Emit a point of the current polyline, opening the element when needed. */
-static void poly_point(Sb *sb, bool *open, const char *color, double x, double y, Pt *last,
+static void poly_point(StrBuf *sb, bool *open, const char *color, double x, double y, Pt *last,
                        size_t *count)
 {
     if (*open && last->x == x && last->y == y)
         return;
     if (!*open) {
-        sb_printf(sb, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+        strbuf_printf(sb, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
                       "stroke-linejoin=\"round\" points=\"", color);
         *open = true;
     } else {
-        sb_str(sb, " ");
+        strbuf_puts(sb, " ");
     }
     sb_num(sb, x);
-    sb_str(sb, ",");
+    strbuf_puts(sb, ",");
     sb_num(sb, y);
     *last = (Pt){x, y};
     (*count)++;
 }
 
 /* End the current polyline; a piece of one point gets a dot so it shows. */
-static void poly_close(Sb *sb, bool *open, const char *color, const Pt *last, size_t *count)
+static void poly_close(StrBuf *sb, bool *open, const char *color, const Pt *last, size_t *count)
 {
     if (*open) {
-        sb_str(sb, "\"/>\n");
+        strbuf_puts(sb, "\"/>\n");
         if (*count == 1) {
-            sb_printf(sb, "<circle fill=\"%s\" r=\"2\" cx=\"", color);
+            strbuf_printf(sb, "<circle fill=\"%s\" r=\"2\" cx=\"", color);
             sb_num(sb, last->x);
-            sb_str(sb, "\" cy=\"");
+            strbuf_puts(sb, "\" cy=\"");
             sb_num(sb, last->y);
-            sb_str(sb, "\"/>\n");
+            strbuf_puts(sb, "\"/>\n");
         }
     }
     *open = false;
@@ -231,7 +161,7 @@ static void poly_close(Sb *sb, bool *open, const char *color, const Pt *last, si
 
 /* A line series: pieces between invalid points, thinned per pixel column to
  * first / min / max / last (min and max in the order they occurred). */
-static void svg_line(Sb *sb, const Series *s, const Box *b, const char *color)
+static void svg_line(StrBuf *sb, const Series *s, const Box *b, const char *color)
 {
     bool open = false, run = false;
     Pt last = {0, 0};
@@ -280,20 +210,20 @@ static void svg_line(Sb *sb, const Series *s, const Box *b, const char *color)
 #undef FLUSH
 }
 
-static void svg_points(Sb *sb, const Series *s, const Box *b, const char *color)
+static void svg_points(StrBuf *sb, const Series *s, const Box *b, const char *color)
 {
-    sb_printf(sb, "<g fill=\"%s\">\n", color);
+    strbuf_printf(sb, "<g fill=\"%s\">\n", color);
     for (size_t i = 0; i < s->n; i++) {
         double x = sx(s, i), y = s->y[i];
         if (!ok_point(x, y, b))
             continue;
-        sb_str(sb, "<circle cx=\"");
+        strbuf_puts(sb, "<circle cx=\"");
         sb_num(sb, px_x(b, x));
-        sb_str(sb, "\" cy=\"");
+        strbuf_puts(sb, "\" cy=\"");
         sb_num(sb, px_y(b, y));
-        sb_str(sb, "\" r=\"2.5\"/>\n");
+        strbuf_puts(sb, "\" r=\"2.5\"/>\n");
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
 }
 
 /* Data points of all series inside a pixel rectangle (for the legend corner). */
@@ -330,29 +260,29 @@ static double text_w(const char *s)
     return 7.0 * (double)n;
 }
 
-static void line_el(Sb *sb, double x1, double y1, double x2, double y2)
+static void line_el(StrBuf *sb, double x1, double y1, double x2, double y2)
 {
-    sb_str(sb, "<line x1=\"");
+    strbuf_puts(sb, "<line x1=\"");
     sb_num(sb, x1);
-    sb_str(sb, "\" y1=\"");
+    strbuf_puts(sb, "\" y1=\"");
     sb_num(sb, y1);
-    sb_str(sb, "\" x2=\"");
+    strbuf_puts(sb, "\" x2=\"");
     sb_num(sb, x2);
-    sb_str(sb, "\" y2=\"");
+    strbuf_puts(sb, "\" y2=\"");
     sb_num(sb, y2);
-    sb_str(sb, "\"/>\n");
+    strbuf_puts(sb, "\"/>\n");
 }
 
-static void text_el(Sb *sb, double x, double y, const char *anchor, const char *extra,
+static void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra,
                     const char *text)
 {
-    sb_str(sb, "<text x=\"");
+    strbuf_puts(sb, "<text x=\"");
     sb_num(sb, x);
-    sb_str(sb, "\" y=\"");
+    strbuf_puts(sb, "\" y=\"");
     sb_num(sb, y);
-    sb_printf(sb, "\" text-anchor=\"%s\"%s>", anchor, extra);
+    strbuf_printf(sb, "\" text-anchor=\"%s\"%s>", anchor, extra);
     sb_xml(sb, text);
-    sb_str(sb, "</text>\n");
+    strbuf_puts(sb, "</text>\n");
 }
 
 static bool has(const char *s)
@@ -361,24 +291,24 @@ static bool has(const char *s)
 }
 
 /* The document's opening: XML declaration, the <svg> element, the title, a white page. */
-static void sb_open(Sb *sb, int W, int H, const char *title)
+static void sb_open(StrBuf *sb, int W, int H, const char *title)
 {
-    sb_str(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sb_printf(sb,
+    strbuf_puts(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    strbuf_printf(sb,
               "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
               "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Arial, "
               "sans-serif\" font-size=\"12\">\n",
               W, H, W, H);
     if (has(title)) {
-        sb_str(sb, "<title>");
+        strbuf_puts(sb, "<title>");
         sb_xml(sb, title);
-        sb_str(sb, "</title>\n");
+        strbuf_puts(sb, "</title>\n");
     }
-    sb_printf(sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+    strbuf_printf(sb, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
 }
 
 /* Hand the finished document to the caller, or report that growing it failed. */
-static int sb_finish(Sb *sb, char **out, size_t *len, FbErr *err)
+static int sb_finish(StrBuf *sb, char **out, size_t *len, FbErr *err)
 {
     if (sb->oom) {
         free(sb->buf);
@@ -434,21 +364,21 @@ static void box_layout(Box *b, int W, int H, const char *title, const char *xlab
 }
 
 /* Axis lines, tick marks and labels, title and axis labels of box b in a picture H pixels high. */
-static void box_axes(Sb *sb, const Box *b, int H, const char *title, const char *xlabel, const char *ylabel)
+static void box_axes(StrBuf *sb, const Box *b, int H, const char *title, const char *xlabel, const char *ylabel)
 {
     double xs[CHART_MAX_TICKS], ys[CHART_MAX_TICKS];
     for (int i = 0; i < b->ax.nticks; i++)
         xs[i] = b->x0 + frac(b->ax.ticks[i], b->ax.lo, b->ax.hi) * b->w;
     for (int i = 0; i < b->ay.nticks; i++)
         ys[i] = b->y0 + (1 - frac(b->ay.ticks[i], b->ay.lo, b->ay.hi)) * b->h;
-    sb_str(sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
+    strbuf_puts(sb, "<g stroke=\"#444444\" stroke-width=\"1\">\n");
     line_el(sb, b->x0, b->y0, b->x0, b->y0 + b->h);
     line_el(sb, b->x0, b->y0 + b->h, b->x0 + b->w, b->y0 + b->h);
     for (int i = 0; i < b->ax.nticks; i++)
         line_el(sb, xs[i], b->y0 + b->h, xs[i], b->y0 + b->h + 5);
     for (int i = 0; i < b->ay.nticks; i++)
         line_el(sb, b->x0 - 5, ys[i], b->x0, ys[i]);
-    sb_str(sb, "</g>\n<g fill=\"#333333\">\n");
+    strbuf_puts(sb, "</g>\n<g fill=\"#333333\">\n");
     for (int i = 0; i < b->ax.nticks; i++)
         text_el(sb, xs[i], b->y0 + b->h + 18, "middle", "", b->ax.labels[i]);
     for (int i = 0; i < b->ay.nticks; i++)
@@ -463,22 +393,22 @@ static void box_axes(Sb *sb, const Box *b, int H, const char *title, const char 
                  fb_fmt(n2, sizeof n2, b->y0 + b->h / 2, 6));
         text_el(sb, 16, b->y0 + b->h / 2, "middle", tr, ylabel);
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
 }
 
 /* The clip path of the plot area, gridlines, then the axes (box_axes). */
-static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
+static void chart_frame(StrBuf *sb, const Chart *c, const Box *b, int H)
 {
-    sb_str(sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
+    strbuf_puts(sb, "<defs><clipPath id=\"plotarea\"><rect x=\"");
     sb_num(sb, b->x0);
-    sb_str(sb, "\" y=\"");
+    strbuf_puts(sb, "\" y=\"");
     sb_num(sb, b->y0);
-    sb_str(sb, "\" width=\"");
+    strbuf_puts(sb, "\" width=\"");
     sb_num(sb, b->w);
-    sb_str(sb, "\" height=\"");
+    strbuf_puts(sb, "\" height=\"");
     sb_num(sb, b->h);
-    sb_str(sb, "\"/></clipPath></defs>\n");
-    sb_str(sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
+    strbuf_puts(sb, "\"/></clipPath></defs>\n");
+    strbuf_puts(sb, "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n");
     for (int i = 0; i < b->ax.nticks; i++) {
         double x = b->x0 + frac(b->ax.ticks[i], b->ax.lo, b->ax.hi) * b->w;
         line_el(sb, x, b->y0, x, b->y0 + b->h);
@@ -487,7 +417,7 @@ static void chart_frame(Sb *sb, const Chart *c, const Box *b, int H)
         double y = b->y0 + (1 - frac(b->ay.ticks[i], b->ay.lo, b->ay.hi)) * b->h;
         line_el(sb, b->x0, y, b->x0 + b->w, y);
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
     box_axes(sb, b, H, c->title, c->xlabel, c->ylabel);
 }
 
@@ -500,16 +430,16 @@ static bool ref_line(const Chart *c, const Box *b, double *px)
 }
 
 /* Data, reference line and marker lines, clipped to the plot area. */
-static void chart_data(Sb *sb, const Chart *c, const Box *b)
+static void chart_data(StrBuf *sb, const Chart *c, const Box *b)
 {
-    sb_str(sb, "<g clip-path=\"url(#plotarea)\">\n");
+    strbuf_puts(sb, "<g clip-path=\"url(#plotarea)\">\n");
     double ref_px;
     if (ref_line(c, b, &ref_px)) {
-        sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\">\n", svg_color(GC_REF));
+        strbuf_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"6 4\">\n", svg_color(GC_REF));
         line_el(sb, b->x0, ref_px, b->x0 + b->w, ref_px);
-        sb_str(sb, "</g>\n");
+        strbuf_puts(sb, "</g>\n");
     }
-    sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\">\n", svg_color(GC_MARKER));
+    strbuf_printf(sb, "<g stroke=\"%s\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\">\n", svg_color(GC_MARKER));
     for (int m = 0; m < c->nmarkers; m++) {
         double x = c->markers[m].x;
         if (!isfinite(x) || (c->logx && !(x > 0)))
@@ -517,7 +447,7 @@ static void chart_data(Sb *sb, const Chart *c, const Box *b)
         double px = px_x(b, x);
         line_el(sb, px, b->y0, px, b->y0 + b->h);
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
     for (int k = 0; k < c->nseries; k++) {
         const Series *s = &c->series[k];
         if (s->n == 0)
@@ -527,12 +457,12 @@ static void chart_data(Sb *sb, const Chart *c, const Box *b)
         else
             svg_line(sb, s, b, svg_color(scolor(c, k)));
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
 }
 
 /* The reference line's label where the fewest points are (above or below, right or left end), and the
  * marker labels staggered so neighbouring markers do not print over each other. */
-static void chart_rule_labels(Sb *sb, const Chart *c, const Box *b)
+static void chart_rule_labels(StrBuf *sb, const Chart *c, const Box *b)
 {
     double ref_px;
     if (ref_line(c, b, &ref_px) && ref_px >= b->y0 && ref_px <= b->y0 + b->h) {
@@ -552,12 +482,12 @@ static void chart_rule_labels(Sb *sb, const Chart *c, const Box *b)
         }
         if (best < 0)
             best = ref_px - 18 < b->y0 ? 1 : 0;
-        sb_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
+        strbuf_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
                   svg_color(GC_REF));
         text_el(sb, cxs[best], cys[best] + 12, "start", "", label);
-        sb_str(sb, "</g>\n");
+        strbuf_puts(sb, "</g>\n");
     }
-    sb_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
+    strbuf_printf(sb, "<g fill=\"%s\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">\n",
               svg_color(GC_MARKER));
     for (int m = 0; m < c->nmarkers; m++) {
         double x = c->markers[m].x;
@@ -567,11 +497,11 @@ static void chart_rule_labels(Sb *sb, const Chart *c, const Box *b)
         if (px >= b->x0 && px <= b->x0 + b->w)
             text_el(sb, px + 4, b->y0 + 14 + 14 * (m % 3), "start", "", c->markers[m].label);
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
 }
 
 /* The legend box in the corner that covers the fewest points: a line or a dot per named series. */
-static void chart_legend(Sb *sb, const Chart *c, const Box *b)
+static void chart_legend(StrBuf *sb, const Chart *c, const Box *b)
 {
     int nleg = 0;
     double namew = 0;
@@ -593,15 +523,15 @@ static void chart_legend(Sb *sb, const Chart *c, const Box *b)
         if (i == 0 || n < bestn)
             best = i, bestn = n;
     }
-    sb_str(sb, "<g class=\"legend\">\n<rect x=\"");
+    strbuf_puts(sb, "<g class=\"legend\">\n<rect x=\"");
     sb_num(sb, cx[best]);
-    sb_str(sb, "\" y=\"");
+    strbuf_puts(sb, "\" y=\"");
     sb_num(sb, cy[best]);
-    sb_str(sb, "\" width=\"");
+    strbuf_puts(sb, "\" width=\"");
     sb_num(sb, lw);
-    sb_str(sb, "\" height=\"");
+    strbuf_puts(sb, "\" height=\"");
     sb_num(sb, lh);
-    sb_str(sb, "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
+    strbuf_puts(sb, "\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>\n");
     int r = 0;
     for (int k = 0; k < c->nseries; k++) {
         const Series *s = &c->series[k];
@@ -610,20 +540,20 @@ static void chart_legend(Sb *sb, const Chart *c, const Box *b)
         double y = cy[best] + 4 + 18.0 * r + 9;
         const char *col = svg_color(scolor(c, k));
         if (s->style == SERIES_POINTS) {
-            sb_printf(sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
+            strbuf_printf(sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
             sb_num(sb, cx[best] + 18);
-            sb_str(sb, "\" cy=\"");
+            strbuf_puts(sb, "\" cy=\"");
             sb_num(sb, y);
-            sb_str(sb, "\"/>\n");
+            strbuf_puts(sb, "\"/>\n");
         } else {
-            sb_printf(sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
+            strbuf_printf(sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
             line_el(sb, cx[best] + 8, y, cx[best] + 28, y);
-            sb_str(sb, "</g>\n");
+            strbuf_puts(sb, "</g>\n");
         }
         text_el(sb, cx[best] + 34, y + 4, "start", " fill=\"#333333\"", s->name);
         r++;
     }
-    sb_str(sb, "</g>\n");
+    strbuf_puts(sb, "</g>\n");
 }
 
 int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, size_t *len,
@@ -641,7 +571,7 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
     Box b;
     box_layout(&b, W, H, c->title, c->xlabel, c->ylabel, xlo, xhi, ylo, yhi, c->logx, c->logy,
                c->logx && !c->fixed_x, !c->fixed_y);
-    Sb sb = {0};
+    StrBuf sb = {0};
     sb_open(&sb, W, H, c->title);
     chart_frame(&sb, c, &b, H);
     chart_data(&sb, c, &b);
@@ -649,7 +579,7 @@ int svg_render_chart(const Chart *c, int width_px, int height_px, char **out, si
     chart_legend(&sb, c, &b);
     if (!any)
         text_el(&sb, b.x0 + b.w / 2, b.y0 + b.h / 2, "middle", " fill=\"#888888\"", "no data yet");
-    sb_str(&sb, "</svg>\n");
+    strbuf_puts(&sb, "</svg>\n");
     return sb_finish(&sb, out, len, err);
 }
 
@@ -698,10 +628,10 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
     b.ay.lo = hc->ymin;
     b.ay.hi = hc->ymax;
 
-    Sb sb = {0};
+    StrBuf sb = {0};
     sb_open(&sb, W, H, hc->title);
     /* Samples: one rect per run of equal colours along a row (crispEdges: no seams). */
-    sb_str(&sb, "<g shape-rendering=\"crispEdges\">\n");
+    strbuf_puts(&sb, "<g shape-rendering=\"crispEdges\">\n");
     double cw = b.w / (hc->nx > 0 ? hc->nx : 1), ch = b.h / (hc->ny > 0 ? hc->ny : 1);
     for (int j = 0; j < hc->ny; j++)
         for (int i = 0; i < hc->nx;) {
@@ -709,32 +639,32 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
             int e = i + 1;
             while (e < hc->nx && hc->samples[(size_t)j * hc->nx + e] == c)
                 e++;
-            sb_str(&sb, "<rect x=\"");
+            strbuf_puts(&sb, "<rect x=\"");
             sb_num(&sb, b.x0 + i * cw);
-            sb_str(&sb, "\" y=\"");
+            strbuf_puts(&sb, "\" y=\"");
             sb_num(&sb, b.y0 + j * ch);
-            sb_str(&sb, "\" width=\"");
+            strbuf_puts(&sb, "\" width=\"");
             sb_num(&sb, (e - i) * cw + 0.5);
-            sb_str(&sb, "\" height=\"");
+            strbuf_puts(&sb, "\" height=\"");
             sb_num(&sb, ch + 0.5);
-            sb_printf(&sb, "\" fill=\"%s\"/>\n", heat_color(c));
+            strbuf_printf(&sb, "\" fill=\"%s\"/>\n", heat_color(c));
             i = e;
         }
-    sb_str(&sb, "</g>\n");
+    strbuf_puts(&sb, "</g>\n");
     box_axes(&sb, &b, H, hc->title, hc->xlabel, hc->ylabel);
     /* points, white-rimmed so they show on any shade */
-    sb_str(&sb, "<g stroke=\"white\" stroke-width=\"0.8\">\n");
+    strbuf_puts(&sb, "<g stroke=\"white\" stroke-width=\"0.8\">\n");
     for (size_t p = 0; p < hc->npoints; p++) {
         double x = hc->px[p], y = hc->py[p];
         if (!isfinite(x) || !isfinite(y) || x < hc->xmin || x > hc->xmax || y < hc->ymin || y > hc->ymax)
             continue;
-        sb_str(&sb, "<circle cx=\"");
+        strbuf_puts(&sb, "<circle cx=\"");
         sb_num(&sb, px_x(&b, x));
-        sb_str(&sb, "\" cy=\"");
+        strbuf_puts(&sb, "\" cy=\"");
         sb_num(&sb, px_y(&b, y));
-        sb_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT));
+        strbuf_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT));
     }
-    sb_str(&sb, "</g>\n</svg>\n");
+    strbuf_puts(&sb, "</g>\n</svg>\n");
     return sb_finish(&sb, out, len, err);
 }
 

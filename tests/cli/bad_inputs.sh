@@ -3,24 +3,17 @@
 # format cannot express: a read-only folder, a full file system, and the old file kept byte-identical.
 # Prints "PASS name" / "FAIL name: why".
 set -u
-fb="$(realpath "$1")"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+mnt=""
+unmount() {
+  chattr -i "$t/ro" 2>/dev/null
+  [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+}
+cli_setup "$1" unmount
 bash "$root/tests/bad/run.sh" "$fb"
 
 export OPENBLAS_NUM_THREADS=1
-t="$(mktemp -d)"
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME" "$XDG_STATE_HOME"
-mnt=""
-cleanup() {
-  chattr -i "$t/ro" 2>/dev/null
-  [ -n "$mnt" ] && umount "$mnt" 2>/dev/null
-  rm -rf "$t"
-}
-trap cleanup EXIT
 cd "$t"
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
 
 # Every kind of file, into a folder where nothing can be created: each save fails with one located error,
 # exit 1, and the old files stay byte-identical.  As root chmod does not stop writes, so use chattr +i

@@ -4,15 +4,10 @@
 # with thousands of classes (unbounded output), plot settings kept after new data (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-fb="$1"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 cd "$t"
 
-source "$cli_dir/checks.bash"
 chain() { head -c "$2" /dev/zero | tr '\0' "$1"; } # chain CHAR COUNT
 
 # A script line of 1,000,000 '-' (under the 1 MiB line limit) in expect, and of '!' in train until=.

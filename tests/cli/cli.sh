@@ -2,20 +2,9 @@
 # tests/cli/cli.sh FITBENCH — the command line as a user meets it: exit codes, error locations, stdin, -c.
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-fb="$1"
-here="$(cd "$(dirname "$0")" && pwd)"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 cd "$t"
-
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-check() { # name, condition-description, test-command...
-  local name="$1"; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
-}
 
 # A script whose line 3 is wrong: located error, exit 1, nothing after line 3 runs.
 printf 'load boston\nmodel linear\noptim adma lr=0.1\necho AFTER\n' >bad.fit

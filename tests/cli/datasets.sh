@@ -4,17 +4,13 @@
 # $FITBENCH_DATA before all of them.  Every run is from an unrelated working directory, HOME and XDG_STATE_HOME temporary.
 # Prints "PASS name" / "FAIL name: why".
 set -u
-fb="$(realpath "$1")"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 build="$(dirname "$fb")"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" OPENBLAS_NUM_THREADS=1
+export OPENBLAS_NUM_THREADS=1
 unset FITBENCH_DATA
-mkdir -p "$HOME" "$XDG_STATE_HOME" "$t/elsewhere"
+mkdir -p "$t/elsewhere"
 cd "$t/elsewhere"
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
 # rows BINARY NAME: the row count `load NAME` reports, or the error.
 rows() { "$1" -c "load $2" 2>&1 | sed -n 's/^[^:]*: \([0-9]*\) rows.*/\1/p;s/.*error: //p' | head -1; }
 

@@ -11,13 +11,9 @@
 # Prints "PASS early_stop NAME" / "FAIL early_stop NAME: why".
 set -uo pipefail
 export LC_ALL=C
-fb="$(realpath "${1:?usage: $0 path/to/fitbench}")"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-fixtures="$here/fixtures/early_stop"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME" "$XDG_STATE_HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
+fixtures="$root/tests/fixtures/early_stop"
 
 count=0
 for dir in "$fixtures"/*/; do

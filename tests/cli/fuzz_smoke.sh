@@ -9,11 +9,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 case "$fb" in *build-san*) echo "PASS fuzz smoke (runs once, with the release build)"; exit 0 ;; esac
 command -v clang >/dev/null || { echo "FAIL fuzz build: clang is missing (apt-get install clang libclang-rt-dev)"; exit 0; }
 dir="${FB_FUZZ_BUILD:-$root/build-fuzz}"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
 log="$(mktemp)"
-t="$(mktemp -d)"
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
-trap 'rm -rf "$t" "$log"' EXIT
+drop_log() { rm -f "$log"; }
+cli_setup "$1" drop_log
 if [ ! -f "$dir/build.ninja" ]; then
   if ! CC=clang meson setup "$dir" "$root" -Dfuzz=true -Dtests=false -Dwerror_strict=false \
       -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized >"$log" 2>&1; then

@@ -3,12 +3,9 @@
 # Regenerate after an intended change with: FITBENCH_UPDATE_GOLDEN=1 bash tests/cli/golden.sh build/fitbench
 # (then read the diff: it is the test).
 set -u
-fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-dir="$(cd "$(dirname "$0")/../golden" && pwd)"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
+dir="$root/tests/golden"
 for f in "$dir"/*.fit; do
   name="$(basename "$f" .fit)"
   flags=()

@@ -5,20 +5,26 @@
 # fitbench run that was not pointed elsewhere (the control); and the quick test scripts, run with HOME at a
 # sentinel folder and XDG_STATE_HOME unset, leave it empty.  Prints "PASS name" / "FAIL name: why".
 set -u
-fb="$(realpath "$1")"
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (this very check)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1" # never the user's own files (this very check)
 
-# 1. Every test script that starts fitbench exports both into a temporary folder made by mktemp.
+# 1. Every test script that starts fitbench exports both into a temporary folder made by mktemp: by itself, or
+#    by sourcing tests/cli/checks.bash and calling its cli_setup, which does so (checked first).
+sets_home() { grep -Eq '^ *export HOME="\$(t|tmp)/[a-z]+" XDG_STATE_HOME="\$(t|tmp)/[a-z]+"' "$1"; }
+if sets_home "$cli_dir/checks.bash" && grep -Eq '^ *t="\$\(mktemp -d\)"' "$cli_dir/checks.bash"; then
+  echo "PASS tests/cli/checks.bash: cli_setup sets HOME and XDG_STATE_HOME"
+else
+  echo "FAIL tests/cli/checks.bash: cli_setup sets HOME and XDG_STATE_HOME: no mktemp folder or no export line"
+fi
+uses_setup() {
+  grep -qF 'source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"' "$1" && grep -Eq '^ *cli_setup "\$1"' "$1"
+}
 for f in "$root"/tests/cli/*.sh "$root"/tests/run_scripts.sh "$root"/tests/torch_history.sh; do
   name="${f#"$root"/}"
-  if grep -Eq '^ *export HOME="\$(t|tmp)/[a-z]+" XDG_STATE_HOME="\$(t|tmp)/[a-z]+"' "$f"; then
+  if sets_home "$f" || uses_setup "$f"; then
     echo "PASS $name sets HOME and XDG_STATE_HOME"
   else
-    echo "FAIL $name sets HOME and XDG_STATE_HOME: no 'export HOME=\"\$t/home\" XDG_STATE_HOME=\"\$t/state\"' line"
+    echo "FAIL $name sets HOME and XDG_STATE_HOME: neither an 'export HOME=\"\$t/home\" XDG_STATE_HOME=\"\$t/state\"' line nor cli_setup \"\$1\" of checks.bash"
   fi
 done
 

@@ -8,17 +8,13 @@
 # one only the last check runs: it lowers the limit of a running fitbench with prlimit, which is also the one
 # path of the check the ulimit runs cannot reach (solve's own check, when start-up had no limit).
 set -u
-fb="$(realpath "$1")"
-t="$(mktemp -d)"
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
 pid=""
-cleanup() {
+stop_child() {
   exec 3>&- 2>/dev/null
   [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  rm -rf "$t"
 }
-trap cleanup EXIT
+cli_setup "$1" stop_child
 pass() { echo "PASS limits: $1 (on $fb)"; }
 fail() { echo "FAIL limits: $1 (on $fb)"; }
 

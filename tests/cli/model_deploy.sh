@@ -5,15 +5,9 @@
 # input is refused with a clear message and changes nothing; the model/weights file findings of issue 13.
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-fb="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")" # absolute: the test changes folder
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 cd "$t"
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME" "$XDG_STATE_HOME"
-
-source "$cli_dir/checks.bash"
 
 cat >train.csv <<'CSV'
 id,x1,city,x2,species

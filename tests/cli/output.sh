@@ -3,15 +3,10 @@
 # gives exit status 1 and a message on stderr, never a silent 0 (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-fb="$1"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 cd "$t"
 
-source "$cli_dir/checks.bash"
 msg='fitbench: error: could not write the output'
 
 # Standard output on a full disk (/dev/full): status 1 and the reason, for commands, scripts, --help, --version.

@@ -3,15 +3,10 @@
 # failed `record PATH` changes nothing: the recording in progress goes on (docs/reliability.md).
 # Prints "PASS name" or "FAIL name: why" per case.
 set -u
-cli_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-fb="$1"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 cd "$t"
 
-source "$cli_dir/checks.bash"
 # Run fitbench bounded in time and file size: a script recording into itself grows without end.
 run() { (ulimit -f 4096; timeout 20 "$fb" "$@"); }
 

@@ -5,11 +5,9 @@ set -u
 fb="$1"
 command -v tmux >/dev/null || { echo "PASS repl (tmux missing: skipped by scripts/test install)"; exit 0; }
 sock="fbrepl-$$"
-t="$(mktemp -d)"
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$t"; }
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+stop_tmux() { tmux -L "$sock" kill-server 2>/dev/null; }
+cli_setup "$1" stop_tmux
 tm() { tmux -L "$sock" "$@"; }
 screen() { tm capture-pane -p -t fb; }
 wait_for() { # regex, seconds

@@ -3,15 +3,12 @@
 # SIGSEGV, abort, two signals at once, a storm of them), checked with stty through tmux; SIGPIPE on a closed pipe ends quietly.  (tests/tui/ covers the
 # full-screen view.)  Prints "PASS signals NAME" / "FAIL signals NAME: why".
 set -u
-fb="$(realpath "$1")"
-t="$(mktemp -d)"
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
 # A fresh tmux server (socket) per case: starting one right after killing the last can race.
 socks=()
 newsock() { sock="fbsig-$$-$1"; socks+=("$sock"); }
-cleanup() { local s; for s in "${socks[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done; rm -rf "$t"; }
-trap cleanup EXIT
+stop_tmux() { local s; for s in "${socks[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done; }
+cli_setup "$1" stop_tmux
 export OPENBLAS_NUM_THREADS=1
 
 # SIGPIPE: output into a pipe whose reader has gone.  Quietly: no message, and no hang.

@@ -9,11 +9,8 @@
 #      there only check 1 runs, on a shorter training (ASan is ~10x slower).
 # Prints "PASS undo_memory: ..." / "FAIL undo_memory: ...".
 set -u
-fb="$(realpath "${1:?usage: $0 path/to/fitbench}")"
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state"
-mkdir -p "$HOME" "$XDG_STATE_HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 pass() { echo "PASS undo_memory: $1 (on $fb)"; }
 fail() { echo "FAIL undo_memory: $1 (on $fb)"; }
 

@@ -8,10 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 case "$fb" in *build-san*) echo "PASS valgrind (skipped with the sanitizer build)"; exit 0 ;; esac
 if grep -qa -e __asan_init "$fb" 2>/dev/null; then echo "PASS valgrind (skipped: a sanitizer build)"; exit 0; fi
 command -v valgrind >/dev/null || { echo "FAIL valgrind: valgrind is missing (apt-get install valgrind)"; exit 0; }
-t="$(mktemp -d)"
-trap 'rm -rf "$t"' EXIT
-export HOME="$t/home" XDG_STATE_HOME="$t/state" # never the user's own files (tests/cli/isolation.sh)
-mkdir -p "$HOME"
+source "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
+cli_setup "$1"
 # One BLAS thread and a kernel set valgrind can decode (it has no AVX-512).
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell
 vg=(valgrind -q --tool=memcheck --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible
