@@ -54,6 +54,11 @@ bool rlkeys_pending(void);
 /* Forget a held-back key (Ctrl-C at the prompt, a new line handler). */
 void rlkeys_reset(void);
 
+/* Ctrl-C at the prompt: end whatever Readline was in the middle of (a search, an argument, a key sequence),
+ * repair undo ownership (rlundo.h), drop the line and its undo list, go back to the end of the history and forget
+ * a held-back key.  The caller then redraws its prompt.  Never fails. */
+void rlkeys_cancel_line(void);
+
 /* A byte queue for front ends without their own buffer (the plain prompt, the fuzz target).  rlkeys_queue_push
  * appends n bytes (as many as fit in its 4 KiB; returns how many); rlkeys_queue_source gives a source reading it
  * whose getc calls refill(refill_ctx) when the queue is empty (refill pushes bytes and returns 1, or returns 0 at

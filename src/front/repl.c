@@ -223,10 +223,7 @@ int repl_run(Interp *it)
             if (fb_interrupted) {
                 /* Ctrl-C at the prompt: drop the line, new prompt. */
                 fb_interrupted = 0;
-                rl_free_line_state();
-                rl_callback_sigcleanup();
-                rlkeys_reset();
-                rl_replace_line("", 0);
+                rlkeys_cancel_line();
                 rl_crlf();
                 rl_on_new_line();
                 rl_redisplay();

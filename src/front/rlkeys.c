@@ -1,6 +1,7 @@
 /* rlkeys.c — the key-input path into GNU Readline's callback mode and the guards that keep keys from crashing it
  * (see rlkeys.h for the Readline 8.2 bug they work around). */
 #include "fitbench/rlkeys.h"
+#include "fitbench/rlundo.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -79,6 +80,8 @@ static int rlk_getc(FILE *fp)
         return c;
     }
     int c = src.getc(src.ctx);
+    if (rlkeys_guard && !RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH))
+        rlundo_repair(); /* before Readline acts on the key (rlundo.h) */
     if (c == EOF || !rlkeys_guard || !RL_ISSTATE(RL_STATE_ISEARCH) || !prefix_key(c))
         return c;
     /* End the search with C-j (an isearch terminator we set: nothing is pushed back), then hand over the key.
@@ -93,6 +96,18 @@ static int rlk_avail(void) { return held >= 0 || src.avail(src.ctx); }
 bool rlkeys_pending(void) { return held >= 0; }
 
 void rlkeys_reset(void) { held = -1; }
+
+void rlkeys_cancel_line(void)
+{
+    rl_callback_sigcleanup(); /* ends a search, an argument, a pending key sequence (may put the saved line back) */
+    if (rlkeys_guard)
+        rlundo_repair();
+    rl_free_line_state();
+    rl_replace_line("", 0);
+    rl_point = rl_end = 0;
+    using_history(); /* the next line starts after the last history entry */
+    held = -1;
+}
 
 /* ---- safe bindings: nothing bound may longjmp to Readline's top level ------------- */
 
@@ -157,6 +172,13 @@ static int w_start_macro(int c, int k) { return guarded(rl_start_kbd_macro, c, k
 static int w_end_macro(int c, int k) { return guarded(rl_end_kbd_macro, c, k); }
 static int w_call_macro(int c, int k) { return guarded(rl_call_last_kbd_macro, c, k); }
 
+/* accept-line after the undo-list repair (rlundo.h): a keyboard macro's RET does not pass through rlk_getc. */
+static int w_newline(int c, int k)
+{
+    rlundo_repair();
+    return rl_newline(c, k);
+}
+
 /* Readline binds ESC [ 2 0 0 ~ (a terminal's "paste begins") to bracketed-paste-begin whatever
  * enable-bracketed-paste says; that command reads to the end marker and, when the input ends first, runs strlen
  * past the end of its buffer (a heap overflow found by fuzz_keys).  Bracketed paste is off, so the terminal never
@@ -181,6 +203,7 @@ static const struct {
      * history moves and revert-line, Readline 8.2 frees that list twice (the fuzz input in docs/reliability.md).
      * fitbench has no use for it; the key rings the bell. */
     {rl_operate_and_get_next, rlk_unbound},
+    {rl_newline, w_newline},
 };
 #define NSAFE (sizeof safe_cmds / sizeof safe_cmds[0])
 

@@ -170,11 +170,7 @@ static void show_matches_cb(char **matches, int num, int max_length)
 void tui_prompt_interrupted(Tui *t)
 {
     fb_interrupted = 0;
-    rl_free_line_state();
-    rl_callback_sigcleanup();
-    rl_replace_line("", 0);
-    rl_point = rl_end = 0;
-    rlkeys_reset();
+    rlkeys_cancel_line();
     rl_on_new_line();
     rl_set_prompt(PROMPT);
     tui_force_draw(t);

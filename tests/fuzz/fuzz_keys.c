@@ -102,8 +102,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* FB_FUZZ_LOG=DIR writes every input to DIR/0000000, 0000001, ... in order: a fault that needs the history earlier
+ * inputs left behind is then repeated by running the target on those files in one process (docs/reliability.md). */
+static void log_input(const uint8_t *data, size_t size)
+{
+    static unsigned long n;
+    const char *dir = getenv("FB_FUZZ_LOG");
+    if (!dir || !*dir)
+        return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%07lu", dir, n++);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(data, 1, size, f);
+        fclose(f);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    log_input(data, size);
     rlkeys_queue_clear();
     rlkeys_reset();
     _rl_last_command_was_kill = 0;
@@ -125,10 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rlkeys_queue_push((const unsigned char *)"\a\a\a\030(\030)\a", 8);
     while (rlkeys_queue_len() > 0 || rlkeys_pending())
         rl_callback_read_char();
-    rl_callback_sigcleanup();
+    rlkeys_cancel_line(); /* as Ctrl-C at the prompt does */
     rl_callback_handler_remove();
-    rl_free_line_state();
-    rl_replace_line("", 1);
     if (RL_ISSTATE(RL_STATE_MACRODEF))
         rl_readline_state &= ~(unsigned long)RL_STATE_MACRODEF;
     rl_emacs_editing_mode(1, 0);

@@ -1,0 +1,33 @@
+/* rlundo.h — keeps GNU Readline 8.2's undo lists owned once: the repair that stops its history-editing double free. */
+#ifndef FITBENCH_RLUNDO_H
+#define FITBENCH_RLUNDO_H
+
+#include <stdbool.h>
+
+/* The fault (Readline 8.2, found by tests/fuzz/fuzz_keys.c).  An undo list belongs to one line: the line being
+ * edited (rl_undo_list), a history line edited and left (its entry's data), or the new line put aside while the
+ * user looks at history (Readline's saved line).  When a non-incremental search fails (M-n / M-p, RET, no match)
+ * Readline puts the saved line back but leaves the history position on the entry it was on; the next history key
+ * then saves that entry's undo list as "the new line" *and* stores it in the entry, so two owners free it: a double
+ * free when the line is accepted, at Ctrl-C, or at the next prompt.  The same can follow history-search-forward/
+ * -backward, which drops the saved line.  Typed by hand: `abc` RET `def` RET, C-p M-n `q` RET `x` C-p RET, C-p C-p
+ * `y` RET (tests/tui/undo_keys.sh).
+ *
+ * The repair: whenever two owners share undo records, the saved line (then the later of two history entries, then
+ * the line being edited, in that order) gives up its claim; records only it held are freed, shared ones stay with
+ * the other owner.  The line's text is untouched; only undo steps that could not be kept consistently are lost. */
+
+/* Check ownership and repair it as above.  Cheap when nothing that can create sharing has changed since the last
+ * call (the saved line, the history position and length); otherwise walks the undo lists of the saved line, the
+ * edited line and every history entry.  Returns true when something was repaired.  Never fails. */
+bool rlundo_repair(void);
+
+/* The same check without the fingerprint shortcut, for tests and the fuzz target: true when no two owners share an
+ * undo record (the current entry and the edited line may share: the edited line grows from its entry's list). */
+bool rlundo_consistent(void);
+
+/* rlkeys.c runs rlundo_repair before every key it hands Readline (outside incremental and non-incremental search,
+ * whose contexts hold undo lists out of sight) and before accept-line (RET, also inside a keyboard macro, whose
+ * keys bypass the key source); the front ends' Ctrl-C path runs it through rlkeys_cancel_line. */
+
+#endif
