@@ -31,8 +31,8 @@ extern int _rl_last_command_was_kill;
 /* Yank and kill can double the line every few keys; past this size an input is cut short, and numeric arguments
  * (M-digits, vi counts) are capped at MAX_ARG, so the fuzzer does not spend its time in Readline's quadratic cursor
  * arithmetic in UTF-8 (each motion rescans the line from its start: vi `e` with a count of 999 on a 4 KiB line of
- * multibyte text takes over 10 s) nor in args_split, which completion runs and which is quadratic in the number of
- * '=' in a word.  Slow, not broken: a person would have to type for minutes to get there. */
+ * multibyte text takes over 10 s).  (args_split, which completion runs, was quadratic in the '=' of a word when this
+ * cap was set; it is linear now.)  Slow, not broken: a person would have to type for minutes to get there. */
 #define MAX_LINE 1024
 #define MAX_ARG 20
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
