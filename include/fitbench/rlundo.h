@@ -22,10 +22,6 @@
  * edited line and every history entry.  Returns true when something was repaired.  Never fails. */
 bool rlundo_repair(void);
 
-/* The same check without the fingerprint shortcut, for tests and the fuzz target: true when no two owners share an
- * undo record (the current entry and the edited line may share: the edited line grows from its entry's list). */
-bool rlundo_consistent(void);
-
 /* rlkeys.c runs rlundo_repair before every key it hands Readline (outside incremental and non-incremental search,
  * whose contexts hold undo lists out of sight) and before accept-line (RET, also inside a keyboard macro, whose
  * keys bypass the key source); the front ends' Ctrl-C path runs it through rlkeys_cancel_line. */

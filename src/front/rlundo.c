@@ -110,17 +110,6 @@ static int repair_all(void)
     return fixed;
 }
 
-bool rlundo_consistent(void)
-{
-    Claim c[MAX_CLAIMS];
-    int n = collect(c);
-    for (int k = 1; k < n; k++)
-        for (int i = 0; i < k; i++)
-            if (c[i].last == c[k].last && !may_share(&c[i], &c[k]))
-                return false;
-    return true;
-}
-
 /* What can only change when sharing can appear: the saved line, the history position and length. */
 typedef struct {
     const void *saved, *saved_data;
