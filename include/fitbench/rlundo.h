@@ -19,7 +19,8 @@
 
 /* Check ownership and repair it as above.  Cheap when nothing that can create sharing has changed since the last
  * call (the saved line, the history position and length); otherwise walks the undo lists of the saved line, the
- * edited line and every history entry.  Returns true when something was repaired.  Never fails. */
+ * edited line and every history entry.  Returns true when something was repaired.  When the few bytes per history
+ * entry it needs for that cannot be had, it repairs nothing and looks again at the next call. */
 bool rlundo_repair(void);
 
 /* rlkeys.c runs rlundo_repair before every key it hands Readline (outside incremental and non-incremental search,

@@ -2,7 +2,9 @@
 #include "fitbench/rlundo.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -18,9 +20,8 @@ typedef struct {
     UNDO_LIST *last;  /* its last record (two lists share records iff they end in the same one) */
     size_t len;       /* its length */
     int entry;        /* the history index, or -1 for the edited line, -2 for the saved line */
+    int order;        /* precedence: a claim gives up to an earlier one (entries oldest first, edited, saved) */
 } Claim;
-
-#define MAX_CLAIMS 64 /* lists looked at in one pass: edited history lines are few; more wait for the next pass */
 
 static void measure(Claim *c)
 {
@@ -32,22 +33,37 @@ static void measure(Claim *c)
     }
 }
 
-/* The claims in the order they keep their records: history entries oldest first, the edited line, the saved
- * line.  Returns how many (at most MAX_CLAIMS; entries beyond are left for later passes). */
-static int collect(Claim *c)
+/* Every claim, in precedence order: history entries oldest first, the edited line, the saved line.  Every one is
+ * looked at: a claim left out could keep records another gives up (the fault a cap of 62 entries once let
+ * through).  Returns a malloc'd array the caller frees, its length in *n; NULL when there is no memory
+ * for the array (*n is then 0). */
+static Claim *collect(int *n)
 {
-    int n = 0;
     HIST_ENTRY **h = history_list();
-    for (int i = 0; h && h[i] && n < MAX_CLAIMS - 2; i++)
+    Claim *c = malloc(((size_t)(history_length > 0 ? history_length : 0) + 2) * sizeof *c);
+    *n = 0;
+    if (!c)
+        return NULL;
+    for (int i = 0; h && h[i] && i < history_length; i++)
         if (h[i]->data)
-            c[n++] = (Claim){(UNDO_LIST **)&h[i]->data, NULL, 0, i};
+            c[*n] = (Claim){(UNDO_LIST **)&h[i]->data, NULL, 0, i, *n}, ++*n;
     if (rl_undo_list)
-        c[n++] = (Claim){&rl_undo_list, NULL, 0, -1};
+        c[*n] = (Claim){&rl_undo_list, NULL, 0, -1, *n}, ++*n;
     if (_rl_saved_line_for_history && _rl_saved_line_for_history->data)
-        c[n++] = (Claim){(UNDO_LIST **)&_rl_saved_line_for_history->data, NULL, 0, -2};
-    for (int i = 0; i < n; i++)
+        c[*n] = (Claim){(UNDO_LIST **)&_rl_saved_line_for_history->data, NULL, 0, -2, *n}, ++*n;
+    for (int i = 0; i < *n; i++)
         measure(&c[i]);
-    return n;
+    return c;
+}
+
+/* Claims sorted by their last record, then by precedence: claims that share records end up next to each other. */
+static int by_last(const void *pa, const void *pb)
+{
+    const Claim *a = pa, *b = pb;
+    uintptr_t la = (uintptr_t)a->last, lb = (uintptr_t)b->last;
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
 }
 
 /* Whether two claims may share records: only the edited line with the entry it was taken from (Readline's own
@@ -74,18 +90,19 @@ static size_t junction(const Claim *a, const Claim *b)
     return skip;
 }
 
-/* Claim k gives up its list: the records no other claim holds are freed, then its head is cleared. */
-static void give_up(Claim *c, int n, int k)
+/* Claim g[k] of a group (claims ending in the same record) gives up its list: the records no other holder in the
+ * group keeps are freed, then its head is cleared. */
+static void give_up(Claim *g, int gn, int k)
 {
-    size_t keep_from = c[k].len;
-    for (int i = 0; i < n; i++)
-        if (i != k && *c[i].head && c[i].last == c[k].last) {
-            size_t j = junction(&c[k], &c[i]);
+    size_t keep_from = g[k].len;
+    for (int i = 0; i < gn; i++)
+        if (i != k && *g[i].head) {
+            size_t j = junction(&g[k], &g[i]);
             if (j < keep_from)
                 keep_from = j;
         }
-    UNDO_LIST *head = *c[k].head;
-    *c[k].head = NULL;
+    UNDO_LIST *head = *g[k].head;
+    *g[k].head = NULL;
     if (keep_from == 0)
         return;
     UNDO_LIST *tail = head;
@@ -95,18 +112,36 @@ static void give_up(Claim *c, int n, int k)
     _rl_free_undo_list(head);
 }
 
-/* The first claim after an earlier one it shares with gives up; returns how many gave up. */
-static int repair_all(void)
+/* In one group, in precedence order: a claim that shares with an earlier holder it may not share with gives up.
+ * Returns how many gave up. */
+static int repair_group(Claim *g, int gn)
 {
-    Claim c[MAX_CLAIMS];
-    int n = collect(c), fixed = 0;
-    for (int k = 1; k < n; k++)
+    int fixed = 0;
+    for (int k = 1; k < gn; k++)
         for (int i = 0; i < k; i++)
-            if (*c[i].head && *c[k].head && c[i].last == c[k].last && !may_share(&c[i], &c[k])) {
-                give_up(c, n, k);
+            if (*g[i].head && !may_share(&g[i], &g[k])) {
+                give_up(g, gn, k);
                 fixed++;
                 break;
             }
+    return fixed;
+}
+
+/* Returns how many claims gave up, or -1 when there was no memory to look (nothing changed then). */
+static int repair_all(void)
+{
+    int n, fixed = 0;
+    Claim *c = collect(&n);
+    if (!c)
+        return -1;
+    qsort(c, (size_t)n, sizeof *c, by_last);
+    for (int a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && c[b].last == c[a].last; b++)
+            ;
+        if (b - a > 1)
+            fixed += repair_group(c + a, b - a);
+    }
+    free(c);
     return fixed;
 }
 
@@ -124,6 +159,8 @@ bool rlundo_repair(void)
     if (now.saved == last.saved && now.saved_data == last.saved_data && now.pos == last.pos && now.len == last.len)
         return false;
     int fixed = repair_all();
+    if (fixed < 0)
+        return false; /* looked again at the next key */
     s = _rl_saved_line_for_history;
     last = (Print){s, s ? s->data : NULL, where_history(), history_length};
     return fixed > 0;

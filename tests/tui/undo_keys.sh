@@ -3,7 +3,8 @@
 # leaves both front ends running: a failed non-incremental search (M-n) puts the new line back while the history
 # position stays on the entry, so the next history key gives the line's undo list two owners; it was freed twice
 # when a line was accepted (RET) or dropped (Ctrl-C).  src/front/rlundo.c repairs the ownership.  Before the fix
-# the sanitizer build reported "attempting double-free" and the release build aborted.
+# the sanitizer build reported "attempting double-free" and the release build aborted.  A second case (many_case)
+# edits 70 history lines first.
 . "$(dirname "$0")/tuilib.bash"
 
 alive() { # $1: what was typed, $2: a tag
@@ -36,6 +37,28 @@ run_case() {
     wait_for 'FB_EXIT=1$' 5 || fail "fitbench did not quit as expected ($2): $(screen_text | grep FB_EXIT)"
 }
 
+# More than 62 history lines edited and left (each keeps an undo list), then the same keys: the repair once looked
+# at the first 62 such lines only, so it missed the two owners the keys made and the next prompt freed a list an
+# edited line still held (found by a 10-minute fuzz_keys run; the release build aborted with "double free").
+many_case() {
+    start_fb 100 30 $1
+    [ -n "$1" ] && { wait_for '^fitbench>' 5 || fail "no prompt with $1"; }
+    for i in $(seq 0 69); do send_line "echo l$i"; done
+    wait_for '^l69' 10 || fail "the 70 lines did not run ($2)"
+    for _ in $(seq 0 69); do send_keys C-p x; done
+    send_keys Escape '>'
+    send_line 'echo abc'
+    send_line 'echo def'
+    send_keys C-p Escape n q Enter x C-p Enter
+    sleep 0.3
+    send_keys C-p C-p y Enter
+    alive "70 edited lines, then C-p M-n q RET x C-p RET, C-p C-p y RET" "$2-many"
+    send_line quit
+    wait_for 'FB_EXIT=1$' 5 || fail "fitbench did not quit as expected ($2, many): $(screen_text | grep FB_EXIT)"
+}
+
 run_case "" workbench
 run_case --plain plain
+many_case "" workbench
+many_case --plain plain
 pass
