@@ -1,4 +1,4 @@
-/* rlundo.h — keeps GNU Readline 8.2's undo lists owned once: the repair that stops its history-editing double free. */
+/* rlundo.h — keeps GNU Readline 8.2's undo lists owned once: the repair that stops its undo-list double frees. */
 #ifndef FITBENCH_RLUNDO_H
 #define FITBENCH_RLUNDO_H
 
@@ -13,9 +13,16 @@
  * -backward, which drops the saved line.  Typed by hand: `abc` RET `def` RET, C-p M-n `q` RET `x` C-p RET, C-p C-p
  * `y` RET (tests/tui/undo_keys.sh).
  *
- * The repair: whenever two owners share undo records, the saved line (then the later of two history entries, then
- * the line being edited, in that order) gives up its claim; records only it held are freed, shared ones stay with
- * the other owner.  The line's text is untouched; only undo steps that could not be kept consistently are lost. */
+ * Readline's own design shares records too: on a history line edited earlier, new edits go in front of the entry's
+ * list (rl_undo_list = [new... -> entry's list]), and several commands then free the edited line's whole list
+ * (the first switch to vi command mode, history-search, search-again), leaving the entry's pointer dangling (found
+ * by fuzz_keys: a heap-use-after-free).
+ *
+ * The repair: whenever two owners share undo records, all but one give up their claim: the line being edited
+ * keeps its list, then the older of two history entries, and the saved line gives up first; records only the one
+ * giving up held are freed, shared ones stay with the other owner.  So a history line being edited holds its undo
+ * list alone (Readline stores it back in the entry when the line is left).  The line's text is untouched; only undo
+ * steps that could not be kept consistently are lost. */
 
 /* Check ownership and repair it as above.  Cheap when nothing that can create sharing has changed since the last
  * call (the saved line, the history position and length); otherwise walks the undo lists of the saved line, the
@@ -24,7 +31,8 @@
 bool rlundo_repair(void);
 
 /* rlkeys.c runs rlundo_repair before every key it hands Readline (outside incremental and non-incremental search,
- * whose contexts hold undo lists out of sight) and before accept-line (RET, also inside a keyboard macro, whose
- * keys bypass the key source); the front ends' Ctrl-C path runs it through rlkeys_cancel_line. */
+ * whose contexts hold undo lists out of sight) and before each command that frees the edited line's list (also
+ * inside a keyboard macro, whose keys bypass the key source); the front ends' Ctrl-C path runs it through
+ * rlkeys_cancel_line. */
 
 #endif

@@ -71,17 +71,24 @@ static bool prefix_key(int c)
     return c >= 0 && c < ANYOTHERKEY && m && m[c].type == ISKMAP;
 }
 
+/* Before Readline acts on a key (rlundo.h); not inside a search, whose context holds undo lists out of sight. */
+static void repair_undo(void)
+{
+    if (rlkeys_guard && !RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH))
+        rlundo_repair();
+}
+
 static int rlk_getc(FILE *fp)
 {
     (void)fp;
     if (held >= 0) {
         int c = held;
         held = -1;
+        repair_undo();
         return c;
     }
     int c = src.getc(src.ctx);
-    if (rlkeys_guard && !RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH))
-        rlundo_repair(); /* before Readline acts on the key (rlundo.h) */
+    repair_undo();
     if (c == EOF || !rlkeys_guard || !RL_ISSTATE(RL_STATE_ISEARCH) || !prefix_key(c))
         return c;
     /* End the search with C-j (an isearch terminator we set: nothing is pushed back), then hand over the key.
@@ -151,33 +158,45 @@ static int rlk_unbound(int count, int key)
     return 0;
 }
 
+static void show_original_last(void);
+
 /* The commands that can abort, each behind guarded().  The yank-pop commands check which command ran last, so
  * they are shown the original rather than its wrapper. */
 static int w_yank(int c, int k) { return guarded(rl_yank, c, k); }
 static int w_yank_pop(int c, int k)
 {
-    if (rl_last_func == w_yank)
-        rl_last_func = rl_yank;
-    else if (rl_last_func == w_yank_pop)
-        rl_last_func = rl_yank_pop;
+    show_original_last();
     return guarded(rl_yank_pop, c, k);
 }
 static int w_vi_yank_pop(int c, int k)
 {
-    if (rl_last_func == w_vi_yank_pop)
-        rl_last_func = rl_vi_yank_pop;
+    show_original_last();
     return guarded(rl_vi_yank_pop, c, k);
 }
 static int w_start_macro(int c, int k) { return guarded(rl_start_kbd_macro, c, k); }
 static int w_end_macro(int c, int k) { return guarded(rl_end_kbd_macro, c, k); }
 static int w_call_macro(int c, int k) { return guarded(rl_call_last_kbd_macro, c, k); }
 
-/* accept-line after the undo-list repair (rlundo.h): a keyboard macro's RET does not pass through rlk_getc. */
-static int w_newline(int c, int k)
-{
-    rlundo_repair();
-    return rl_newline(c, k);
-}
+/* The commands that free the edited line's whole undo list (accept-line, the history searches that copy a line in,
+ * search-again, the first switch to vi command mode), after the undo-list repair (rlundo.h): a keyboard macro's
+ * keys do not pass through rlk_getc, so a macro could move to an edited history line and run one of them before
+ * any repair.  The history searches check which command ran last, so they are shown the original. */
+#define REPAIRED(name, fn)                                                                                        \
+    static int name(int c, int k)                                                                                  \
+    {                                                                                                              \
+        rlundo_repair();                                                                                           \
+        show_original_last();                                                                                      \
+        return fn(c, k);                                                                                           \
+    }
+REPAIRED(w_newline, rl_newline)
+REPAIRED(w_hsearch_fwd, rl_history_search_forward)
+REPAIRED(w_hsearch_back, rl_history_search_backward)
+REPAIRED(w_hsubstr_fwd, rl_history_substr_search_forward)
+REPAIRED(w_hsubstr_back, rl_history_substr_search_backward)
+REPAIRED(w_nsearch_again_fwd, rl_noninc_forward_search_again)
+REPAIRED(w_nsearch_again_back, rl_noninc_reverse_search_again)
+REPAIRED(w_vi_search_again, rl_vi_search_again)
+REPAIRED(w_vi_movement, rl_vi_movement_mode)
 
 /* Readline binds ESC [ 2 0 0 ~ (a terminal's "paste begins") to bracketed-paste-begin whatever
  * enable-bracketed-paste says; that command reads to the end marker and, when the input ends first, runs strlen
@@ -204,8 +223,25 @@ static const struct {
      * fitbench has no use for it; the key rings the bell. */
     {rl_operate_and_get_next, rlk_unbound},
     {rl_newline, w_newline},
+    {rl_history_search_forward, w_hsearch_fwd},
+    {rl_history_search_backward, w_hsearch_back},
+    {rl_history_substr_search_forward, w_hsubstr_fwd},
+    {rl_history_substr_search_backward, w_hsubstr_back},
+    {rl_noninc_forward_search_again, w_nsearch_again_fwd},
+    {rl_noninc_reverse_search_again, w_nsearch_again_back},
+    {rl_vi_search_again, w_vi_search_again},
+    {rl_vi_movement_mode, w_vi_movement},
 };
 #define NSAFE (sizeof safe_cmds / sizeof safe_cmds[0])
+
+/* Readline compares rl_last_func with its own commands (a second yank-pop, a repeated history search): it is shown
+ * the original of a wrapper that ran last. */
+static void show_original_last(void)
+{
+    for (size_t s = 0; s < NSAFE; s++)
+        if (rl_last_func == safe_cmds[s].safe)
+            rl_last_func = safe_cmds[s].orig;
+}
 
 /* Every keymap reachable from the roots, and whether some path to it passes a map that shadows a function (its
  * ANYOTHERKEY entry is set): Readline then backs up to that function on an unbound key instead of aborting. */
@@ -247,11 +283,11 @@ static void safe_bindings(bool guard)
     for (size_t r = 0; r < sizeof roots / sizeof roots[0]; r++)
         collect(rl_get_keymap_by_name(roots[r]), false, 0);
     for (int i = 0; i < nmaps; i++)
-        for (int k = 0; k < ANYOTHERKEY; k++) {
+        for (int k = 0; k <= ANYOTHERKEY; k++) { /* ANYOTHERKEY: what ESC alone runs in vi insert mode */
             KEYMAP_ENTRY *e = &maps[i][k];
             if (e->type != ISFUNC)
                 continue;
-            if (!e->function && !map_shadowed[i] && guard)
+            if (!e->function && k < ANYOTHERKEY && !map_shadowed[i] && guard)
                 e->function = rlk_unbound;
             for (size_t s = 0; s < (guard ? NSAFE : 1); s++)
                 if (e->function == safe_cmds[s].orig)

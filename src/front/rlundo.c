@@ -20,7 +20,7 @@ typedef struct {
     UNDO_LIST *last;  /* its last record (two lists share records iff they end in the same one) */
     size_t len;       /* its length */
     int entry;        /* the history index, or -1 for the edited line, -2 for the saved line */
-    int order;        /* precedence: a claim gives up to an earlier one (entries oldest first, edited, saved) */
+    int order;        /* precedence: a claim gives up to an earlier one (edited, entries oldest first, saved) */
 } Claim;
 
 static void measure(Claim *c)
@@ -33,7 +33,7 @@ static void measure(Claim *c)
     }
 }
 
-/* Every claim, in precedence order: history entries oldest first, the edited line, the saved line.  Every one is
+/* Every claim, in precedence order: the edited line, history entries oldest first, the saved line.  Every one is
  * looked at: a claim left out could keep records another gives up (the fault a cap of 62 entries once let
  * through).  Returns a malloc'd array the caller frees, its length in *n; NULL when there is no memory
  * for the array (*n is then 0). */
@@ -44,11 +44,11 @@ static Claim *collect(int *n)
     *n = 0;
     if (!c)
         return NULL;
+    if (rl_undo_list)
+        c[*n] = (Claim){&rl_undo_list, NULL, 0, -1, *n}, ++*n;
     for (int i = 0; h && h[i] && i < history_length; i++)
         if (h[i]->data)
             c[*n] = (Claim){(UNDO_LIST **)&h[i]->data, NULL, 0, i, *n}, ++*n;
-    if (rl_undo_list)
-        c[*n] = (Claim){&rl_undo_list, NULL, 0, -1, *n}, ++*n;
     if (_rl_saved_line_for_history && _rl_saved_line_for_history->data)
         c[*n] = (Claim){(UNDO_LIST **)&_rl_saved_line_for_history->data, NULL, 0, -2, *n}, ++*n;
     for (int i = 0; i < *n; i++)
@@ -64,14 +64,6 @@ static int by_last(const void *pa, const void *pb)
     if (la != lb)
         return la < lb ? -1 : 1;
     return (a->order > b->order) - (a->order < b->order);
-}
-
-/* Whether two claims may share records: only the edited line with the entry it was taken from (Readline's own
- * aliasing: edits are added in front of the entry's list until the line is left). */
-static bool may_share(const Claim *a, const Claim *b)
-{
-    int cur = where_history();
-    return (a->entry == -1 && b->entry == cur) || (b->entry == -1 && a->entry == cur);
 }
 
 /* How many records of a come before the first one b holds too (a and b end in the same record). */
@@ -112,19 +104,12 @@ static void give_up(Claim *g, int gn, int k)
     _rl_free_undo_list(head);
 }
 
-/* In one group, in precedence order: a claim that shares with an earlier holder it may not share with gives up.
- * Returns how many gave up. */
+/* In one group, sorted by precedence: every claim but the first gives up.  Returns how many gave up. */
 static int repair_group(Claim *g, int gn)
 {
-    int fixed = 0;
     for (int k = 1; k < gn; k++)
-        for (int i = 0; i < k; i++)
-            if (*g[i].head && !may_share(&g[i], &g[k])) {
-                give_up(g, gn, k);
-                fixed++;
-                break;
-            }
-    return fixed;
+        give_up(g, gn, k);
+    return gn - 1;
 }
 
 /* Returns how many claims gave up, or -1 when there was no memory to look (nothing changed then). */

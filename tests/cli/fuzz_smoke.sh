@@ -38,12 +38,8 @@ for target in csv csv_parallel script modelfile npy keys; do
   # csv_parallel turns each input into a 2 MiB file loaded three times: a second or two per input at worst.
   slow=10; [ "$target" = csv_parallel ] && slow=30
   # The slack past the run is for replaying the corpus first (3000 scripts take ~30 s of CPU, minutes on a busy machine).
-  # fuzz_keys replays its corpus (every key sequence that ever crashed, as regress-*) without mutating it: a
-  # random search of Readline's key paths reaches within seconds a Readline 8.2 double free that is still open
-  # (docs/reliability.md, "Open"), so it is run by hand, as the long runs there say, until that is fixed.
-  budget=(-max_total_time="$secs"); [ "$target" = keys ] && budget=(-runs=0)
   (cd "$t" && TMPDIR="$shm" ASAN_OPTIONS="detect_leaks=$leaks" timeout -k 5 $((secs + 300)) "$dir/tests/fuzz/fuzz_$target" \
-      -detect_leaks=$leaks "${budget[@]}" -timeout=$slow \
+      -detect_leaks=$leaks -max_total_time="$secs" -timeout=$slow \
       -rss_limit_mb=2048 -max_len=$maxlen -dict="$root/tests/fuzz/$target.dict" -artifact_prefix="$t/art-$target/" \
       "$t/$target" >"$t/$target.log" 2>&1)
   rc=$?
