@@ -1,6 +1,7 @@
 /* rlkeys.c — the key-input path into GNU Readline's callback mode and the guards that keep keys from crashing it
  * (see rlkeys.h for the Readline 8.2 bug they work around). */
 #include "fitbench/rlkeys.h"
+#include "fitbench/rlsearch.h"
 #include "fitbench/rlundo.h"
 
 #include <setjmp.h>
@@ -87,6 +88,8 @@ static int rlk_getc(FILE *fp)
         repair_undo();
         return c;
     }
+    if (rlkeys_guard)
+        rlsearch_repair(); /* before the key is read: Readline searches from there (rlsearch.h) */
     int c = src.getc(src.ctx);
     repair_undo();
     if (c == EOF || !rlkeys_guard || !RL_ISSTATE(RL_STATE_ISEARCH) || !prefix_key(c))

@@ -64,3 +64,20 @@ if [ "$rc" -ne 0 ] && grep -q 'SEGV.*rl_callback_read_char\|in rl_callback_read_
 else
   echo "FAIL fuzz keys without the guard: Ctrl-R Ctrl-X a did not crash Readline (exit $rc): $(grep -m1 ERROR "$t/noguard.log")"
 fi
+
+# The same for Readline's failed forward search that leaves its position past the end of a shorter line
+# (src/front/rlsearch.h): `aaaaaaaaaa` RET C-p C-s z C-r trips the target's check without the guard, not with it.
+seed="$root/tests/fuzz/corpus/keys/regress-isearch-past-line"
+for guard in 1 0; do
+  (cd "$t" && ASAN_OPTIONS=detect_leaks=0 FB_FUZZ_NO_KEY_GUARD=$((1 - guard)) timeout 60 "$dir/tests/fuzz/fuzz_keys" \
+    "$seed" >"$t/isearch-$guard.log" 2>&1)
+  rc=$?
+  tripped=0; grep -q 'past the end of its line' "$t/isearch-$guard.log" && tripped=1
+  if [ "$guard" = 1 ] && [ "$rc" -eq 0 ] && [ "$tripped" = 0 ]; then
+    echo "PASS fuzz keys with the guard: a failed forward search stays inside its line"
+  elif [ "$guard" = 0 ] && [ "$rc" -ne 0 ] && [ "$tripped" = 1 ]; then
+    echo "PASS fuzz keys without the guard: a failed forward search leaves its position past the line (exit $rc)"
+  else
+    echo "FAIL fuzz keys isearch position (guard=$guard): exit $rc: $(grep -m1 -E 'ERROR|past the end' "$t/isearch-$guard.log")"
+  fi
+done
