@@ -24,10 +24,10 @@
  * list alone (Readline stores it back in the entry when the line is left).  The line's text is untouched; only undo
  * steps that could not be kept consistently are lost. */
 
-/* Check ownership and repair it as above.  Cheap when nothing that can create sharing has changed since the last
- * call (the saved line, the history position and length); otherwise walks the undo lists of the saved line, the
- * edited line and every history entry.  Returns true when something was repaired.  When the few bytes per history
- * entry it needs for that cannot be had, it repairs nothing and looks again at the next call. */
+/* Check ownership and repair it as above: walks the undo lists of the saved line, the edited line and every history
+ * entry (a pointer test per history line and a pass over the lists that exist).  Returns true when something was
+ * repaired.  When the few bytes per history entry it needs cannot be had, it repairs nothing (the next call looks
+ * again). */
 bool rlundo_repair(void);
 
 /* rlkeys.c runs rlundo_repair before every key it hands Readline (outside incremental and non-incremental search,

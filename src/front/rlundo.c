@@ -130,23 +130,7 @@ static int repair_all(void)
     return fixed;
 }
 
-/* What can only change when sharing can appear: the saved line, the history position and length. */
-typedef struct {
-    const void *saved, *saved_data;
-    int pos, len;
-} Print;
-
-bool rlundo_repair(void)
-{
-    static Print last = {NULL, NULL, -1, -1};
-    HIST_ENTRY *s = _rl_saved_line_for_history;
-    Print now = {s, s ? s->data : NULL, where_history(), history_length};
-    if (now.saved == last.saved && now.saved_data == last.saved_data && now.pos == last.pos && now.len == last.len)
-        return false;
-    int fixed = repair_all();
-    if (fixed < 0)
-        return false; /* looked again at the next key */
-    s = _rl_saved_line_for_history;
-    last = (Print){s, s ? s->data : NULL, where_history(), history_length};
-    return fixed > 0;
-}
+/* Every time: sharing can also appear without the history position, its length or the saved line changing (a
+ * search that copies a line in, vi commands, keyboard macros), and a fingerprint of those once let a shared list
+ * through.  The walk costs a pointer test per history line and a pass over the lists that exist. */
+bool rlundo_repair(void) { return repair_all() > 0; }
