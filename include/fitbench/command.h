@@ -152,6 +152,7 @@ CommandFn cmd_show;
 CommandFn cmd_plot;
 CommandFn cmd_compare;
 CommandFn cmd_lrfind;
+CommandFn cmd_cv;
 CommandFn cmd_explain;
 CommandFn cmd_save;
 CommandFn cmd_run;

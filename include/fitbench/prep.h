@@ -60,6 +60,17 @@ size_t prep_poly_count(size_t d, int degree);
  * or out of memory.  The result has refs = 1. */
 int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err);
 
+/* Cross-validation: the rows that are not the split's test rows, in the split's order (a malloc'd array of *n
+ * row indices; the caller frees): with no split, 0 .. n-1 in file order.  NULL (err set) when the test split
+ * takes every row, or on out of memory. */
+size_t *prep_cv_rows(const Dataset *ds, const PrepSpec *spec, size_t *n, FbErr *err);
+
+/* Build training data from chosen rows: rows[0 .. ntrain) train, rows[ntrain .. ntrain + nval) validation, no
+ * test rows; expansion and scaling as spec says (the scaler fitted on these training rows; spec's split
+ * fractions are not used).  Fails as prep_build, or when ntrain is 0.  The result has refs = 1. */
+int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_t ntrain, size_t nval,
+                    Prepared **out, FbErr *err);
+
 /* Apply the same expansion and scaling to raw feature rows Xraw (n, ds->d),
  * writing Xout (n, p->d).  For predict and plot fit.  Fails only on out of
  * memory (the polynomial term list). */

@@ -267,6 +267,12 @@ int session_set_prep(Session *s, const PrepSpec *ps, FbErr *err);
  * on out of memory. */
 int session_new_run(Session *s, FbErr *err);
 
+/* Cross-validation (on a copy): train on other rows, prepared from the same table (takes a reference to p,
+ * which has the model's width): the parameters are kept, the optimizer's state and a new run start (as
+ * session_fresh_optim and session_new_run), the optimum is unknown.  Fails without a model, on another width,
+ * or on out of memory. */
+int session_use_prepared(Session *s, Prepared *p, FbErr *err);
+
 /* solve: the training loss at the closed-form optimum (the loss plot's
  * reference line and `optimum` in expressions) until the model, loss or
  * training rows change. */

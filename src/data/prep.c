@@ -353,6 +353,52 @@ out:
     return rc;
 }
 
+size_t *prep_cv_rows(const Dataset *ds, const PrepSpec *spec, size_t *n, FbErr *err)
+{
+    size_t ntest = (size_t)ceil(spec->test * (double)ds->n), nval = (size_t)ceil(spec->val * (double)ds->n);
+    *n = 0;
+    if (spec->val < 0 || spec->test < 0 || ntest >= ds->n) {
+        fb_fail(err, "split leaves no rows to cross-validate (%zu rows, test=%g)", ds->n, spec->test);
+        return NULL;
+    }
+    size_t *rows = row_order(ds->n, ntest + nval > 0 && spec->shuffle, spec->seed, err);
+    if (rows)
+        *n = ds->n - ntest;
+    return rows;
+}
+
+int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_t ntrain, size_t nval,
+                    Prepared **out, FbErr *err)
+{
+    size_t d = spec->degree == 1 ? ds->d : prep_poly_count(ds->d, spec->degree);
+    if (spec->degree < 1 || spec->degree > PREP_MAX_DEGREE || d == 0)
+        return fb_fail(err, "degree %d cannot be expanded on %zu features", spec->degree, ds->d);
+    if (ntrain == 0)
+        return fb_fail(err, "no training rows");
+    Prepared *p = fb_calloc(1, sizeof *p, "the prepared data", err);
+    if (!p)
+        return -1;
+    p->refs = 1;
+    p->ds = dataset_ref(ds);
+    p->spec = *spec;
+    p->d = d;
+    p->ny = ds->ny;
+    p->owns_x = p->owns_y = true;
+    Mono *mono = NULL;
+    int rc = -1;
+    p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
+    p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
+    if (p->scale && !prep_names(p, ds, spec->degree, &mono, err) &&
+        !fill_parts(p, rows, ntrain, nval, 0, mono, false, err))
+        rc = 0;
+    free(mono);
+    if (rc)
+        prep_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
 int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout, FbErr *err)
 {
     const Dataset *ds = p->ds;

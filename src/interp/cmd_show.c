@@ -7,6 +7,7 @@
 #include "fitbench/command.h"
 #include "fitbench/metrics.h"
 #include "fitbench/plotview.h"
+#include "fitbench/roc.h"
 #include "fitbench/strutil.h"
 
 static void show_data(Interp *it)
@@ -189,6 +190,57 @@ static int show_confusion_top(Interp *it, const int *pred, const int *truth, siz
     return 0;
 }
 
+/* The confusion matrix conf (K, K) with each class's precision, recall, F1 and support, then the macro and
+ * weighted averages (scikit-learn's classification_report; roc.h). */
+static void show_confusion_table(Interp *it, const size_t *conf, size_t K)
+{
+    const Dataset *ds = it->s->data;
+    double *v = malloc(3 * K * sizeof *v), avg[2][3];
+    size_t *support = malloc(K * sizeof *support);
+    if (!v || !support) { /* the table without the scores */
+        free(v), free(support);
+        v = NULL, support = NULL;
+    } else {
+        report_scores(conf, K, v, v + K, v + 2 * K, support, avg);
+    }
+    sink_printf(it->out, "%-14s", "");
+    for (size_t c = 0; c < K; c++)
+        sink_printf(it->out, " %8.8s", FB_SHOWN(ds->class_names[c]));
+    sink_printf(it->out, v ? " %10s %10s %10s %8s\n" : "\n", "precision", "recall", "f1", "support");
+    for (size_t r = 0; r < K; r++) {
+        sink_printf(it->out, "%-14.14s", FB_SHOWN(ds->class_names[r]));
+        for (size_t c = 0; c < K; c++)
+            sink_printf(it->out, " %8zu", conf[r * K + c]);
+        if (v)
+            sink_printf(it->out, " %10s %10s %10s %8zu", NUM(it, v[r]), NUM(it, v[K + r]), NUM(it, v[2 * K + r]),
+                        support[r]);
+        sink_printf(it->out, "\n");
+    }
+    for (int w = 0; v && w < 2; w++)
+        sink_printf(it->out, "%-*s %10s %10s %10s\n", 14 + 9 * (int)K, w ? "weighted avg" : "macro avg",
+                    NUM(it, avg[w][0]), NUM(it, avg[w][1]), NUM(it, avg[w][2]));
+    free(v);
+    free(support);
+}
+
+/* Two classes: the area under the ROC curve of the class-1 score (the logit, or z1 - z0 for two outputs) from Z
+ * (n, k).  Fails on out of memory; a split with one class only, or NaN scores, print why instead. */
+static int show_auc(Interp *it, const double *Z, size_t k, const int *truth, size_t n, FbErr *err)
+{
+    double *sc = fb_malloc(n ? n : 1, sizeof *sc, "the scores", err), auc;
+    if (!sc)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        sc[i] = k == 1 ? Z[i] : Z[i * k + 1] - Z[i * k];
+    FbErr e2;
+    if (roc_auc(sc, truth, n, &auc, &e2) == 0)
+        sink_printf(it->out, "roc_auc %s\n", NUM(it, auc));
+    else
+        sink_printf(it->out, "roc_auc undefined: %s\n", e2.msg);
+    free(sc);
+    return 0;
+}
+
 static int show_confusion(Interp *it, FbErr *err)
 {
     Session *s = it->s;
@@ -220,18 +272,9 @@ static int show_confusion(Interp *it, FbErr *err)
     metrics_classification(pred, truth, p->n, K, conf, pr, pr + K, &cm);
     sink_printf(it->out, "confusion on the %s split (rows: true class, columns: predicted)\n",
                 p == &s->prep->val ? "val" : "train");
-    sink_printf(it->out, "%-14s", "");
-    for (size_t c = 0; c < K; c++)
-        sink_printf(it->out, " %8.8s", FB_SHOWN(s->data->class_names[c]));
-    sink_printf(it->out, " %10s %10s\n", "precision", "recall");
-    for (size_t r = 0; r < K; r++) {
-        sink_printf(it->out, "%-14.14s", FB_SHOWN(s->data->class_names[r]));
-        for (size_t c = 0; c < K; c++)
-            sink_printf(it->out, " %8zu", conf[r * K + c]);
-        sink_printf(it->out, " %10s %10s\n", NUM(it, pr[r]), NUM(it, pr[K + r]));
-    }
+    show_confusion_table(it, conf, K);
     sink_printf(it->out, "accuracy %s\n", NUM(it, cm.accuracy));
-    rc = 0;
+    rc = K == 2 ? show_auc(it, Z, k, truth, p->n, err) : 0;
 out:
     free(Z);
     free(pred);

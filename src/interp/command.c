@@ -135,6 +135,14 @@ static const OptSpec lrfind_o[] = {
     {"end", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "last learning rate (10)"},
     {"iters", OT_INT, 2, 1e6, 0, NULL, "minibatch updates (100)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const OptSpec cv_o[] = {
+    {"k", OT_INT, 2, 100, 0, NULL, "number of folds (5)"},
+    {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per fold (50)"},
+    {"stratify", OT_BOOL, 0, 0, 0, yesno, "keep each class's share in every fold (yes for classifiers)"},
+    {"shuffle", OT_BOOL, 0, 0, 0, yesno, "shuffle the rows by seed= before cutting the folds (no)"},
+    {"seed", OT_INT, 0, 9.2e18, 0, NULL, "the shuffle's seed (set seed)"},
+    {"save", OT_PATH, 0, 0, 0, NULL, "write the fold of every row to this CSV file (row,fold)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec explain_o[] = {
     {"dry", OT_BOOL, 0, 0, 0, yesno, "only show the update, do not make it (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
@@ -263,6 +271,12 @@ const Command commands[] = {
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
      "fastai's lr_find). Parameters and optimizer state are restored exactly afterwards.",
      NULL, NULL, lrfind_o, 0, 0, 0, cmd_lrfind},
+    {"cv", "cv [k=5] [epochs=50] [stratify=yes|no] [shuffle=no] [seed=S] [save=FILE]",
+     "k-fold cross-validation: mean and spread of the losses and the score",
+     "Each fold trains a copy from the current parameters (fresh optimizer state) on the other folds and\n"
+     "scores it on its own: loss, and accuracy or r2. Folds as scikit-learn's KFold / StratifiedKFold\n"
+     "(shuffle=False) over the rows that are not test rows; the session's own model is left as it was.",
+     NULL, NULL, cv_o, 0, 0, 0, cmd_cv},
     {"explain", "explain [dry=yes|no]", "the next update written out with the current numbers, then made",
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",

@@ -585,6 +585,21 @@ int session_new_run(Session *s, FbErr *err)
     return train_begin(&s->ts, &s->setup, &d, &s->work, err);
 }
 
+int session_use_prepared(Session *s, Prepared *p, FbErr *err)
+{
+    if (session_need_model(s, err))
+        return -1;
+    if (p->d != s->prep->d || p->ny != s->prep->ny)
+        return fb_fail(err, "the rows were prepared with %zu features and %zu targets, the model takes %zu and %zu",
+                       p->d, p->ny, s->prep->d, s->prep->ny);
+    prep_unref(s->prep);
+    s->prep = prep_ref(p);
+    s->optimum = NAN; /* another training set, another optimum */
+    if (session_fresh_optim(s, err))
+        return -1;
+    return session_new_run(s, err);
+}
+
 void session_set_optimum(Session *s, double loss) { s->optimum = loss; }
 
 void session_take_step(Session *s, TrainState *after, const TrainSetup *setup)
