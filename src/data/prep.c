@@ -306,6 +306,31 @@ static int fill_parts(Prepared *p, const size_t *rows, size_t ntrain, size_t nva
     return 0;
 }
 
+/* A Prepared of d features for ds (refs 1, a reference to ds) with its names and scaler arrays, owning its parts'
+ * arrays when owns; for a degree > 1 the polynomial terms go to *mono (the caller frees).  NULL on out of memory
+ * (err set, nothing left to free). */
+static Prepared *prep_new(Dataset *ds, const PrepSpec *spec, size_t d, bool owns, Mono **mono, FbErr *err)
+{
+    Prepared *p = fb_calloc(1, sizeof *p, "the prepared data", err);
+    if (!p)
+        return NULL;
+    p->refs = 1;
+    p->ds = dataset_ref(ds);
+    p->spec = *spec;
+    p->d = d;
+    p->ny = ds->ny;
+    p->owns_x = p->owns_y = owns;
+    p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
+    p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
+    if (!p->scale || prep_names(p, ds, spec->degree, mono, err)) {
+        free(*mono);
+        *mono = NULL;
+        prep_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
 {
     if (spec->degree < 1 || spec->degree > PREP_MAX_DEGREE)
@@ -320,24 +345,14 @@ int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
     if (spec->val < 0 || spec->test < 0 || ntest + nval >= n)
         return fb_fail(err, "split leaves no training rows (%zu rows, val=%g, test=%g)", n, spec->val, spec->test);
 
-    Prepared *p = fb_calloc(1, sizeof *p, "the prepared data", err);
-    if (!p)
-        return -1;
-    p->refs = 1;
-    p->ds = dataset_ref(ds);
-    p->spec = *spec;
-    p->d = d;
-    p->ny = ds->ny;
     bool split = ntest + nval > 0;
     bool identity = !split && spec->degree == 1 && spec->scale == SCALE_NONE;
-    p->owns_x = p->owns_y = !identity;
     Mono *mono = NULL;
+    Prepared *p = prep_new(ds, spec, d, !identity, &mono, err);
+    if (!p)
+        return -1;
     size_t *rows = NULL;
     int rc = -1;
-    p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
-    p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
-    if (!p->scale || prep_names(p, ds, spec->degree, &mono, err))
-        goto out;
     if (!(rows = row_order(n, split && spec->shuffle, spec->seed, err)))
         goto out;
     if (fill_parts(p, rows, n - nval - ntest, nval, ntest, mono, identity, err))
@@ -375,22 +390,11 @@ int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_
         return fb_fail(err, "degree %d cannot be expanded on %zu features", spec->degree, ds->d);
     if (ntrain == 0)
         return fb_fail(err, "no training rows");
-    Prepared *p = fb_calloc(1, sizeof *p, "the prepared data", err);
+    Mono *mono = NULL;
+    Prepared *p = prep_new(ds, spec, d, true, &mono, err);
     if (!p)
         return -1;
-    p->refs = 1;
-    p->ds = dataset_ref(ds);
-    p->spec = *spec;
-    p->d = d;
-    p->ny = ds->ny;
-    p->owns_x = p->owns_y = true;
-    Mono *mono = NULL;
-    int rc = -1;
-    p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
-    p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
-    if (p->scale && !prep_names(p, ds, spec->degree, &mono, err) &&
-        !fill_parts(p, rows, ntrain, nval, 0, mono, false, err))
-        rc = 0;
+    int rc = fill_parts(p, rows, ntrain, nval, 0, mono, false, err);
     free(mono);
     if (rc)
         prep_free(p);
