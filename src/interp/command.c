@@ -279,7 +279,7 @@ const Command commands[] = {
      0, 0, 0, cmd_set},
     {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
      "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"
-     "split (mse, rmse, mae, r2, accuracy) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
+     "split (mse, rmse, mae, r2, accuracy, f1) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
      "b[i] (layer l of an mlp: W1[i,j], b1[i], ...). Operators: + - * / < <= > >= == != and or not abs().",
      NULL, NULL, NULL, CMD_RAW, 1, CMD_ANY, cmd_expect},
     {"echo", "echo TEXT", "print TEXT", NULL, NULL, NULL, NULL, CMD_RAW, 0, CMD_ANY, cmd_echo},
