@@ -58,14 +58,15 @@ typedef struct Curve {
     char label[48];
     size_t n;
     double *x;       /* (n) epoch (compare) or lr (lrfind) */
-    double *y;       /* (n) train loss (compare) or smoothed loss (lrfind) */
-    double *y2;      /* (n) val loss (NaN without validation) or the raw minibatch loss */
+    double *y;       /* (n) train loss or metric (compare) or smoothed loss (lrfind) */
+    double *y2;      /* (n) val loss or metric (NaN without validation) or the raw minibatch loss */
     ParamPath path;  /* compare: that run's parameter path */
 } Curve;
 
 typedef struct Curves {
     int refs;
     char key[32];        /* compare: the option varied; lrfind: "lr" */
+    char what[16];       /* compare: what the curves follow: "loss" or a history metric (metric=accuracy) */
     size_t ncurves;
     Curve c[CURVES_MAX];
     double suggest;      /* lrfind: the suggested lr (NaN for compare) */

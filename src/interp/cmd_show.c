@@ -319,11 +319,35 @@ int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
     return 0;
 }
 
+/* The name `plot` stores for its words: `metric NAME` is NAME, one word itself.  Fails with the usage on a second
+ * word after anything else, or a metric name it does not know. */
+static int plot_name(const Command *row, const Tok *const *pos, int np, char *name, size_t size, FbErr *err)
+{
+    static const char *const metric_w[] = {"accuracy", "f1", "r2", "rmse", NULL};
+    bool metric = np && strcmp(pos[0]->text, "metric") == 0;
+    if (np == 2 && !metric)
+        return command_usage_error(err, row, pos[1]->col, "plot %s takes no second word", pos[0]->text);
+    if (metric && np < 2)
+        return command_usage_error(err, row, pos[0]->col, "plot metric needs a name: accuracy, f1, r2 or rmse");
+    if (metric && fb_name_index(metric_w, pos[1]->text) < 0) {
+        const char *sug = fb_suggest(pos[1]->text, metric_w);
+        return fb_fail_at(err, pos[1]->col, "unknown metric '%s'%s%s%s (the history has accuracy, f1, r2, rmse)",
+                          pos[1]->text, sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+    }
+    if (np)
+        snprintf(name, size, "%s", pos[metric ? 1 : 0]->text);
+    return 0;
+}
+
 int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[1];
-    int np = args_positional(a, pos, 1); /* 0 or 1: command_run checked */
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2); /* 0..2: command_run checked */
     Session *s = it->s;
+    char name[sizeof s->plot];
+    snprintf(name, sizeof name, "%s", s->plot);
+    if (plot_name(row, pos, np, name, sizeof name, err))
+        return -1;
     /* plot is not undoable: remember the old choice and put it back if the new one cannot be drawn. */
     char old[16], oldx[64], old1[32], old2[32];
     bool oldlog = s->plot_logy;
@@ -331,8 +355,7 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
     memcpy(oldx, s->plot_x, sizeof oldx);
     memcpy(old1, s->plot_p1, sizeof old1);
     memcpy(old2, s->plot_p2, sizeof old2);
-    if (np)
-        snprintf(s->plot, sizeof s->plot, "%s", pos[0]->text);
+    memcpy(s->plot, name, sizeof name);
     bool logy = false;
     s->plot_logy = args_bool(a, "log", &logy) ? logy : false;
     const char *v;

@@ -25,7 +25,8 @@ static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
-static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", "compare", "lrfind", NULL};
+static const char *const plot_w[] = {"loss",    "lr",      "grad",   "accuracy", "f1",    "r2", "rmse", "metric",
+                                     "fit",     "boundary", "surface", "compare", "lrfind", NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -127,8 +128,10 @@ static const OptSpec plot_o[] = {
     {"p1", OT_STR, 0, 0, 0, NULL, "surface: the first parameter, e.g. W[0,0] (the first)"},
     {"p2", OT_STR, 0, 0, 0, NULL, "surface: the second parameter, e.g. b[0] (the second)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const char *const cmetric_w[] = {"loss", "accuracy", "f1", "r2", "rmse", NULL};
 static const OptSpec compare_o[] = {
     {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
+    {"metric", OT_ENUM, 0, 0, 0, cmetric_w, "what the curves show: loss, or the history's accuracy, f1, r2, rmse (loss)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec lrfind_o[] = {
     {"start", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "first learning rate (1e-7)"},
@@ -246,16 +249,18 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL]\n"
+             "     [p1=W[i,j]] [p2=b[i]] | plot metric NAME",
      "what the plot shows (a text chart without a terminal)",
-     "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
+     "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
+     "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
      "prediction as a curve (other inputs at their training mean). boundary: a two-input classifier's\n"
      "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
      "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",
-     "plot", plot_w, plot_o, 0, 0, 1, cmd_plot},
-    {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
+     "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
+    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
      "parameters and data order; the session's own model is left as it was.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},

@@ -55,6 +55,39 @@ static void optimum_line(const Session *s, PlotView *pv)
     pv->chart.ref_label = pv->reflabel;
 }
 
+/* A metric of the history (accuracy, f1, r2, rmse): train and val curves like the loss's; rows of the
+ * other task (the loss changed) are gaps.  Fails when the model's task has no such metric. */
+static int build_metric(const Session *s, PlotView *pv, MetricTask mt, int mi, FbErr *err)
+{
+    Chart *c = &pv->chart;
+    const History *h = &s->ts.hist;
+    size_t n = s->built ? h->n : 0;
+    MetricTask now = metric_task(s->setup.loss.kind);
+    if (s->built && now != mt)
+        return fb_fail(err, "plot %s: %s is a %s metric and this model's loss %s is for %s (try plot %s)", s->plot,
+                       s->plot, mt == MTASK_CLS ? "classification" : "regression", loss_name(s->setup.loss.kind),
+                       now == MTASK_CLS ? "classification" : "regression", metric_name(now, mi));
+    bool has_val = false;
+    for (size_t i = 0; i < n; i++) {
+        const HistRow *r = &h->rows[i];
+        bool mine = r->task == mt;
+        pv->x[i] = (double)r->epoch;
+        pv->y1[i] = mine ? r->train_metric[mi] : NAN;
+        pv->y2[i] = mine ? r->val_metric[mi] : NAN;
+        has_val = has_val || !isnan(pv->y2[i]);
+    }
+    static const char *const what[][2] = {{"", ""}, {"r2 (coefficient of determination)", "rmse"},
+                                          {"accuracy", "macro F1"}};
+    c->logy = s->plot_logy;
+    c->xlabel = "epoch";
+    c->ylabel = s->plot;
+    snprintf(pv->title, sizeof pv->title, "%s per epoch%s", what[mt][mi], c->logy ? " (log scale)" : "");
+    if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err) < 0 ||
+        (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0))
+        return -1;
+    return 0;
+}
+
 static int build_history(const Session *s, PlotView *pv, FbErr *err)
 {
     Chart *c = &pv->chart;
@@ -66,6 +99,10 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
     if (!pv->y2)
         return -1;
     bool has_val = false;
+    MetricTask mt;
+    int mi;
+    if (metric_from_name(s->plot, &mt, &mi) == 0)
+        return build_metric(s, pv, mt, mi, err);
     for (size_t i = 0; i < n; i++) {
         const HistRow *r = &h->rows[i];
         pv->x[i] = (double)r->epoch;
@@ -120,12 +157,15 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
         snprintf(pv->title, sizeof pv->title, "compare: nothing compared yet (compare lr=0.01,0.1, say)");
         return 0;
     }
-    snprintf(pv->title, sizeof pv->title, "compare %s: train loss from the same start%s", cv->key,
+    snprintf(pv->ylabel, sizeof pv->ylabel, "train %s", cv->what[0] ? cv->what : "loss");
+    c->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "compare %s: %s from the same start%s", cv->key, pv->ylabel,
              c->logy ? " (log scale)" : "");
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
         if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
             return -1;
-    optimum_line(s, pv);
+    if (!cv->what[0] || !strcmp(cv->what, "loss"))
+        optimum_line(s, pv);
     return 0;
 }
 
