@@ -153,6 +153,7 @@ CommandFn cmd_plot;
 CommandFn cmd_compare;
 CommandFn cmd_lrfind;
 CommandFn cmd_explain;
+CommandFn cmd_check;
 CommandFn cmd_save;
 CommandFn cmd_run;
 CommandFn cmd_record;

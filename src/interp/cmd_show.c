@@ -331,8 +331,10 @@ static int plot_name(const Command *row, const Tok *const *pos, int np, char *na
         return command_usage_error(err, row, pos[0]->col, "plot metric needs a name: accuracy, f1, r2 or rmse");
     if (metric && fb_name_index(metric_w, pos[1]->text) < 0) {
         const char *sug = fb_suggest(pos[1]->text, metric_w);
-        return fb_fail_at(err, pos[1]->col, "unknown metric '%s'%s%s%s (the history has accuracy, f1, r2, rmse)",
-                          pos[1]->text, sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+        if (sug)
+            return fb_fail_at(err, pos[1]->col, "unknown metric '%s' (did you mean '%s'?)", pos[1]->text, sug);
+        return fb_fail_at(err, pos[1]->col, "unknown metric '%s': the history has accuracy, f1, r2 and rmse",
+                          pos[1]->text);
     }
     if (np)
         snprintf(name, size, "%s", pos[metric ? 1 : 0]->text);

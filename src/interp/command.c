@@ -141,6 +141,12 @@ static const OptSpec lrfind_o[] = {
 static const OptSpec explain_o[] = {
     {"dry", OT_BOOL, 0, 0, 0, yesno, "only show the update, do not make it (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const char *const check_w[] = {"grad", NULL};
+static const OptSpec check_o[] = {
+    {"eps", OT_NUM, 0, 1, OPT_GT_MIN, NULL, "the finite-difference step (1e-5)"},
+    {"rows", OT_INT, 1, 1e9, 0, NULL, "take the loss over the first N training rows (1000, or all when fewer)"},
+    {"max", OT_INT, 0, 1e9, 0, NULL, "parameters checked per layer, evenly spaced; 0 = all (all when cheap)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec save_o[] = {
     {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
     {"height", OT_INT, 150, 10000, 0, NULL, "save plot: SVG height in pixels (500)"},
@@ -272,6 +278,14 @@ const Command commands[] = {
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
      NULL, NULL, explain_o, CMD_STATE, 0, 0, cmd_explain},
+    {"check", "check grad [eps=1e-5] [rows=N] [max=N]",
+     "backpropagation's gradient against centred finite differences, per layer",
+     "For every layer: the relative error |a - n| / max(|a|, |n|) between the analytic gradient a (what\n"
+     "training uses) and the numerical one n = (L(p + eps) - L(p - eps)) / 2 eps, over the layer's\n"
+     "gradient vector, with cs231n's bands: < 1e-7 fine, < 1e-4 ok only with kinks (relu, mae, hinge),\n"
+     "< 1e-2 uncomfortable, above that probably wrong; and the parameter that agrees worst. Big models\n"
+     "check a subset (rows=, max=; the report says how many). The parameters are left exactly as they were.",
+     "check", check_w, check_o, 0, 1, 1, cmd_check},
     {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
      "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",

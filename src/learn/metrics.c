@@ -117,6 +117,26 @@ size_t metric_sums_len(MetricTask t, size_t k)
     return t == MTASK_CLS ? 3 * classes_of(k) : t == MTASK_REG ? k : 0;
 }
 
+/* Two classes from one logit: the counts kept in integers, no branch on the label (the row's cost is a
+ * few instructions: this runs over every row of every epoch's passes). */
+static void sums_binary(const double *Z, const double *Y, size_t n, size_t ky, double *s)
+{
+    size_t tp0 = 0, tp1 = 0, pred1 = 0, act0 = 0, act1 = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = Z[i] > 0;
+        double y = Y[i * ky];
+        size_t y0 = y == 0, y1 = y == 1;
+        pred1 += p;
+        act0 += y0;
+        act1 += y1;
+        tp0 += y0 & (p ^ 1);
+        tp1 += y1 & p;
+    }
+    s[0] += (double)tp0, s[1] += (double)tp1;
+    s[2] += (double)(n - pred1), s[3] += (double)pred1;
+    s[4] += (double)act0, s[5] += (double)act1;
+}
+
 void metric_sums_add(MetricTask t, size_t k, const double *Z, const double *Y, size_t n, size_t ky, double *s)
 {
     if (t == MTASK_REG) {
@@ -130,14 +150,18 @@ void metric_sums_add(MetricTask t, size_t k, const double *Z, const double *Y, s
     }
     if (t != MTASK_CLS)
         return;
-    size_t K = classes_of(k);
+    if (k == 1) {
+        sums_binary(Z, Y, n, ky, s);
+        return;
+    }
+    size_t K = k;
     for (size_t i = 0; i < n; i++) {
-        int p = argmax_row(Z + i * k, k);
+        size_t p = (size_t)argmax_row(Z + i * k, k);
         double y = Y[i * ky];
-        s[K + (size_t)p] += 1;
-        if (y >= 0 && y < (double)K && y == floor(y)) {
+        s[K + p] += 1;
+        if (y >= 0 && y < (double)K && (double)(size_t)y == y) { /* a class index (else: counts against accuracy) */
             s[2 * K + (size_t)y] += 1;
-            s[(size_t)p] += (size_t)y == (size_t)p;
+            s[p] += (size_t)y == p;
         }
     }
 }
