@@ -123,6 +123,7 @@ typedef struct Session {
     bool plot_logy;
     char plot_x[64];       /* plot fit: the input column ("" = the first) */
     char plot_p1[32], plot_p2[32]; /* plot surface: the parameters, "W[0,1]" ("" = the first two) */
+    long plot_neuron[2];   /* plot neuron L,J: layer L (1 = the first hidden), neuron J (0-based) */
     ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */

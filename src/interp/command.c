@@ -25,8 +25,9 @@ static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
-static const char *const plot_w[] = {"loss",    "lr",      "grad",   "accuracy", "f1",    "r2", "rmse", "metric",
-                                     "fit",     "boundary", "surface", "compare", "lrfind", NULL};
+static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
+                                     "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
+                                     "lrfind",  "network",  "neuron",  NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -255,8 +256,8 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL]\n"
-             "     [p1=W[i,j]] [p2=b[i]] | plot metric NAME",
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network [log=yes|no]\n"
+             "     [x=COL] [p1=W[i,j]] [p2=b[i]] | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
      "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
@@ -264,7 +265,12 @@ const Command commands[] = {
      "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
-     "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",
+     "last compare or lrfind. network: the layers as columns of neurons; before each neuron one mark per\n"
+     "incoming weight (filled + / hollow -, bigger for larger |w|), under it its bias; for two inputs each\n"
+     "neuron is a small map of its output over the input plane (the output: the decision map). Up to 6\n"
+     "hidden layers of 8; bigger networks get one line per layer. neuron L,J: neuron J (from 0) of layer\n"
+     "L (1 = the first hidden, the last = the output) as a full map with the training points.\n"
+     "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"

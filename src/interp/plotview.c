@@ -36,10 +36,14 @@ void plotview_free(PlotView *pv)
     free(pv->pcolor);
     free(pv->ptext);
     free(pv->buf);
+    free(pv->nbuf);
     memset(pv, 0, sizeof *pv);
 }
 
-bool plotview_is_heat(const Session *s) { return !strcmp(s->plot, "boundary") || !strcmp(s->plot, "surface"); }
+bool plotview_is_heat(const Session *s)
+{
+    return !strcmp(s->plot, "boundary") || !strcmp(s->plot, "surface") || !strcmp(s->plot, "neuron");
+}
 
 /* ---- loss, lr, grad: the history ------------------------------------------------ */
 
@@ -421,8 +425,7 @@ static int boundary_check(const Session *s, FbErr *err)
     return 0;
 }
 
-/* The map's box: the training points' raw range, padded by a twentieth on each side. */
-static void boundary_box(const Prepared *p, HeatChart *hc)
+void plotview_input_box(const Prepared *p, HeatChart *hc)
 {
     size_t n = p->train.n;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
@@ -511,7 +514,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
     bool nomodel = !s->built;
     size_t k = nomodel ? 1 : m->sizes[m->nlayers], ns = (size_t)nx * (size_t)ny;
     HeatChart *hc = &pv->hc;
-    boundary_box(s->prep, hc);
+    plotview_input_box(s->prep, hc);
     if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
         return -1;
     if (nomodel)
@@ -534,6 +537,66 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         snprintf(pv->title, sizeof pv->title, "the training data (no model yet)");
     else
         snprintf(pv->title, sizeof pv->title, "decision boundary, epoch %ld", s->ts.epoch);
+    hc->title = pv->title;
+    return 0;
+}
+
+/* ---- plot neuron L,J -------------------------------------------------------------------- */
+
+/* One neuron's output over the input plane (plot network's map, enlarged), with the training points. */
+static int build_neuron(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (need_model(s, "neuron", err))
+        return -1;
+    const Model *m = &s->ts.model;
+    size_t L = (size_t)s->plot_neuron[0], J = (size_t)s->plot_neuron[1];
+    if (s->data->d != 2)
+        return fb_fail(err, "plot neuron needs exactly two inputs and the data has %zu (gen spiral, say); "
+                            "plot network summarises bigger models", s->data->d);
+    if (L < 1 || L > m->nlayers)
+        return fb_fail(err, "plot neuron %zu,%zu: this model has layers 1 to %zu (the last is the output)", L, J,
+                       m->nlayers);
+    if (J >= m->sizes[L])
+        return fb_fail(err, "plot neuron %zu,%zu: layer %zu has neurons 0 to %zu", L, J, L, m->sizes[L] - 1);
+    HeatChart *hc = &pv->hc;
+    plotview_input_box(s->prep, hc);
+    size_t ns = (size_t)nx * (size_t)ny, nv = plotnet_values_len(m, ns);
+    if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
+        return -1;
+    double *R = fb_malloc(ns * 2 + nv + (size_t)nx + (size_t)ny, sizeof *R, "the picture", err);
+    if (!R)
+        return -1;
+    double *A = R + ns * 2, *xs = A + nv, *ys = xs + nx;
+    chart_heat_coords(hc, nx, ny, xs, ys);
+    for (size_t p = 0; p < ns; p++)
+        R[p * 2] = xs[p % (size_t)nx], R[p * 2 + 1] = ys[p / (size_t)nx];
+    if (plotnet_forward(s, R, ns, A, err)) {
+        free(R);
+        return -1;
+    }
+    size_t off = 0, k = m->sizes[L];
+    for (size_t l = 1; l < L; l++)
+        off += m->sizes[l] * ns;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t p = 0; p < ns; p++)
+        lo = fmin(lo, A[off + p * k + J]), hi = fmax(hi, A[off + p * k + J]);
+    for (size_t p = 0; p < ns; p++)
+        pv->samples[p] = chart_heat_level(A[off + p * k + J], lo, hi > lo ? hi : lo + 1);
+    free(R);
+    if (s->data->nclasses >= 2)
+        boundary_points(s, pv, 1, true);
+    memcpy(pv->rtext, " .:-=+*#", GC_NHEAT);
+    char a[24], b[24], bias[24];
+    size_t len = strlen(pv->note);
+    snprintf(pv->note + len, sizeof pv->note - len, "%sshading: the neuron's output from %s (blank) to %s (#)",
+             len ? "; " : "", fb_fmt(a, sizeof a, lo, 3), fb_fmt(b, sizeof b, hi, 3));
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(s->data->names[0]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(s->data->names[1]));
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "layer %zu neuron %zu (%s), bias %s, epoch %ld", L, J,
+             L == m->nlayers ? "output" : act_name(m->act), fb_fmt(bias, sizeof bias, m->params[m->boff[L - 1] + J], 3),
+             s->ts.epoch);
     hc->title = pv->title;
     return 0;
 }
@@ -899,6 +962,10 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = build_compare(s, pv, err);
     else if (!strcmp(s->plot, "lrfind"))
         rc = build_lrfind(s, pv, err);
+    else if (!strcmp(s->plot, "network"))
+        rc = plotnet_build(s, pv, err);
+    else if (!strcmp(s->plot, "neuron"))
+        rc = build_neuron(s, pv, nx, ny, err);
     else
         rc = build_history(s, pv, err);
     if (rc) {
@@ -948,7 +1015,8 @@ int plotview_render(const Session *s, Grid *g, FbErr *err)
     PlotView pv;
     if (build_for_grid(s, g, &pv, err))
         return -1;
-    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    int rc = pv.net ? netplot_render(&pv.np, g, err)
+                    : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
     plotview_free(&pv);
     return rc;
 }
@@ -977,7 +1045,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
         grid_free(g);
         return NULL;
     }
-    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    int rc = pv.net ? netplot_render(&pv.np, g, err)
+                    : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
     if (rc == 0 && pv.heat) {
         heat_to_text(&pv, g);
         /* Points: each colour stands for one kind of point (a class, a path). */
@@ -990,6 +1059,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
     }
     if (rc == 0)
         text = grid_to_utf8(g, err);
+    for (size_t n = text && pv.net ? strlen(text) : 0; n && text[n - 1] == '\n'; n--)
+        text[n - 1] = '\0'; /* a short network summary: no empty rows under it */
     if (text && pv.heat && pv.note[0]) {
         size_t lt = strlen(text), ln = strlen(pv.note);
         char *t2 = realloc(text, lt + ln + 2);
