@@ -54,6 +54,9 @@ int plotview_check_names(const Session *s, bool x, bool p, FbErr *err);
  * side, into hc's xmin..ymax (boundary, plot neuron, plot network's maps). */
 void plotview_input_box(const Prepared *p, HeatChart *hc);
 
+/* The raw (unscaled) value of input column j of prepared row x (p->d values). */
+double plotview_raw_input(const Prepared *p, const double *x, size_t j);
+
 /* plot network (plotnet.c): np from the session's model, with maps for two-input data.  Fails without a
  * model or on out of memory. */
 int plotnet_build(const Session *s, PlotView *pv, FbErr *err);

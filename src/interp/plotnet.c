@@ -12,6 +12,33 @@
 #define NET_MNX 24 /* samples per neuron map (text maps resample them; SVG draws them) */
 #define NET_MNY 16
 
+/* The raw (unscaled) value of input column j of prepared row x: the first
+ * ds->d prepared features are the inputs themselves (degree-1 terms come first). */
+double plotview_raw_input(const Prepared *p, const double *x, size_t j)
+{
+    if (p->spec.scale == SCALE_NONE || !p->scale)
+        return x[j];
+    return x[j] * p->scale[j] + p->shift[j];
+}
+
+void plotview_input_box(const Prepared *p, HeatChart *hc)
+{
+    size_t n = p->train.n;
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double a = plotview_raw_input(p, p->train.X + i * p->d, 0), b = plotview_raw_input(p, p->train.X + i * p->d, 1);
+        x0 = fmin(x0, a);
+        x1 = fmax(x1, a);
+        y0 = fmin(y0, b);
+        y1 = fmax(y1, b);
+    }
+    double padx = x1 > x0 ? 0.05 * (x1 - x0) : 1, pady = y1 > y0 ? 0.05 * (y1 - y0) : 1;
+    hc->xmin = x0 - padx;
+    hc->xmax = x1 + padx;
+    hc->ymin = y0 - pady;
+    hc->ymax = y1 + pady;
+}
+
 /* Where layer l's block starts in plotnet_forward's output for n rows. */
 static size_t block_off(const Model *m, size_t l, size_t n)
 {

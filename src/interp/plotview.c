@@ -221,15 +221,6 @@ static bool is_classifier(const Session *s)
     return lk == LOSS_BCE || lk == LOSS_CE || lk == LOSS_HINGE;
 }
 
-/* The raw (unscaled) value of input column j of prepared row x: the first
- * ds->d prepared features are the inputs themselves (degree-1 terms come first). */
-static double raw_input(const Prepared *p, const double *x, size_t j)
-{
-    if (p->spec.scale == SCALE_NONE || !p->scale)
-        return x[j];
-    return x[j] * p->scale[j] + p->shift[j];
-}
-
 /* Class (or, for one logit, the probability of class 1 in *prob) from logits z (k). */
 static size_t class_of(const double *z, size_t k, double *prob)
 {
@@ -322,13 +313,13 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
         const Part *pt = i < n ? &p->train : &p->val;
         size_t r = i < n ? i : i - n;
         const double *x = pt->X + r * p->d;
-        pv->x[i] = raw_input(p, x, j);
+        pv->x[i] = plotview_raw_input(p, x, j);
         pv->y1[i] = is_classifier(s) ? pt->L[r] : pt->Y[r * p->ny];
         lo = fmin(lo, pv->x[i]);
         hi = fmax(hi, pv->x[i]);
         if (i < n)
             for (size_t q = 0; q < d0; q++)
-                mean[q] += raw_input(p, x, q) / (double)n;
+                mean[q] += plotview_raw_input(p, x, q) / (double)n;
     }
     if (!(lo < hi)) {
         lo = lo - 1;
@@ -425,24 +416,6 @@ static int boundary_check(const Session *s, FbErr *err)
     return 0;
 }
 
-void plotview_input_box(const Prepared *p, HeatChart *hc)
-{
-    size_t n = p->train.n;
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        double a = raw_input(p, p->train.X + i * p->d, 0), b = raw_input(p, p->train.X + i * p->d, 1);
-        x0 = fmin(x0, a);
-        x1 = fmax(x1, a);
-        y0 = fmin(y0, b);
-        y1 = fmax(y1, b);
-    }
-    double padx = x1 > x0 ? 0.05 * (x1 - x0) : 1, pady = y1 > y0 ? 0.05 * (y1 - y0) : 1;
-    hc->xmin = x0 - padx;
-    hc->xmax = x1 + padx;
-    hc->ymin = y0 - pady;
-    hc->ymax = y1 + pady;
-}
-
 /* The model's logits Z (nx * ny, k) at the map's samples, row by row from the bottom.  Fails on out of
  * memory or a failed prediction. */
 static int boundary_predict(const Session *s, const HeatChart *hc, int nx, int ny, double *Z, FbErr *err)
@@ -486,7 +459,7 @@ static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomod
     for (size_t i = 0; i < p->train.n; i++) {
         const double *x = p->train.X + i * p->d;
         size_t c = (size_t)p->train.L[i];
-        add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+        add_point(pv, plotview_raw_input(p, x, 0), plotview_raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
     }
     /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
     bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
