@@ -1,7 +1,9 @@
 /* metrics.c — scikit-learn's regression metrics and classification counts. */
 #include "fitbench/metrics.h"
+#include "fitbench/vmath.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void metrics_regression(const double *P, const double *Y, size_t n, size_t k, RegMetrics *out)
@@ -117,24 +119,46 @@ size_t metric_sums_len(MetricTask t, size_t k)
     return t == MTASK_CLS ? 3 * classes_of(k) : t == MTASK_REG ? k : 0;
 }
 
-/* Two classes from one logit: the counts kept in integers, no branch on the label (the row's cost is a
- * few instructions: this runs over every row of every epoch's passes). */
+/* Two classes from one logit, contiguous labels: counts c[] = {predicted 1, label 1, label 0, tp of class 1,
+ * tp of class 0}, branch-free so that the compiler vectorises the loop (this runs over every row of every
+ * epoch's passes; callgrind: 28 instructions per row as a plain loop with a strided label). */
+static inline __attribute__((always_inline)) void binary_counts(const double *Z, const double *Y, size_t n,
+                                                                int64_t c[5])
+{
+    int64_t cp = 0, c1 = 0, c0 = 0, t1 = 0, t0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t p = Z[i] > 0, y1 = Y[i] == 1.0, y0 = Y[i] == 0.0;
+        cp += p, c1 += y1, c0 += y0, t1 += p * y1, t0 += (1 - p) * y0;
+    }
+    c[0] = cp, c[1] = c1, c[2] = c0, c[3] = t1, c[4] = t0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void binary_counts_avx2(const double *Z, const double *Y, size_t n,
+                                                                int64_t c[5])
+{
+    binary_counts(Z, Y, n, c);
+}
+#endif
+
 static void sums_binary(const double *Z, const double *Y, size_t n, size_t ky, double *s)
 {
-    size_t tp0 = 0, tp1 = 0, pred1 = 0, act0 = 0, act1 = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t p = Z[i] > 0;
-        double y = Y[i * ky];
-        size_t y0 = y == 0, y1 = y == 1;
-        pred1 += p;
-        act0 += y0;
-        act1 += y1;
-        tp0 += y0 & (p ^ 1);
-        tp1 += y1 & p;
-    }
-    s[0] += (double)tp0, s[1] += (double)tp1;
-    s[2] += (double)(n - pred1), s[3] += (double)pred1;
-    s[4] += (double)act0, s[5] += (double)act1;
+    int64_t c[5] = {0};
+    if (ky == 1) {
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (vm_cpu_avx2_fma())
+            binary_counts_avx2(Z, Y, n, c);
+        else
+#endif
+            binary_counts(Z, Y, n, c);
+    } else
+        for (size_t i = 0; i < n; i++) {
+            int64_t p = Z[i] > 0, y1 = Y[i * ky] == 1.0, y0 = Y[i * ky] == 0.0;
+            c[0] += p, c[1] += y1, c[2] += y0, c[3] += p * y1, c[4] += (1 - p) * y0;
+        }
+    s[0] += (double)c[4], s[1] += (double)c[3];
+    s[2] += (double)((int64_t)n - c[0]), s[3] += (double)c[0];
+    s[4] += (double)c[2], s[5] += (double)c[1];
 }
 
 void metric_sums_add(MetricTask t, size_t k, const double *Z, const double *Y, size_t n, size_t ky, double *s)
