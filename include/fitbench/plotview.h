@@ -67,6 +67,11 @@ int plotnet_build(const Session *s, PlotView *pv, FbErr *err);
 int plotnet_forward(const Session *s, const double *R, size_t n, double *A, FbErr *err);
 size_t plotnet_values_len(const Model *m, size_t n);
 
+/* plot weights, grads, updates (plotlayers.c): each layer's weight or gradient quantiles, or its update ratio
+ * with the 1e-3 reference line, over the epochs of the session's layer log.  Fails on out of memory. */
+bool plotlayers_is(const char *plot);
+int plotlayers_build(const Session *s, PlotView *pv, FbErr *err);
+
 /* Is s->plot a heat map (boundary, surface)? */
 bool plotview_is_heat(const Session *s);
 void plotview_free(PlotView *pv);  /* NULL-safe */

@@ -8,6 +8,7 @@
 
 #include "fitbench/err.h"
 #include "fitbench/history.h"
+#include "fitbench/layerlog.h"
 #include "fitbench/loss.h"
 #include "fitbench/model.h"
 #include "fitbench/optim.h"
@@ -51,7 +52,7 @@ typedef struct TrainNow {
 } TrainNow;
 
 /* Everything training changes.  Owns model, opt, perm, hist (shared rows,
- * see history.h) and now; cloned whole for undo and compare. */
+ * see history.h), now and llog; cloned whole for undo and compare. */
 typedef struct TrainState {
     Model model;
     OptState opt;
@@ -64,6 +65,7 @@ typedef struct TrainState {
     size_t nperm;
     History hist;
     TrainNow now;
+    LayerLog llog;    /* per-layer weight and gradient quantiles and update ratios per epoch (layerlog.h) */
 } TrainState;
 
 /* What one forward and backward pass over up to `cap` rows needs: the
@@ -92,6 +94,9 @@ typedef struct TrainWork {
     size_t ky;
     double *fused;     /* (fused_scratch_size(d)) one-pass evaluation's partial sums (fused.h) */
     double *msum;      /* (metric_sums_len(MTASK_CLS, k)) a pass's metric sums (metrics.h) */
+    double *prev;      /* (nparams) the parameters before the epoch's last update (the update ratio) */
+    bool prev_ok;      /* prev holds them for the epoch in hand */
+    double *lsort;     /* (LAYERLOG_SAMPLE) scratch for the layer quantiles */
     struct TrainCrew *crew; /* threads that split steps and passes by rows (src/learn/train_crew.h); may be NULL */
     bool crew_on;      /* inside train_run with a crew: passes go to it, BLAS runs on one thread */
 } TrainWork;

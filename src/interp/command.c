@@ -27,7 +27,8 @@ static const char *const show_w[] = {"data", "model", "params", "grads", "optim"
                                      NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
-                                     "lrfind",  "network",  "neuron",  NULL};
+                                     "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
+                                     NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -256,8 +257,8 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network [log=yes|no]\n"
-             "     [x=COL] [p1=W[i,j]] [p2=b[i]] | plot metric NAME | plot neuron L,J",
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
+             "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
      "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
@@ -270,6 +271,9 @@ const Command commands[] = {
      "neuron is a small map of its output over the input plane (the output: the decision map). Up to 6\n"
      "hidden layers of 8; bigger networks get one line per layer. neuron L,J: neuron J (from 0) of layer\n"
      "L (1 = the first hidden, the last = the output) as a full map with the training points.\n"
+     "weights, grads: per layer over the epochs, the median and the 5 % and 95 % quantiles of its weights\n"
+     "or of its gradient's magnitudes (log scale). updates: per layer, the size of the epoch's last update\n"
+     "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",

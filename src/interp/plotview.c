@@ -937,6 +937,8 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = build_lrfind(s, pv, err);
     else if (!strcmp(s->plot, "network"))
         rc = plotnet_build(s, pv, err);
+    else if (plotlayers_is(s->plot))
+        rc = plotlayers_build(s, pv, err);
     else if (!strcmp(s->plot, "neuron"))
         rc = build_neuron(s, pv, nx, ny, err);
     else

@@ -62,6 +62,8 @@ void train_work_free(TrainWork *w)
     free(w->best);
     free(w->fused);
     free(w->msum);
+    free(w->prev);
+    free(w->lsort);
     crew_free(w->crew);
     memset(w, 0, sizeof *w);
 }
@@ -85,7 +87,9 @@ static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *
     w->fused = w->best ? fb_malloc(fused_scratch_size(d), sizeof(double), "the gradient", err) : NULL;
     w->msum = w->fused ? fb_malloc(metric_sums_len(MTASK_CLS, out_size(m)), sizeof(double), "metric sums", err)
                        : NULL;
-    if (!w->msum) {
+    w->prev = w->msum ? fb_malloc(np, sizeof(double), "a parameter snapshot", err) : NULL;
+    w->lsort = w->prev ? fb_malloc(LAYERLOG_SAMPLE, sizeof(double), "the layer statistics", err) : NULL;
+    if (!w->lsort) {
         train_work_free(w);
         return -1;
     }
@@ -201,6 +205,7 @@ void train_state_free(TrainState *st)
     free(st->perm);
     history_free(&st->hist);
     train_now_free(&st->now);
+    layerlog_free(&st->llog);
     memset(st, 0, sizeof *st);
 }
 
@@ -308,8 +313,10 @@ int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err)
     memset(&dst->opt, 0, sizeof dst->opt);
     memset(&dst->hist, 0, sizeof dst->hist);
     memset(&dst->now, 0, sizeof dst->now);
+    memset(&dst->llog, 0, sizeof dst->llog);
     if (model_clone(&dst->model, &src->model, err) || optim_state_clone(&dst->opt, &src->opt, err) ||
-        history_clone(&dst->hist, &src->hist, err) || train_now_clone(&dst->now, &src->now, err))
+        history_clone(&dst->hist, &src->hist, err) || train_now_clone(&dst->now, &src->now, err) ||
+        layerlog_clone(&dst->llog, &src->llog, err))
         goto fail;
     if (src->perm) {
         dst->perm = fb_malloc(src->nperm, sizeof *dst->perm, "the row order", err);
@@ -328,7 +335,8 @@ int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, 
     if (st->hist.n)
         return 0;
     HistRow row = {.epoch = st->epoch, .steps = st->steps, .lr = st->sched.lr};
-    if (eval_row(st, setup, data, w, &row, err) || history_push(&st->hist, &row, err))
+    if (eval_row(st, setup, data, w, &row, err) || history_push(&st->hist, &row, err) ||
+        layerlog_add(&st->llog, st->epoch, &st->model, NULL, w->lsort, err))
         return -1;
     now_note(st, setup, data, &row);
     return 0;
@@ -540,6 +548,13 @@ static int epoch_row(TrainState *st, const TrainSetup *setup, const TrainData *d
     return eval_row(st, setup, data, w, row, err);
 }
 
+/* The parameters before an epoch's last update, for the layers' update ratios. */
+static void keep_prev(const Model *m, TrainWork *w)
+{
+    memcpy(w->prev, m->params, m->nparams * sizeof(double));
+    w->prev_ok = true;
+}
+
 /* One update: a full-batch step or the next minibatch.  false when the
  * minibatch's loss was not finite (nothing updated). */
 static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, bool *grads_fresh,
@@ -554,6 +569,7 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
         double l;
         if (!*grads_fresh && train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &l, true, err))
             return -1;
+        keep_prev(m, w);
         optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
         st->cursor = n;
     } else {
@@ -565,6 +581,8 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
             *finite = false;
             return 0;
         }
+        if (st->cursor + b >= n)
+            keep_prev(m, w); /* the epoch's last update: its size against the weights (layerlog.h) */
         if (crew)
             crew_step(w->crew, m, &eff, lr, &st->opt);
         else
@@ -598,8 +616,10 @@ static int end_epoch(TrainState *st, TrainSetup *setup, const TrainData *data, T
     st->epoch++;
     row.seconds = now_seconds() - t0;
     sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
-    if (history_push(&st->hist, &row, err))
+    if (history_push(&st->hist, &row, err) ||
+        layerlog_add(&st->llog, st->epoch, &st->model, w->prev_ok ? w->prev : NULL, w->lsort, err))
         return -1;
+    w->prev_ok = false;
     now_note(st, setup, data, &row);
     out->epochs++;
     bool early = patience_epoch(pt, st, w, &row, out->epochs - 1);
