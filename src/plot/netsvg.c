@@ -21,17 +21,6 @@ static double ny_at(const NetGeo *G, size_t n, size_t j)
     return G->top + ((double)(G->most - n) / 2 + (double)j) * G->step;
 }
 
-static void text_at(StrBuf *sb, double x, double y, const char *anchor, const char *s)
-{
-    strbuf_puts(sb, "<text x=\"");
-    sb_num(sb, x);
-    strbuf_puts(sb, "\" y=\"");
-    sb_num(sb, y);
-    strbuf_printf(sb, "\" text-anchor=\"%s\">", anchor);
-    sb_xml(sb, s);
-    strbuf_puts(sb, "</text>\n");
-}
-
 /* Every link into column c: width and opacity by |w| against the layer's largest; blue solid +, red dashed −. */
 static void svg_links(StrBuf *sb, const NetPlot *np, const NetGeo *G, size_t c)
 {
@@ -103,7 +92,7 @@ static void svg_neuron(StrBuf *sb, const NetPlot *np, const NetGeo *G, size_t c,
         snprintf(lab, sizeof lab, "%s", np->in_names[j]);
     else
         snprintf(lab, sizeof lab, "b %+.3g", np->b[c][j]);
-    text_at(sb, x, y + G->r + 12, "middle", lab);
+    text_el(sb, x, y + G->r + 12, "middle", "", lab);
 }
 
 static bool drawable(const NetPlot *np)
@@ -138,7 +127,7 @@ static int svg_summary(StrBuf *sb, const NetPlot *np, int W)
         if (nl)
             *nl = 0;
         if (*line)
-            text_at(sb, 20, 50 + 16 * y, "start", line);
+            text_el(sb, 20, 50 + 16 * y, "start", "", line);
     }
     free(text);
     strbuf_puts(sb, "</g>\n");
@@ -158,8 +147,7 @@ int netplot_svg(const NetPlot *np, int width_px, int height_px, char **out, size
     StrBuf sb = {0};
     sb_open(&sb, W, H, np->title);
     if (np->title)
-        strbuf_puts(&sb, "<g font-weight=\"bold\" font-size=\"14\">\n"), text_at(&sb, W / 2.0, 22, "middle", np->title),
-            strbuf_puts(&sb, "</g>\n");
+        text_el(&sb, W / 2.0, 22, "middle", " font-weight=\"bold\" font-size=\"14\"", np->title);
     if (!drawable(np)) {
         if (svg_summary(&sb, np, W))
             sb.oom = true;
@@ -174,14 +162,14 @@ int netplot_svg(const NetPlot *np, int width_px, int height_px, char **out, size
     G.r = fmin(G.step * 0.32, colw * 0.22);
     for (size_t c = 0; c < np->ncols; c++) {
         G.colx[c] = 20 + colw * ((double)c + 0.5);
-        text_at(&sb, G.colx[c], 50, "middle", np->label[c]);
+        text_el(&sb, G.colx[c], 50, "middle", "", np->label[c]);
     }
     for (size_t c = 1; c < np->ncols; c++)
         svg_links(&sb, np, &G, c);
     for (size_t c = 0; c < np->ncols; c++)
         for (size_t j = 0; j < np->sizes[c]; j++)
             svg_neuron(&sb, np, &G, c, j, G.colx[c], ny_at(&G, np->sizes[c], j));
-    text_at(&sb, 20, H - 12, "start",
+    text_el(&sb, 20, H - 12, "start", "",
             "links: width and opacity by |w| against the layer's largest; blue solid positive, red dashed negative");
     strbuf_puts(&sb, "</svg>\n");
     return sb_finish(&sb, out, len, err);

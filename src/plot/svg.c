@@ -274,8 +274,7 @@ static void line_el(StrBuf *sb, double x1, double y1, double x2, double y2)
     strbuf_puts(sb, "\"/>\n");
 }
 
-static void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra,
-                    const char *text)
+void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra, const char *text)
 {
     strbuf_puts(sb, "<text x=\"");
     sb_num(sb, x);

@@ -13,6 +13,8 @@ void sb_xml(StrBuf *sb, const char *s);                    /* text XML-escaped; 
 void sb_open(StrBuf *sb, int W, int H, const char *title); /* the XML declaration, <svg>, title, white page */
 int sb_finish(StrBuf *sb, char **out, size_t *len, FbErr *err); /* hand over the document; fails on out of memory */
 int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr *err); /* atomically; frees svg */
-const char *heat_color(uint8_t c);                         /* GC_HEAT0.. → viridis; white otherwise */
+const char *heat_color(uint8_t c);
+/* <text> at (x, y) with text-anchor and extra attributes (" fill=..." or ""), the text XML-escaped. */
+void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra, const char *text);                         /* GC_HEAT0.. → viridis; white otherwise */
 
 #endif
