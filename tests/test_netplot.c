@@ -153,3 +153,31 @@ Test(netplot, svg_has_one_element_per_neuron_and_link)
     plotview_free(&pv);
     h_free(&h);
 }
+
+/* Completion: `plot ` offers the new pictures, `plot metric ` the history's metrics, `check ` grad. */
+static bool completes(H *h, const char *before, const char *word, const char *want)
+{
+    char **v = command_complete(&h->it, before, word);
+    bool found = false;
+    for (size_t i = 0; v && v[i]; i++) {
+        found = found || strncmp(v[i], want, strlen(want)) == 0;
+        free(v[i]);
+    }
+    free(v);
+    return found;
+}
+
+Test(netplot, completion_of_the_new_words)
+{
+    H h;
+    h_init(&h);
+    cr_expect(completes(&h, "plot ", "netw", "network"));
+    cr_expect(completes(&h, "plot ", "upd", "updates"));
+    cr_expect(completes(&h, "plot ", "acc", "accuracy"));
+    cr_expect(completes(&h, "plot metric ", "f", "f1"));
+    cr_expect(completes(&h, "plot metric ", "rm", "rmse"));
+    cr_expect(completes(&h, "check ", "g", "grad"));
+    cr_expect(completes(&h, "check grad ", "ep", "eps"));
+    cr_expect(completes(&h, "compare lr=0.1,0.2 ", "metric=ac", "metric=accuracy"));
+    h_free(&h);
+}

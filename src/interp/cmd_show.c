@@ -325,7 +325,9 @@ int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
 static int plot_name(const Command *row, const Tok *const *pos, int np, char *name, size_t size, long lj[2],
                      FbErr *err)
 {
-    static const char *const metric_w[] = {"accuracy", "f1", "r2", "rmse", NULL};
+    static const char *const metric_w[] = {"accuracy", "f1", "r2", "rmse", NULL}; /* for the suggestion */
+    MetricTask mt;
+    int mi;
     bool metric = np && strcmp(pos[0]->text, "metric") == 0, neuron = np && strcmp(pos[0]->text, "neuron") == 0;
     if (np == 2 && !metric && !neuron)
         return command_usage_error(err, row, pos[1]->col, "plot %s takes no second word", pos[0]->text);
@@ -333,7 +335,7 @@ static int plot_name(const Command *row, const Tok *const *pos, int np, char *na
         return command_usage_error(err, row, pos[0]->col, metric ? "plot metric needs a name: accuracy, f1, r2 or rmse"
                                                                  : "plot neuron needs L,J: layer L (1 = the first "
                                                                    "hidden), neuron J (from 0)");
-    if (metric && fb_name_index(metric_w, pos[1]->text) < 0) {
+    if (metric && metric_from_name(pos[1]->text, &mt, &mi) < 0) {
         const char *sug = fb_suggest(pos[1]->text, metric_w);
         if (sug)
             return fb_fail_at(err, pos[1]->col, "unknown metric '%s' (did you mean '%s'?)", pos[1]->text, sug);

@@ -656,6 +656,10 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     if (np == 0 && c->words)
         for (int i = 0; c->words[i]; i++)
             add_cand(&v, &n, &cap, c->words[i], word, " ");
+    if (c->run == cmd_plot && np == 1 && strcmp(pos[0]->text, "metric") == 0 && a.n == 2)
+        for (int t = MTASK_REG; t <= MTASK_CLS; t++) /* `plot metric NAME`: the history's metrics */
+            for (int i = 0; i < 2; i++)
+                add_cand(&v, &n, &cap, metric_name((MetricTask)t, i), word, " ");
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");

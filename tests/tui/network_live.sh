@@ -15,6 +15,8 @@ e2=$(screen_text | sed -n 's/.*the network at epoch \([0-9]*\).*/\1/p' | head -n
 screen_text | grep -q '[▓█]' || fail "no neuron maps on the screen"
 screen_text | grep -q '[■□]' || fail "no strong-weight marks on the screen"
 [ "$(screen_text | grep -o '→' | wc -l)" -ge 17 ] || fail "fewer than 17 neurons with incoming weights (8 + 8 + 1)"
+screen_text | grep -Eq '│ accuracy +[0-9.]+  val [0-9.]+' || fail "the status pane does not show the accuracy"
+screen_text | grep -Eq '│ f1 +[0-9.]+  val [0-9.]+' || fail "the status pane does not show the macro F1"
 send_keys C-c
 wait_for 'interrupted after' 10 || fail "Ctrl-C did not stop training"
 sleep 0.3
