@@ -89,7 +89,8 @@ static void optim_summary(const Tui *t, char *buf, size_t n)
         snprintf(buf + k, n - k, " wd=%s", fb_fmt(b, sizeof b, o->weight_decay, 3));
 }
 
-/* The task's two metrics (accuracy and macro F1, or r2 and rmse) at the current parameters: train, then val. */
+/* The task's two metrics (accuracy and macro F1, or r2 and rmse) at the current parameters: "train / val",
+ * four digits (the pane is narrow). */
 static void metric_rows(const TrainNow *nw, StatusText *st)
 {
     for (int i = 0; i < 2; i++) {
@@ -98,9 +99,10 @@ static void metric_rows(const TrainNow *nw, StatusText *st)
         if (!name)
             stat_add(st, i ? "" : "metrics", "-");
         else if (isnan(nw->val_metric[i]))
-            stat_add(st, name, "%s", fmt6(a, sizeof a, nw->train_metric[i]));
+            stat_add(st, name, "%s", fb_fmt(a, sizeof a, nw->train_metric[i], 4));
         else
-            stat_add(st, name, "%s  val %s", fmt6(a, sizeof a, nw->train_metric[i]), fmt6(b, sizeof b, nw->val_metric[i]));
+            stat_add(st, name, "%s / %s", fb_fmt(a, sizeof a, nw->train_metric[i], 4),
+                     fb_fmt(b, sizeof b, nw->val_metric[i], 4));
     }
 }
 
