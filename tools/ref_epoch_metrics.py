@@ -4,7 +4,7 @@ against scikit-learn on the weights fitbench saved after each epoch.
 
 Run with Debian's interpreter:  /usr/bin/python3 tools/ref_epoch_metrics.py BUILD/fitbench
 For each case of tests/fixtures/epoch_metrics/ it
-  1. writes the data, data.csv (numpy, fixed seed), if missing;
+  1. writes the data, data.csv (numpy, fixed seed, 8 digits: the file is what both sides read), if missing;
   2. runs the case's script.fit with fitbench in a temporary folder (it saves the weights of every epoch
      as w0, w1, ... and the history);
   3. loads the training and validation rows as the script splits them (split shuffle=no: the first rows
@@ -40,16 +40,16 @@ def make_data(name, path):
     rng = np.random.default_rng({"cls3": 1, "bin": 2, "reg": 3, "reg_crew": 4, "reg_lin": 5}[name])
     if name == "cls3":
         X, y = spiral3(rng, 240)
-        cols, fmt = ["x0", "x1", "label"], ["%.17g", "%.17g", "%d"]
+        cols, fmt = ["x0", "x1", "label"], ["%.8g", "%.8g", "%d"]
     elif name == "bin":
         X = rng.normal(0, 1, (200, 3))
         y = (X @ [1.0, -2.0, 0.5] + rng.normal(0, 1.5, 200) > 0).astype(int)
-        cols, fmt = ["x0", "x1", "x2", "label"], ["%.17g"] * 3 + ["%d"]
+        cols, fmt = ["x0", "x1", "x2", "label"], ["%.8g"] * 3 + ["%d"]
     else:
-        n = 200 if name == "reg" else 3000
+        n = {"reg": 200, "reg_lin": 300}.get(name, 3000)  # reg_crew: enough rows for the crew (train_crew.c)
         X = rng.uniform(-2, 2, (n, 3))
         y = np.sin(X[:, 0]) * 2 + X[:, 1] * X[:, 2] + rng.normal(0, 0.3, n)
-        cols, fmt = ["x0", "x1", "x2", "y"], ["%.17g"] * 4
+        cols, fmt = ["x0", "x1", "x2", "y"], ["%.8g"] * 4
     data = np.c_[X, y]
     with open(path, "w") as f:
         f.write(",".join(cols) + "\n")
