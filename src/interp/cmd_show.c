@@ -397,7 +397,9 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
         it->fe->redraw(it->fe->ctx, it);
         return 0;
     }
-    char *text = plotview_text(s, 78, !strcmp(s->plot, "network") ? 40 : plotview_is_heat(s) ? 30 : 20, err);
+    /* The network takes 100 columns: six hidden layers of 8 need them (docs/plots.md). */
+    bool net = !strcmp(s->plot, "network");
+    char *text = plotview_text(s, net ? 100 : 78, net ? 40 : plotview_is_heat(s) ? 30 : 20, err);
     if (!text)
         return -1;
     sink_printf(it->out, "%s\n", text);

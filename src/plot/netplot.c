@@ -94,6 +94,19 @@ static int neuron_y(const NetLayout *L, size_t n, size_t j)
     return L->top + (int)(L->most - n) * L->band / 2 + (int)j * L->band;
 }
 
+/* A bias in at most w columns: +0.31, +0.3, then +.3 (|b| < 1) or +3 when the map is narrow. */
+static void fmt_bias(char *buf, size_t size, double b, int w)
+{
+    snprintf(buf, size, "%+.2f", b);
+    if ((int)strlen(buf) > w)
+        snprintf(buf, size, "%+.1f", b);
+    if ((int)strlen(buf) > w && fabs(b) < 0.95) {
+        snprintf(buf, size, "%+.1f", b); /* "+0.3" -> "+.3" */
+        memmove(buf + 1, buf + 2, strlen(buf + 2) + 1);
+    } else if ((int)strlen(buf) > w)
+        snprintf(buf, size, "%+.0f", b);
+}
+
 /* Neuron j of column c: its map (or its bias in brackets) and the label under it. */
 static void draw_neuron(const NetPlot *np, const NetLayout *L, Grid *g, size_t c, size_t j)
 {
@@ -102,7 +115,7 @@ static void draw_neuron(const NetPlot *np, const NetLayout *L, Grid *g, size_t c
     if (c == 0)
         snprintf(lab, sizeof lab, "%s", np->in_names[j]);
     else
-        snprintf(lab, sizeof lab, "%+.2f", np->b[c][j]);
+        fmt_bias(lab, sizeof lab, np->b[c][j], np->maps[c] ? L->mw : L->mw - 2);
     const double *map = np->maps[c] ? np->maps[c] + j * (size_t)np->mnx * (size_t)np->mny : NULL;
     if (!map) {
         char box[40];
