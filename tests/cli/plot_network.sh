@@ -30,6 +30,6 @@ check "plot_network four inputs: neurons as biases, no maps" grep -q 'each neuro
 # The Playground's largest: six hidden layers of 8 are still drawn neuron by neuron (plain text is 100 columns).
 "$fb" -q -c "gen spiral n=200 seed=1; model mlp hidden=8,8,8,8,8,8 act=tanh; train 3; plot network" >six.txt 2>&1
 check "plot_network 6 layers of 8: 49 neurons drawn" test "$(grep -o '→' six.txt | wc -l)" -eq 49
-check "plot_network 6 layers of 8: no line wider than 100" test "$(awk '{ if (length > m) m = length } END { print m }' six.txt)" -le 100
+check "plot_network 6 layers of 8: no line wider than 100" test "$(LC_ALL=C.UTF-8 wc -L <six.txt)" -le 100
 "$fb" -q -c "gen spiral n=200 seed=1; model mlp hidden=8,8,8,8,8,8,8 act=tanh; plot network" >seven.txt 2>&1
 check "plot_network 7 hidden layers: summarised" grep -q 'one line' seven.txt
