@@ -19,6 +19,17 @@ static size_t macs_per_row(const Model *m)
     return s ? s : 1;
 }
 
+/* The default rows: at most CHECK_ROWS, and fewer (not below 32) when even CHECK_MIN_PER_LAYER parameters per
+ * layer would cost more than the budget over them (a 784-input model: about 50 rows). */
+static size_t default_rows(const Model *m, size_t n)
+{
+    double most = CHECK_BUDGET / (2.0 * (double)m->nlayers * CHECK_MIN_PER_LAYER * (double)macs_per_row(m));
+    size_t rows = n < CHECK_ROWS ? n : CHECK_ROWS;
+    if ((double)rows > most)
+        rows = most < 32 ? 32 : (size_t)most;
+    return rows < n ? rows : n;
+}
+
 /* The default limit on parameters per layer: every parameter when the whole check fits the budget. */
 static size_t default_per_layer(const Model *m, size_t rows)
 {
@@ -62,13 +73,13 @@ int cmd_check(Interp *it, const Command *row, Args *a, FbErr *err)
     TrainData d;
     session_train_data(s, &d);
     double eps = 1e-5;
-    long rows = d.n < CHECK_ROWS ? (long)d.n : CHECK_ROWS, per = -1;
+    Model *m = &s->ts.model;
+    long rows = (long)default_rows(m, d.n), per = -1;
     args_num(a, "eps", &eps);
     args_long(a, "rows", &rows);
     args_long(a, "max", &per);
     if ((size_t)rows > d.n)
         rows = (long)d.n;
-    Model *m = &s->ts.model;
     size_t per_layer = per >= 0 ? (size_t)per : default_per_layer(m, (size_t)rows);
     GradReport r;
     if (gradcheck_run(m, &s->setup.loss, d.X, d.Y, (size_t)rows, d.ky, &s->work, eps, per_layer, NULL, &r, err))

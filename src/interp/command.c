@@ -146,7 +146,7 @@ static const OptSpec explain_o[] = {
 static const char *const check_w[] = {"grad", NULL};
 static const OptSpec check_o[] = {
     {"eps", OT_NUM, 0, 1, OPT_GT_MIN, NULL, "the finite-difference step (1e-5)"},
-    {"rows", OT_INT, 1, 1e9, 0, NULL, "take the loss over the first N training rows (1000, or all when fewer)"},
+    {"rows", OT_INT, 1, 1e9, 0, NULL, "take the loss over the first N training rows (up to 1000; fewer for big models)"},
     {"max", OT_INT, 0, 1e9, 0, NULL, "parameters checked per layer, evenly spaced; 0 = all (all when cheap)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec save_o[] = {
