@@ -5,6 +5,8 @@
  *   fb_bench w4 CSV THREADS                  csv_load; prints seconds and peak RSS
  *   fb_bench w5 N D THREADS OUT              linalg_lstsq on formula data; coefficients to OUT (raw f64)
  *   fb_bench gemm N THREADS                  dgemm FLOP rate (N x N x N, best of 5)
+ *   fb_bench evalcost DIR THREADS HIDDEN R   the whole-split pass of an epoch's history row (mb's model and
+ *                                            data) without and with the metric sums, alternating, R times each
  *
  * Prints key=value lines on stdout.  Data for w1/w5 come from the formula in
  * bench/data.py (splitmix64 per element), so numpy builds bit-identical arrays. */
@@ -142,9 +144,16 @@ static double *read_f64(const char *dir, const char *name, size_t count)
     return v;
 }
 
-/* Minibatch training: task "logistic" (bce, sgd lr 0.1), or "mlp" (hidden
- * widths, relu, ce or bce, adam). */
-static void mb(const char *dir, long epochs, size_t batch, const char *hidden)
+/* The data and model of a minibatch workload: task "logistic" (bce, sgd lr 0.1), or "mlp" (hidden widths,
+ * relu, ce or bce, adam). */
+typedef struct MbSetup {
+    double *X, *y;
+    Model m;
+    TrainSetup setup;
+    TrainData data;
+} MbSetup;
+
+static void mb_setup(MbSetup *u, const char *dir, size_t batch, const char *hidden)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/shape", dir);
@@ -153,11 +162,10 @@ static void mb(const char *dir, long epochs, size_t batch, const char *hidden)
     if (!f || fscanf(f, "%zu %zu %zu", &n, &d, &k) != 3)
         die(path, NULL);
     fclose(f);
-    double *X = read_f64(dir, "X.f64", n * d), *y = read_f64(dir, "y.f64", n);
+    u->X = read_f64(dir, "X.f64", n * d), u->y = read_f64(dir, "y.f64", n);
     FbErr err = {0};
-    Model m;
-    TrainSetup setup = {.batch = batch, .shuffle = true};
-    sched_defaults(&setup.sched, SCHED_CONSTANT);
+    u->setup = (TrainSetup){.batch = batch, .shuffle = true};
+    sched_defaults(&u->setup.sched, SCHED_CONSTANT);
     size_t hid[MODEL_MAX_LAYERS], nh = 0;
     for (const char *p = hidden; *p && nh < MODEL_MAX_LAYERS - 1;) {
         char *end;
@@ -165,23 +173,65 @@ static void mb(const char *dir, long epochs, size_t batch, const char *hidden)
         p = *end ? end + 1 : end;
     }
     if (nh == 0) {
-        if (model_build(&m, MODEL_LOGISTIC, ACT_RELU, NULL, 0, d, 1, &err))
+        if (model_build(&u->m, MODEL_LOGISTIC, ACT_RELU, NULL, 0, d, 1, &err))
             die("model_build", &err);
-        setup.loss.kind = LOSS_BCE;
-        optim_defaults(&setup.opt, OPT_SGD);
-        setup.opt.lr = 0.1;
+        u->setup.loss.kind = LOSS_BCE;
+        optim_defaults(&u->setup.opt, OPT_SGD);
+        u->setup.opt.lr = 0.1;
     } else {
-        if (model_build(&m, MODEL_MLP, ACT_RELU, hid, nh, d, k, &err))
+        if (model_build(&u->m, MODEL_MLP, ACT_RELU, hid, nh, d, k, &err))
             die("model_build", &err);
-        setup.loss.kind = k == 1 ? LOSS_BCE : LOSS_CE;
-        optim_defaults(&setup.opt, OPT_ADAM);
+        u->setup.loss.kind = k == 1 ? LOSS_BCE : LOSS_CE;
+        optim_defaults(&u->setup.opt, OPT_ADAM);
         Rng rng;
         rng_seed(&rng, 7);
-        model_init_params(&m, INIT_TORCH, 0, &rng);
+        model_init_params(&u->m, INIT_TORCH, 0, &rng);
     }
-    TrainData data = {.X = X, .Y = y, .n = n, .d = d, .ky = 1};
-    run_train(&m, &setup, &data, epochs);
-    free(X), free(y);
+    u->data = (TrainData){.X = u->X, .Y = u->y, .n = n, .d = d, .ky = 1};
+}
+
+/* Minibatch training on mb_setup's data and model. */
+static void mb(const char *dir, long epochs, size_t batch, const char *hidden)
+{
+    MbSetup u;
+    mb_setup(&u, dir, batch, hidden);
+    run_train(&u.m, &u.setup, &u.data, epochs);
+    free(u.X), free(u.y);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The pass over all training rows that an epoch's history row makes (loss and gradient, as train_run's
+ * end of epoch on one thread), without the metric sums (A) and with them (B), alternating reps times. */
+static void evalcost(const char *dir, const char *hidden, int reps)
+{
+    MbSetup u;
+    mb_setup(&u, dir, 32, hidden);
+    TrainWork w = {0};
+    FbErr err = {0};
+    double *ta = xmalloc((size_t)reps * sizeof *ta), *tb = xmalloc((size_t)reps * sizeof *tb), loss, met[2];
+    for (int r = -1; r < reps; r++) { /* r = -1: warm-up */
+        double t = now_s();
+        if (train_eval(&u.m, &u.setup.loss, u.X, u.y, u.data.n, 1, &w, &loss, true, &err))
+            die("train_eval", &err);
+        double t1 = now_s();
+        if (train_eval_metrics(&u.m, &u.setup.loss, u.X, u.y, u.data.n, 1, &w, &loss, true, met, &err))
+            die("train_eval_metrics", &err);
+        double t2 = now_s();
+        if (r >= 0)
+            ta[r] = t1 - t, tb[r] = t2 - t1;
+    }
+    qsort(ta, (size_t)reps, sizeof *ta, cmp_dbl);
+    qsort(tb, (size_t)reps, sizeof *tb, cmp_dbl);
+    printf("pass_s=%.9g\npass_metrics_s=%.9g\npass_min_s=%.9g\npass_metrics_min_s=%.9g\nmetric0=%.17g\n",
+           ta[reps / 2], tb[reps / 2], ta[0], tb[0], met[0]);
+    free(ta), free(tb), free(u.X), free(u.y);
+    model_free(&u.m);
+    train_work_free(&w);
 }
 
 static void w4(const char *path)
@@ -288,6 +338,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(w, "w5") && argc == 6) {
         openblas_set_num_threads(atoi(argv[4]));
         w5(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10), argv[5]);
+    } else if (!strcmp(w, "evalcost") && argc == 6) {
+        openblas_set_num_threads(atoi(argv[3]));
+        evalcost(argv[2], argv[4], atoi(argv[5]));
     } else if (!strcmp(w, "gemm") && argc == 4) {
         openblas_set_num_threads(atoi(argv[3]));
         gemm(strtoul(argv[2], NULL, 10));

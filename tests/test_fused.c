@@ -77,7 +77,7 @@ Test(fused, eval_matches_the_layer_path_for_every_elementwise_loss)
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             LossCfg loss = {.kind = kinds[k], .delta = 1.0};
             double lr = reference(&c, &loss, c.X, c.Y, c.n);
-            double lf = fused_eval(&c.m, &loss, c.X, c.Y, c.n, c.got, c.scratch, 1);
+            double lf = fused_eval(&c.m, &loss, c.X, c.Y, c.n, c.got, c.scratch, 1, MTASK_NONE, NULL);
             cr_assert(fabs(lf - lr) <= 1e-13 * fabs(lr), "loss %s d=%zu: %.17g vs %.17g", loss_name(kinds[k]),
                       ds[di], lf, lr);
             assert_close(c.got, c.ref, c.m.nparams, 1e-12, loss_name(kinds[k]));
@@ -91,9 +91,9 @@ Test(fused, eval_same_bits_for_any_thread_count)
     Case c;
     case_init(&c, 40000, 30, 3);
     LossCfg loss = {.kind = LOSS_BCE};
-    double g1[31], l1 = fused_eval(&c.m, &loss, c.X, c.Y, c.n, g1, c.scratch, 1);
+    double g1[31], l1 = fused_eval(&c.m, &loss, c.X, c.Y, c.n, g1, c.scratch, 1, MTASK_NONE, NULL);
     for (int t = 2; t <= 5; t++) {
-        double gt[31], lt = fused_eval(&c.m, &loss, c.X, c.Y, c.n, gt, c.scratch, t);
+        double gt[31], lt = fused_eval(&c.m, &loss, c.X, c.Y, c.n, gt, c.scratch, t, MTASK_NONE, NULL);
         cr_assert(memcmp(&l1, &lt, sizeof l1) == 0 && memcmp(g1, gt, sizeof g1) == 0, "threads=%d", t);
     }
     case_free(&c);

@@ -154,6 +154,7 @@ CommandFn cmd_compare;
 CommandFn cmd_lrfind;
 CommandFn cmd_cv;
 CommandFn cmd_explain;
+CommandFn cmd_check;
 CommandFn cmd_save;
 CommandFn cmd_run;
 CommandFn cmd_record;

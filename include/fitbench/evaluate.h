@@ -15,6 +15,7 @@ typedef struct Eval {
     bool cls;
     RegMetrics reg;
     ClsMetrics c;
+    double f1; /* classification: macro F1 (sklearn's f1_score(average='macro'); NaN without rows) */
 } Eval;
 
 /* Loss and metrics of the current parameters on part p (of s->prep): for a classification loss (ce, bce,

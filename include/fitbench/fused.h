@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "fitbench/loss.h"
+#include "fitbench/metrics.h"
 #include "fitbench/model.h"
 
 /* True when fused_eval can evaluate m with this loss: one layer with one
@@ -24,9 +25,11 @@ size_t fused_scratch_size(size_t d);
  * order, so the result depends on n and d only, never on `threads` (up to
  * that many threads share the slabs).  scratch holds fused_scratch_size(d)
  * doubles.  Never fails: if a thread cannot be started its slabs run on the
- * calling thread. */
+ * calling thread.  When msum is not NULL, the metric sums of task t
+ * (metric_sums_len(t, 1) doubles, metrics.h) of the same logits are added to
+ * it, slab by slab in slab order. */
 double fused_eval(const Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, double *grads,
-                  double *scratch, int threads);
+                  double *scratch, int threads, MetricTask t, double *msum);
 
 /* One minibatch step's gradient: the gradient of the mean loss over b rows
  * of X (n, d) and Y (n, 1), written to grads (nparams, the model's layout).

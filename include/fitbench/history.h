@@ -6,17 +6,23 @@
 #include <stddef.h>
 
 #include "fitbench/err.h"
+#include "fitbench/metrics.h"
 
 /* Row e describes the parameters at the end of epoch e (row 0: before
  * training).  train_loss / val_loss are the loss on the whole split with
  * those parameters (val_loss is NaN without a validation split); lr is the lr
  * used during that epoch; grad_norm the L2 norm of the full training-loss
  * gradient at those parameters; steps the optimizer updates made so far;
- * seconds the wall time the epoch took (0 for row 0). */
+ * seconds the wall time the epoch took (0 for row 0).  task says which
+ * metrics the row holds (metrics.h: accuracy and macro F1, or r2 and rmse);
+ * train_metric / val_metric are those two on the whole split at the same
+ * parameters, from the same pass as the loss (NaN without such rows). */
 typedef struct HistRow {
     long epoch;
     long steps;
     double train_loss, val_loss, lr, grad_norm, seconds;
+    MetricTask task;
+    double train_metric[2], val_metric[2];
 } HistRow;
 
 /* The rows live in a buffer shared by every copy of the history
@@ -56,8 +62,10 @@ size_t history_bytes(const History *h);
 bool history_shares(const History *a, const History *b);
 
 /* Write the CSV DESIGN.md fixes: header epoch,step,train_loss,val_loss,lr,
- * grad_norm,seconds; numbers with %.17g in the C locale, an empty cell for a
- * missing val_loss.  Atomic.  Fails as atomic_open/atomic_commit. */
+ * grad_norm,seconds, then the metric columns of the tasks some row has
+ * (train_accuracy,val_accuracy,train_f1,val_f1 and/or train_r2,val_r2,
+ * train_rmse,val_rmse); numbers with %.17g in the C locale, an empty cell for
+ * a missing value (NaN).  Atomic.  Fails as atomic_open/atomic_commit. */
 int history_save_csv(const History *h, const char *path, FbErr *err);
 
 #endif

@@ -70,6 +70,10 @@ void model_work_free(ModelWork *w);                                        /* NU
  * k = sizes[nlayers]; n <= w->cap.  Keeps what backward needs in w. */
 void model_forward(const Model *m, ModelWork *w, const double *X, size_t n, double *Z);
 
+/* After model_forward on n rows: layer l's outputs (n, sizes[l+1]) row-major, after its activation (the
+ * logits for the last layer).  Points into w (valid until the next forward). */
+const double *model_work_output(const Model *m, const ModelWork *w, size_t l);
+
 /* Given dZ = dLoss/dZ (n, k) for the same X and n as the last forward,
  * write dLoss/dparams into m->grads (overwriting, not accumulating).
  * Allocates nothing: every intermediate is in w. */

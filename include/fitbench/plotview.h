@@ -4,6 +4,7 @@
 
 #include "fitbench/chart.h"
 #include "fitbench/err.h"
+#include "fitbench/netplot.h"
 #include "fitbench/session.h"
 
 /* A Chart or a HeatChart plus the arrays and strings they borrow.  Owns
@@ -25,8 +26,12 @@ typedef struct PlotView {
     char rtext[GC_NHEAT + 1]; /* plain text: the character of each heat level */
     char xlabel[64], ylabel[64];
     char names[CHART_MAX_SERIES][64];
-    char note[256];       /* a key for the picture, printed under it in plain text ("" = none) */
+    char note[512];       /* a key for the picture, printed under it in plain text ("" = none) */
     double *buf;          /* extra arrays of the curves (fit, compare, lrfind) */
+    /* plot network: when `net` is set the picture is np (chart and hc empty). */
+    bool net;
+    NetPlot np;
+    double *nbuf;         /* the neurons' maps np.maps point into */
 } PlotView;
 
 /* Build what `plot` shows for s (s->plot, s->plot_logy, s->plot_x, ...).
@@ -44,6 +49,28 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
  * above do not fail on such names: set before the data or model changed, they fall back to the first
  * column / parameters and say so in the title. */
 int plotview_check_names(const Session *s, bool x, bool p, FbErr *err);
+
+/* The box of a picture over the two raw inputs: the training points' range, padded by a twentieth on each
+ * side, into hc's xmin..ymax (boundary, plot neuron, plot network's maps). */
+void plotview_input_box(const Prepared *p, HeatChart *hc);
+
+/* The raw (unscaled) value of input column j of prepared row x (p->d values). */
+double plotview_raw_input(const Prepared *p, const double *x, size_t j);
+
+/* plot network (plotnet.c): np from the session's model, with maps for two-input data.  Fails without a
+ * model or on out of memory. */
+int plotnet_build(const Session *s, PlotView *pv, FbErr *err);
+
+/* Every layer's outputs at raw input rows R (n, ds->d): layer l's (n, sizes[l+1]) block after the previous
+ * ones, plotnet_values_len doubles in all; the output layer as the loss reads it (probabilities for a
+ * classifier).  Fails on out of memory. */
+int plotnet_forward(const Session *s, const double *R, size_t n, double *A, FbErr *err);
+size_t plotnet_values_len(const Model *m, size_t n);
+
+/* plot weights, grads, updates (plotlayers.c): each layer's weight or gradient quantiles, or its update ratio
+ * with the 1e-3 reference line, over the epochs of the session's layer log.  Fails on out of memory. */
+bool plotlayers_is(const char *plot);
+int plotlayers_build(const Session *s, PlotView *pv, FbErr *err);
 
 /* Is s->plot a heat map (boundary, surface)? */
 bool plotview_is_heat(const Session *s);

@@ -58,14 +58,15 @@ typedef struct Curve {
     char label[48];
     size_t n;
     double *x;       /* (n) epoch (compare) or lr (lrfind) */
-    double *y;       /* (n) train loss (compare) or smoothed loss (lrfind) */
-    double *y2;      /* (n) val loss (NaN without validation) or the raw minibatch loss */
+    double *y;       /* (n) train loss or metric (compare) or smoothed loss (lrfind) */
+    double *y2;      /* (n) val loss or metric (NaN without validation) or the raw minibatch loss */
     ParamPath path;  /* compare: that run's parameter path */
 } Curve;
 
 typedef struct Curves {
     int refs;
     char key[32];        /* compare: the option varied; lrfind: "lr" */
+    char what[16];       /* compare: what the curves follow: "loss" or a history metric (metric=accuracy) */
     size_t ncurves;
     Curve c[CURVES_MAX];
     double suggest;      /* lrfind: the suggested lr (NaN for compare) */
@@ -122,6 +123,7 @@ typedef struct Session {
     bool plot_logy;
     char plot_x[64];       /* plot fit: the input column ("" = the first) */
     char plot_p1[32], plot_p2[32]; /* plot surface: the parameters, "W[0,1]" ("" = the first two) */
+    long plot_neuron[2];   /* plot neuron L,J: layer L (1 = the first hidden), neuron J (0-based) */
     ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */

@@ -8,6 +8,7 @@
 
 #include "fitbench/err.h"
 #include "fitbench/history.h"
+#include "fitbench/layerlog.h"
 #include "fitbench/loss.h"
 #include "fitbench/model.h"
 #include "fitbench/optim.h"
@@ -41,6 +42,8 @@ typedef struct TrainData {
 typedef struct TrainNow {
     bool valid;
     double train_loss, val_loss, grad_norm; /* val_loss NaN without validation rows */
+    MetricTask task;                        /* metric_task(loss.kind) */
+    double train_metric[2], val_metric[2];  /* the task's metrics, as in HistRow */
     LossCfg loss;                           /* computed with this loss */
     const double *X, *Xv;                   /* on these splits (compared as pointers only) */
     size_t n, nv;
@@ -49,7 +52,7 @@ typedef struct TrainNow {
 } TrainNow;
 
 /* Everything training changes.  Owns model, opt, perm, hist (shared rows,
- * see history.h) and now; cloned whole for undo and compare. */
+ * see history.h), now and llog; cloned whole for undo and compare. */
 typedef struct TrainState {
     Model model;
     OptState opt;
@@ -62,6 +65,7 @@ typedef struct TrainState {
     size_t nperm;
     History hist;
     TrainNow now;
+    LayerLog llog;    /* per-layer weight and gradient quantiles and update ratios per epoch (layerlog.h) */
 } TrainState;
 
 /* What one forward and backward pass over up to `cap` rows needs: the
@@ -89,6 +93,10 @@ typedef struct TrainWork {
     size_t nlayers, sizes[MODEL_MAX_LAYERS + 1]; /* the model shape the buffers fit */
     size_t ky;
     double *fused;     /* (fused_scratch_size(d)) one-pass evaluation's partial sums (fused.h) */
+    double *msum;      /* (metric_sums_len(MTASK_CLS, k)) a pass's metric sums (metrics.h) */
+    double *prev;      /* (nparams) the parameters before the epoch's last update (the update ratio) */
+    bool prev_ok;      /* prev holds them for the epoch in hand */
+    double *lsort;     /* (LAYERLOG_SAMPLE) scratch for the layer quantiles */
     struct TrainCrew *crew; /* threads that split steps and passes by rows (src/learn/train_crew.h); may be NULL */
     bool crew_on;      /* inside train_run with a crew: passes go to it, BLAS runs on one thread */
 } TrainWork;
@@ -139,6 +147,12 @@ void train_work_free(TrainWork *w);   /* NULL-safe; leaves w zeroed */
  * in m->grads.  Fails on out of memory (work buffers). */
 int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky,
                TrainWork *w, double *out_loss, bool want_grad, FbErr *err);
+
+/* train_eval, and when met is not NULL also the task's two metrics
+ * (metric_finish) from the same pass's logits: met[0], met[1] (NaN when
+ * n == 0).  Fails as train_eval. */
+int train_eval_metrics(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky,
+                       TrainWork *w, double *out_loss, bool want_grad, double met[2], FbErr *err);
 
 /* Logits Z (n, k) for X (n, d), in chunks.  Fails on out of memory. */
 int train_predict(const Model *m, const double *X, size_t n, double *Z, TrainWork *w, FbErr *err);

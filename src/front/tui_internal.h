@@ -55,7 +55,7 @@ typedef struct Partial {
 
 #define THIN_FROM 4096     /* shorter histories are plotted as they are */
 #define THIN_BUCKETS 1024  /* at most this many buckets (pairs merge beyond) */
-#define THIN_Q 4           /* train_loss, val_loss, lr, grad_norm */
+#define THIN_Q 8           /* train_loss, val_loss, lr, grad_norm, the two metrics on train and val */
 
 typedef struct Bucket {
     HistRow first, last, lo[THIN_Q], hi[THIN_Q];

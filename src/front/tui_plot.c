@@ -20,6 +20,8 @@
 
 static double q_of(const HistRow *r, int q)
 {
+    if (q >= 4) /* the metrics: train, val of the first, then of the second */
+        return q & 1 ? r->val_metric[(q - 4) / 2] : r->train_metric[(q - 4) / 2];
     return q == 0 ? r->train_loss : q == 1 ? r->val_loss : q == 2 ? r->lr : r->grad_norm;
 }
 

@@ -38,18 +38,18 @@ static const char *fmt6(char *buf, size_t n, double x)
 }
 
 /* The rows of the status pane, in order; the setup rows follow S_DATA. */
-enum { S_EPOCH, S_STEPS, S_TRAIN, S_VAL, S_BEST, S_LR, S_GRAD, S_TIME, S_DATA };
+enum { S_EPOCH, S_STEPS, S_TRAIN, S_VAL, S_BEST, S_LR, S_GRAD, S_TIME, S_MET1, S_MET2, S_DATA };
 
 typedef struct StatusText {
-    char k[16][12];
-    char v[16][96];
+    char k[20][12];
+    char v[20][96];
     int n;
 } StatusText;
 
 static void stat_add(StatusText *st, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void stat_add(StatusText *st, const char *k, const char *fmt, ...)
 {
-    if (st->n == 16)
+    if (st->n == 20)
         return;
     snprintf(st->k[st->n], sizeof st->k[0], "%s", k);
     va_list ap;
@@ -87,6 +87,23 @@ static void optim_summary(const Tui *t, char *buf, size_t n)
         k += (size_t)snprintf(buf + k, n - k, " mom=%s", fb_fmt(b, sizeof b, o->momentum, 3));
     if (o->weight_decay != 0 && k < n)
         snprintf(buf + k, n - k, " wd=%s", fb_fmt(b, sizeof b, o->weight_decay, 3));
+}
+
+/* The task's two metrics (accuracy and macro F1, or r2 and rmse) at the current parameters: "train / val",
+ * four digits (the pane is narrow). */
+static void metric_rows(const TrainNow *nw, StatusText *st)
+{
+    for (int i = 0; i < 2; i++) {
+        const char *name = nw ? metric_name(nw->task, i) : NULL;
+        char a[40], b[40];
+        if (!name)
+            stat_add(st, i ? "" : "metrics", "-");
+        else if (isnan(nw->val_metric[i]))
+            stat_add(st, name, "%s", fb_fmt(a, sizeof a, nw->train_metric[i], 4));
+        else
+            stat_add(st, name, "%s / %s", fb_fmt(a, sizeof a, nw->train_metric[i], 4),
+                     fb_fmt(b, sizeof b, nw->val_metric[i], 4));
+    }
 }
 
 static void status_text(Tui *t, StatusText *st)
@@ -139,6 +156,7 @@ static void status_text(Tui *t, StatusText *st)
             stat_add(st, "time/epoch", "%s s", fb_fmt(a, sizeof a, per, 3));
     } else
         stat_add(st, "time/epoch", "-");
+    metric_rows(nw, st);
     char big[96];
     if (s->data) {
         const Dataset *ds = s->data;

@@ -350,8 +350,9 @@ static int save_plot(Interp *it, Args *a, const char *path, FbErr *err)
     PlotView pv;
     if (plotview_build(it->s, &pv, err))
         return -1;
-    int rc = pv.heat ? svg_write_heat(&pv.hc, path, (int)w, (int)h, err)
-                     : svg_write_chart(&pv.chart, path, (int)w, (int)h, err);
+    int rc = pv.net    ? netplot_svg_write(&pv.np, path, (int)w, (int)h, err)
+             : pv.heat ? svg_write_heat(&pv.hc, path, (int)w, (int)h, err)
+                       : svg_write_chart(&pv.chart, path, (int)w, (int)h, err);
     plotview_free(&pv);
     if (!rc)
         sink_printf(it->out, "saved the %s plot to %s\n", it->s->plot, path);

@@ -362,11 +362,50 @@ int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
     return 0;
 }
 
+/* The name `plot` stores for its words: `metric NAME` is NAME, one word itself; `neuron L,J` is "neuron" with L, J
+ * in lj.  Fails with the usage on a second word after anything else, a metric name it does not know, or L,J that
+ * are not two whole numbers. */
+static int plot_name(const Command *row, const Tok *const *pos, int np, char *name, size_t size, long lj[2],
+                     FbErr *err)
+{
+    static const char *const metric_w[] = {"accuracy", "f1", "r2", "rmse", NULL}; /* for the suggestion */
+    MetricTask mt;
+    int mi;
+    bool metric = np && strcmp(pos[0]->text, "metric") == 0, neuron = np && strcmp(pos[0]->text, "neuron") == 0;
+    if (np == 2 && !metric && !neuron)
+        return command_usage_error(err, row, pos[1]->col, "plot %s takes no second word", pos[0]->text);
+    if ((metric || neuron) && np < 2)
+        return command_usage_error(err, row, pos[0]->col, metric ? "plot metric needs a name: accuracy, f1, r2 or rmse"
+                                                                 : "plot neuron needs L,J: layer L (1 = the first "
+                                                                   "hidden), neuron J (from 0)");
+    if (metric && metric_from_name(pos[1]->text, &mt, &mi) < 0) {
+        const char *sug = fb_suggest(pos[1]->text, metric_w);
+        if (sug)
+            return fb_fail_at(err, pos[1]->col, "unknown metric '%s' (did you mean '%s'?)", pos[1]->text, sug);
+        return fb_fail_at(err, pos[1]->col, "unknown metric '%s': the history has accuracy, f1, r2 and rmse",
+                          pos[1]->text);
+    }
+    int used = 0;
+    if (neuron && (sscanf(pos[1]->text, "%ld,%ld%n", &lj[0], &lj[1], &used) != 2 || pos[1]->text[used] ||
+                   lj[0] < 0 || lj[1] < 0))
+        return fb_fail_at(err, pos[1]->col, "plot neuron takes L,J as two whole numbers, e.g. 1,3 (got '%s')",
+                          pos[1]->text);
+    if (np)
+        snprintf(name, size, "%s", pos[metric ? 1 : 0]->text);
+    return 0;
+}
+
 int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    const Tok *pos[1];
-    int np = args_positional(a, pos, 1); /* 0 or 1: command_run checked */
+    const Tok *pos[2];
+    int np = args_positional(a, pos, 2); /* 0..2: command_run checked */
     Session *s = it->s;
+    char name[sizeof s->plot];
+    snprintf(name, sizeof name, "%s", s->plot);
+    long lj[2] = {s->plot_neuron[0], s->plot_neuron[1]}, oldlj[2] = {s->plot_neuron[0], s->plot_neuron[1]};
+    if (plot_name(row, pos, np, name, sizeof name, lj, err))
+        return -1;
+    s->plot_neuron[0] = lj[0], s->plot_neuron[1] = lj[1];
     /* plot is not undoable: remember the old choice and put it back if the new one cannot be drawn. */
     char old[16], oldx[64], old1[32], old2[32];
     bool oldlog = s->plot_logy;
@@ -374,8 +413,7 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
     memcpy(oldx, s->plot_x, sizeof oldx);
     memcpy(old1, s->plot_p1, sizeof old1);
     memcpy(old2, s->plot_p2, sizeof old2);
-    if (np)
-        snprintf(s->plot, sizeof s->plot, "%s", pos[0]->text);
+    memcpy(s->plot, name, sizeof name);
     bool logy = false;
     s->plot_logy = args_bool(a, "log", &logy) ? logy : false;
     const char *v;
@@ -395,13 +433,16 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
         memcpy(s->plot_p1, old1, sizeof old1);
         memcpy(s->plot_p2, old2, sizeof old2);
         s->plot_logy = oldlog;
+        s->plot_neuron[0] = oldlj[0], s->plot_neuron[1] = oldlj[1];
         return -1;
     }
     if (it->fe && it->fe->redraw) {
         it->fe->redraw(it->fe->ctx, it);
         return 0;
     }
-    char *text = plotview_text(s, 78, plotview_is_heat(s) ? 30 : 20, err);
+    /* The network takes 100 columns: six hidden layers of 8 need them (docs/plots.md). */
+    bool net = !strcmp(s->plot, "network");
+    char *text = plotview_text(s, net ? 100 : 78, net ? 40 : plotview_is_heat(s) ? 30 : 20, err);
     if (!text)
         return -1;
     sink_printf(it->out, "%s\n", text);

@@ -24,7 +24,16 @@ typedef struct CompareCtx {
     Session *c;        /* the copy being trained */
     Curve *curve;      /* its curve, growing */
     size_t cap;
+    int mi;            /* the curve's metric: -1 the loss, else metric mi of the history row (metric=) */
 } CompareCtx;
+
+/* Row r's value for a compare curve: the loss or metric mi, on the training or the validation split. */
+static double curve_value(const HistRow *r, int mi, bool val)
+{
+    if (mi < 0)
+        return val ? r->val_loss : r->train_loss;
+    return val ? r->val_metric[mi] : r->train_metric[mi];
+}
 
 static int compare_epoch(void *ctx, const TrainState *st)
 {
@@ -33,8 +42,8 @@ static int compare_epoch(void *ctx, const TrainState *st)
     Curve *k = cc->curve;
     if (k->n < cc->cap) {
         k->x[k->n] = (double)r->epoch;
-        k->y[k->n] = r->train_loss;
-        k->y2[k->n] = r->val_loss;
+        k->y[k->n] = curve_value(r, cc->mi, false);
+        k->y2[k->n] = curve_value(r, cc->mi, true);
         k->n++;
     }
     Interp *it = cc->it;
@@ -65,6 +74,7 @@ static void compare_command(const Session *s, const char *key, const char *val, 
  * and the epochs per run. */
 typedef struct CompareArgs {
     const Tok *kv;
+    const Tok *metric; /* metric=NAME, or NULL: the loss */
     long epochs;
     char *vals;
     char *v[CURVES_MAX];
@@ -87,6 +97,10 @@ static int compare_parse(const Command *row, const Args *a, CompareArgs *ca, FbE
                                   TRAIN_MAX_COUNT, t->val);
             continue;
         }
+        if (strcmp(t->key, "metric") == 0) {
+            ca->metric = t; /* its value was checked against the option's choices */
+            continue;
+        }
         if (ca->kv)
             return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", ca->kv->key, t->key);
         if (strcmp(t->key, "optim") && strcmp(t->key, "batch") && !in_list(t->key, optim_all_options())) {
@@ -95,7 +109,7 @@ static int compare_parse(const Command *row, const Args *a, CompareArgs *ca, FbE
             int na = 0;
             for (const char *const *o = optim_all_options(); *o && na < 28; o++)
                 all[na++] = *o;
-            all[na++] = "optim", all[na++] = "batch", all[na++] = "epochs", all[na] = NULL;
+            all[na++] = "optim", all[na++] = "batch", all[na++] = "epochs", all[na++] = "metric", all[na] = NULL;
             const char *sug = fb_suggest(t->key, all);
             if (sug)
                 return fb_fail_at(err, t->col, "compare cannot vary '%s' (did you mean '%s'?)", t->key, sug);
@@ -152,7 +166,7 @@ static int compare_copy(Interp *it, const CompareArgs *ca, size_t i, Session *c,
 }
 
 /* Run value i from the session's state into curve k (which starts at the copy's current row). */
-static int compare_one(Interp *it, const CompareArgs *ca, size_t i, Curve *k, const TrainData *data,
+static int compare_one(Interp *it, const CompareArgs *ca, int mi, size_t i, Curve *k, const TrainData *data,
                        TrainOutcome *out, FbErr *err)
 {
     size_t cap = (size_t)ca->epochs + 1;
@@ -165,10 +179,10 @@ static int compare_one(Interp *it, const CompareArgs *ca, size_t i, Curve *k, co
         return -1;
     const HistRow *r0 = history_last(&c.ts.hist);
     k->x[0] = r0 ? (double)r0->epoch : 0;
-    k->y[0] = r0 ? r0->train_loss : NAN;
-    k->y2[0] = r0 ? r0->val_loss : NAN;
+    k->y[0] = r0 ? curve_value(r0, mi, false) : NAN;
+    k->y2[0] = r0 ? curve_value(r0, mi, true) : NAN;
     k->n = 1;
-    CompareCtx cc = {.it = it, .c = &c, .curve = k, .cap = cap};
+    CompareCtx cc = {.it = it, .c = &c, .curve = k, .cap = cap, .mi = mi};
     TrainHooks hooks = {.stop = it->interrupt, .on_epoch = compare_epoch, .on_batch = compare_batch, .ctx = &cc};
     int trc = session_path_mark(&c, err);
     if (!trc)
@@ -182,11 +196,20 @@ static int compare_one(Interp *it, const CompareArgs *ca, size_t i, Curve *k, co
     return trc;
 }
 
-/* The table: final and best losses per value, and how each run ended. */
+/* Is a better than b for the curves' quantity (lower loss or rmse, higher accuracy, f1, r2)?  NaN never is. */
+static bool better(const Curves *cv, double a, double b)
+{
+    bool higher = strcmp(cv->what, "loss") && strcmp(cv->what, "rmse");
+    return higher ? a > b || (isnan(b) && !isnan(a)) : a < b || (isnan(b) && !isnan(a));
+}
+
+/* The table: final and best losses (or the metric=) per value, and how each run ended. */
 static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *outs, size_t nv, long epochs,
                            bool has_val)
 {
-    sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each:\n", cv->key, it->s->ts.epoch, epochs);
+    bool loss = strcmp(cv->what, "loss") == 0;
+    sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each%s%s%s:\n", cv->key, it->s->ts.epoch, epochs,
+                loss ? "" : " (", loss ? "" : cv->what, loss ? "" : ")");
     int lw = 8;
     for (size_t i = 0; i < cv->ncurves; i++)
         if ((int)strlen(cv->c[i].label) > lw)
@@ -199,9 +222,9 @@ static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *out
         const Curve *k = &cv->c[i];
         size_t bt = 0, bv = 0;
         for (size_t j = 1; j < k->n; j++) {
-            if (k->y[j] < k->y[bt])
+            if (better(cv, k->y[j], k->y[bt]))
                 bt = j;
-            if (k->y2[j] < k->y2[bv] || isnan(k->y2[bv]))
+            if (better(cv, k->y2[j], k->y2[bv]))
                 bv = j;
         }
         sink_printf(it->out, "%-*s %14s %14s %7ld", lw, k->label, NUM(it, k->y[k->n - 1]), NUM(it, k->y[bt]),
@@ -219,6 +242,22 @@ static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *out
     sink_printf(it->out, "the session's own model is unchanged; the plot shows the curves (plot compare)\n");
 }
 
+/* metric=NAME: which history metric the curves follow (*mi; -1 and cv->what "loss" without it).  Fails when the
+ * model's task has no such metric. */
+static int compare_metric(const Session *s, const CompareArgs *ca, Curves *cv, int *mi, FbErr *err)
+{
+    snprintf(cv->what, sizeof cv->what, "%s", ca->metric ? ca->metric->val : "loss");
+    MetricTask t, now = metric_task(s->setup.loss.kind);
+    if (!ca->metric || metric_from_name(ca->metric->val, &t, mi))
+        return 0;
+    if (t != now)
+        return fb_fail_at(err, ca->metric->vcol, "metric=%s is for %s and this model's loss %s is for %s (try metric=%s)",
+                          ca->metric->val, t == MTASK_CLS ? "classification" : "regression",
+                          loss_name(s->setup.loss.kind), now == MTASK_CLS ? "classification" : "regression",
+                          metric_name(now, *mi));
+    return 0;
+}
+
 int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
@@ -231,6 +270,12 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
         return -1;
     }
     snprintf(cv->key, sizeof cv->key, "%s", ca.kv->key);
+    int mi = -1;
+    if (compare_metric(s, &ca, cv, &mi, err)) {
+        curves_unref(cv);
+        free(ca.vals);
+        return -1;
+    }
     TrainData data;
     session_train_data(s, &data);
     /* Show the curves as they grow (the TUI redraws the session's plot). */
@@ -247,7 +292,7 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     bool stopped = false;
     for (size_t i = 0; i < ca.nv && !stopped && !rc; i++) {
         cv->ncurves = i + 1;
-        rc = compare_one(it, &ca, i, &cv->c[i], &data, &outs[i], err);
+        rc = compare_one(it, &ca, mi, i, &cv->c[i], &data, &outs[i], err);
         stopped = !rc && (outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED);
     }
     if (it->fe && it->fe->train_end)

@@ -61,40 +61,68 @@ static int param_lookup(Session *s, const char *name, const double *idx, int nid
     return 0;
 }
 
+/* Names metric_lookup knows, after the split prefix; classification from index 5 on. */
+static const char *const metric_words[] = {"loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", "f1", NULL};
+
+static int unknown_name(const char *name, const char *prefix, const char *metric, FbErr *err)
+{
+    static const char *const all[] = {"epoch", "step", "lr", "grad_norm", "loss", "train_loss", "val_loss",
+                                      "test_loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", "f1",
+                                      "optimum", "n", "d", "W", "b", NULL};
+    const char *sug = prefix ? fb_suggest(metric, metric_words) : fb_suggest(name, all);
+    if (sug)
+        return fb_fail(err, "unknown name '%s' (did you mean '%s%s'?)", name, prefix ? prefix : "", sug);
+    return fb_fail(err, "unknown name '%s' (try: help expect)", name);
+}
+
+/* The loss or a history metric (accuracy, f1, r2, rmse) on the training or validation split: the values the
+ * training loop noted for the current parameters (one pass when they are not current).  Fails on out of
+ * memory. */
+static int noted_lookup(Session *s, bool val, const char *metric, double *out, FbErr *err)
+{
+    if (session_refresh(s, err))
+        return -1;
+    const TrainNow *nw = &s->ts.now;
+    MetricTask t;
+    int i;
+    if (metric_from_name(metric, &t, &i))
+        *out = val ? nw->val_loss : nw->train_loss;
+    else
+        *out = val ? nw->val_metric[i] : nw->train_metric[i];
+    return 0;
+}
+
 /* A metric by name: "loss", "r2", "accuracy", ... on the training split, or with a split prefix ("val_r2",
  * "test_accuracy").  Fails on an unknown name (with a suggestion), a split without rows, a metric of the other
  * kind of task, or out of memory. */
 static int metric_lookup(Session *s, const char *name, double *out, FbErr *err)
 {
-    const char *split = "train", *metric = name;
+    const char *split = "train", *metric = name, *prefix = NULL;
     static const char *const pre[] = {"train_", "val_", "test_"};
     for (int i = 0; i < 3; i++)
         if (strncmp(name, pre[i], strlen(pre[i])) == 0) {
             split = i == 0 ? "train" : i == 1 ? "val" : "test";
             metric = name + strlen(pre[i]);
+            prefix = pre[i];
         }
-    static const char *const metrics[] = {"loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss", NULL};
-    int which = fb_name_index(metrics, metric);
-    if (which < 0) {
-        static const char *const all[] = {"epoch", "step", "lr", "grad_norm", "loss", "train_loss", "val_loss",
-                                          "test_loss", "mse", "rmse", "mae", "r2", "accuracy", "logloss",
-                                          "optimum", "n", "d", "W", "b", NULL};
-        const char *sug = fb_suggest(name, all);
-        if (sug)
-            return fb_fail(err, "unknown name '%s' (did you mean '%s'?)", name, sug);
-        return fb_fail(err, "unknown name '%s' (try: help expect)", name);
-    }
+    int which = fb_name_index(metric_words, metric);
+    if (which < 0)
+        return unknown_name(name, prefix, metric, err);
+    bool wants_cls = which >= 5, wants_reg = which >= 1 && which <= 4, cls = metric_task(s->setup.loss.kind) == MTASK_CLS;
+    if ((wants_cls && !cls) || (wants_reg && cls))
+        return fb_fail(err, "%s is a %s metric and this is a %s task", metric,
+                       wants_cls ? "classification" : "regression", cls ? "classification" : "regression");
     const Part *p = part_named(s, split);
     if (p->n == 0)
         return fb_fail(err, "%s: there are no %s rows (split val=0.2 test=0.2, say)", name, split);
+    MetricTask t;
+    int i;
+    if (strcmp(split, "test") != 0 && (which == 0 || metric_from_name(metric, &t, &i) == 0))
+        return noted_lookup(s, strcmp(split, "val") == 0, metric, out, err);
     Eval ev;
     if (evaluate(s, p, &ev, err))
         return -1;
-    bool wants_cls = which >= 5, wants_reg = which >= 1 && which <= 4;
-    if ((wants_cls && !ev.cls) || (wants_reg && ev.cls))
-        return fb_fail(err, "%s is a %s metric and this is a %s task", metric,
-                       wants_cls ? "classification" : "regression", ev.cls ? "classification" : "regression");
-    const double v[] = {ev.loss, ev.reg.mse, ev.reg.rmse, ev.reg.mae, ev.reg.r2, ev.c.accuracy, ev.c.logloss};
+    const double v[] = {ev.loss, ev.reg.mse, ev.reg.rmse, ev.reg.mae, ev.reg.r2, ev.c.accuracy, ev.c.logloss, ev.f1};
     *out = v[which];
     return 0;
 }

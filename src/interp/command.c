@@ -25,7 +25,10 @@ static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
-static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", "compare", "lrfind", NULL};
+static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
+                                     "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
+                                     "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
+                                     NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
 static const OptSpec load_o[] = {
@@ -127,8 +130,10 @@ static const OptSpec plot_o[] = {
     {"p1", OT_STR, 0, 0, 0, NULL, "surface: the first parameter, e.g. W[0,0] (the first)"},
     {"p2", OT_STR, 0, 0, 0, NULL, "surface: the second parameter, e.g. b[0] (the second)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const char *const cmetric_w[] = {"loss", "accuracy", "f1", "r2", "rmse", NULL};
 static const OptSpec compare_o[] = {
     {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
+    {"metric", OT_ENUM, 0, 0, 0, cmetric_w, "what the curves show: loss, or the history's accuracy, f1, r2, rmse (loss)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec lrfind_o[] = {
     {"start", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "first learning rate (1e-7)"},
@@ -145,6 +150,12 @@ static const OptSpec cv_o[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec explain_o[] = {
     {"dry", OT_BOOL, 0, 0, 0, yesno, "only show the update, do not make it (no)"},
+    {NULL, 0, 0, 0, 0, NULL, NULL}};
+static const char *const check_w[] = {"grad", NULL};
+static const OptSpec check_o[] = {
+    {"eps", OT_NUM, 0, 1, OPT_GT_MIN, NULL, "the finite-difference step (1e-5)"},
+    {"rows", OT_INT, 1, 1e9, 0, NULL, "take the loss over the first N training rows (up to 1000; fewer for big models)"},
+    {"max", OT_INT, 0, 1e9, 0, NULL, "parameters checked per layer, evenly spaced; 0 = all (all when cheap)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec save_o[] = {
     {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
@@ -254,16 +265,26 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
+             "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
-     "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
+     "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
+     "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
      "prediction as a curve (other inputs at their training mean). boundary: a two-input classifier's\n"
      "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
-     "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",
-     "plot", plot_w, plot_o, 0, 0, 1, cmd_plot},
-    {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
+     "last compare or lrfind. network: the layers as columns of neurons; before each neuron one mark per\n"
+     "incoming weight (filled + / hollow -, bigger for larger |w|), under it its bias; for two inputs each\n"
+     "neuron is a small map of its output over the input plane (the output: the decision map). Up to 6\n"
+     "hidden layers of 8; bigger networks get one line per layer. neuron L,J: neuron J (from 0) of layer\n"
+     "L (1 = the first hidden, the last = the output) as a full map with the training points.\n"
+     "weights, grads: per layer over the epochs, the median and the 5 % and 95 % quantiles of its weights\n"
+     "or of its gradient's magnitudes (log scale). updates: per layer, the size of the epoch's last update\n"
+     "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
+     "Without a terminal the picture is printed as text with a key under it.",
+     "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
+    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
      "parameters and data order; the session's own model is left as it was.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
@@ -281,6 +302,14 @@ const Command commands[] = {
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
      NULL, NULL, explain_o, CMD_STATE, 0, 0, cmd_explain},
+    {"check", "check grad [eps=1e-5] [rows=N] [max=N]",
+     "backpropagation's gradient against centred finite differences, per layer",
+     "For every layer: the relative error |a - n| / max(|a|, |n|) between the analytic gradient a (what\n"
+     "training uses) and the numerical one n = (L(p + eps) - L(p - eps)) / 2 eps, over the layer's\n"
+     "gradient vector, with cs231n's bands: < 1e-7 fine, < 1e-4 ok only with kinks (relu, mae, hinge),\n"
+     "< 1e-2 uncomfortable, above that probably wrong; and the parameter that agrees worst. Big models\n"
+     "check a subset (rows=, max=; the report says how many). The parameters are left exactly as they were.",
+     "check", check_w, check_o, 0, 1, 1, cmd_check},
     {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
      "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",
@@ -293,7 +322,7 @@ const Command commands[] = {
      0, 0, 0, cmd_set},
     {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
      "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"
-     "split (mse, rmse, mae, r2, accuracy) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
+     "split (mse, rmse, mae, r2, accuracy, f1) or another (val_r2, test_accuracy, ...); parameters W[i,j] and\n"
      "b[i] (layer l of an mlp: W1[i,j], b1[i], ...). Operators: + - * / < <= > >= == != and or not abs().",
      NULL, NULL, NULL, CMD_RAW, 1, CMD_ANY, cmd_expect},
     {"echo", "echo TEXT", "print TEXT", NULL, NULL, NULL, NULL, CMD_RAW, 0, CMD_ANY, cmd_echo},
@@ -641,6 +670,10 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     if (np == 0 && c->words)
         for (int i = 0; c->words[i]; i++)
             add_cand(&v, &n, &cap, c->words[i], word, " ");
+    if (c->run == cmd_plot && np == 1 && strcmp(pos[0]->text, "metric") == 0 && a.n == 2)
+        for (int t = MTASK_REG; t <= MTASK_CLS; t++) /* `plot metric NAME`: the history's metrics */
+            for (int i = 0; i < 2; i++)
+                add_cand(&v, &n, &cap, metric_name((MetricTask)t, i), word, " ");
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");

@@ -1,9 +1,25 @@
 /* evaluate.c — the loss and metrics of a session's current parameters on one part of its data (evaluate.h). */
 #include "fitbench/evaluate.h"
+#include "fitbench/roc.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Macro F1 from a (K, K) confusion matrix (roc.h's report_scores); NaN on out of memory. */
+static double macro_f1(const size_t *conf, size_t K)
+{
+    double *v = malloc(3 * K * sizeof *v), avg[2][3];
+    size_t *support = malloc(K * sizeof *support);
+    double f1 = NAN;
+    if (v && support) {
+        report_scores(conf, K, v, v + K, v + 2 * K, support, avg);
+        f1 = avg[0][2];
+    }
+    free(v);
+    free(support);
+    return f1;
+}
 
 int evaluate(Session *s, const Part *p, Eval *ev, FbErr *err)
 {
@@ -44,6 +60,7 @@ int evaluate(Session *s, const Part *p, Eval *ev, FbErr *err)
         for (size_t i = 0; i < p->n; i++)
             truth[i] = (int)p->L[i];
         metrics_classification(pred, truth, p->n, K, conf, pr, pr + K, &ev->c);
+        ev->f1 = macro_f1(conf, K);
         ev->c.logloss = lk == LOSS_HINGE ? NAN : ev->loss;
         free(pred);
         free(truth);

@@ -36,10 +36,14 @@ void plotview_free(PlotView *pv)
     free(pv->pcolor);
     free(pv->ptext);
     free(pv->buf);
+    free(pv->nbuf);
     memset(pv, 0, sizeof *pv);
 }
 
-bool plotview_is_heat(const Session *s) { return !strcmp(s->plot, "boundary") || !strcmp(s->plot, "surface"); }
+bool plotview_is_heat(const Session *s)
+{
+    return !strcmp(s->plot, "boundary") || !strcmp(s->plot, "surface") || !strcmp(s->plot, "neuron");
+}
 
 /* ---- loss, lr, grad: the history ------------------------------------------------ */
 
@@ -55,6 +59,39 @@ static void optimum_line(const Session *s, PlotView *pv)
     pv->chart.ref_label = pv->reflabel;
 }
 
+/* A metric of the history (accuracy, f1, r2, rmse): train and val curves like the loss's; rows of the
+ * other task (the loss changed) are gaps.  Fails when the model's task has no such metric. */
+static int build_metric(const Session *s, PlotView *pv, MetricTask mt, int mi, FbErr *err)
+{
+    Chart *c = &pv->chart;
+    const History *h = &s->ts.hist;
+    size_t n = s->built ? h->n : 0;
+    MetricTask now = metric_task(s->setup.loss.kind);
+    if (s->built && now != mt)
+        return fb_fail(err, "plot %s: %s is a %s metric and this model's loss %s is for %s (try plot %s)", s->plot,
+                       s->plot, mt == MTASK_CLS ? "classification" : "regression", loss_name(s->setup.loss.kind),
+                       now == MTASK_CLS ? "classification" : "regression", metric_name(now, mi));
+    bool has_val = false;
+    for (size_t i = 0; i < n; i++) {
+        const HistRow *r = &h->rows[i];
+        bool mine = r->task == mt;
+        pv->x[i] = (double)r->epoch;
+        pv->y1[i] = mine ? r->train_metric[mi] : NAN;
+        pv->y2[i] = mine ? r->val_metric[mi] : NAN;
+        has_val = has_val || !isnan(pv->y2[i]);
+    }
+    static const char *const what[][2] = {{"", ""}, {"r2 (coefficient of determination)", "rmse"},
+                                          {"accuracy", "macro F1"}};
+    c->logy = s->plot_logy;
+    c->xlabel = "epoch";
+    c->ylabel = s->plot;
+    snprintf(pv->title, sizeof pv->title, "%s per epoch%s", what[mt][mi], c->logy ? " (log scale)" : "");
+    if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err) < 0 ||
+        (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0))
+        return -1;
+    return 0;
+}
+
 static int build_history(const Session *s, PlotView *pv, FbErr *err)
 {
     Chart *c = &pv->chart;
@@ -66,6 +103,10 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
     if (!pv->y2)
         return -1;
     bool has_val = false;
+    MetricTask mt;
+    int mi;
+    if (metric_from_name(s->plot, &mt, &mi) == 0)
+        return build_metric(s, pv, mt, mi, err);
     for (size_t i = 0; i < n; i++) {
         const HistRow *r = &h->rows[i];
         pv->x[i] = (double)r->epoch;
@@ -120,12 +161,15 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
         snprintf(pv->title, sizeof pv->title, "compare: nothing compared yet (compare lr=0.01,0.1, say)");
         return 0;
     }
-    snprintf(pv->title, sizeof pv->title, "compare %s: train loss from the same start%s", cv->key,
+    snprintf(pv->ylabel, sizeof pv->ylabel, "train %s", cv->what[0] ? cv->what : "loss");
+    c->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "compare %s: %s from the same start%s", cv->key, pv->ylabel,
              c->logy ? " (log scale)" : "");
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
         if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
             return -1;
-    optimum_line(s, pv);
+    if (!cv->what[0] || !strcmp(cv->what, "loss"))
+        optimum_line(s, pv);
     return 0;
 }
 
@@ -175,15 +219,6 @@ static bool is_classifier(const Session *s)
 {
     LossKind lk = s->setup.loss.kind;
     return lk == LOSS_BCE || lk == LOSS_CE || lk == LOSS_HINGE;
-}
-
-/* The raw (unscaled) value of input column j of prepared row x: the first
- * ds->d prepared features are the inputs themselves (degree-1 terms come first). */
-static double raw_input(const Prepared *p, const double *x, size_t j)
-{
-    if (p->spec.scale == SCALE_NONE || !p->scale)
-        return x[j];
-    return x[j] * p->scale[j] + p->shift[j];
 }
 
 /* Class (or, for one logit, the probability of class 1 in *prob) from logits z (k). */
@@ -278,13 +313,13 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
         const Part *pt = i < n ? &p->train : &p->val;
         size_t r = i < n ? i : i - n;
         const double *x = pt->X + r * p->d;
-        pv->x[i] = raw_input(p, x, j);
+        pv->x[i] = plotview_raw_input(p, x, j);
         pv->y1[i] = is_classifier(s) ? pt->L[r] : pt->Y[r * p->ny];
         lo = fmin(lo, pv->x[i]);
         hi = fmax(hi, pv->x[i]);
         if (i < n)
             for (size_t q = 0; q < d0; q++)
-                mean[q] += raw_input(p, x, q) / (double)n;
+                mean[q] += plotview_raw_input(p, x, q) / (double)n;
     }
     if (!(lo < hi)) {
         lo = lo - 1;
@@ -381,25 +416,6 @@ static int boundary_check(const Session *s, FbErr *err)
     return 0;
 }
 
-/* The map's box: the training points' raw range, padded by a twentieth on each side. */
-static void boundary_box(const Prepared *p, HeatChart *hc)
-{
-    size_t n = p->train.n;
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        double a = raw_input(p, p->train.X + i * p->d, 0), b = raw_input(p, p->train.X + i * p->d, 1);
-        x0 = fmin(x0, a);
-        x1 = fmax(x1, a);
-        y0 = fmin(y0, b);
-        y1 = fmax(y1, b);
-    }
-    double padx = x1 > x0 ? 0.05 * (x1 - x0) : 1, pady = y1 > y0 ? 0.05 * (y1 - y0) : 1;
-    hc->xmin = x0 - padx;
-    hc->xmax = x1 + padx;
-    hc->ymin = y0 - pady;
-    hc->ymax = y1 + pady;
-}
-
 /* The model's logits Z (nx * ny, k) at the map's samples, row by row from the bottom.  Fails on out of
  * memory or a failed prediction. */
 static int boundary_predict(const Session *s, const HeatChart *hc, int nx, int ny, double *Z, FbErr *err)
@@ -443,7 +459,7 @@ static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomod
     for (size_t i = 0; i < p->train.n; i++) {
         const double *x = p->train.X + i * p->d;
         size_t c = (size_t)p->train.L[i];
-        add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+        add_point(pv, plotview_raw_input(p, x, 0), plotview_raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
     }
     /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
     bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
@@ -471,7 +487,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
     bool nomodel = !s->built;
     size_t k = nomodel ? 1 : m->sizes[m->nlayers], ns = (size_t)nx * (size_t)ny;
     HeatChart *hc = &pv->hc;
-    boundary_box(s->prep, hc);
+    plotview_input_box(s->prep, hc);
     if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
         return -1;
     if (nomodel)
@@ -494,6 +510,66 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         snprintf(pv->title, sizeof pv->title, "the training data (no model yet)");
     else
         snprintf(pv->title, sizeof pv->title, "decision boundary, epoch %ld", s->ts.epoch);
+    hc->title = pv->title;
+    return 0;
+}
+
+/* ---- plot neuron L,J -------------------------------------------------------------------- */
+
+/* One neuron's output over the input plane (plot network's map, enlarged), with the training points. */
+static int build_neuron(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    if (need_model(s, "neuron", err))
+        return -1;
+    const Model *m = &s->ts.model;
+    size_t L = (size_t)s->plot_neuron[0], J = (size_t)s->plot_neuron[1];
+    if (s->data->d != 2)
+        return fb_fail(err, "plot neuron needs exactly two inputs and the data has %zu (gen spiral, say); "
+                            "plot network summarises bigger models", s->data->d);
+    if (L < 1 || L > m->nlayers)
+        return fb_fail(err, "plot neuron %zu,%zu: this model has layers 1 to %zu (the last is the output)", L, J,
+                       m->nlayers);
+    if (J >= m->sizes[L])
+        return fb_fail(err, "plot neuron %zu,%zu: layer %zu has neurons 0 to %zu", L, J, L, m->sizes[L] - 1);
+    HeatChart *hc = &pv->hc;
+    plotview_input_box(s->prep, hc);
+    size_t ns = (size_t)nx * (size_t)ny, nv = plotnet_values_len(m, ns);
+    if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
+        return -1;
+    double *R = fb_malloc(ns * 2 + nv + (size_t)nx + (size_t)ny, sizeof *R, "the picture", err);
+    if (!R)
+        return -1;
+    double *A = R + ns * 2, *xs = A + nv, *ys = xs + nx;
+    chart_heat_coords(hc, nx, ny, xs, ys);
+    for (size_t p = 0; p < ns; p++)
+        R[p * 2] = xs[p % (size_t)nx], R[p * 2 + 1] = ys[p / (size_t)nx];
+    if (plotnet_forward(s, R, ns, A, err)) {
+        free(R);
+        return -1;
+    }
+    size_t off = 0, k = m->sizes[L];
+    for (size_t l = 1; l < L; l++)
+        off += m->sizes[l] * ns;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t p = 0; p < ns; p++)
+        lo = fmin(lo, A[off + p * k + J]), hi = fmax(hi, A[off + p * k + J]);
+    for (size_t p = 0; p < ns; p++)
+        pv->samples[p] = chart_heat_level(A[off + p * k + J], lo, hi > lo ? hi : lo + 1);
+    free(R);
+    if (s->data->nclasses >= 2)
+        boundary_points(s, pv, 1, true);
+    memcpy(pv->rtext, " .:-=+*#", GC_NHEAT);
+    char a[24], b[24], bias[24];
+    size_t len = strlen(pv->note);
+    snprintf(pv->note + len, sizeof pv->note - len, "%sshading: the neuron's output from %s (blank) to %s (#)",
+             len ? "; " : "", fb_fmt(a, sizeof a, lo, 3), fb_fmt(b, sizeof b, hi, 3));
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(s->data->names[0]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(s->data->names[1]));
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "layer %zu neuron %zu (%s), bias %s, epoch %ld", L, J,
+             L == m->nlayers ? "output" : act_name(m->act), fb_fmt(bias, sizeof bias, m->params[m->boff[L - 1] + J], 3),
+             s->ts.epoch);
     hc->title = pv->title;
     return 0;
 }
@@ -859,6 +935,12 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = build_compare(s, pv, err);
     else if (!strcmp(s->plot, "lrfind"))
         rc = build_lrfind(s, pv, err);
+    else if (!strcmp(s->plot, "network"))
+        rc = plotnet_build(s, pv, err);
+    else if (plotlayers_is(s->plot))
+        rc = plotlayers_build(s, pv, err);
+    else if (!strcmp(s->plot, "neuron"))
+        rc = build_neuron(s, pv, nx, ny, err);
     else
         rc = build_history(s, pv, err);
     if (rc) {
@@ -908,7 +990,8 @@ int plotview_render(const Session *s, Grid *g, FbErr *err)
     PlotView pv;
     if (build_for_grid(s, g, &pv, err))
         return -1;
-    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    int rc = pv.net ? netplot_render(&pv.np, g, err)
+                    : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
     plotview_free(&pv);
     return rc;
 }
@@ -937,7 +1020,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
         grid_free(g);
         return NULL;
     }
-    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    int rc = pv.net ? netplot_render(&pv.np, g, err)
+                    : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
     if (rc == 0 && pv.heat) {
         heat_to_text(&pv, g);
         /* Points: each colour stands for one kind of point (a class, a path). */
@@ -950,6 +1034,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
     }
     if (rc == 0)
         text = grid_to_utf8(g, err);
+    for (size_t n = text && pv.net ? strlen(text) : 0; n && text[n - 1] == '\n'; n--)
+        text[n - 1] = '\0'; /* a short network summary: no empty rows under it */
     if (text && pv.heat && pv.note[0]) {
         size_t lt = strlen(text), ln = strlen(pv.note);
         char *t2 = realloc(text, lt + ln + 2);

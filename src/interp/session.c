@@ -446,7 +446,9 @@ int session_refresh(Session *s, FbErr *err)
         const HistRow *r = &ts->hist.rows[0];
         const TrainNow *nw = &ts->now;
         if (!same(r->train_loss, nw->train_loss) || !same(r->val_loss, nw->val_loss) ||
-            !same(r->grad_norm, nw->grad_norm) || !same(r->lr, ts->sched.lr)) {
+            !same(r->grad_norm, nw->grad_norm) || !same(r->lr, ts->sched.lr) || r->task != nw->task ||
+            !same(r->train_metric[0], nw->train_metric[0]) || !same(r->val_metric[0], nw->val_metric[0]) ||
+            !same(r->train_metric[1], nw->train_metric[1]) || !same(r->val_metric[1], nw->val_metric[1])) {
             HistRow *w = history_edit(&ts->hist, 0, err);
             if (!w)
                 return -1;
@@ -454,6 +456,9 @@ int session_refresh(Session *s, FbErr *err)
             w->val_loss = nw->val_loss;
             w->grad_norm = nw->grad_norm;
             w->lr = ts->sched.lr;
+            w->task = nw->task;
+            memcpy(w->train_metric, nw->train_metric, sizeof w->train_metric);
+            memcpy(w->val_metric, nw->val_metric, sizeof w->val_metric);
         }
     }
     return 0;

@@ -27,7 +27,12 @@ bool fused_applies(const Model *m, const LossCfg *loss)
     return m->nlayers == 1 && m->sizes[1] == 1 && loss->kind != LOSS_CE;
 }
 
-size_t fused_scratch_size(size_t d) { return FUSED_SLABS * (d + 2); }
+/* Per slab: the W gradient (d), the b gradient, the loss sum, then the
+ * metric sums (at most FUSED_MSUM: two classes' counts). */
+#define FUSED_MSUM 6
+static size_t slab_len(size_t d) { return d + 2 + FUSED_MSUM; }
+
+size_t fused_scratch_size(size_t d) { return FUSED_SLABS * slab_len(d); }
 
 static size_t block_rows(size_t d)
 {
@@ -162,8 +167,9 @@ typedef struct Job {
     const LossCfg *loss;
     const double *X, *Y;
     size_t n, d, nslabs, s0, s1;
-    double *acc; /* nslabs * (d + 2): per slab the W gradient (d), the b gradient, the loss sum */
+    double *acc; /* nslabs * slab_len(d): per slab the W gradient (d), the b gradient, the loss sum, metric sums */
     bool grad, simd;
+    MetricTask task; /* MTASK_NONE: no metric sums */
 } Job;
 
 static void run_slab(const Job *jb, size_t s)
@@ -172,10 +178,11 @@ static void run_slab(const Job *jb, size_t s)
     size_t r0 = s * n / jb->nslabs, r1 = (s + 1) * n / jb->nslabs;
     const double *w = jb->m->params + jb->m->woff[0];
     double b = jb->m->params[jb->m->boff[0]];
-    double *g = jb->acc + s * (d + 2), gb = 0, sum = 0;
+    double *g = jb->acc + s * slab_len(d), gb = 0, sum = 0, *ms = g + d + 2;
     double z[FUSED_MAX_BLOCK], dz[FUSED_MAX_BLOCK];
     const double *rows[FUSED_MAX_BLOCK];
     memset(g, 0, d * sizeof *g);
+    memset(ms, 0, FUSED_MSUM * sizeof *ms);
     for (size_t r = r0; r < r1; r += R) {
         size_t nb = r1 - r < R ? r1 - r : R;
         const double *Xb = jb->X + r * d;
@@ -188,6 +195,7 @@ static void run_slab(const Job *jb, size_t s)
 #endif
             dots_generic(rows, nb, d, w, b, z);
         sum += loss_sum(jb->loss, z, jb->Y + r, nb, 1, n, jb->grad ? dz : NULL);
+        metric_sums_add(jb->task, 1, z, jb->Y + r, nb, 1, ms);
         if (!jb->grad)
             continue;
 #ifdef FUSED_X86
@@ -212,7 +220,7 @@ static void *run_job(void *arg)
 }
 
 double fused_eval(const Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, double *grads,
-                  double *scratch, int threads)
+                  double *scratch, int threads, MetricTask t, double *msum)
 {
     size_t d = m->sizes[0];
     size_t nslabs = n * d < FUSED_SMALL ? 1 : FUSED_SLABS;
@@ -220,27 +228,31 @@ double fused_eval(const Model *m, const LossCfg *loss, const double *X, const do
     if (nt > nslabs)
         nt = nslabs;
     Job base = {.m = m, .loss = loss, .X = X, .Y = Y, .n = n, .d = d, .nslabs = nslabs, .acc = scratch,
-                .grad = grads != NULL};
+                .grad = grads != NULL, .task = msum ? t : MTASK_NONE};
 #ifdef FUSED_X86
     base.simd = vm_cpu_avx2_fma();
 #endif
     Job jobs[FUSED_SLABS];
-    for (size_t t = 0; t < nt; t++) {
-        jobs[t] = base;
-        jobs[t].s0 = t * nslabs / nt;
-        jobs[t].s1 = (t + 1) * nslabs / nt;
+    for (size_t j = 0; j < nt; j++) {
+        jobs[j] = base;
+        jobs[j].s0 = j * nslabs / nt;
+        jobs[j].s1 = (j + 1) * nslabs / nt;
     }
     par_run(jobs, sizeof jobs[0], nt, run_job);
     /* Add the slabs' partial sums in slab order. */
     double sum = 0;
-    for (size_t s = 0; s < nslabs; s++)
-        sum += scratch[s * (d + 2) + d + 1];
+    size_t L = slab_len(d), nm = msum ? metric_sums_len(t, 1) : 0;
+    for (size_t s = 0; s < nslabs; s++) {
+        sum += scratch[s * L + d + 1];
+        for (size_t j = 0; j < nm; j++)
+            msum[j] += scratch[s * L + d + 2 + j];
+    }
     if (grads) {
         double *gw = grads + m->woff[0];
         memcpy(gw, scratch, d * sizeof *gw);
         double gb = scratch[d];
         for (size_t s = 1; s < nslabs; s++) {
-            const double *p = scratch + s * (d + 2);
+            const double *p = scratch + s * L;
             for (size_t j = 0; j < d; j++)
                 gw[j] += p[j];
             gb += p[d];

@@ -147,7 +147,16 @@ int history_save_csv(const History *h, const char *path, FbErr *err)
     AtomicFile af;
     if (atomic_open(&af, path, err))
         return -1;
-    fputs("epoch,step,train_loss,val_loss,lr,grad_norm,seconds\n", af.fp);
+    bool has[3] = {false, false, false}; /* by MetricTask: some row holds that task's metrics */
+    for (size_t i = 0; i < h->n; i++)
+        if (h->rows[i].task == MTASK_REG || h->rows[i].task == MTASK_CLS)
+            has[h->rows[i].task] = true;
+    fputs("epoch,step,train_loss,val_loss,lr,grad_norm,seconds", af.fp);
+    static const MetricTask order[] = {MTASK_CLS, MTASK_REG};
+    for (int t = 0; t < 2; t++)
+        for (int j = 0; has[order[t]] && j < 2; j++)
+            fprintf(af.fp, ",train_%s,val_%s", metric_name(order[t], j), metric_name(order[t], j));
+    fputc('\n', af.fp);
     for (size_t i = 0; i < h->n; i++) {
         const HistRow *r = &h->rows[i];
         fprintf(af.fp, "%ld,%ld,", r->epoch, r->steps);
@@ -155,7 +164,14 @@ int history_save_csv(const History *h, const char *path, FbErr *err)
         put_num(af.fp, r->val_loss, 0);
         put_num(af.fp, r->lr, 0);
         put_num(af.fp, r->grad_norm, 0);
-        put_num(af.fp, r->seconds, 1);
+        put_num(af.fp, r->seconds, !has[MTASK_CLS] && !has[MTASK_REG]);
+        for (int t = 0; t < 2; t++) {
+            bool mine = r->task == order[t], last_task = t == 1 || !has[order[1]];
+            for (int j = 0; has[order[t]] && j < 2; j++) {
+                put_num(af.fp, mine ? r->train_metric[j] : NAN, 0);
+                put_num(af.fp, mine ? r->val_metric[j] : NAN, last_task && j == 1);
+            }
+        }
     }
     return atomic_commit(&af, err);
 }

@@ -245,6 +245,11 @@ static size_t layer_off(const Model *m, const ModelWork *w, size_t l)
     return s * w->cap;
 }
 
+const double *model_work_output(const Model *m, const ModelWork *w, size_t l)
+{
+    return w->act + layer_off(m, w, l);
+}
+
 /* Sigmoid without overflow: exp only ever sees a non-positive argument. */
 static double sigmoid(double x)
 {

@@ -61,6 +61,9 @@ void train_work_free(TrainWork *w)
     free(w->snap);
     free(w->best);
     free(w->fused);
+    free(w->msum);
+    free(w->prev);
+    free(w->lsort);
     crew_free(w->crew);
     memset(w, 0, sizeof *w);
 }
@@ -82,7 +85,11 @@ static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *
     w->snap = w->gacc ? fb_malloc(5 * np, sizeof(double), "a parameter snapshot", err) : NULL;
     w->best = w->snap ? fb_malloc(np, sizeof(double), "the best parameters", err) : NULL;
     w->fused = w->best ? fb_malloc(fused_scratch_size(d), sizeof(double), "the gradient", err) : NULL;
-    if (!w->fused) {
+    w->msum = w->fused ? fb_malloc(metric_sums_len(MTASK_CLS, out_size(m)), sizeof(double), "metric sums", err)
+                       : NULL;
+    w->prev = w->msum ? fb_malloc(np, sizeof(double), "a parameter snapshot", err) : NULL;
+    w->lsort = w->prev ? fb_malloc(LAYERLOG_SAMPLE, sizeof(double), "the layer statistics", err) : NULL;
+    if (!w->lsort) {
         train_work_free(w);
         return -1;
     }
@@ -99,31 +106,23 @@ static size_t chunk_rows(size_t n) { return n < TRAIN_CHUNK ? (n ? n : 1) : TRAI
 int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky, TrainWork *w,
                double *out_loss, bool want_grad, FbErr *err)
 {
-    if (work_fit(w, m, ky, chunk_rows(n), err))
-        return -1;
+    return train_eval_metrics(m, loss, X, Y, n, ky, w, out_loss, want_grad, NULL, err);
+}
+
+/* Chunks of w->cap rows on this thread: the loss, the gradient (want_grad)
+ * and the metric sums of task t (t != MTASK_NONE) from each chunk's logits. */
+static double eval_chunks(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky,
+                          TrainWork *w, bool want_grad, MetricTask t)
+{
     size_t d = m->sizes[0], k = out_size(m), np = m->nparams;
-    if (n == 0) {
-        *out_loss = NAN;
-        if (want_grad)
-            memset(m->grads, 0, np * sizeof(double));
-        return 0;
-    }
-    if (fused_applies(m, loss)) {
-        /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
-        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, blas_threads());
-        return 0;
-    }
-    if (w->crew_on) {
-        *out_loss = crew_eval(w->crew, m, loss, X, Y, n, want_grad);
-        return 0;
-    }
     if (n <= w->cap) {
         /* One pass: the same arithmetic as a full-batch step in PyTorch. */
         model_forward(m, &w->bw.mw, X, n, w->bw.Z);
-        *out_loss = loss_eval(loss, w->bw.Z, Y, n, k, want_grad ? w->bw.dZ : NULL);
+        double l = loss_eval(loss, w->bw.Z, Y, n, k, want_grad ? w->bw.dZ : NULL);
+        metric_sums_add(t, k, w->bw.Z, Y, n, ky, w->msum);
         if (want_grad)
             model_backward(m, &w->bw.mw, X, n, w->bw.dZ);
-        return 0;
+        return l;
     }
     double total = 0;
     if (want_grad)
@@ -133,6 +132,7 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
         model_forward(m, &w->bw.mw, X + r0 * d, nc, w->bw.Z);
         /* Loss terms summed, dZ already normalised by the whole n: each chunk's part of the mean. */
         total += loss_sum(loss, w->bw.Z, Y + r0 * ky, nc, k, n, want_grad ? w->bw.dZ : NULL);
+        metric_sums_add(t, k, w->bw.Z, Y + r0 * ky, nc, ky, w->msum);
         if (want_grad) {
             model_backward(m, &w->bw.mw, X + r0 * d, nc, w->bw.dZ);
             cblas_daxpy((int)np, 1.0, m->grads, 1, w->gacc, 1);
@@ -140,7 +140,35 @@ int train_eval(Model *m, const LossCfg *loss, const double *X, const double *Y, 
     }
     if (want_grad)
         memcpy(m->grads, w->gacc, np * sizeof(double));
-    *out_loss = total / (double)loss_count(loss, n, k);
+    return total / (double)loss_count(loss, n, k);
+}
+
+int train_eval_metrics(Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n, size_t ky,
+                       TrainWork *w, double *out_loss, bool want_grad, double met[2], FbErr *err)
+{
+    if (work_fit(w, m, ky, chunk_rows(n), err))
+        return -1;
+    size_t k = out_size(m), np = m->nparams;
+    MetricTask t = met ? metric_task(loss->kind) : MTASK_NONE;
+    if (met)
+        met[0] = met[1] = NAN;
+    if (n == 0) {
+        *out_loss = NAN;
+        if (want_grad)
+            memset(m->grads, 0, np * sizeof(double));
+        return 0;
+    }
+    memset(w->msum, 0, metric_sums_len(t, k) * sizeof(double));
+    if (fused_applies(m, loss))
+        /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
+        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, blas_threads(), t,
+                               met ? w->msum : NULL);
+    else if (w->crew_on)
+        *out_loss = crew_eval(w->crew, m, loss, X, Y, n, want_grad, t, met ? w->msum : NULL);
+    else
+        *out_loss = eval_chunks(m, loss, X, Y, n, ky, w, want_grad, t);
+    if (met)
+        metric_finish(t, k, w->msum, Y, n, ky, met);
     return 0;
 }
 
@@ -177,6 +205,7 @@ void train_state_free(TrainState *st)
     free(st->perm);
     history_free(&st->hist);
     train_now_free(&st->now);
+    layerlog_free(&st->llog);
     memset(st, 0, sizeof *st);
 }
 
@@ -203,9 +232,8 @@ int train_now_clone(TrainNow *dst, const TrainNow *src, FbErr *err)
     return 0;
 }
 
-/* Remember that the current parameters give these losses on this data. */
-static void now_note(TrainState *st, const TrainSetup *setup, const TrainData *data, double train_loss,
-                     double val_loss, double grad_norm)
+/* Remember that the current parameters give the losses and metrics of row r on this data. */
+static void now_note(TrainState *st, const TrainSetup *setup, const TrainData *data, const HistRow *r)
 {
     TrainNow *nw = &st->now;
     size_t np = st->model.nparams;
@@ -218,14 +246,37 @@ static void now_note(TrainState *st, const TrainSetup *setup, const TrainData *d
     if (!nw->valid)
         return; /* out of memory: train_refresh will try again */
     memcpy(nw->params, st->model.params, np * sizeof(double));
-    nw->train_loss = train_loss;
-    nw->val_loss = val_loss;
-    nw->grad_norm = grad_norm;
+    nw->train_loss = r->train_loss;
+    nw->val_loss = r->val_loss;
+    nw->grad_norm = r->grad_norm;
+    nw->task = r->task;
+    memcpy(nw->train_metric, r->train_metric, sizeof nw->train_metric);
+    memcpy(nw->val_metric, r->val_metric, sizeof nw->val_metric);
     nw->loss = setup->loss;
     nw->X = data->X;
     nw->Xv = data->nv ? data->Xv : NULL;
     nw->n = data->n;
     nw->nv = data->nv;
+}
+
+/* Losses, gradient norm and metrics of the current parameters on both
+ * splits into r (the loss gradient left in m->grads): the passes of a
+ * history row.  Fails on out of memory. */
+static int eval_row(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, HistRow *r,
+                    FbErr *err)
+{
+    Model *m = &st->model;
+    r->val_loss = NAN;
+    r->task = metric_task(setup->loss.kind);
+    r->val_metric[0] = r->val_metric[1] = NAN;
+    if (train_eval_metrics(m, &setup->loss, data->X, data->Y, data->n, data->ky, w, &r->train_loss, true,
+                           r->train_metric, err))
+        return -1;
+    r->grad_norm = train_norm(m->grads, m->nparams);
+    if (data->nv && train_eval_metrics(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &r->val_loss,
+                                       false, r->val_metric, err))
+        return -1;
+    return 0;
 }
 
 static bool now_fresh(const TrainState *st, const TrainSetup *setup, const TrainData *data)
@@ -245,14 +296,10 @@ int train_refresh(TrainState *st, const TrainSetup *setup, const TrainData *data
     if (now_fresh(st, setup, data))
         return 0;
     st->now.valid = false;
-    double tl, vl = NAN;
-    Model *m = &st->model;
-    if (train_eval(m, &setup->loss, data->X, data->Y, data->n, data->ky, w, &tl, true, err))
+    HistRow r = {0};
+    if (eval_row(st, setup, data, w, &r, err))
         return -1;
-    double gn = train_norm(m->grads, m->nparams);
-    if (data->nv && train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &vl, false, err))
-        return -1;
-    now_note(st, setup, data, tl, vl, gn);
+    now_note(st, setup, data, &r);
     if (computed)
         *computed = true;
     return 0;
@@ -266,8 +313,10 @@ int train_state_clone(TrainState *dst, const TrainState *src, FbErr *err)
     memset(&dst->opt, 0, sizeof dst->opt);
     memset(&dst->hist, 0, sizeof dst->hist);
     memset(&dst->now, 0, sizeof dst->now);
+    memset(&dst->llog, 0, sizeof dst->llog);
     if (model_clone(&dst->model, &src->model, err) || optim_state_clone(&dst->opt, &src->opt, err) ||
-        history_clone(&dst->hist, &src->hist, err) || train_now_clone(&dst->now, &src->now, err))
+        history_clone(&dst->hist, &src->hist, err) || train_now_clone(&dst->now, &src->now, err) ||
+        layerlog_clone(&dst->llog, &src->llog, err))
         goto fail;
     if (src->perm) {
         dst->perm = fb_malloc(src->nperm, sizeof *dst->perm, "the row order", err);
@@ -285,16 +334,11 @@ int train_begin(TrainState *st, const TrainSetup *setup, const TrainData *data, 
 {
     if (st->hist.n)
         return 0;
-    HistRow row = {.epoch = st->epoch, .steps = st->steps, .lr = st->sched.lr, .val_loss = NAN};
-    if (train_eval(&st->model, &setup->loss, data->X, data->Y, data->n, data->ky, w, &row.train_loss, true, err))
+    HistRow row = {.epoch = st->epoch, .steps = st->steps, .lr = st->sched.lr};
+    if (eval_row(st, setup, data, w, &row, err) || history_push(&st->hist, &row, err) ||
+        layerlog_add(&st->llog, st->epoch, &st->model, NULL, w->lsort, err))
         return -1;
-    row.grad_norm = train_norm(st->model.grads, st->model.nparams);
-    if (data->nv &&
-        train_eval(&st->model, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row.val_loss, false, err))
-        return -1;
-    if (history_push(&st->hist, &row, err))
-        return -1;
-    now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
+    now_note(st, setup, data, &row);
     return 0;
 }
 
@@ -493,22 +537,22 @@ static void patience_restore(const Patience *pt, TrainState *st, const TrainSetu
         return; /* the last epoch is the best: these are its weights */
     memcpy(st->model.params, w->best, st->model.nparams * sizeof(double));
     out->restored = true;
-    now_note(st, setup, data, pt->row.train_loss, pt->row.val_loss, pt->row.grad_norm);
+    now_note(st, setup, data, &pt->row);
 }
 
-/* One epoch's history row at the current parameters: losses, gradient norm. */
+/* One epoch's history row at the current parameters: losses, gradient norm, metrics. */
 static int epoch_row(TrainState *st, const TrainSetup *setup, const TrainData *data, TrainWork *w, double lr,
                      HistRow *row, FbErr *err)
 {
-    Model *m = &st->model;
-    *row = (HistRow){.epoch = st->epoch + 1, .steps = st->steps, .lr = lr, .val_loss = NAN};
-    if (train_eval(m, &setup->loss, data->X, data->Y, data->n, data->ky, w, &row->train_loss, true, err))
-        return -1;
-    row->grad_norm = train_norm(m->grads, m->nparams);
-    if (data->nv &&
-        train_eval(m, &setup->loss, data->Xv, data->Yv, data->nv, data->ky, w, &row->val_loss, false, err))
-        return -1;
-    return 0;
+    *row = (HistRow){.epoch = st->epoch + 1, .steps = st->steps, .lr = lr};
+    return eval_row(st, setup, data, w, row, err);
+}
+
+/* The parameters before an epoch's last update, for the layers' update ratios. */
+static void keep_prev(const Model *m, TrainWork *w)
+{
+    memcpy(w->prev, m->params, m->nparams * sizeof(double));
+    w->prev_ok = true;
 }
 
 /* One update: a full-batch step or the next minibatch.  false when the
@@ -525,6 +569,7 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
         double l;
         if (!*grads_fresh && train_eval(m, &setup->loss, data->X, data->Y, n, data->ky, w, &l, true, err))
             return -1;
+        keep_prev(m, w);
         optim_step(&eff, lr, &st->opt, m->params, m->grads, np);
         st->cursor = n;
     } else {
@@ -536,6 +581,8 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
             *finite = false;
             return 0;
         }
+        if (st->cursor + b >= n)
+            keep_prev(m, w); /* the epoch's last update: its size against the weights (layerlog.h) */
         if (crew)
             crew_step(w->crew, m, &eff, lr, &st->opt);
         else
@@ -569,9 +616,11 @@ static int end_epoch(TrainState *st, TrainSetup *setup, const TrainData *data, T
     st->epoch++;
     row.seconds = now_seconds() - t0;
     sched_step(&setup->sched, &st->sched, data->nv ? row.val_loss : row.train_loss);
-    if (history_push(&st->hist, &row, err))
+    if (history_push(&st->hist, &row, err) ||
+        layerlog_add(&st->llog, st->epoch, &st->model, w->prev_ok ? w->prev : NULL, w->lsort, err))
         return -1;
-    now_note(st, setup, data, row.train_loss, row.val_loss, row.grad_norm);
+    w->prev_ok = false;
+    now_note(st, setup, data, &row);
     out->epochs++;
     bool early = patience_epoch(pt, st, w, &row, out->epochs - 1);
     bool hooked = hooks && hooks->on_epoch && hooks->on_epoch(hooks->ctx, st);

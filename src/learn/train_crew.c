@@ -27,6 +27,7 @@ typedef struct Member {
     double *g;        /* (nparams) this member's part of the gradient (backward writes it) */
     double *acc;      /* (nparams) a whole-split pass: the sum of g over this member's chunks */
     double part;      /* this member's loss sum (or loss_grad value) */
+    double *ms;       /* (metric_sums_len(MTASK_CLS, k)) a whole-split pass: this member's metric sums */
 } Member;
 
 struct TrainCrew {
@@ -43,6 +44,7 @@ struct TrainCrew {
     const size_t *perm;
     size_t cursor, b, n;
     bool want_grad;
+    MetricTask task;  /* crew_eval: the metric sums to add up (MTASK_NONE: none) */
     const OptCfg *opt_cfg;
     OptState *opt;
     double lr;
@@ -78,6 +80,7 @@ static void member_free(Member *e)
     batch_work_free(&e->bw);
     free(e->g);
     free(e->acc);
+    free(e->ms);
     memset(e, 0, sizeof *e);
 }
 
@@ -98,7 +101,9 @@ static int member_init(Member *e, const Model *m, size_t ky, size_t cap, FbErr *
         return -1;
     e->g = fb_malloc(np, sizeof(double), "the gradient", err);
     e->acc = e->g ? fb_malloc(np, sizeof(double), "the gradient", err) : NULL;
-    return e->acc ? 0 : -1;
+    e->ms = e->acc ? fb_malloc(metric_sums_len(MTASK_CLS, m->sizes[m->nlayers]), sizeof(double), "metric sums", err)
+                   : NULL;
+    return e->ms ? 0 : -1;
 }
 
 void crew_fit(TrainCrew **cp, const Model *m, size_t ky, size_t cap, size_t k)
@@ -258,10 +263,12 @@ static void eval_job(void *ctx, size_t i, size_t k)
     double total = 0;
     if (c->want_grad)
         memset(e->acc, 0, np * sizeof(double));
+    memset(e->ms, 0, metric_sums_len(c->task, kout) * sizeof(double));
     for (size_t r0 = lo; r0 < hi; r0 += c->rows) {
         size_t nc = hi - r0 < c->rows ? hi - r0 : c->rows;
         model_forward(&mm, &e->bw.mw, c->X + r0 * d, nc, e->bw.Z);
         total += loss_sum(c->loss, e->bw.Z, c->Y + r0 * c->ky, nc, kout, c->n, c->want_grad ? e->bw.dZ : NULL);
+        metric_sums_add(c->task, kout, e->bw.Z, c->Y + r0 * c->ky, nc, c->ky, e->ms);
         if (c->want_grad) {
             model_backward(&mm, &e->bw.mw, c->X + r0 * d, nc, e->bw.dZ);
             cblas_daxpy((int)np, 1.0, e->g, 1, e->acc, 1);
@@ -271,7 +278,7 @@ static void eval_job(void *ctx, size_t i, size_t k)
 }
 
 double crew_eval(TrainCrew *c, Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n,
-                 bool want_grad)
+                 bool want_grad, MetricTask t, double *msum)
 {
     c->m = m;
     c->loss = loss;
@@ -279,7 +286,12 @@ double crew_eval(TrainCrew *c, Model *m, const LossCfg *loss, const double *X, c
     c->Y = Y;
     c->n = n;
     c->want_grad = want_grad;
+    c->task = msum ? t : MTASK_NONE;
     double total = run_parts(c, eval_job);
+    size_t nm = metric_sums_len(c->task, m->sizes[m->nlayers]);
+    for (size_t i = 0; i < c->k; i++)
+        for (size_t j = 0; j < nm; j++)
+            msum[j] += c->mem[i].ms[j];
     if (want_grad)
         sum_parts(c, m->grads, 0, m->nparams, true);
     return total / (double)loss_count(loss, n, m->sizes[m->nlayers]);

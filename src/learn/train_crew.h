@@ -52,8 +52,11 @@ double crew_batch_grad(TrainCrew *c, const Model *m, const LossCfg *loss, const 
 void crew_step(TrainCrew *c, Model *m, const OptCfg *cfg, double lr, OptState *opt);
 
 /* train_eval's pass over all n rows of X/Y (Y with the crew's ky columns),
- * split by rows: the mean loss, and with want_grad its gradient in m->grads. */
+ * split by rows: the mean loss, and with want_grad its gradient in m->grads.
+ * When msum is not NULL, each member also adds up the metric sums of task t
+ * (metric_sums_len(t, k) doubles) over its rows, and their parts are added
+ * to msum in member order. */
 double crew_eval(TrainCrew *c, Model *m, const LossCfg *loss, const double *X, const double *Y, size_t n,
-                 bool want_grad);
+                 bool want_grad, MetricTask t, double *msum);
 
 #endif

@@ -1,5 +1,6 @@
 /* svg.c — charts as standalone SVG: layout in pixels, polylines per series, legend, XML escaping. */
 #include "fitbench/svg.h"
+#include "svg_internal.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -13,7 +14,7 @@
 
 /* ---- the document: a growing string (strbuf.h) with numbers and XML text -------- */
 
-static void sb_num(StrBuf *sb, double v)
+void sb_num(StrBuf *sb, double v)
 {
     char tmp[32];
     if (v == 0)
@@ -23,7 +24,7 @@ static void sb_num(StrBuf *sb, double v)
 
 /* XML text: escapes & < > " ', drops characters XML 1.0 forbids and
  * replaces invalid UTF-8 by U+FFFD. */
-static void sb_xml(StrBuf *sb, const char *s)
+void sb_xml(StrBuf *sb, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     while (*p) {
@@ -273,8 +274,7 @@ static void line_el(StrBuf *sb, double x1, double y1, double x2, double y2)
     strbuf_puts(sb, "\"/>\n");
 }
 
-static void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra,
-                    const char *text)
+void text_el(StrBuf *sb, double x, double y, const char *anchor, const char *extra, const char *text)
 {
     strbuf_puts(sb, "<text x=\"");
     sb_num(sb, x);
@@ -291,7 +291,7 @@ static bool has(const char *s)
 }
 
 /* The document's opening: XML declaration, the <svg> element, the title, a white page. */
-static void sb_open(StrBuf *sb, int W, int H, const char *title)
+void sb_open(StrBuf *sb, int W, int H, const char *title)
 {
     strbuf_puts(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     strbuf_printf(sb,
@@ -308,7 +308,7 @@ static void sb_open(StrBuf *sb, int W, int H, const char *title)
 }
 
 /* Hand the finished document to the caller, or report that growing it failed. */
-static int sb_finish(StrBuf *sb, char **out, size_t *len, FbErr *err)
+int sb_finish(StrBuf *sb, char **out, size_t *len, FbErr *err)
 {
     if (sb->oom) {
         free(sb->buf);
@@ -321,7 +321,7 @@ static int sb_finish(StrBuf *sb, char **out, size_t *len, FbErr *err)
 }
 
 /* Write a rendered document (rc from the renderer) atomically and free it. */
-static int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr *err)
+int write_rendered(int rc, char *svg, size_t len, const char *path, FbErr *err)
 {
     if (rc != 0)
         return -1;
@@ -593,7 +593,7 @@ int svg_write_chart(const Chart *c, const char *path, int width_px, int height_p
 
 /* ---- heat maps -------------------------------------------------------------- */
 
-static const char *heat_color(uint8_t c)
+const char *heat_color(uint8_t c)
 {
     /* viridis in eight steps, low to high */
     static const char *ramp[GC_NHEAT] = {"#440154", "#46327e", "#365c8d", "#277f8e",

@@ -36,6 +36,11 @@ run "files and undo" 0 -c 'load iris; split val=0.2 seed=1; scale standard; mode
   train 5; save model m.fbm; save weights w; save history h.csv; save plot p.svg; save session s.fit; record r.fit;
   step 2; undo; record off; load model m.fbm; load weights w; compare lr=0.1,0.01 epochs=3; lrfind iters=10;
   explain; plot loss; show params; predict n=3; run s.fit; run r.fit'
+# The pictures and instruments of what goes on inside: metric curves, the network, layer distributions, check grad.
+run "inside" 0 -c 'gen spiral n=80 seed=1; split val=0.25; model mlp hidden=4,3 act=tanh; optim adam lr=0.03;
+  train 5; plot accuracy; plot network; save plot n.svg; plot neuron 1,2; save plot u.svg; plot weights; plot grads;
+  plot updates; save plot w.svg; check grad max=5; compare lr=0.1,0.01 epochs=2 metric=f1; save history h.csv;
+  undo; gen blobs n=30 d=12 seed=1; model mlp hidden=16; train 2; plot network; save plot b.svg'
 # Errors on every layer: each must free what it made on the way out.
 printf 'a,b,y\n1,2,3\n4,"5\n' >q.csv && mv q.csv "$t/"
 run "errors with --keep-going" 1 --keep-going -c 'load q.csv; load nosuch.csv; gen moons n=30; model mlp hidden=0;
