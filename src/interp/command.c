@@ -26,7 +26,7 @@ static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
 static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", "compare", "lrfind", NULL};
-static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
+static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
 static const OptSpec load_o[] = {
     {"target", OT_STR, 0, 0, 0, NULL, "the target column(s): name or 0-based index, comma-separated (default: last)"},
