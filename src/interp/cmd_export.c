@@ -209,7 +209,7 @@ static int data_source(const Interp *it, ExportData *d, char *path, size_t size,
     if (stat(file, &st) != 0)
         return fb_fail(err, "cannot export: the data file %s is gone (%s); the script reads it again, so load it "
                        "from where it is now", file, strerror(errno));
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(st.st_mode) || strncmp(file, "/dev/", 5) == 0 || strncmp(file, "/proc/", 6) == 0)
         return fb_fail(err, "cannot export: the data came from stdin or a pipe (%s), which a script cannot read "
                        "again; save the rows to a file and load that", file);
     if (!realpath(file, path) || strlen(path) >= size)

@@ -71,25 +71,26 @@ static void model_section(const ExportPlan *p, StrBuf *out)
 }
 
 /* The keyword arguments of the torch optimizer for cfg. */
-static void optim_kwargs(const OptCfg *c, StrBuf *out)
+static void optim_kwargs(const OptCfg *c, bool with_lr, StrBuf *out)
 {
-    strbuf_printf(out, "lr=%s", F(c->lr));
+    if (with_lr)
+        strbuf_printf(out, "lr=%s, ", F(c->lr));
     switch (c->kind) {
     case OPT_SGD:
-        strbuf_printf(out, ", momentum=%s, dampening=%s, nesterov=%s", F(c->momentum), F(c->dampening),
+        strbuf_printf(out, "momentum=%s, dampening=%s, nesterov=%s", F(c->momentum), F(c->dampening),
                       pybool(c->nesterov));
         break;
     case OPT_ADAM:
     case OPT_ADAMW:
-        strbuf_printf(out, ", betas=(%s, %s), eps=%s", F(c->beta1), F(c->beta2), F(c->eps));
+        strbuf_printf(out, "betas=(%s, %s), eps=%s", F(c->beta1), F(c->beta2), F(c->eps));
         strbuf_printf(out, ", amsgrad=%s", pybool(c->amsgrad));
         break;
     case OPT_RMSPROP:
-        strbuf_printf(out, ", alpha=%s, eps=%s, momentum=%s, centered=%s", F(c->alpha), F(c->eps),
+        strbuf_printf(out, "alpha=%s, eps=%s, momentum=%s, centered=%s", F(c->alpha), F(c->eps),
                       F(c->momentum), pybool(c->centered));
         break;
     case OPT_ADAGRAD:
-        strbuf_printf(out, ", lr_decay=%s, initial_accumulator_value=%s, eps=%s", F(c->lr_decay),
+        strbuf_printf(out, "lr_decay=%s, initial_accumulator_value=%s, eps=%s", F(c->lr_decay),
                       F(c->initial_accumulator_value), F(c->eps));
         break;
     }
@@ -149,7 +150,9 @@ static void put_optim(const OptCfg *o, const char *call, StrBuf *out)
     strbuf_printf(out, "    run.%s(", call);
     if (strcmp(call, "set_optimizer") == 0)
         strbuf_printf(out, "\"%s\", ", optim_name(o->kind));
-    optim_kwargs(o, out);
+    if (strcmp(call, "rescale_lr") == 0)
+        strbuf_printf(out, "%s, ", F(o->lr));
+    optim_kwargs(o, strcmp(call, "rescale_lr") != 0, out);
     strbuf_puts(out, ")\n");
 }
 
@@ -185,12 +188,9 @@ static void put_event(const ExportEvent *e, StrBuf *out)
         put_optim(&e->setup.opt, "set_options", out);
         put_sched(&e->setup, out);
         break;
-    case EXPORT_RESCALE: {
-        OptCfg o = e->setup.opt;
-        strbuf_printf(out, "    run.rescale_lr(%s)\n", F(o.lr));
-        put_optim(&o, "set_options", out);
+    case EXPORT_RESCALE:
+        put_optim(&e->setup.opt, "rescale_lr", out);
         break;
-    }
     case EXPORT_SCHEDULE:
         put_sched(&e->setup, out);
         break;
