@@ -69,9 +69,6 @@ int export_sklearn(const ExportPlan *plan, StrBuf *out, FbErr *err);
  * split, features, scaling), appended to out.  Section numbers start at 1. */
 void export_data_section(const ExportPlan *plan, StrBuf *out);
 
-/* Does the data section use fitbench's generator (gen data, or a shuffled split)? */
-bool export_needs_rng(const ExportPlan *plan);
-
 /* A double as Python reads it back exactly (repr: shortest round trip). */
 const char *export_float(char *buf, size_t size, double v);
 

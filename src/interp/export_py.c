@@ -139,13 +139,6 @@ void export_data_section(const ExportPlan *plan, StrBuf *out)
     export_lines(out, export_py_prep);
 }
 
-/* Does the data section use fitbench's generator (gen, or a shuffled split)? */
-bool export_needs_rng(const ExportPlan *plan)
-{
-    const PrepSpec *p = &plan->data.prep;
-    return !plan->data.csv_path || ((p->val > 0 || p->test > 0) && p->shuffle);
-}
-
 void export_lines(StrBuf *out, const char *const *lines)
 {
     for (; *lines; lines++)

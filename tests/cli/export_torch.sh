@@ -181,3 +181,49 @@ for s in "${ddp[@]}"; do
   fi
   cd "$t" || exit 1
 done
+
+# ---- save sklearn: the closed form against solve's coefficients
+if ! "$py" -c 'import sklearn' 2>/dev/null; then
+  echo "SKIP export sklearn: no scikit-learn for $py (Debian: python3-sklearn)"
+  exit 0
+fi
+# cmpw.py FITBENCH_WEIGHTS SCRIPT_WEIGHTS: W and b within 1e-9 of the largest.
+cat >"$t/cmpw.py" <<'PY'
+import os, sys
+import numpy as np
+worst = 0.0
+for f in ("W.npy", "b.npy"):
+    x, y = np.load(os.path.join(sys.argv[1], f)), np.load(os.path.join(sys.argv[2], f))
+    if x.shape != y.shape:
+        sys.exit("%s: shape %s, fitbench %s" % (f, y.shape, x.shape))
+    worst = max(worst, float(np.max(np.abs(x - y))) / max(float(np.max(np.abs(x))), 1e-300))
+if worst > 1e-9:
+    sys.exit("coefficients differ by %.3g of the largest" % worst)
+print("ok: coefficients within %.2g" % worst)
+PY
+sk=(
+  "boston_least_squares|load boston; split val=0.2; scale standard; model linear"
+  "boston_ridge|load boston; scale minmax; model linear; optim sgd weight_decay=0.1"
+  "houses_onehot_missing_drop_poly2_two_targets|load $t/houses.csv target=price,age onehot=city missing=drop; split val=0.2 seed=4; features poly degree=2; scale standard; model linear; optim adam weight_decay=0.01"
+  "gen_poly3|gen poly n=80 seed=3; features poly degree=3; model linear"
+)
+for s in "${sk[@]}"; do
+  name="${s%%|*}" cmds="${s#*|}"
+  d="$t/sk_$name"
+  mkdir -p "$d" && cd "$d" || exit 1
+  if ! "$fb" -q -c "$cmds; solve; save weights fb_coef; save sklearn fit.py" >fb.out 2>&1; then
+    fail "export sklearn $name" "fitbench: $(grep -m1 error fb.out)"
+  elif ! "$py" fit.py >py.out 2>&1; then
+    fail "export sklearn $name" "the script failed: $(tail -1 py.out)"
+  elif why="$("$py" "$t/cmpw.py" fb_coef fit_coef 2>&1)"; then
+    pass "export sklearn $name ($why)"
+  else
+    fail "export sklearn $name" "$why"
+  fi
+  check "export sklearn script $name: py_compile" "$py" -m py_compile fit.py
+  if [ -n "$flakes" ]; then
+    out="$("$py" -m pyflakes fit.py 2>&1)"
+    check "export sklearn script $name: pyflakes clean" test -z "$out"
+  fi
+  cd "$t" || exit 1
+done
