@@ -267,9 +267,13 @@ const Command commands[] = {
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
      NULL, NULL, explain_o, CMD_STATE, 0, 0, cmd_explain},
-    {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
+    {"save", "save model|weights|history|plot|session PATH | save torch|sklearn PATH.py", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
-     "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",
+     "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.\n"
+     "torch: a standalone PyTorch script (float64) that rebuilds the data, model and starting parameters\n"
+     "(PATH_start/ next to it) and replays the training commands; its history equals `save history`'s.\n"
+     "It runs under torchrun with --ddp. sklearn: the closed form (LinearRegression, or Ridge with weight\n"
+     "decay) on the same data, for model linear + loss mse. See docs/export.md.",
      "file kind", save_w, save_o, 0, 2, 2, cmd_save},
     {"run", "run PATH", "run the commands of a .fit script (scripts may nest)", NULL, NULL, NULL, none_o, CMD_NOREC,
      1, 1, cmd_run},
