@@ -172,8 +172,8 @@ const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_
  * one-layer model, W1.npy b1.npy W2.npy ... for an MLP. */
 void cmd_weight_name(char *buf, size_t size, const char *dir, const Model *m, size_t layer, char which);
 
-/* save torch|sklearn PATH.py (cmd_export.c): the session as a Python script. */
-int cmd_save_script(Interp *it, const Tok *what, const Tok *path, FbErr *err);
+/* save torch|sklearn PATH.py [ddp=yes] (cmd_export.c): the session as a Python script. */
+int cmd_save_script(Interp *it, Args *a, const Tok *what, const Tok *path, FbErr *err);
 
 /* Shared by cmd_*.c: look up a metric or parameter by name for expect/until. */
 int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err);

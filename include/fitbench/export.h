@@ -53,6 +53,7 @@ typedef struct ExportPlan {
     const ExportEvent *ev;
     size_t nev;
     bool has_val;              /* the split has validation rows */
+    bool ddp;                  /* save torch ddp=yes: under torchrun the script splits batches without --ddp */
     /* sklearn: the closed form solve computes (weight decay of the optimizer; 0 = least squares) */
     double weight_decay;
 } ExportPlan;

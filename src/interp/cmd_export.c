@@ -307,7 +307,7 @@ static int export_sklearn_file(Interp *it, ExportPlan *plan, const char *path, F
     return rc;
 }
 
-int cmd_save_script(Interp *it, const Tok *what, const Tok *path, FbErr *err)
+int cmd_save_script(Interp *it, Args *a, const Tok *what, const Tok *path, FbErr *err)
 {
     Session *s = it->s;
     if (session_need_model(s, err))
@@ -326,6 +326,7 @@ int cmd_save_script(Interp *it, const Tok *what, const Tok *path, FbErr *err)
     plan.start_dir = start;
     plan.command = command;
     plan.has_val = s->prep->val.n > 0;
+    args_bool(a, "ddp", &plan.ddp);
     if (strcmp(what->text, "torch") == 0)
         return export_torch_files(it, &plan, dir, path->text, err);
     return export_sklearn_file(it, &plan, path->text, err);

@@ -367,6 +367,8 @@ int cmd_save(Interp *it, const Command *row, Args *a, FbErr *err)
     if ((args_opt(a, "width") || args_opt(a, "height")) && strcmp(what, "plot") != 0)
         return fb_fail_at(err, (args_opt(a, "width") ? args_opt(a, "width") : args_opt(a, "height"))->col,
                           "width= and height= are for save plot");
+    if (args_opt(a, "ddp") && strcmp(what, "torch") != 0)
+        return fb_fail_at(err, args_opt(a, "ddp")->col, "ddp= is for save torch");
     if (strcmp(what, "session") == 0)
         rc = save_session(it, path, err);
     else if (strcmp(what, "model") == 0 && !s->data && s->deployed) {
@@ -377,7 +379,7 @@ int cmd_save(Interp *it, const Command *row, Args *a, FbErr *err)
     else if (strcmp(what, "plot") == 0)
         rc = save_plot(it, a, path, err);
     else if (strcmp(what, "torch") == 0 || strcmp(what, "sklearn") == 0)
-        rc = cmd_save_script(it, pos[0], pos[1], err);
+        rc = cmd_save_script(it, a, pos[0], pos[1], err);
     else if (session_need_model(s, err))
         rc = -1;
     else if (strcmp(what, "weights") == 0)

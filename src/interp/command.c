@@ -141,6 +141,7 @@ static const OptSpec explain_o[] = {
 static const OptSpec save_o[] = {
     {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
     {"height", OT_INT, 150, 10000, 0, NULL, "save plot: SVG height in pixels (500)"},
+    {"ddp", OT_BOOL, 0, 0, 0, yesno, "save torch: under torchrun the script splits batches without --ddp (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec set_o[] = {
     {"seed", OT_INT, 0, 9.2e18, 0, NULL, "default seed for gen, split, init and data order (0)"},
@@ -267,7 +268,7 @@ const Command commands[] = {
      "For a linear or logistic model: each parameter's gradient, the optimizer's terms, lr x step and the\n"
      "new value; for an MLP, per-layer gradient and update norms. dry=yes only shows it.",
      NULL, NULL, explain_o, CMD_STATE, 0, 0, cmd_explain},
-    {"save", "save model|weights|history|plot|session PATH | save torch|sklearn PATH.py", "write a file (atomically)",
+    {"save", "save model|weights|history|plot|session PATH | save torch PATH.py [ddp=yes] | save sklearn PATH.py", "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
      "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.\n"
      "torch: a standalone PyTorch script (float64) that rebuilds the data, model and starting parameters\n"

@@ -25,6 +25,7 @@ static void header(const ExportPlan *p, StrBuf *out)
         "Run it:\n"
         "  one process:        python3 %s.py\n"
         "  several processes:  torchrun --standalone --nproc_per_node=4 %s.py --ddp\n"
+        "                      (Debian's torch 1.13 under Python 3.11: add --redirects 1 --tee 1)\n"
         "  several machines:   torchrun --nnodes=2 --node_rank=R --nproc_per_node=4 --master_addr=HOST \\\n"
         "                          --master_port=29500 %s.py --ddp      (R = 0, 1 on the two machines)\n"
         "  faster, not exact:  python3 %s.py --float32 [--cuda]\n\n"
@@ -44,8 +45,12 @@ static void header(const ExportPlan *p, StrBuf *out)
                      "import numpy as np  # noqa: E402\nimport torch  # noqa: E402\n"
                      "import torch.distributed as dist  # noqa: E402\nfrom torch import nn  # noqa: E402\n\n"
                      "HERE = os.path.dirname(os.path.abspath(__file__))\n");
-    strbuf_printf(out, "STEM = \"%s\"\nSTART = \"%s\"  # the run's starting parameters\n\n\n", p->stem,
+    strbuf_printf(out, "STEM = \"%s\"\nSTART = \"%s\"  # the run's starting parameters\n", p->stem,
                   p->start_dir);
+    strbuf_printf(out, "# %s\nDDP_UNDER_TORCHRUN = %s\n\n\n",
+                  p->ddp ? "save torch ... ddp=yes: started by torchrun, the script runs as with --ddp"
+                         : "True: started by torchrun, run as with --ddp (save torch ... ddp=yes)",
+                  p->ddp ? "True" : "False");
 }
 
 static void model_section(const ExportPlan *p, StrBuf *out)

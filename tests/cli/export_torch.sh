@@ -53,6 +53,7 @@ bad "solve in the middle of a run" "line 4 (\`solve\`)" "gen linear n=50; model 
 bad "step batch mid-epoch" "middle of an epoch" "gen linear n=50; model linear; batch 10; step batch 2; save torch x.py"
 bad "sklearn for an mlp" "model linear with loss mse" "gen linear n=50; model mlp; save sklearn x.py"
 bad "sklearn for adamw" "adamw" "gen linear n=50; model linear; optim adamw; save sklearn x.py"
+bad "ddp= for sklearn" "ddp= is for save torch" "gen linear n=50; model linear; save sklearn x.py ddp=yes"
 
 # ---- the Python side
 py=""
@@ -161,21 +162,22 @@ done
 
 # ---- torchrun: two processes on this machine (gloo over loopback), each its slice of every batch
 # (--redirects 1 --tee 1: Debian's torch 1.13 under Python 3.11 cannot parse the default "0"; docs/export.md)
+# NAME|SAVE OPTIONS|SCRIPT FLAGS|COMMANDS: the first exported with ddp=yes (no flag needed under torchrun).
 ddp=(
-  "full_batch|gen sine n=120; split val=0.2; scale standard; model mlp hidden=8 act=tanh; optim sgd lr=0.1 momentum=0.9; schedule exp gamma=0.98; train 30"
-  "shuffled_minibatches|load iris; split val=0.2; scale standard; model mlp hidden=8 act=relu; optim adam lr=0.01; batch 16; train 15"
+  "full_batch|ddp=yes||gen sine n=120; split val=0.2; scale standard; model mlp hidden=8 act=tanh; optim sgd lr=0.1 momentum=0.9; schedule exp gamma=0.98; train 30"
+  "shuffled_minibatches||--ddp|load iris; split val=0.2; scale standard; model mlp hidden=8 act=relu; optim adam lr=0.01; batch 16; train 15"
 )
 for s in "${ddp[@]}"; do
-  name="${s%%|*}" cmds="${s#*|}"
+  IFS='|' read -r name opt flag cmds <<<"$s"
   d="$t/ddp_$name"
   mkdir -p "$d" && cd "$d" || exit 1
-  if ! "$fb" -q -c "$cmds; save history fb.csv; save weights fb_final; save torch run.py" >fb.out 2>&1; then
+  if ! "$fb" -q -c "$cmds; save history fb.csv; save weights fb_final; save torch run.py $opt" >fb.out 2>&1; then
     fail "export torchrun $name" "fitbench: $(grep -m1 error fb.out)"
   elif ! timeout 300 "$py" -m torch.distributed.run --standalone --nproc_per_node=2 --redirects 1 --tee 1 \
-      run.py --ddp --history ddp.csv --weights ddp_final >ddp.out 2>&1; then
+      run.py $flag --history ddp.csv --weights ddp_final >ddp.out 2>&1; then
     fail "export torchrun $name" "torchrun failed: $(grep -m1 -i error ddp.out)"
   elif why="$("$py" "$t/cmp.py" fb.csv ddp.csv fb_final ddp_final 2>&1)"; then
-    pass "export torchrun --nproc_per_node=2 $name ($why)"
+    pass "export torchrun --nproc_per_node=2 $name ${opt:-$flag} ($why)"
   else
     fail "export torchrun $name" "$why"
   fi
