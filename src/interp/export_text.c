@@ -1,5 +1,5 @@
 /* export_text.c — the fixed parts of the exported Python scripts (export.h), as text.  Each is a piece of
- * Python that the generators (export_py.c, export_torch.c, export_sklearn.c) paste between the lines they
+ * Python that the generators (export.c, export_torch.c, export_sklearn.c) paste between the lines they
  * write for the session; export_text.h says what each expects to be defined before it. */
 #include "export_text.h"
 

@@ -1,4 +1,4 @@
-/* export_py.c — what the exported Python scripts share: numbers and strings as Python literals, and the data
+/* export.c — what the exported Python scripts share: numbers and strings as Python literals, and the data
  * section (the CSV read again or the generator run again, then split, features and scaling, as prep.c). */
 #include <math.h>
 #include <stdio.h>
