@@ -61,6 +61,11 @@ const char *const export_py_rng[] = {
     "        for i in range(len(idx), 1, -1):\n",
     "            j = self.below(i)\n",
     "            idx[i - 1], idx[j] = idx[j], idx[i - 1]\n",
+    "\n",
+    "\n",
+    "def unif(rng, lo, hi):\n",
+    "    \"\"\"Uniform in [lo, hi), as gen.c draws it.\"\"\"\n",
+    "    return lo + (hi - lo) * rng.uniform()\n",
     NULL};
 
 const char *const export_py_csv[] = {
@@ -158,10 +163,6 @@ const char *const export_py_genreg[] = {
     "    return math.copysign(r, x)\n",
     "\n",
     "\n",
-    "def unif(rng, lo, hi):\n",
-    "    return lo + (hi - lo) * rng.uniform()\n",
-    "\n",
-    "\n",
     "def read_data():\n",
     "    \"\"\"fitbench's `gen` (src/data/gen.c) for linear, poly and sine: X (n, d), Y (n, 1), no classes.\"\"\"\n",
     "    rng = Rng(GEN_SEED)\n",
@@ -187,10 +188,6 @@ const char *const export_py_genreg[] = {
     NULL};
 
 const char *const export_py_gencls[] = {
-    "\n",
-    "\n",
-    "def unif(rng, lo, hi):\n",
-    "    return lo + (hi - lo) * rng.uniform()\n",
     "\n",
     "\n",
     "def jitter(rng, x, amount):\n",

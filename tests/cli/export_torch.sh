@@ -100,6 +100,29 @@ if pw > 1e-9:
 print("ok: %d rows, losses within %.2g relative, parameters within %.2g" % (len(a), worst, pw))
 PY
 
+# one_case LABEL NAME FITBENCH_COMMANDS SCRIPT COMPARE...: in a fresh folder run fitbench, then the script (python),
+# then COMPARE (a command printing "ok ..." or why not); then py_compile and pyflakes on the script.
+one_case() {
+  local label="$1" name="$2" cmds="$3" script="$4" why out
+  shift 4
+  mkdir -p "$t/$label-$name" && cd "$t/$label-$name" || exit 1
+  if ! "$fb" -q -c "$cmds" >fb.out 2>&1; then
+    fail "export $label $name" "fitbench: $(grep -m1 error fb.out)"
+  elif ! "$py" "$script" >py.out 2>&1; then
+    fail "export $label $name" "the script failed: $(tail -1 py.out)"
+  elif why="$("$@" 2>&1)"; then
+    pass "export $label $name ($why)"
+  else
+    fail "export $label $name" "$why"
+  fi
+  check "export $label script $name: py_compile" "$py" -m py_compile "$script"
+  if [ -n "$flakes" ]; then
+    out="$("$py" -m pyflakes "$script" 2>&1)"
+    check "export $label script $name: pyflakes clean" test -z "$out"
+  fi
+  cd "$t" || exit 1
+}
+
 # A CSV with a text column (one-hot) and missing cells (missing=mean).
 cat >"$t/houses.csv" <<'CSV'
 city,size,age,price
@@ -139,24 +162,8 @@ sessions=(
   "wine_softmax_adamw_cosine_then_rmsprop|load wine; scale standard; model softmax; optim adamw lr=0.01; batch 32; schedule cosine t_max=8; train 15; optim rmsprop lr=0.001; train 5"
 )
 for s in "${sessions[@]}"; do
-  name="${s%%|*}" cmds="${s#*|}"
-  d="$t/s_$name"
-  mkdir -p "$d" && cd "$d" || exit 1
-  if ! "$fb" -q -c "$cmds; save history fb.csv; save weights fb_final; save torch run.py" >fb.out 2>&1; then
-    fail "export torch $name" "fitbench: $(grep -m1 error fb.out)"
-  elif ! "$py" run.py >py.out 2>&1; then
-    fail "export torch $name" "the script failed: $(tail -1 py.out)"
-  elif why="$("$py" "$t/cmp.py" fb.csv run_history.csv fb_final run_final 2>&1)"; then
-    pass "export torch $name ($why)"
-  else
-    fail "export torch $name" "$why"
-  fi
-  check "export script $name: py_compile" "$py" -m py_compile run.py
-  if [ -n "$flakes" ]; then
-    out="$("$py" -m pyflakes run.py 2>&1)"
-    check "export script $name: pyflakes clean" test -z "$out"
-  fi
-  cd "$t" || exit 1
+  one_case torch "${s%%|*}" "${s#*|}; save history fb.csv; save weights fb_final; save torch run.py" run.py \
+    "$py" "$t/cmp.py" fb.csv run_history.csv fb_final run_final
 done
 [ -n "$flakes" ] || echo "SKIP export scripts: pyflakes (Debian: python3-pyflakes) is not installed"
 
@@ -210,22 +217,6 @@ sk=(
   "gen_poly3|gen poly n=80 seed=3; features poly degree=3; model linear"
 )
 for s in "${sk[@]}"; do
-  name="${s%%|*}" cmds="${s#*|}"
-  d="$t/sk_$name"
-  mkdir -p "$d" && cd "$d" || exit 1
-  if ! "$fb" -q -c "$cmds; solve; save weights fb_coef; save sklearn fit.py" >fb.out 2>&1; then
-    fail "export sklearn $name" "fitbench: $(grep -m1 error fb.out)"
-  elif ! "$py" fit.py >py.out 2>&1; then
-    fail "export sklearn $name" "the script failed: $(tail -1 py.out)"
-  elif why="$("$py" "$t/cmpw.py" fb_coef fit_coef 2>&1)"; then
-    pass "export sklearn $name ($why)"
-  else
-    fail "export sklearn $name" "$why"
-  fi
-  check "export sklearn script $name: py_compile" "$py" -m py_compile fit.py
-  if [ -n "$flakes" ]; then
-    out="$("$py" -m pyflakes fit.py 2>&1)"
-    check "export sklearn script $name: pyflakes clean" test -z "$out"
-  fi
-  cd "$t" || exit 1
+  one_case sklearn "${s%%|*}" "${s#*|}; solve; save weights fb_coef; save sklearn fit.py" fit.py \
+    "$py" "$t/cmpw.py" fb_coef fit_coef
 done
