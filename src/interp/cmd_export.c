@@ -98,7 +98,7 @@ static int classify(const Session *s, const TrainSetup *b, size_t hb, const Args
     e->setup = s->setup;
     if (strcmp(w, "train") == 0 || strcmp(w, "step") == 0)
         return train_event(s, a, line, lineno, (long)(s->ts.hist.n - hb), e, err);
-    const char *sc = args_str((Args *)a, "schedule");
+    const char *sc = args_str(a, "schedule");
     if (strcmp(w, "optim") == 0)
         e->kind = b->opt.kind != s->setup.opt.kind      ? EXPORT_OPTIM
                   : sc && strcmp(sc, "scale") == 0       ? EXPORT_RESCALE
