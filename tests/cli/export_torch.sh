@@ -67,37 +67,51 @@ fi
 flakes=""
 "$py" -m pyflakes --version >/dev/null 2>&1 && flakes=1
 
-# cmp.py FITBENCH_HISTORY SCRIPT_HISTORY FITBENCH_WEIGHTS SCRIPT_WEIGHTS: "ok ..." or the first difference.
+# cmp.py [FITBENCH_HISTORY SCRIPT_HISTORY] FITBENCH_WEIGHTS SCRIPT_WEIGHTS: "ok ..." or the first difference.
+# Histories: epoch and step equal, train_loss and val_loss within 1e-9 relative, lr 1e-12; weights (every .npy
+# of fitbench's folder): within 1e-9 of the largest.
 cat >"$t/cmp.py" <<'PY'
 import csv, os, sys
 import numpy as np
-a, b = (list(csv.DictReader(open(p))) for p in sys.argv[1:3])
-if len(a) != len(b):
-    sys.exit("%d history rows, fitbench has %d" % (len(b), len(a)))
-worst = 0.0
-for r, s in zip(a, b):
-    if (r["epoch"], r["step"]) != (s["epoch"], s["step"]):
-        sys.exit("row %s: epoch/step %s/%s, fitbench %s/%s" % (r["epoch"], s["epoch"], s["step"], r["epoch"], r["step"]))
-    for k, tol in (("train_loss", 1e-9), ("val_loss", 1e-9), ("lr", 1e-12)):
-        if (r[k] == "") != (s[k] == ""):
-            sys.exit("epoch %s: %s '%s', fitbench '%s'" % (r["epoch"], k, s[k], r[k]))
-        if r[k] == "":
-            continue
-        x, y = float(r[k]), float(s[k])
-        e = abs(x - y) / max(abs(x), abs(y), 1e-300)
-        if e > tol:
-            sys.exit("epoch %s: %s %.17g, fitbench %.17g (relative error %.3g)" % (r["epoch"], k, y, x, e))
-        if k != "lr":
-            worst = max(worst, e)
-pw = 0.0
-for f in sorted(os.listdir(sys.argv[3])):
-    x, y = np.load(os.path.join(sys.argv[3], f)), np.load(os.path.join(sys.argv[4], f))
-    if x.shape != y.shape:
-        sys.exit("%s: shape %s, fitbench %s" % (f, y.shape, x.shape))
-    pw = max(pw, float(np.max(np.abs(x - y))) / max(float(np.max(np.abs(x))), 1e-300))
-if pw > 1e-9:
-    sys.exit("final parameters differ by %.3g of the largest" % pw)
-print("ok: %d rows, losses within %.2g relative, parameters within %.2g" % (len(a), worst, pw))
+
+
+def history(fitbench, script):
+    a, b = (list(csv.DictReader(open(p))) for p in (fitbench, script))
+    if len(a) != len(b):
+        sys.exit("%d history rows, fitbench has %d" % (len(b), len(a)))
+    worst = 0.0
+    for r, s in zip(a, b):
+        if (r["epoch"], r["step"]) != (s["epoch"], s["step"]):
+            sys.exit("row %s: epoch/step %s/%s, fitbench %s/%s" % (r["epoch"], s["epoch"], s["step"], r["epoch"],
+                                                                   r["step"]))
+        for k, tol in (("train_loss", 1e-9), ("val_loss", 1e-9), ("lr", 1e-12)):
+            if (r[k] == "") != (s[k] == ""):
+                sys.exit("epoch %s: %s '%s', fitbench '%s'" % (r["epoch"], k, s[k], r[k]))
+            if r[k] == "":
+                continue
+            x, y = float(r[k]), float(s[k])
+            e = abs(x - y) / max(abs(x), abs(y), 1e-300)
+            if e > tol:
+                sys.exit("epoch %s: %s %.17g, fitbench %.17g (relative error %.3g)" % (r["epoch"], k, y, x, e))
+            if k != "lr":
+                worst = max(worst, e)
+    return "%d rows, losses within %.2g relative, " % (len(a), worst)
+
+
+def weights(fitbench, script):
+    worst = 0.0
+    for f in sorted(os.listdir(fitbench)):
+        x, y = np.load(os.path.join(fitbench, f)), np.load(os.path.join(script, f))
+        if x.shape != y.shape:
+            sys.exit("%s: shape %s, fitbench %s" % (f, y.shape, x.shape))
+        worst = max(worst, float(np.max(np.abs(x - y))) / max(float(np.max(np.abs(x))), 1e-300))
+    if worst > 1e-9:
+        sys.exit("parameters differ by %.3g of the largest" % worst)
+    return "parameters within %.2g" % worst
+
+
+args = sys.argv[1:]
+print("ok: " + (history(*args[:2]) if len(args) == 4 else "") + weights(*args[-2:]))
 PY
 
 # one_case LABEL NAME FITBENCH_COMMANDS SCRIPT COMPARE...: in a fresh folder run fitbench, then the script (python),
@@ -196,20 +210,6 @@ if ! "$py" -c 'import sklearn' 2>/dev/null; then
   echo "SKIP export sklearn: no scikit-learn for $py (Debian: python3-sklearn)"
   exit 0
 fi
-# cmpw.py FITBENCH_WEIGHTS SCRIPT_WEIGHTS: W and b within 1e-9 of the largest.
-cat >"$t/cmpw.py" <<'PY'
-import os, sys
-import numpy as np
-worst = 0.0
-for f in ("W.npy", "b.npy"):
-    x, y = np.load(os.path.join(sys.argv[1], f)), np.load(os.path.join(sys.argv[2], f))
-    if x.shape != y.shape:
-        sys.exit("%s: shape %s, fitbench %s" % (f, y.shape, x.shape))
-    worst = max(worst, float(np.max(np.abs(x - y))) / max(float(np.max(np.abs(x))), 1e-300))
-if worst > 1e-9:
-    sys.exit("coefficients differ by %.3g of the largest" % worst)
-print("ok: coefficients within %.2g" % worst)
-PY
 sk=(
   "boston_least_squares|load boston; split val=0.2; scale standard; model linear"
   "boston_ridge|load boston; scale minmax; model linear; optim sgd weight_decay=0.1"
@@ -218,5 +218,5 @@ sk=(
 )
 for s in "${sk[@]}"; do
   one_case sklearn "${s%%|*}" "${s#*|}; solve; save weights fb_coef; save sklearn fit.py" fit.py \
-    "$py" "$t/cmpw.py" fb_coef fit_coef
+    "$py" "$t/cmp.py" fb_coef fit_coef
 done
