@@ -5,6 +5,9 @@
 FB_BUILD_PKGS=(meson ninja-build pkg-config gcc libc6-dev libreadline-dev libncurses-dev libopenblas-dev
   zlib1g-dev libcriterion-dev)
 FB_TEST_PKGS=(tmux locales valgrind clang libclang-rt-dev time)
+# Optional: the tests that run Python (the exported PyTorch and scikit-learn scripts, tests/cli/export_torch.sh) print
+# SKIP without them; scripts/test does not install them (python3-torch is large).
+FB_PY_PKGS=(python3-torch python3-numpy python3-sklearn python3-pyflakes)
 
 fb_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 

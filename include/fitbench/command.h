@@ -166,6 +166,17 @@ CommandFn cmd_sleep;
 CommandFn cmd_help;
 CommandFn cmd_quit;
 
+/* Shared by cmd_*.c: where `load NAME` finds a file (NAME itself when it is a file or has a '/', else
+ * DIR/NAME.csv, .csv.gz or NAME in it->data_dirs; NAME when none is there): returns name or buf. */
+const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size);
+
+/* Shared by cmd_*.c: the file of layer `layer`'s W or b (which) in a weights folder: W.npy / b.npy for a
+ * one-layer model, W1.npy b1.npy W2.npy ... for an MLP. */
+void cmd_weight_name(char *buf, size_t size, const char *dir, const Model *m, size_t layer, char which);
+
+/* save torch|sklearn PATH.py [ddp=yes] (cmd_export.c): the session as a Python script. */
+int cmd_save_script(Interp *it, Args *a, const Tok *what, const Tok *path, FbErr *err);
+
 /* Shared by cmd_*.c: look up a metric or parameter by name for expect/until. */
 int interp_lookup(void *ctx, const char *name, const double *idx, int nidx, double *out, FbErr *err);
 

@@ -26,7 +26,7 @@ static bool is_file(const char *p)
  * shipped datasets (NAME.csv, NAME.csv.gz or NAME in each folder of
  * it->data_dirs, in datadirs.h's order), so `load boston` works from any
  * directory. */
-static const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size)
+const char *resolve_dataset(const Interp *it, const char *name, char *buf, size_t size)
 {
     static const char *const ext[] = {".csv", ".csv.gz", ""};
     if (is_file(name) || strchr(name, '/'))

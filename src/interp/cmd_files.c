@@ -17,8 +17,7 @@
 int cmd_load_model(Interp *it, Args *a, const Tok *path, FbErr *err);
 int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err);
 
-/* W.npy / b.npy for a one-layer model, W1.npy b1.npy W2.npy ... for an MLP. */
-static void weight_name(char *buf, size_t size, const char *dir, const Model *m, size_t layer, char which)
+void cmd_weight_name(char *buf, size_t size, const char *dir, const Model *m, size_t layer, char which)
 {
     if (m->nlayers == 1)
         snprintf(buf, size, "%s/%c.npy", dir, which);
@@ -56,15 +55,15 @@ static int swap_in(const Model *m, const char *stage, const char *dir, FbErr *er
     char from[4200], to[4200], old[4210];
     struct stat st;
     for (i = 0; i < nf; i++) {
-        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        cmd_weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
         if (lstat(to, &st) == 0 && !S_ISREG(st.st_mode))
             return fb_fail(err, "cannot write %s: it is not a regular file; nothing saved", to);
     }
     bool had[2 * MODEL_MAX_LAYERS] = {false};
     int rc = 0;
     for (i = 0; i < nf && !rc; i++) {
-        weight_name(from, sizeof from, stage, m, i / 2, i % 2 ? 'b' : 'W');
-        weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
+        cmd_weight_name(from, sizeof from, stage, m, i / 2, i % 2 ? 'b' : 'W');
+        cmd_weight_name(to, sizeof to, dir, m, i / 2, i % 2 ? 'b' : 'W');
         snprintf(old, sizeof old, "%s~", from);
         had[i] = lstat(to, &st) == 0;
         if ((had[i] && rename(to, old) != 0) || rename(from, to) != 0) {
@@ -76,8 +75,8 @@ static int swap_in(const Model *m, const char *stage, const char *dir, FbErr *er
     }
     /* On failure, undo files [0, i) in reverse; on success, drop the old versions. */
     for (size_t j = rc ? i : nf; j-- > 0;) {
-        weight_name(from, sizeof from, stage, m, j / 2, j % 2 ? 'b' : 'W');
-        weight_name(to, sizeof to, dir, m, j / 2, j % 2 ? 'b' : 'W');
+        cmd_weight_name(from, sizeof from, stage, m, j / 2, j % 2 ? 'b' : 'W');
+        cmd_weight_name(to, sizeof to, dir, m, j / 2, j % 2 ? 'b' : 'W');
         snprintf(old, sizeof old, "%s~", from);
         if (!rc)
             unlink(old);
@@ -107,9 +106,9 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
     char from[4200]; /* stage plus "/W15.npy" */
     for (size_t l = 0; l < m->nlayers && !rc; l++) {
         size_t shape[2] = {m->sizes[l + 1], m->sizes[l]};
-        weight_name(from, sizeof from, stage, m, l, 'W');
+        cmd_weight_name(from, sizeof from, stage, m, l, 'W');
         rc = npy_write(from, m->params + m->woff[l], 2, shape, err);
-        weight_name(from, sizeof from, stage, m, l, 'b');
+        cmd_weight_name(from, sizeof from, stage, m, l, 'b');
         if (!rc)
             rc = npy_write(from, m->params + m->boff[l], 1, shape, err);
     }
@@ -119,7 +118,7 @@ static int save_weights(Interp *it, const char *dir, FbErr *err)
         rc = swap_in(m, stage, dir, err);
     for (size_t l = 0; l < m->nlayers; l++)
         for (int k = 0; k < 2; k++) {
-            weight_name(from, sizeof from, stage, m, l, k ? 'b' : 'W');
+            cmd_weight_name(from, sizeof from, stage, m, l, k ? 'b' : 'W');
             unlink(from); /* whatever was not moved */
         }
     rmdir(stage);
@@ -145,7 +144,7 @@ int cmd_load_weights(Interp *it, Args *a, const Tok *path, FbErr *err)
     for (size_t l = 0; l < m->nlayers; l++) {
         for (int wb = 0; wb < 2; wb++) {
             char file[4200];
-            weight_name(file, sizeof file, path->text, m, l, wb ? 'b' : 'W');
+            cmd_weight_name(file, sizeof file, path->text, m, l, wb ? 'b' : 'W');
             double *data;
             size_t ndim, shape[2];
             if (npy_read(file, &data, &ndim, shape, err)) {
@@ -369,6 +368,8 @@ int cmd_save(Interp *it, const Command *row, Args *a, FbErr *err)
     if ((args_opt(a, "width") || args_opt(a, "height")) && strcmp(what, "plot") != 0)
         return fb_fail_at(err, (args_opt(a, "width") ? args_opt(a, "width") : args_opt(a, "height"))->col,
                           "width= and height= are for save plot");
+    if (args_opt(a, "ddp") && strcmp(what, "torch") != 0)
+        return fb_fail_at(err, args_opt(a, "ddp")->col, "ddp= is for save torch");
     if (strcmp(what, "session") == 0)
         rc = save_session(it, path, err);
     else if (strcmp(what, "model") == 0 && !s->data && s->deployed) {
@@ -378,6 +379,8 @@ int cmd_save(Interp *it, const Command *row, Args *a, FbErr *err)
     }
     else if (strcmp(what, "plot") == 0)
         rc = save_plot(it, a, path, err);
+    else if (strcmp(what, "torch") == 0 || strcmp(what, "sklearn") == 0)
+        rc = cmd_save_script(it, a, pos[0], pos[1], err);
     else if (session_need_model(s, err))
         rc = -1;
     else if (strcmp(what, "weights") == 0)

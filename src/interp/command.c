@@ -29,7 +29,7 @@ static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
                                      NULL};
-static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
+static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
 static const OptSpec load_o[] = {
     {"target", OT_STR, 0, 0, 0, NULL, "the target column(s): name or 0-based index, comma-separated (default: last)"},
@@ -160,6 +160,7 @@ static const OptSpec check_o[] = {
 static const OptSpec save_o[] = {
     {"width", OT_INT, 200, 10000, 0, NULL, "save plot: SVG width in pixels (800)"},
     {"height", OT_INT, 150, 10000, 0, NULL, "save plot: SVG height in pixels (500)"},
+    {"ddp", OT_BOOL, 0, 0, 0, yesno, "save torch: under torchrun the script splits batches without --ddp (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec set_o[] = {
     {"seed", OT_INT, 0, 9.2e18, 0, NULL, "default seed for gen, split, init and data order (0)"},
@@ -310,9 +311,14 @@ const Command commands[] = {
      "< 1e-2 uncomfortable, above that probably wrong; and the parameter that agrees worst. Big models\n"
      "check a subset (rows=, max=; the report says how many). The parameters are left exactly as they were.",
      "check", check_w, check_o, 0, 1, 1, cmd_check},
-    {"save", "save model|weights|history|plot|session PATH", "write a file (atomically)",
+    {"save", "save model|weights|history|plot|session PATH | save torch PATH.py [ddp=yes] | save sklearn PATH.py",
+     "write a file (atomically)",
      "model: text format with every number in %.17g; weights: a folder of .npy files (W.npy, b.npy or\n"
-     "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.",
+     "W1.npy, b1.npy, ...); history: CSV; plot: SVG; session: the .fit commands that rebuild this state.\n"
+     "torch: a standalone PyTorch script (float64) that rebuilds the data, model and starting parameters\n"
+     "(PATH_start/ next to it) and replays the training commands; its history equals `save history`'s.\n"
+     "It runs under torchrun with --ddp. sklearn: the closed form (LinearRegression, or Ridge with weight\n"
+     "decay) on the same data, for model linear + loss mse. See docs/export.md.",
      "file kind", save_w, save_o, 0, 2, 2, cmd_save},
     {"run", "run PATH", "run the commands of a .fit script (scripts may nest)", NULL, NULL, NULL, none_o, CMD_NOREC,
      1, 1, cmd_run},
