@@ -18,7 +18,12 @@ typedef struct Settings {
     bool echo;               /* print each script command before running it */
     bool bail;               /* stop a script at the first error (batch default) */
     bool timing;             /* print wall times (off makes transcripts reproducible) */
+    double pace;             /* seconds a train/step/compare/lrfind lasts at least in the workbench;
+                              * < 0: automatic (0 at the prompt, PACE_LIVE under --live) */
 } Settings;
+
+/* The pace of a --live replay when the script does not set one (seconds). */
+#define PACE_LIVE 3.0
 
 typedef struct ModelSpec {
     bool set;

@@ -34,6 +34,8 @@
 /* Wait at least DRAW_SHARE times a redraw's own cost, for the same reason:
  * what a redraw costs the terminal is not in that figure. */
 #define DRAW_SHARE 300.0
+/* While a paced command waits (set pace=), the time is idle anyway: a redraw may cost up to a third of it. */
+#define PACE_DRAW_SHARE 3.0
 #define POLL_S 0.02        /* look at the keyboard every 20 ms while busy */
 #define PROMPT "fitbench> "
 
@@ -120,6 +122,8 @@ typedef struct Tui {
     double lr_pending; /* +/- pressed: the factor for the lr from the next epoch on (1 = none) */
     long train_epoch0;
     double train_t0;
+    double pace_s;     /* the running command lasts at least this long (0: as fast as it goes) */
+    double pace_t0;    /* when the pace's clock started (moved on by a pause or a change of pace) */
     double next_draw, next_plot, next_poll;
     Due due_batch, due_epoch; /* one each: the two hooks alternate */
     unsigned char in[512];

@@ -149,8 +149,10 @@ void tui_draw_separator(Tui *t)
 {
     const char *hint;
     char buf[160];
-    if (t->training)
-        hint = " Esc/Ctrl-C stop \u00b7 space pause \u00b7 +/- lr\u00d72 ";
+    if (t->training && t->W >= 100)
+        hint = " Esc stop \u00b7 space pause \u00b7 +/- lr\u00d72 \u00b7 </> slower/faster \u00b7 e end ";
+    else if (t->training)
+        hint = " Esc stop \u00b7 space pause \u00b7 +/- lr \u00b7 </> pace \u00b7 e end ";
     else if (t->waiting)
         hint = " any key: go on ";
     else if (t->scroll) {

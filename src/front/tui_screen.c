@@ -216,15 +216,15 @@ void tui_maybe_draw(Tui *t)
     if (now < t->next_draw && now < t->next_plot)
         return;
     bool plot = now >= t->next_plot;
-    double t0 = now_s();
+    double t0 = now_s(), share = t->training && t->pace_s > 0 ? PACE_DRAW_SHARE : DRAW_SHARE;
     if (plot && !t->small) {
         tui_draw_plot(t);
-        double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
+        double t1 = now_s(), gap = (t1 - t0) * share;
         t->next_plot = t1 + (gap > FRAME_S ? gap : FRAME_S);
         t0 = t1;
     }
     draw_screen(t, false);
-    double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
+    double t1 = now_s(), gap = (t1 - t0) * share;
     t->next_draw = t1 + (gap > FRAME_S ? gap : FRAME_S);
 }
 

@@ -174,8 +174,13 @@ static void activity(Tui *t, char *buf, size_t n, int *color)
     else if (t->training) {
         double el = now_s() - t->train_t0;
         long done = t->it->s->ts.epoch - t->train_epoch0;
-        char a[32];
-        snprintf(buf, n, "\u25b6 training: %ld epochs, %s s", done, fb_fmt(a, sizeof a, el, 3));
+        char a[32], b[32];
+        const Interp *it = t->it;
+        if (t->pace_s > 0 && it->work_total > 0)
+            snprintf(buf, n, "\u25b6 %ld/%ld, %s s, pace %s s", it->work_done, it->work_total,
+                     fb_fmt(a, sizeof a, el, 2), fb_fmt(b, sizeof b, t->pace_s, 3));
+        else
+            snprintf(buf, n, "\u25b6 training: %ld epochs, %s s", done, fb_fmt(a, sizeof a, el, 3));
         *color = UI_CMD;
     } else if (t->busy)
         snprintf(buf, n, "working\u2026");

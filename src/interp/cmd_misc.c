@@ -111,12 +111,20 @@ int cmd_set(Interp *it, const Command *row, Args *a, FbErr *err)
     args_bool(a, "timing", &st->timing);
     if (args_long(a, "precision", &v))
         st->precision = (int)v;
+    args_num(a, "pace", &st->pace);
     if (has_threads)
         st->threads = (int)nt; /* (set above, where a tight ulimit can refuse new BLAS threads) */
-    if (a->n == 1)
-        sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",
+    if (a->n == 1) {
+        char pace[48], auto_[40];
+        if (st->pace < 0)
+            snprintf(pace, sizeof pace, "%s (auto)", fb_fmt(auto_, sizeof auto_, it->live ? PACE_LIVE : 0, 6));
+        else
+            fb_fmt(pace, sizeof pace, st->pace, 6);
+        sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s pace=%s\n",
                     (unsigned long long)st->seed, st->echo ? "yes" : "no", st->bail ? "yes" : "no", st->threads,
-                    st->precision, st->timing ? "yes" : "no");
+                    st->precision, st->timing ? "yes" : "no",
+                    pace);
+    }
     return 0;
 }
 

@@ -31,6 +31,7 @@ static int compare_epoch(void *ctx, const TrainState *st)
     CompareCtx *cc = ctx;
     const HistRow *r = history_last(&st->hist);
     Curve *k = cc->curve;
+    cc->it->work_done++;
     if (k->n < cc->cap) {
         k->x[k->n] = (double)r->epoch;
         k->y[k->n] = r->train_loss;
@@ -240,6 +241,8 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     Curves *old_cmp = session_swap_compare(s, cv);
     if (it->interrupt)
         *it->interrupt = 0;
+    it->work_done = 0;
+    it->work_total = (long)ca.nv * ca.epochs;
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     TrainOutcome outs[CURVES_MAX];
@@ -247,11 +250,13 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     bool stopped = false;
     for (size_t i = 0; i < ca.nv && !stopped && !rc; i++) {
         cv->ncurves = i + 1;
+        it->work_done = (long)i * ca.epochs; /* a run that diverged early leaves the rest of its share */
         rc = compare_one(it, &ca, i, &cv->c[i], &data, &outs[i], err);
         stopped = !rc && (outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED);
     }
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
     if (it->interrupt)
         *it->interrupt = 0;
     free(ca.vals);
@@ -315,6 +320,11 @@ static int lrfind_run(Interp *it, double start, double end, long iters, Curve *k
         k->y[k->n] = smooth;
         k->y2[k->n] = loss;
         k->n++;
+        it->work_done = i + 1;
+        if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it)) {
+            *why = "interrupted";
+            break;
+        }
         if (smooth < best)
             best = smooth;
         if (smooth > 4 * best) {
@@ -353,10 +363,33 @@ int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
     k->y = k->x ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
     k->y2 = k->y ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
     const char *why;
-    if (!k->y2 || lrfind_run(it, start, end, iters, k, &why, err)) {
+    if (!k->y2) {
         curves_unref(cv);
         return -1;
     }
+    /* The session shows the curve as it grows; a failure puts the old one back. */
+    Curves *old = s->lrfind;
+    char old_plot[16];
+    memcpy(old_plot, s->plot, sizeof old_plot);
+    if (old)
+        old->refs++;
+    cv->refs++;
+    session_set_lrfind(s, cv);
+    it->work_done = 0;
+    it->work_total = iters;
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    int rc = lrfind_run(it, start, end, iters, k, &why, err);
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
+    curves_unref(cv);
+    if (rc) {
+        session_set_lrfind(s, old);
+        memcpy(s->plot, old_plot, sizeof old_plot);
+        return -1;
+    }
+    curves_unref(old);
     /* The suggestion: a tenth of the lr at the lowest smoothed loss (fastai v1's rule,
      * "min/10").  The minimum itself sits where the loss is about to blow up (the smoothed
      * curve lags), so a tenth of it is a fast lr that is still safely stable. */
@@ -366,7 +399,6 @@ int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
             imin = i;
     if (n)
         cv->suggest = k->x[imin] / 10;
-    session_set_lrfind(s, cv);
     sink_printf(it->out, "lrfind: %zu updates with lr from %s to %s (%s, batch %s); %s\n", n, NUM(it, start),
                 NUM(it, n ? k->x[n - 1] : start), optim_name(s->setup.opt.kind),
                 s->setup.batch ? "minibatches" : "full", why);

@@ -212,6 +212,7 @@ typedef struct TrainCtx {
     Interp *it;
     long total;       /* epochs asked for, for "epoch k/N" */
     long first_epoch; /* st->epoch when the command started */
+    bool per_batch;   /* step batch N: the pace counts updates, not epochs */
     const char *until;
     int until_col;
     bool until_hit;
@@ -245,6 +246,8 @@ static int on_epoch(void *ctx, const TrainState *st)
     TrainCtx *tc = ctx;
     Interp *it = tc->it;
     long k = st->epoch - tc->first_epoch;
+    if (!tc->per_batch)
+        it->work_done = k;
     if (!it->quiet && !it->fe && show_epoch(k, tc->total))
         print_row(it, history_last(&st->hist), k, tc->total);
     if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it))
@@ -268,6 +271,8 @@ static int on_batch(void *ctx, const TrainState *st)
     TrainCtx *tc = ctx;
     Interp *it = tc->it;
     session_path_step(it->s); /* plot surface draws the way the parameters went */
+    if (tc->per_batch)
+        it->work_done++;
     return it->fe && it->fe->train_batch ? it->fe->train_batch(it->fe->ctx, it) : 0;
 }
 
@@ -391,6 +396,9 @@ static int train_live(Interp *it, TrainCtx *tc, const TrainData *data, Run *r, F
                                            "a replay could not stop early at the same epoch"
                                          : NULL);
     Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
+    tc->per_batch = r->batches > 0;
+    it->work_done = 0;
+    it->work_total = r->batches ? r->batches : r->epochs;
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     r->start_loss = s->ts.now.valid ? s->ts.now.train_loss : NAN;
@@ -400,6 +408,7 @@ static int train_live(Interp *it, TrainCtx *tc, const TrainData *data, Run *r, F
     size_t nrun = s->live.nmark;
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
     session_live_shut(s);
     if (!rc && (s->live.nmark || r->out.end == TRAIN_INTERRUPTED)) {
         FbErr lerr;

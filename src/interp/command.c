@@ -149,6 +149,7 @@ static const OptSpec set_o[] = {
     {"threads", OT_INT, 0, 256, 0, NULL, "BLAS threads, 0 = automatic"},
     {"precision", OT_INT, 1, 17, 0, NULL, "significant digits printed (6)"},
     {"timing", OT_BOOL, 0, 0, 0, yesno, "print wall-clock times (yes)"},
+    {"pace", OT_NUM, 0, 3600, 0, NULL, "seconds train/step/compare/lrfind last at least in the workbench (0; 3 --live)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec none_o[] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 
@@ -275,7 +276,7 @@ const Command commands[] = {
      1, 1, cmd_run},
     {"record", "record PATH|off", "append every successful command to a .fit file", NULL, NULL, NULL, none_o,
      CMD_NOREC, 1, 1, cmd_record},
-    {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing", NULL, NULL, NULL, set_o,
+    {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing, pace", NULL, NULL, NULL, set_o,
      0, 0, 0, cmd_set},
     {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
      "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"

@@ -16,6 +16,7 @@ void session_init(Session *s)
     s->set.precision = 6;
     s->set.bail = true;
     s->set.timing = true;
+    s->set.pace = -1;
     prep_spec_default(&s->prep_spec);
     s->setup.loss.kind = LOSS_MSE;
     s->setup.loss.delta = 1.0;
