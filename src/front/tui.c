@@ -141,7 +141,9 @@ static int screen_open(Tui *t, FbErr *err)
         tcsetattr(STDIN_FILENO, TCSANOW, &tio);
         def_prog_mode();
     }
-    t->color = has_colors() && start_color() != ERR;
+    /* NO_COLOR (no-color.org: set and not empty) and terminals with fewer than 8 colours: characters only. */
+    const char *nc = getenv("NO_COLOR");
+    t->color = !(nc && *nc) && has_colors() && start_color() != ERR && COLORS >= 8;
     if (t->color)
         use_default_colors();
     tui_layout(t);

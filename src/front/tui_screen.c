@@ -12,25 +12,22 @@
 /* ---- colours ---------------------------------------------------------------- */
 
 /* The terminal colour of a grid colour index (-1 = the terminal's default).
- * With 256 colours the palette of grid_to_ansi, else the nearest basic one. */
+ * With 256 colours grid_xterm256's palette, else the nearest basic one. */
 static short term_color(uint8_t c)
 {
-    static const short s256[GC_NSERIES] = {32, 208, 34, 160, 133, 37, 69, 244};
-    static const short h256[GC_NHEAT] = {53, 54, 61, 67, 73, 72, 113, 184};
-    static const short s8[GC_NSERIES] = {COLOR_BLUE, COLOR_YELLOW,  COLOR_GREEN, COLOR_RED,
-                                         COLOR_MAGENTA, COLOR_CYAN, COLOR_BLUE, COLOR_WHITE};
-    static const short h8[GC_NHEAT] = {COLOR_BLUE, COLOR_BLUE, COLOR_CYAN, COLOR_CYAN,
-                                       COLOR_GREEN, COLOR_GREEN, COLOR_YELLOW, COLOR_YELLOW};
-    bool rich = COLORS >= 256;
+    static const short s8[GC_NSERIES] = {COLOR_CYAN, COLOR_YELLOW,  COLOR_GREEN, COLOR_RED,
+                                         COLOR_MAGENTA, COLOR_YELLOW, COLOR_BLUE, COLOR_WHITE};
+    static const short h8[GC_NHEAT] = {COLOR_BLUE, COLOR_BLUE, COLOR_BLUE, COLOR_BLUE,
+                                       COLOR_RED, COLOR_RED, COLOR_RED, COLOR_RED};
+    if (COLORS >= 256)
+        return (short)grid_xterm256(c);
     if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
-        return rich ? s256[c - GC_SERIES1] : s8[c - GC_SERIES1];
+        return s8[c - GC_SERIES1];
     if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
-        return rich ? h256[c - GC_HEAT0] : h8[c - GC_HEAT0];
+        return h8[c - GC_HEAT0];
     switch (c) {
-    case GC_AXIS: return rich ? 245 : -1;
-    case GC_LABEL: return rich ? 250 : -1;
-    case GC_REF: return rich ? 178 : COLOR_YELLOW;
-    case GC_MARKER: return rich ? 139 : COLOR_MAGENTA;
+    case GC_REF: return COLOR_YELLOW;
+    case GC_MARKER: return COLOR_MAGENTA;
     default: return -1;
     }
 }

@@ -34,7 +34,7 @@ void plotview_free(PlotView *pv)
     free(pv->px);
     free(pv->py);
     free(pv->pcolor);
-    free(pv->ptext);
+    free(pv->pglyph);
     free(pv->buf);
     memset(pv, 0, sizeof *pv);
 }
@@ -89,7 +89,7 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
                  c->logy ? " (log scale)" : "");
         if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err) < 0)
             return -1;
-        if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0)
+        if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_DASHED, err) < 0)
             return -1;
         optimum_line(s, pv);
         /* Mark where the lr changed (a new optim, the TUI's +/- keys). */
@@ -122,8 +122,10 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
     }
     snprintf(pv->title, sizeof pv->title, "compare %s: train loss from the same start%s", cv->key,
              c->logy ? " (log scale)" : "");
+    /* Solid, dashed, dotted in turn, so the runs stay apart without colour. */
+    static const SeriesStyle st[3] = {SERIES_LINE, SERIES_DASHED, SERIES_DOTTED};
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
-        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
+        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 3], err) < 0)
             return -1;
     optimum_line(s, pv);
     return 0;
@@ -336,8 +338,8 @@ static int heat_alloc(PlotView *pv, int nx, int ny, size_t npoints, FbErr *err)
     pv->px = pv->samples ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
     pv->py = pv->px ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
     pv->pcolor = pv->py ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
-    pv->ptext = pv->pcolor ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
-    if (!pv->ptext)
+    pv->pglyph = pv->pcolor ? fb_malloc(npoints ? npoints : 1, sizeof(uint32_t), "the picture", err) : NULL;
+    if (!pv->pglyph)
         return -1;
     pv->hc.samples = pv->samples;
     pv->hc.nx = nx;
@@ -345,6 +347,7 @@ static int heat_alloc(PlotView *pv, int nx, int ny, size_t npoints, FbErr *err)
     pv->hc.px = pv->px;
     pv->hc.py = pv->py;
     pv->hc.pcolor = pv->pcolor;
+    pv->hc.pglyph = pv->pglyph;
     pv->hc.npoints = 0;
     return 0;
 }
@@ -355,7 +358,7 @@ static void add_point(PlotView *pv, double x, double y, uint8_t color, char text
     pv->px[i] = x;
     pv->py[i] = y;
     pv->pcolor[i] = color;
-    pv->ptext[i] = text;
+    pv->pglyph[i] = (uint32_t)(unsigned char)text;
 }
 
 /* ---- plot boundary --------------------------------------------------------------------- */
@@ -447,6 +450,18 @@ static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomod
     }
     /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
     bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
+    /* The workbench without colour: P(class 1) below 0.25 blank, below 0.5 '·', above it ░ ░ ▒ ▓ (the
+     * boundary is where '·' turns to '░'); with more classes the classes' levels land on distinct ones. */
+    static const uint32_t shade[GC_NHEAT] = {' ', ' ', 0xB7, 0xB7, 0x2591, 0x2591, 0x2592, 0x2593};
+    memcpy(pv->shade, shade, sizeof shade);
+    int kl = 0;
+    for (size_t c = 0; c < ds->nclasses && c < 8 && kl < (int)sizeof pv->key - 1; c++)
+        kl += snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "%s%c %s", c ? "  " : "", class_char[c],
+                       FB_SHOWN(ds->class_names[c]));
+    if (!nomodel) {
+        snprintf(pv->ramp_lo, sizeof pv->ramp_lo, bce ? "P(class 1): 0" : "class: %s", FB_SHOWN(ds->class_names[0]));
+        snprintf(pv->ramp_hi, sizeof pv->ramp_hi, bce ? "1" : "%s", FB_SHOWN(ds->class_names[ds->nclasses - 1]));
+    }
     if (bce)
         memcpy(pv->rtext, "  ..::--", GC_NHEAT);
     else
@@ -754,6 +769,22 @@ static int surf_shade(Surf *sf, PlotView *pv, int nx, int ny, double *lo_out, do
     return 0;
 }
 
+/* The workbench's key of the surface: the points, then the shading's ends. */
+static void surf_key(const Surf *sf, PlotView *pv, double lo, double hi)
+{
+    const Session *s = sf->s;
+    const Curves *cmp = s->compare;
+    int len = snprintf(pv->key, sizeof pv->key, "X now  * lowest");
+    if (path_usable(&s->path, s->ts.model.nparams))
+        len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  o path");
+    for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->key - 1; c++)
+        if (path_usable(&cmp->c[c].path, s->ts.model.nparams))
+            len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  %zu %s", c + 1, cmp->c[c].label);
+    char a[24], b[24];
+    snprintf(pv->ramp_lo, sizeof pv->ramp_lo, "loss %s", fb_fmt(a, sizeof a, lo, 3));
+    snprintf(pv->ramp_hi, sizeof pv->ramp_hi, "%s (log)", fb_fmt(b, sizeof b, hi, 3));
+}
+
 /* The points over the map (the paths, the lowest and the current point), the labels, the title and the key
  * under the text chart. */
 static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, double min1, double min2)
@@ -770,6 +801,9 @@ static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, doub
     add_point(pv, min1, min2, GC_REF, '*');
     add_point(pv, sf->cur1, sf->cur2, GC_MARKER, 'X');
     memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
+    static const uint32_t shade[GC_NHEAT] = {' ', 0xB7, ':', 0x2591, 0x2591, 0x2592, 0x2593, 0x2588};
+    memcpy(pv->shade, shade, sizeof shade);
+    surf_key(sf, pv, lo, hi);
     HeatChart *hc = &pv->hc;
     model_param_name(m0, sf->q1, pv->xlabel, sizeof pv->xlabel);
     model_param_name(m0, sf->q2, pv->ylabel, sizeof pv->ylabel);
@@ -903,12 +937,45 @@ static int build_for_grid(const Session *s, const Grid *g, PlotView *pv, FbErr *
     return plotview_build_sized(s, pv, nx, ny, err);
 }
 
-int plotview_render(const Session *s, Grid *g, FbErr *err)
+/* The key on row y of g: pv->key, then the shading's ramp (GC_NHEAT cells, as the map draws them) between its
+ * two ends. */
+static void heat_key(const PlotView *pv, Grid *g, int y, bool shade_glyphs)
+{
+    int x = 1 + grid_text(g, 1, y, pv->key, GC_LABEL);
+    if (!pv->ramp_lo[0])
+        return;
+    x += 1 + grid_text(g, x + 1, y, "\u2502", GC_AXIS);
+    x += 1 + grid_text(g, x + 1, y, pv->ramp_lo, GC_LABEL);
+    if (x + GC_NHEAT + 2 + grid_text_cols(pv->ramp_hi) >= g->w)
+        return; /* no room for the ramp: better none than a cut one */
+    x++;
+    for (int l = 0; l < GC_NHEAT; l++, x++) {
+        GridCell *c = &g->cells[(size_t)y * g->w + x];
+        c->ch = shade_glyphs ? pv->shade[l] : 0x2580;
+        c->fg = (uint8_t)(GC_HEAT0 + l);
+        c->bg = shade_glyphs ? GC_DEFAULT : (uint8_t)(GC_HEAT0 + l);
+    }
+    grid_text(g, x + 1, y, pv->ramp_hi, GC_LABEL);
+}
+
+int plotview_render(const Session *s, Grid *g, bool shade_glyphs, FbErr *err)
 {
     PlotView pv;
-    if (build_for_grid(s, g, &pv, err))
+    bool key = plotview_is_heat(s) && g->h > CHART_MIN_H + 2;
+    /* A heat map leaves its last row to the key: the rows above are a grid of their own. */
+    Grid top = *g;
+    if (key)
+        top.h--;
+    if (build_for_grid(s, &top, &pv, err))
         return -1;
-    int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+    if (pv.heat && shade_glyphs)
+        pv.hc.shade = pv.shade;
+    int rc = pv.heat ? chart_heat_render(&pv.hc, &top, err) : chart_render(&pv.chart, g, err);
+    if (rc == 0 && key) {
+        for (int x = 0; x < g->w; x++)
+            g->cells[(size_t)(g->h - 1) * g->w + x] = (GridCell){' ', 0, 0};
+        heat_key(&pv, g, g->h - 1, shade_glyphs);
+    }
     plotview_free(&pv);
     return rc;
 }
@@ -938,16 +1005,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
         return NULL;
     }
     int rc = pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
-    if (rc == 0 && pv.heat) {
-        heat_to_text(&pv, g);
-        /* Points: each colour stands for one kind of point (a class, a path). */
-        char map[256] = {0};
-        for (size_t p = 0; p < pv.hc.npoints; p++)
-            map[pv.pcolor[p]] = pv.ptext[p];
-        for (size_t q = 0; q < (size_t)w * (size_t)h; q++)
-            if (g->cells[q].ch == 0x25CF)
-                g->cells[q].ch = map[g->cells[q].fg] ? (uint32_t)(unsigned char)map[g->cells[q].fg] : 'o';
-    }
+    if (rc == 0 && pv.heat)
+        heat_to_text(&pv, g); /* the points are already their characters */
     if (rc == 0)
         text = grid_to_utf8(g, err);
     if (text && pv.heat && pv.note[0]) {
