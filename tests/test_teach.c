@@ -206,6 +206,37 @@ Test(teach, compare_optim_values_with_options)
     h_free(&h);
 }
 
+/* compare optim="sgd lr=X" starts from sgd's defaults, not from the session's momentum; compare lr=X keeps the
+ * session's other settings.  Each curve equals a separate run with exactly those options, and the output names them. */
+Test(teach, compare_optim_values_start_from_defaults)
+{
+    H h;
+    h_init(&h);
+    const char *setup = "gen linear n=100 d=2 seed=4; model linear; batch full; optim sgd lr=0.05 momentum=0.9";
+    run_ok(&h, setup);
+    run_ok(&h, "compare optim=\"sgd lr=0.05,sgd lr=0.05 momentum=0.9\" epochs=5");
+    run_ok(&h, "plot loss");
+    const Curves *cv = h.s.compare;
+    cr_assert_eq(cv->ncurves, 2);
+    static const char *const same[] = {"optim sgd lr=0.05 momentum=0; train 5", "train 5"};
+    for (size_t i = 0; i < 2; i++) {
+        H one;
+        h_init(&one);
+        run_ok(&one, setup);
+        run_ok(&one, same[i]);
+        for (size_t j = 0; j < cv->c[i].n; j++)
+            cr_assert(cv->c[i].y[j] == one.s.ts.hist.rows[j].train_loss, "run %zu epoch %zu", i, j);
+        h_free(&one);
+    }
+    cr_assert(cv->c[0].y[5] != cv->c[1].y[5], "plain sgd and momentum gave the same loss");
+    cr_assert(strstr(h_out(&h), "optim=sgd lr=0.05: sgd lr=0.05 momentum=0 "), "%s", h_out(&h));
+    cr_assert_eq(h.s.setup.opt.momentum, 0.9, "the session keeps its momentum");
+    /* lr= changes only the lr: the session's momentum stays in the run. */
+    run_ok(&h, "compare lr=0.01 epochs=1");
+    cr_assert(strstr(h_out(&h), "lr=0.01: sgd lr=0.01 momentum=0.9 "), "%s", h_out(&h));
+    h_free(&h);
+}
+
 /* ---- explain ---- */
 
 /* The numbers of the last column of every parameter row ("p (new)") in out. */

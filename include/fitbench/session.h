@@ -61,6 +61,7 @@ typedef struct ParamPath {
 #define CURVES_MAX 8
 typedef struct Curve {
     char label[48];
+    char opts[160];  /* compare: every option the run used ("sgd lr=0.02 momentum=0 ...; batch full") */
     size_t n;
     double *x;       /* (n) epoch (compare) or lr (lrfind) */
     double *y;       /* (n) train loss (compare) or smoothed loss (lrfind) */

@@ -140,6 +140,13 @@ static int compare_copy(Interp *it, const CompareArgs *ca, size_t i, Session *c,
     sub.quiet = true;
     char line[512];
     compare_command(it->s, ca->kv->key, ca->v[i], line, sizeof line);
+    /* compare optim="sgd lr=0.02": the value's options start from that optimizer's defaults (torch's), not
+     * from the session's settings, so "sgd lr=0.02" is plain SGD even when the session has momentum.  Other
+     * keys change only themselves: lr=0.1 keeps the session's momentum. */
+    OptKind kind;
+    char name[16];
+    if (strcmp(ca->kv->key, "optim") == 0 && sscanf(ca->v[i], "%15s", name) == 1 && optim_from_name(name, &kind) == 0)
+        optim_defaults(&c->setup.opt, kind);
     FbErr e2;
     memset(&e2, 0, sizeof e2);
     int crc = command_run(&sub, line, strlen(line), 1, &e2);
@@ -158,12 +165,19 @@ static int compare_one(Interp *it, const CompareArgs *ca, size_t i, Curve *k, co
 {
     size_t cap = (size_t)ca->epochs + 1;
     snprintf(k->label, sizeof k->label, "%s=%s", ca->kv->key, ca->v[i]);
+    while (strlen(k->label) > 0 && k->label[strlen(k->label) - 1] == ' ')
+        k->label[strlen(k->label) - 1] = '\0';
     k->x = fb_malloc(cap, sizeof(double), "a compare curve", err);
     k->y = k->x ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
     k->y2 = k->y ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
     Session c;
     if (!k->y2 || compare_copy(it, ca, i, &c, err))
         return -1;
+    char ot[128];
+    snprintf(k->opts, sizeof k->opts, "%s; batch %s", optim_text(&c.setup.opt, 6, ot, sizeof ot),
+             c.setup.batch ? "" : "full");
+    if (c.setup.batch)
+        snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "%zu", c.setup.batch);
     const HistRow *r0 = history_last(&c.ts.hist);
     k->x[0] = r0 ? (double)r0->epoch : 0;
     k->y[0] = r0 ? r0->train_loss : NAN;
@@ -188,6 +202,8 @@ static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *out
                            bool has_val)
 {
     sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each:\n", cv->key, it->s->ts.epoch, epochs);
+    for (size_t i = 0; i < cv->ncurves; i++)
+        sink_printf(it->out, "  %s: %s\n", cv->c[i].label, cv->c[i].opts);
     int lw = 8;
     for (size_t i = 0; i < cv->ncurves; i++)
         if ((int)strlen(cv->c[i].label) > lw)

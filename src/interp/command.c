@@ -258,7 +258,9 @@ const Command commands[] = {
      "plot", plot_w, plot_o, 0, 0, 1, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
-     "parameters and data order; the session's own model is left as it was.",
+     "parameters and data order; the session's own model is left as it was. A run uses the session's\n"
+     "optimizer with only KEY changed; an optim value (optim=\"sgd lr=0.02,adam lr=1\") starts from that\n"
+     "optimizer's defaults, so sgd lr=0.02 has momentum 0. The output lists every option each run used.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
