@@ -215,11 +215,9 @@ static void run_front_end(Interp *it, const RunArgs *a)
 {
     bool batch = a->ncmds || a->nfiles || a->read_stdin;
     bool tui = !a->plain && tui_available() && !a->read_stdin && (a->live || !batch || a->interactive_after);
-    unsigned plain_runs = RUN_CMDS | RUN_FILES;
     if (tui) {
-        /* -c commands run first in plain mode would scroll away; run them inside too. */
-        if (run_scripts(it, a, &(RunFront){.scripts = RUN_CMDS}))
-            return;
+        /* The -c commands run inside the workbench (tui_open's RunFront takes them), in their place among the
+         * files: run in plain mode first, their output would vanish behind the full screen. */
         RunFront f;
         FbErr e = {{0}, 0};
         if (tui_open(it, !a->live || a->interactive_after || a->nfiles == 0, &f, &e) == 0) {
@@ -229,12 +227,11 @@ static void run_front_end(Interp *it, const RunArgs *a)
         }
         fprintf(stderr, "fitbench: %s; using plain mode\n", e.msg);
         it->live = false;
-        plain_runs = RUN_FILES; /* the -c commands have run above */
     }
     Plain p = {it, a};
     drive(it, a,
           &(RunFront){.ctx = &p,
-                      .scripts = plain_runs,
+                      .scripts = RUN_CMDS | RUN_FILES,
                       .want_prompt = !batch || a->interactive_after,
                       .scripts_end = plain_scripts_end,
                       .prompt = plain_prompt});

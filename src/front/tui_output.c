@@ -134,8 +134,42 @@ void tui_note(Tui *t, int kind, const char *fmt, ...)
 
 /* ---- drawing the pane ---------------------------------------------------------- */
 
+/* Word wrap: the row of l that starts at *s ends before the returned index; *s moves to the next row's start.
+ * A row breaks after the last space that fits (the spaces at the break are dropped), or at w columns when a
+ * word is longer than the row. */
+static int wrap_row(const OutLine *l, int *s, int w)
+{
+    int a = *s, e = a + w;
+    if (e >= l->len) {
+        *s = l->len;
+        return l->len;
+    }
+    int b = e;
+    while (b > a && l->text[b] != L' ')
+        b--;
+    if (b == a) { /* one long word: cut it */
+        *s = e;
+        return e;
+    }
+    int next = b;
+    while (next < l->len && l->text[next] == L' ')
+        next++;
+    while (b > a && l->text[b - 1] == L' ')
+        b--;
+    *s = next;
+    return b;
+}
+
 /* Screen rows a line takes when wrapped to w columns. */
-static int rows_of(const OutLine *l, int w) { return l->len <= w ? 1 : (l->len + w - 1) / w; }
+static int rows_of(const OutLine *l, int w)
+{
+    if (l->len <= w)
+        return 1;
+    int n = 0;
+    for (int s = 0; s < l->len; n++)
+        wrap_row(l, &s, w);
+    return n;
+}
 
 static int total_rows(Tui *t)
 {
@@ -186,8 +220,14 @@ void tui_draw_output(Tui *t)
             int fg = l->kind == LINE_ERR ? UI_ERR : l->kind == LINE_WARN ? UI_WARN : l->kind == LINE_NOTE ? UI_NOTE
                    : l->kind == LINE_CMD ? UI_CMD : 0;
             attr_t a = l->kind == LINE_CMD ? A_BOLD : 0;
-            int x = 0;
-            for (int j = k * w; j < l->len && x < w; j++, x++)
+            int x = 0, st = 0, end = l->len;
+            for (int q = 0; q <= k; q++) {
+                int from = st;
+                end = wrap_row(l, &st, w);
+                if (q == k)
+                    st = from;
+            }
+            for (int j = st; j < end && x < w; j++, x++)
                 tui_put_wc(t, t->out_y + y, x, l->text[j], fg, 0, a);
             for (; x < w; x++)
                 tui_put_wc(t, t->out_y + y, x, L' ', 0, 0, 0);

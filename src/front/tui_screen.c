@@ -99,7 +99,7 @@ void tui_layout(Tui *t)
     t->cmd_y = t->H - 1;
     if (t->small)
         return;
-    t->out_h = t->H / 5 < 3 ? 3 : t->H / 5 > 12 ? 12 : t->H / 5;
+    t->out_h = t->H / 4 < 3 ? 3 : t->H / 4 > 12 ? 12 : t->H / 4;
     t->out_y = t->cmd_y - t->out_h;
     t->sep_y = t->out_y - 1;
     t->side = t->W >= SIDE_W;

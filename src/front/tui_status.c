@@ -248,12 +248,17 @@ void tui_draw_status(Tui *t)
     snprintf(l2, sizeof l2, "%s \u00b7 %s \u00b7 %s \u00b7 %s \u00b7 batch %s", st.v[S_DATA], st.v[st.n - 6], st.v[st.n - 5],
              st.v[st.n - 4], st.v[st.n - 2]);
     tui_put_text(t, t->stat_y, 0, t->W, l1, 0, A_BOLD);
+    if (t->waiting)
+        act[0] = '\0'; /* the separator says "any key: go on"; the setup line stays whole */
     if (act[0]) {
         int len;
         wchar_t *w = tui_widen(act, strlen(act), &len);
         free(w);
-        int x = t->W - len - 1;
+        int x = t->W - len - 1, l2w;
+        free(tui_widen(l2, strlen(l2), &l2w));
         tui_put_text(t, t->stat_y + 1, 0, x > 0 ? x : 0, l2, UI_DIM, 0);
+        if (x > 2 && l2w >= x) /* cut short: say so, and keep a space before the activity */
+            tui_put_text(t, t->stat_y + 1, x - 2, 2, "\u2026 ", UI_DIM, 0);
         if (x > 0)
             tui_put_text(t, t->stat_y + 1, x, len + 1, act, acol, A_BOLD);
     } else

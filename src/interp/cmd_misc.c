@@ -150,8 +150,18 @@ int cmd_echo(Interp *it, const Command *row, Args *a, FbErr *err)
 
 int cmd_pause(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    if (it->live && it->fe && it->fe->pause)
-        it->fe->pause(it->fe->ctx, it, a->raw ? a->raw : "");
+    if (!it->live || !it->fe || !it->fe->pause)
+        return 0;
+    /* pause "text": the room sees the text, not its quotes. */
+    const char *m = a->raw ? a->raw : "";
+    size_t n = strlen(m);
+    char buf[1024];
+    if (n >= 2 && (m[0] == '"' || m[0] == '\'') && m[n - 1] == m[0] && n - 2 < sizeof buf) {
+        memcpy(buf, m + 1, n - 2);
+        buf[n - 2] = '\0';
+        m = buf;
+    }
+    it->fe->pause(it->fe->ctx, it, m);
     return 0;
 }
 

@@ -81,6 +81,12 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
     }
     c->logy = s->plot_logy;
     c->xlabel = "epoch";
+    if (n > 0 && pv->x[n - 1] == pv->x[0]) {
+        /* One epoch so far (epoch 0 before training): an axis from it onwards, not -1..1 around it. */
+        c->fixed_x = true;
+        c->xmin = pv->x[0];
+        c->xmax = pv->x[0] + 10;
+    }
     const char *what = strcmp(s->plot, "lr") == 0 ? "learning rate" : strcmp(s->plot, "grad") == 0 ? "gradient norm"
                                                                                                    : "loss";
     c->ylabel = what;
