@@ -1128,6 +1128,8 @@ Test(chart, line_styles_differ_without_colour)
     cr_assert_neq(chart_style_glyph(SERIES_LINE), chart_style_glyph(SERIES_DASHED));
     cr_assert_neq(chart_style_glyph(SERIES_DASHED), chart_style_glyph(SERIES_DOTTED));
     cr_assert_neq(chart_style_glyph(SERIES_LINE), chart_style_glyph(SERIES_POINTS));
+    cr_assert_neq(chart_style_glyph(SERIES_LONGDASH), chart_style_glyph(SERIES_DASHED));
+    cr_assert_neq(chart_style_glyph(SERIES_LONGDASH), chart_style_glyph(SERIES_LINE));
     double y[2] = {1, 1};
     int dots[2] = {0, 0};
     for (int k = 0; k < 2; k++) {

@@ -22,9 +22,10 @@ typedef enum SeriesStyle {
     SERIES_POINTS = 1, /* one dot per point */
     SERIES_DASHED = 2, /* a line in dashes (3 dots on, 3 off along the line); legend "╍╍" */
     SERIES_DOTTED = 3, /* a line in dots (1 on, 2 off); legend "┉┉" */
+    SERIES_LONGDASH = 4, /* a line in long dashes (6 on, 2 off); legend "┅┅" */
 } SeriesStyle;
 
-/* The legend glyph of a style ("━" line, "╍" dashed, "┉" dotted, "•" points): the series
+/* The legend glyph of a style ("━" line, "╍" dashed, "┉" dotted, "┅" long dashes, "•" points): the series
  * stay apart without colour. */
 uint32_t chart_style_glyph(SeriesStyle st);
 

@@ -115,6 +115,30 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
 
 /* ---- compare and lrfind: curves kept in the session ------------------------------- */
 
+/* A run that blew up would flatten every other curve into the bottom row: when some loss passes 10 times the
+ * largest starting loss, the y range stops there (the diverged run leaves through the top).  Returns whether it
+ * did. */
+static bool compare_clip(const Curves *cv, Chart *c)
+{
+    double start = -INFINITY, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < cv->ncurves; i++) {
+        const Curve *k = &cv->c[i];
+        if (k->n && isfinite(k->y[0]))
+            start = fmax(start, k->y[0]);
+        for (size_t j = 0; j < k->n; j++)
+            if (isfinite(k->y[j]) && (!c->logy || k->y[j] > 0)) {
+                lo = fmin(lo, k->y[j]);
+                hi = fmax(hi, k->y[j]);
+            }
+    }
+    if (!(start > 0) || !(hi > 10 * start) || !(lo < 10 * start))
+        return false;
+    c->fixed_y = true;
+    c->ymin = c->logy ? lo / 1.2 : fmin(0, lo);
+    c->ymax = 10 * start;
+    return true;
+}
+
 static int build_compare(const Session *s, PlotView *pv, FbErr *err)
 {
     Chart *c = &pv->chart;
@@ -126,12 +150,14 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
         snprintf(pv->title, sizeof pv->title, "compare: nothing compared yet (compare lr=0.01,0.1, say)");
         return 0;
     }
-    snprintf(pv->title, sizeof pv->title, "compare %s: train loss from the same start%s", cv->key,
+    bool cut = compare_clip(cv, c);
+    snprintf(pv->title, sizeof pv->title, "compare %s: %s%s", cv->key,
+             cut ? "train loss, cut off at 10x the start" : "train loss from the same start",
              c->logy ? " (log scale)" : "");
-    /* Solid, dashed, dotted in turn, so the runs stay apart without colour. */
-    static const SeriesStyle st[3] = {SERIES_LINE, SERIES_DASHED, SERIES_DOTTED};
+    /* Solid, dashed, dotted, long dashes in turn, so the runs stay apart without colour. */
+    static const SeriesStyle st[4] = {SERIES_LINE, SERIES_DASHED, SERIES_DOTTED, SERIES_LONGDASH};
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
-        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 3], err) < 0)
+        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 4], err) < 0)
             return -1;
     optimum_line(s, pv);
     return 0;
@@ -162,7 +188,11 @@ static int build_lrfind(const Session *s, PlotView *pv, FbErr *err)
             lo = fmin(lo, k->y[i]);
             hi = fmax(hi, k->y[i]);
         }
+    bool cut = hi > 4 * lo;
     hi = fmin(hi, 4 * lo); /* lrfind stops past 4x the best: that last jump is off the chart */
+    if (cut)
+        snprintf(pv->title, sizeof pv->title, "lrfind: loss against the learning rate%s; cut off above 4x the lowest",
+                 c->logy ? " (log y)" : "");
     if (lo < hi) {
         double pad = c->logy ? 0 : 0.05 * (hi - lo);
         c->fixed_y = true;

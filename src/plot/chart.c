@@ -675,8 +675,10 @@ static void plot_series(const Chart *c, Plot *p)
         if (s->n == 0)
             continue;
         p->cv.dash_n = 0;
-        p->cv.dash_on = s->style == SERIES_DASHED ? 3 : 1;
-        p->cv.dash_period = s->style == SERIES_DASHED ? 6 : s->style == SERIES_DOTTED ? 3 : 0;
+        static const int on[5] = {0, 0, 3, 1, 6}, period[5] = {0, 0, 6, 3, 8};
+        int st = s->style >= 0 && s->style < 5 ? (int)s->style : 0;
+        p->cv.dash_on = on[st];
+        p->cv.dash_period = period[st];
         if (s->style == SERIES_POINTS)
             draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
         else
@@ -739,6 +741,7 @@ uint32_t chart_style_glyph(SeriesStyle st)
     case SERIES_POINTS: return 0x2022; /* • */
     case SERIES_DASHED: return 0x254D; /* ╍ */
     case SERIES_DOTTED: return 0x2509; /* ┉ */
+    case SERIES_LONGDASH: return 0x2505; /* ┅ */
     default: return 0x2501;            /* ━ */
     }
 }

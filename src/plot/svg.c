@@ -85,7 +85,10 @@ static const char *svg_color(uint8_t c)
 /* The dash pattern of a line style, as an attribute ("" for solid lines). */
 static const char *svg_dash(SeriesStyle st)
 {
-    return st == SERIES_DASHED ? " stroke-dasharray=\"7 4\"" : st == SERIES_DOTTED ? " stroke-dasharray=\"2 3\"" : "";
+    return st == SERIES_DASHED     ? " stroke-dasharray=\"7 4\""
+           : st == SERIES_DOTTED   ? " stroke-dasharray=\"2 3\""
+           : st == SERIES_LONGDASH ? " stroke-dasharray=\"14 4\""
+                                   : "";
 }
 
 /* ---- geometry ------------------------------------------------------------- */
