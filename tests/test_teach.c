@@ -629,3 +629,24 @@ Test(teach, path_is_thinned_not_truncated)
     h_free(&r);
     h_free(&h);
 }
+
+/* compare's paths belong to the model they ran from: after scale standard starts the model over, plot surface no
+ * longer draws (or lists) them on the new surface. */
+Test(teach, surface_drops_compare_paths_of_an_older_model)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=60 seed=4; model linear; optim sgd lr=0.1; compare lr=0.01,0.05 epochs=5; plot surface");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 20, &e), 0, "%s", e.msg);
+    cr_assert(strstr(pv.note, "1 lr=0.01") && strstr(pv.key, "2 lr=0.05"), "%s | %s", pv.note, pv.key);
+    size_t with = pv.hc.npoints;
+    plotview_free(&pv);
+    run_ok(&h, "scale standard; plot surface");
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 20, &e), 0, "%s", e.msg);
+    cr_assert(!strstr(pv.note, "lr=0.01") && !strstr(pv.key, "lr=0.05"), "%s | %s", pv.note, pv.key);
+    cr_assert(pv.hc.npoints < with, "%zu points, %zu before", pv.hc.npoints, with);
+    plotview_free(&pv);
+    h_free(&h);
+}

@@ -76,6 +76,7 @@ typedef struct Curves {
     Curve c[CURVES_MAX];
     double suggest;      /* lrfind: the suggested lr (NaN for compare) */
     double lo, hi;       /* lrfind: the lr range tried */
+    unsigned long build_gen; /* compare: the session's build_gen when it ran (its paths are of that model) */
 } Curves;
 
 /* Allocate an empty set with one reference (NULL on out of memory, err filled). */
@@ -119,6 +120,7 @@ typedef struct Session {
     bool loss_set;         /* false: the model's natural loss */
     TrainSetup setup;
     bool built;            /* ts holds a model for the current data */
+    unsigned long build_gen; /* counts session_build calls (new starts): compare paths belong to one of them */
     TrainState ts;
     TrainWork work;
     double optimum;        /* closed-form optimum of the training loss (solve), NaN when unknown */

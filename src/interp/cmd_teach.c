@@ -248,6 +248,7 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
         return -1;
     }
     snprintf(cv->key, sizeof cv->key, "%s", ca.kv->key);
+    cv->build_gen = s->build_gen;
     TrainData data;
     session_train_data(s, &data);
     /* Show the curves as they grow (the TUI redraws the session's plot). */

@@ -643,12 +643,19 @@ static int surf_open(const Session *s, Surf *sf, FbErr *err)
 
 /* The paths to draw: the session's own, then the compare runs', those over this model's parameters.
  * Returns how many points they add, with room for the lowest and the current point. */
+/* The compare runs whose paths belong on this surface: those of the model as it is now (not of one before a
+ * scale, features or model command started it over); NULL for none. */
+static const Curves *surf_compare(const Session *s)
+{
+    return s->compare && s->compare->build_gen == s->build_gen ? s->compare : NULL;
+}
+
 static size_t surf_paths(const Session *s, Surf *sf)
 {
     size_t dim = s->ts.model.nparams;
     if (path_usable(&s->path, dim))
         sf->paths[sf->npaths++] = &s->path;
-    const Curves *cmp = s->compare;
+    const Curves *cmp = surf_compare(s);
     if (cmp)
         for (size_t c = 0; c < cmp->ncurves; c++)
             if (path_usable(&cmp->c[c].path, dim))
@@ -809,13 +816,14 @@ static int surf_shade(Surf *sf, PlotView *pv, int nx, int ny, double *lo_out, do
 static void surf_key(const Surf *sf, PlotView *pv, double lo, double hi)
 {
     const Session *s = sf->s;
-    const Curves *cmp = s->compare;
+    const Curves *cmp = surf_compare(s);
     int len = snprintf(pv->key, sizeof pv->key, "X now  * lowest");
     if (path_usable(&s->path, s->ts.model.nparams))
         len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  o path");
     for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->key - 1; c++)
         if (path_usable(&cmp->c[c].path, s->ts.model.nparams))
-            len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  %zu %s", c + 1, cmp->c[c].label);
+            len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  %zu %s", c + 1,
+                            cmp->c[c].label + (strncmp(cmp->c[c].label, "optim=", 6) ? 0 : 6));
     char a[24], b[24];
     snprintf(pv->ramp_lo, sizeof pv->ramp_lo, "loss %s", fb_fmt(a, sizeof a, lo, 3));
     snprintf(pv->ramp_hi, sizeof pv->ramp_hi, "%s (log)", fb_fmt(b, sizeof b, hi, 3));
@@ -827,7 +835,7 @@ static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, doub
 {
     const Session *s = sf->s;
     const Model *m0 = &s->ts.model;
-    const Curves *cmp = s->compare;
+    const Curves *cmp = surf_compare(s);
     for (int i = 0; i < sf->npaths; i++) {
         bool own = sf->paths[i] == &s->path;
         int c = own ? 0 : i - (path_usable(&s->path, m0->nparams) ? 1 : 0);
@@ -978,12 +986,11 @@ static int build_for_grid(const Session *s, const Grid *g, PlotView *pv, FbErr *
 static void heat_key(const PlotView *pv, Grid *g, int y, bool shade_glyphs)
 {
     int x = 1 + grid_text(g, 1, y, pv->key, GC_LABEL);
-    if (!pv->ramp_lo[0])
-        return;
+    int need = 3 + grid_text_cols(pv->ramp_lo) + 1 + GC_NHEAT + 1 + grid_text_cols(pv->ramp_hi);
+    if (!pv->ramp_lo[0] || x + need >= g->w)
+        return; /* no room for the ramp: better none than a cut one */
     x += 1 + grid_text(g, x + 1, y, "\u2502", GC_AXIS);
     x += 1 + grid_text(g, x + 1, y, pv->ramp_lo, GC_LABEL);
-    if (x + GC_NHEAT + 2 + grid_text_cols(pv->ramp_hi) >= g->w)
-        return; /* no room for the ramp: better none than a cut one */
     x++;
     for (int l = 0; l < GC_NHEAT; l++, x++) {
         GridCell *c = &g->cells[(size_t)y * g->w + x];

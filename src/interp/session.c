@@ -397,6 +397,7 @@ int session_build(Session *s, FbErr *err)
     s->ts = ts;
     s->built = true;
     path_free(&s->path); /* a new start: the old path belongs to other parameters */
+    s->build_gen++;       /* and so do compare's paths */
     /* History row 0: the loss before any training. */
     TrainData d;
     session_train_data(s, &d);
