@@ -23,9 +23,10 @@ typedef enum SeriesStyle {
     SERIES_DASHED = 2, /* a line in dashes (3 dots on, 3 off along the line); legend "╍╍" */
     SERIES_DOTTED = 3, /* a line in dots (1 on, 2 off); legend "┉┉" */
     SERIES_LONGDASH = 4, /* a line in long dashes (6 on, 2 off); legend "┅┅" */
+    SERIES_CROSSES = 5,  /* a small cross of five dots per point; legend "+" */
 } SeriesStyle;
 
-/* The legend glyph of a style ("━" line, "╍" dashed, "┉" dotted, "┅" long dashes, "•" points): the series
+/* The legend glyph of a style ("━" line, "╍" dashed, "┉" dotted, "┅" long dashes, "•" points, "+" crosses): the series
  * stay apart without colour. */
 uint32_t chart_style_glyph(SeriesStyle st);
 

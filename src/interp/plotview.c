@@ -359,7 +359,7 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
     if (stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
         snprintf(pv->title + tl, sizeof pv->title - (size_t)tl, "; x=%s is not in this data", FB_SHOWN(s->plot_x));
     if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_POINTS, err) < 0 ||
-        (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_POINTS, err) < 0) ||
+        (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_CROSSES, err) < 0) ||
         chart_add_series(c, is_classifier(s) ? "P(class 1)" : "model", gx, gy, FIT_POINTS, SERIES_LINE, err) < 0)
         return -1;
     return 0;

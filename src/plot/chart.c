@@ -546,7 +546,7 @@ static void draw_line_series(Canvas *cv, const Series *s, const DotMap *mx, cons
 }
 
 static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,
-                              uint8_t color)
+                              uint8_t color, bool cross)
 {
     for (size_t i = 0; i < s->n; i++) {
         double x = series_x(s, i), y = s->y[i];
@@ -555,7 +555,14 @@ static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, con
         double fx = dotmap(mx, x), fy = dotmap(my, y);
         if (fx < -0.5 || fx >= cv->dw - 0.5 || fy < -0.5 || fy >= cv->dh - 0.5)
             continue;
-        canvas_dot(cv, (int)rnd(fx), (int)rnd(fy), color);
+        int dx = (int)rnd(fx), dy = (int)rnd(fy);
+        canvas_dot(cv, dx, dy, color);
+        if (cross) { /* a point of another kind: a cross of five dots */
+            canvas_dot(cv, dx - 1, dy, color);
+            canvas_dot(cv, dx + 1, dy, color);
+            canvas_dot(cv, dx, dy - 1, color);
+            canvas_dot(cv, dx, dy + 1, color);
+        }
     }
 }
 
@@ -675,12 +682,12 @@ static void plot_series(const Chart *c, Plot *p)
         if (s->n == 0)
             continue;
         p->cv.dash_n = 0;
-        static const int on[5] = {0, 0, 3, 1, 6}, period[5] = {0, 0, 6, 3, 8};
-        int st = s->style >= 0 && s->style < 5 ? (int)s->style : 0;
+        static const int on[6] = {0, 0, 3, 1, 6, 0}, period[6] = {0, 0, 6, 3, 8, 0};
+        int st = s->style >= 0 && s->style < 6 ? (int)s->style : 0;
         p->cv.dash_on = on[st];
         p->cv.dash_period = period[st];
-        if (s->style == SERIES_POINTS)
-            draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES)
+            draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k), s->style == SERIES_CROSSES);
         else
             draw_line_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
     }
@@ -742,6 +749,7 @@ uint32_t chart_style_glyph(SeriesStyle st)
     case SERIES_DASHED: return 0x254D; /* ╍ */
     case SERIES_DOTTED: return 0x2509; /* ┉ */
     case SERIES_LONGDASH: return 0x2505; /* ┅ */
+    case SERIES_CROSSES: return '+';
     default: return 0x2501;            /* ━ */
     }
 }
@@ -782,7 +790,8 @@ static void plot_legend(const Chart *c, Plot *p, Grid *g)
             x++;
         uint8_t sc = series_color(c, k);
         uint32_t gl = chart_style_glyph(s->style);
-        grid_put(g, x, y, s->style == SERIES_POINTS ? ' ' : gl, sc);
+        bool pts = s->style == SERIES_POINTS || s->style == SERIES_CROSSES;
+        grid_put(g, x, y, pts ? ' ' : gl, sc);
         grid_put(g, x + 1, y, gl, sc);
         grid_text_clip(g, x + 3, y, s->name, GC_LABEL, namew);
         r++;

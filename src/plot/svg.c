@@ -461,7 +461,7 @@ static void chart_data(StrBuf *sb, const Chart *c, const Box *b)
         const Series *s = &c->series[k];
         if (s->n == 0)
             continue;
-        if (s->style == SERIES_POINTS)
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES)
             svg_points(sb, s, b, svg_color(scolor(c, k)));
         else {
             strbuf_printf(sb, "<g%s>", svg_dash(s->style));
@@ -551,7 +551,7 @@ static void chart_legend(StrBuf *sb, const Chart *c, const Box *b)
             continue;
         double y = cy[best] + 4 + 18.0 * r + 9;
         const char *col = svg_color(scolor(c, k));
-        if (s->style == SERIES_POINTS) {
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES) {
             strbuf_printf(sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
             sb_num(sb, cx[best] + 18);
             strbuf_puts(sb, "\" cy=\"");
