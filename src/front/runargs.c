@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -210,6 +211,24 @@ static void plain_prompt(void *ctx)
     }
 }
 
+/* `pause` in a --live replay that could not have the workbench: the message, then a line from the terminal
+ * (nothing to wait for when standard input is not one). */
+static void plain_pause(void *ctx, Interp *it, const char *msg)
+{
+    (void)ctx;
+    printf("\u275a\u275a %s (press Enter)", msg && *msg ? msg : "paused");
+    fflush(stdout);
+    if (isatty(STDIN_FILENO)) {
+        int c;
+        while ((c = getchar()) != EOF && c != '\n')
+            ;
+        clearerr(stdin);
+    } else {
+        putchar('\n');
+    }
+    (void)it;
+}
+
 /* The workbench when it can run here and is wanted, else (or when its screen cannot be set up) plain mode. */
 static void run_front_end(Interp *it, const RunArgs *a)
 {
@@ -225,9 +244,20 @@ static void run_front_end(Interp *it, const RunArgs *a)
             tui_close(&f);
             return;
         }
-        fprintf(stderr, "fitbench: %s; using plain mode\n", e.msg);
-        it->live = false;
+        fprintf(stderr, "fitbench: %s; using plain mode%s\n", e.msg, a->live ? ", each pause waits for Enter" : "");
+    } else if (a->live && !a->plain) {
+        const char *term = getenv("TERM");
+        if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+            fprintf(stderr, "fitbench: --live: this terminal (TERM=%s) cannot draw the workbench; replaying in plain "
+                            "mode, each pause waits for Enter\n",
+                    term && *term ? term : "unset");
+        else
+            fprintf(stderr, "fitbench: --live: not a terminal, so no workbench; replaying in plain mode\n");
     }
+    /* Pauses in plain mode: the only hook (a FrontEnd without train hooks leaves the per-epoch lines on). */
+    static const FrontEnd plain_fe = {.pause = plain_pause};
+    if (a->live)
+        it->fe = &plain_fe;
     Plain p = {it, a};
     drive(it, a,
           &(RunFront){.ctx = &p,

@@ -107,6 +107,7 @@ typedef struct Tui {
     SCREEN *scr;
     Thin thin;
     bool out_dirty; /* the output pane or its separator changed since drawn */
+    bool big_out;   /* Ctrl-O: the output pane takes the plot's rows (long help, explain, show) */
 
     /* Colour pairs, allocated on first use. */
     bool color;
@@ -209,6 +210,13 @@ void tui_force_draw(Tui *t);
 
 /* Take the terminal's new size and redraw. */
 void tui_relayout(Tui *t);
+
+/* Ctrl-O: give the output pane the plot's rows, or give them back; redraws. */
+void tui_toggle_big_output(Tui *t);
+
+/* A page-key sequence at in[0..n) (ESC [ 5 ~ / ESC [ 6 ~): scroll the output pane a page and return the bytes it
+ * took; 0 when it is not one. */
+size_t tui_page_key(Tui *t, const unsigned char *in, size_t n);
 
 /* ---- the plot and status panes (tui_plot.c, tui_status.c) ---------------------- */
 

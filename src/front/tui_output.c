@@ -187,13 +187,18 @@ void tui_draw_separator(Tui *t)
         hint = " Esc stop \u00b7 space pause \u00b7 +/- lr\u00d72 \u00b7 </> slower/faster \u00b7 e end ";
     else if (t->training)
         hint = " Esc stop \u00b7 space pause \u00b7 +/- lr \u00b7 </> pace \u00b7 e end ";
+    else if (t->waiting && t->scroll) {
+        snprintf(buf, sizeof buf, " %d lines back \u00b7 PgDn \u00b7 any other key: go on ", t->scroll);
+        hint = buf;
+    } else if (t->waiting && t->W >= 80)
+        hint = " PgUp scroll \u00b7 ^O output \u00b7 any other key: go on ";
     else if (t->waiting)
         hint = " any key: go on ";
     else if (t->scroll) {
         snprintf(buf, sizeof buf, " %d lines back \u00b7 PgDn ", t->scroll);
         hint = buf;
     } else
-        hint = " PgUp/PgDn scroll \u00b7 Tab complete \u00b7 Ctrl-R search ";
+        hint = " PgUp/PgDn scroll \u00b7 ^O output \u00b7 Tab complete \u00b7 Ctrl-R search ";
     for (int x = 0; x < t->W; x++)
         tui_put_wc(t, t->sep_y, x, x == t->plot_w && t->side ? L'\u2534' : L'\u2500', UI_DIM, 0, 0);
     tui_put_text(t, t->sep_y, 2, 8, " output ", UI_DIM, 0);

@@ -100,6 +100,8 @@ void tui_layout(Tui *t)
     if (t->small)
         return;
     t->out_h = t->H / 4 < 3 ? 3 : t->H / 4 > 12 ? 12 : t->H / 4;
+    if (t->big_out) /* every row but the command line, the separator and a narrow screen's status */
+        t->out_h = t->H - 2 - (t->W >= SIDE_W ? 0 : 2);
     t->out_y = t->cmd_y - t->out_h;
     t->sep_y = t->out_y - 1;
     t->side = t->W >= SIDE_W;
@@ -230,6 +232,25 @@ void tui_force_draw(Tui *t)
     t->next_draw = t->next_plot = 0;
     t->out_dirty = true; /* the state behind the separator's hints may have changed */
     tui_maybe_draw(t);
+}
+
+void tui_toggle_big_output(Tui *t)
+{
+    t->big_out = !t->big_out;
+    t->scroll = 0;
+    tui_layout(t);
+    clearok(curscr, TRUE);
+    erase();
+    tui_force_draw(t);
+}
+
+size_t tui_page_key(Tui *t, const unsigned char *in, size_t n)
+{
+    if (n < 4 || in[0] != 0x1b || in[1] != '[' || in[3] != '~' || (in[2] != '5' && in[2] != '6'))
+        return 0;
+    tui_scroll_by(t, in[2] == '5' ? t->out_h - 1 : -(t->out_h - 1));
+    tui_force_draw(t);
+    return 4;
 }
 
 void tui_relayout(Tui *t)

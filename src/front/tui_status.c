@@ -144,8 +144,10 @@ static void status_text(Tui *t, StatusText *st)
         const Dataset *ds = s->data;
         const char *src = ds->source ? ds->source : "";
         const char *slash = strrchr(src, '/');
-        stat_add(st, "data", "%.40s %zu\u00d7%zu", slash && strncmp(src, "gen ", 4) != 0 ? slash + 1 : src, ds->n,
-                 ds->d);
+        bool gen = strncmp(src, "gen ", 4) == 0;
+        const char *sp = gen ? strchr(src + 4, ' ') : NULL; /* "gen moons n=200 ...": the kind is enough here */
+        int len = sp ? (int)(sp - src) : 40;
+        stat_add(st, "data", "%.*s %zu\u00d7%zu", len, slash && !gen ? slash + 1 : src, ds->n, ds->d);
         if (s->prep)
             stat_add(st, "split", "train %zu  val %zu  test %zu", s->prep->train.n, s->prep->val.n, s->prep->test.n);
     } else

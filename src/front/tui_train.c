@@ -138,6 +138,8 @@ static int training_keys(Tui *t)
                     stop = 1; /* Esc on its own */
             } else if (c == 3) {
                 stop = 1;
+            } else if (c == 15) {
+                tui_toggle_big_output(t);
             } else if (c == ' ' && t->training) {
                 t->paused = !t->paused;
                 tui_force_draw(t);
@@ -264,6 +266,26 @@ void tui_fe_redraw(void *ctx, Interp *it)
     tui_force_draw(ctx);
 }
 
+/* During a pause: the keys that only change the view (PgUp, PgDn, Ctrl-O), all of them used up; false when
+ * the input holds any other key. */
+static bool pause_view_key(Tui *t)
+{
+    size_t at = t->inpos;
+    while (at < t->inlen) {
+        size_t k = tui_page_key(t, t->in + at, t->inlen - at);
+        if (k) {
+            at += k;
+        } else if (t->in[at] == 15) {
+            tui_toggle_big_output(t);
+            at++;
+        } else {
+            return false;
+        }
+    }
+    t->inpos = t->inlen = 0;
+    return true;
+}
+
 /* `pause [msg]` in a live replay: show the message and wait for any key. */
 void tui_fe_pause(void *ctx, Interp *it, const char *msg)
 {
@@ -279,6 +301,8 @@ void tui_fe_pause(void *ctx, Interp *it, const char *msg)
         if (r < 0 || (it->interrupt && *it->interrupt))
             break;
         tui_service_winch(t);
+        if (r > 0 && pause_view_key(t))
+            continue; /* PgUp, PgDn, Ctrl-O: looking around, not "go on" */
         if (r > 0) {
             t->inpos = t->inlen = 0; /* the key (and any sequence it started) is used up */
             break;

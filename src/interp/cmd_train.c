@@ -248,7 +248,8 @@ static int on_epoch(void *ctx, const TrainState *st)
     long k = st->epoch - tc->first_epoch;
     if (!tc->per_batch)
         it->work_done = k;
-    if (!it->quiet && !it->fe && show_epoch(k, tc->total))
+    bool drawn = it->fe && it->fe->train_epoch; /* the workbench shows the epochs: no lines */
+    if (!it->quiet && !drawn && show_epoch(k, tc->total))
         print_row(it, history_last(&st->hist), k, tc->total);
     if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it))
         return 1;
@@ -444,7 +445,7 @@ static void train_report(Interp *it, const TrainCtx *tc, const Run *r, size_t nr
         sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
                              "probably too large\n",
                     NUM(it, r->start_loss), NUM(it, now->train_loss), NUM(it, history_last(&s->ts.hist)->lr));
-    if (!r->verbose || it->quiet || it->fe || out->end != TRAIN_DONE || out->restored) {
+    if (!r->verbose || it->quiet || (it->fe && it->fe->train_epoch) || out->end != TRAIN_DONE || out->restored) {
         if (r->batches)
             sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out->batches, out->batches == 1 ? "" : "s",
                         s->ts.epoch, s->ts.cursor, nrows);

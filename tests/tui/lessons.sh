@@ -68,7 +68,7 @@ play() {
     if screen_text | grep -q 'replay stopped at an error'; then
       echo "$name $size $mode: an error before pause $k: $(screen_text | grep -m1 -A1 'error:' | tr '\n' ' ')"; return 1
     fi
-    wait_for 'any key: go on' 5 || { echo "$name $size $mode: pause $k is not waiting"; return 1; }
+    wait_for 'key: go on' 5 || { echo "$name $size $mode: pause $k is not waiting"; return 1; }
     sleep 0.3 # the last frame
     check_pause "$name $size $mode pause $k ($msg)" "$w" "$mode" "${parts[@]:1}" || return 1
     send_keys Enter
