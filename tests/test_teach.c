@@ -650,3 +650,45 @@ Test(teach, surface_drops_compare_paths_of_an_older_model)
     plotview_free(&pv);
     h_free(&h);
 }
+
+/* plot boundary points=all: every split's points with its own markers (train o x, val O X, test digits), a point
+ * the model puts in the other class as '!' (checked against the logit by hand); hard=yes shades two levels only. */
+Test(teach, plot_boundary_splits_misclassified_and_hard)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen moons n=200 noise=0.2 seed=5; split val=0.25 test=0.2 seed=1; scale standard; model logistic; "
+               "optim sgd lr=0.5; train 50; plot boundary points=all hard=yes");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 30, 20, &e), 0, "%s", e.msg);
+    const Prepared *p = h.s.prep;
+    const Part *parts[3] = {&p->train, &p->val, &p->test};
+    const double *W = h.s.ts.model.params;
+    size_t at = 0;
+    static const char mk[3][2] = {{'o', 'x'}, {'O', 'X'}, {'0', '1'}};
+    int wrong = 0;
+    for (int q = 0; q < 3; q++)
+        for (size_t i = 0; i < parts[q]->n; i++, at++) {
+            const double *x = parts[q]->X + i * p->d;
+            double z = W[0] * x[0] + W[1] * x[1] + W[2];
+            int c = (int)parts[q]->L[i], pred = z > 0;
+            uint32_t want = pred != c ? '!' : (uint32_t)mk[q][c];
+            wrong += pred != c;
+            cr_assert_eq(pv.pglyph[at], want, "split %d row %zu: '%c', want '%c'", q, i, (char)pv.pglyph[at],
+                         (char)want);
+        }
+    cr_assert_eq(at, pv.hc.npoints);
+    cr_assert(wrong > 0, "noise 0.2 leaves some points on the wrong side");
+    for (int i = 0; i < 30 * 20; i++)
+        cr_assert(pv.samples[i] == GC_HEAT0 || pv.samples[i] == GC_HEAT0 + GC_NHEAT - 1, "hard=yes: two levels");
+    cr_assert(strstr(pv.note, "! misclassified"), "%s", pv.note);
+    plotview_free(&pv);
+    /* The default: the training points only. */
+    run_ok(&h, "plot boundary");
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 30, 20, &e), 0, "%s", e.msg);
+    cr_assert_eq(pv.hc.npoints, p->train.n);
+    plotview_free(&pv);
+    cr_assert_neq(h_run(&h, "plot boundary points=everything"), 0);
+    h_free(&h);
+}

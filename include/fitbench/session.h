@@ -130,6 +130,8 @@ typedef struct Session {
     bool plot_logy;
     char plot_x[64];       /* plot fit: the input column ("" = the first) */
     char plot_p1[32], plot_p2[32]; /* plot surface: the parameters, "W[0,1]" ("" = the first two) */
+    char plot_points[8];   /* plot boundary: whose points, "train" (""), "val", "test" or "all" */
+    bool plot_hard;        /* plot boundary: shade the predicted class, not P(class 1) */
     ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */

@@ -25,6 +25,7 @@ static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
+static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss", "lr", "grad", "fit", "boundary", "surface", "compare", "lrfind", NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", NULL};
 
@@ -126,6 +127,8 @@ static const OptSpec plot_o[] = {
     {"x", OT_STR, 0, 0, 0, NULL, "fit: the input column to put on the x axis (the first)"},
     {"p1", OT_STR, 0, 0, 0, NULL, "surface: the first parameter, e.g. W[0,0] (the first)"},
     {"p2", OT_STR, 0, 0, 0, NULL, "surface: the second parameter, e.g. b[0] (the second)"},
+    {"points", OT_ENUM, 0, 0, 0, points_w, "boundary: whose points, train, val, test or all (train)"},
+    {"hard", OT_BOOL, 0, 0, 0, yesno, "boundary: hard regions of the predicted class, not P(class 1) (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec compare_o[] = {
     {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
@@ -247,11 +250,13 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]",
+    {"plot", "plot loss|lr|grad|fit|boundary|surface|compare|lrfind [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]]\n"
+             "     [points=train|val|test|all] [hard=yes|no]",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. fit: one input against the target, data as points and the model's\n"
      "prediction as a curve (other inputs at their training mean). boundary: a two-input classifier's\n"
-     "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
+     "decision regions (shaded by P(class 1) for two classes; hard=yes: by the predicted class) with the\n"
+     "training points (points=val|test|all: those; val O X, test digits; ! misclassified). surface: the loss\n"
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
      "last compare or lrfind. Without a terminal the picture is printed as text with a key under it.",

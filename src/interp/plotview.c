@@ -467,50 +467,108 @@ static void boundary_shade(const Session *s, PlotView *pv, const double *Z, size
     for (size_t i = 0; i < ns; i++) {
         double pr;
         size_t c = class_of(Z + i * k, k, &pr);
-        if (k == 1 && s->setup.loss.kind == LOSS_BCE)
+        if (k == 1 && s->setup.loss.kind == LOSS_BCE && !s->plot_hard)
             pv->samples[i] = chart_heat_level(pr, 0, 1);
         else
             pv->samples[i] = (uint8_t)(GC_HEAT0 + (K > 1 ? (c * (GC_NHEAT - 1) + (K - 1) / 2) / (K - 1) : 0));
     }
 }
 
-/* The training points over the map, the text chart's region characters and the key under it. */
-static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomodel)
+/* Which splits plot boundary draws (s->plot_points): bit 0 train, 1 val, 2 test. */
+static unsigned boundary_splits(const Session *s)
+{
+    const char *p = s->plot_points;
+    return !p[0] || !strcmp(p, "train") ? 1u : !strcmp(p, "val") ? 2u : !strcmp(p, "test") ? 4u : 7u;
+}
+
+/* The marker of a point of class c in split q (0 train, 1 val, 2 test): train o x + #..., val O X + #...,
+ * test the class's digit; '!' when the model puts it in another class (pred != c). */
+static char point_char(size_t c, int q, long pred)
+{
+    static const char val_char[] = "OX+#*%@&";
+    if (pred >= 0 && (size_t)pred != c)
+        return '!';
+    return q == 0 ? class_char[c % 8] : q == 1 ? val_char[c % 8] : (char)('0' + c % 10);
+}
+
+/* The points of the chosen splits over the map, each marked by class and split ('!' when misclassified).
+ * Fails on out of memory or a failed prediction. */
+static int boundary_add_points(const Session *s, PlotView *pv, bool nomodel, FbErr *err)
 {
     const Prepared *p = s->prep;
-    const Dataset *ds = s->data;
-    for (size_t i = 0; i < p->train.n; i++) {
-        const double *x = p->train.X + i * p->d;
-        size_t c = (size_t)p->train.L[i];
-        add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+    const Part *parts[3] = {&p->train, &p->val, &p->test};
+    unsigned splits = boundary_splits(s);
+    for (int q = 0; q < 3; q++) {
+        const Part *pt = parts[q];
+        if (!(splits & (1u << q)) || pt->n == 0)
+            continue;
+        size_t k = nomodel ? 1 : s->ts.model.sizes[s->ts.model.nlayers];
+        double *R = fb_malloc(pt->n * 2 + pt->n * k, sizeof *R, "the picture", err), *Z = R ? R + pt->n * 2 : NULL;
+        if (!R)
+            return -1;
+        for (size_t i = 0; i < pt->n; i++) {
+            R[i * 2] = raw_input(p, pt->X + i * p->d, 0);
+            R[i * 2 + 1] = raw_input(p, pt->X + i * p->d, 1);
+        }
+        if (!nomodel && predict_raw(s, R, pt->n, Z, err)) {
+            free(R);
+            return -1;
+        }
+        for (size_t i = 0; i < pt->n; i++) {
+            size_t c = (size_t)pt->L[i];
+            double pr;
+            long pred = nomodel ? -1 : (long)class_of(Z + i * k, k, &pr);
+            add_point(pv, R[i * 2], R[i * 2 + 1], class_color[c % 8], point_char(c, q, pred));
+        }
+        free(R);
     }
+    return 0;
+}
+
+/* The text chart's region characters and the keys under the map. */
+static void boundary_keys(const Session *s, PlotView *pv, size_t k, bool nomodel)
+{
+    const Dataset *ds = s->data;
     /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
-    bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
+    bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE && !s->plot_hard;
     /* The workbench without colour: P(class 1) below 0.25 blank, below 0.5 '·', above it ░ ░ ▒ ▓ (the
      * boundary is where '·' turns to '░'); with more classes the classes' levels land on distinct ones. */
     static const uint32_t shade[GC_NHEAT] = {' ', ' ', 0xB7, 0xB7, 0x2591, 0x2591, 0x2592, 0x2593};
     memcpy(pv->shade, shade, sizeof shade);
-    int kl = 0;
-    for (size_t c = 0; c < ds->nclasses && c < 8 && kl < (int)sizeof pv->key - 1; c++)
-        kl += snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "%s%c %s", c ? "  " : "", class_char[c],
-                       FB_SHOWN(ds->class_names[c]));
-    if (!nomodel) {
-        snprintf(pv->ramp_lo, sizeof pv->ramp_lo, bce ? "P(class 1): 0" : "class: %s", FB_SHOWN(ds->class_names[0]));
-        snprintf(pv->ramp_hi, sizeof pv->ramp_hi, bce ? "1" : "%s", FB_SHOWN(ds->class_names[ds->nclasses - 1]));
-    }
     if (bce)
         memcpy(pv->rtext, "  ..::--", GC_NHEAT);
     else
         for (int l = 0; l < GC_NHEAT; l++)
             pv->rtext[l] = " .:-=~^'"[l];
-    int len = snprintf(pv->note, sizeof pv->note, "points:");
-    for (size_t c = 0; c < ds->nclasses && c < 8 && len < (int)sizeof pv->note; c++)
-        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
-                        FB_SHOWN(ds->class_names[c]));
+    unsigned splits = boundary_splits(s);
+    int len = snprintf(pv->note, sizeof pv->note, "points:"), kl = 0;
+    for (int q = 0; q < 3; q++)
+        for (size_t c = 0; (splits & (1u << q)) && c < ds->nclasses && c < 8; c++) {
+            char m = point_char(c, q, -1);
+            const char *name = FB_SHOWN(ds->class_names[c]);
+            const char *tag = c + 1 == ds->nclasses || c == 7 ? (q == 0 ? " (train)" : q == 1 ? " (val)" : " (test)") : "";
+            if (splits == 1)
+                tag = "";
+            if (len < (int)sizeof pv->note)
+                len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s%s", m, name, tag);
+            if (kl < (int)sizeof pv->key)
+                kl += snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "%s%c %s%s", kl ? "  " : "", m, name, tag);
+        }
+    bool wrong = false;
+    for (size_t i = 0; i < pv->hc.npoints; i++)
+        wrong = wrong || pv->pglyph[i] == '!';
+    if (wrong && len < (int)sizeof pv->note)
+        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; ! misclassified");
+    if (wrong && kl < (int)sizeof pv->key)
+        snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "  ! wrong");
     if (len < (int)sizeof pv->note && !nomodel)
         snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
                  bce ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
                      : "; shading: the predicted class");
+    if (!nomodel) {
+        snprintf(pv->ramp_lo, sizeof pv->ramp_lo, bce ? "P(class 1): 0" : "class: %s", FB_SHOWN(ds->class_names[0]));
+        snprintf(pv->ramp_hi, sizeof pv->ramp_hi, bce ? "1" : "%s", FB_SHOWN(ds->class_names[ds->nclasses - 1]));
+    }
 }
 
 static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
@@ -523,7 +581,7 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
     size_t k = nomodel ? 1 : m->sizes[m->nlayers], ns = (size_t)nx * (size_t)ny;
     HeatChart *hc = &pv->hc;
     boundary_box(s->prep, hc);
-    if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
+    if (heat_alloc(pv, nx, ny, s->prep->train.n + s->prep->val.n + s->prep->test.n, err))
         return -1;
     if (nomodel)
         memset(pv->samples, GC_DEFAULT, ns);
@@ -536,7 +594,9 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         if (rc)
             return -1;
     }
-    boundary_points(s, pv, k, nomodel);
+    if (boundary_add_points(s, pv, nomodel, err))
+        return -1;
+    boundary_keys(s, pv, k, nomodel);
     snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
     snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
     hc->xlabel = pv->xlabel;
