@@ -692,3 +692,45 @@ Test(teach, plot_boundary_splits_misclassified_and_hard)
     cr_assert_neq(h_run(&h, "plot boundary points=everything"), 0);
     h_free(&h);
 }
+
+/* plot surface of a linear model under mse comes from the fitted quadratic, not from the data at every grid point:
+ * its shading is the one the losses evaluated on the data give (at most 1% of the samples one level off, at a
+ * level's edge). */
+Test(teach, surface_quadratic_matches_the_data)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=300 d=3 noise=0.5 seed=7; model linear; optim sgd lr=0.05; train 5; plot surface p1=W[0,1] p2=W[0,0]");
+    PlotView pv;
+    FbErr e;
+    int nx = 16, ny = 12;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, nx, ny, &e), 0, "%s", e.msg);
+    double xs[16], ys[12], L[16 * 12], lo = INFINITY, hi = -INFINITY;
+    chart_heat_coords(&pv.hc, nx, ny, xs, ys);
+    Model m;
+    cr_assert_eq(model_clone(&m, &h.s.ts.model, &e), 0);
+    TrainWork w;
+    memset(&w, 0, sizeof w);
+    TrainData d;
+    session_train_data(&h.s, &d);
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            m.params[1] = xs[i]; /* W[0,1] */
+            m.params[0] = ys[j]; /* W[0,0] */
+            cr_assert_eq(train_eval(&m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &w, &L[j * nx + i], false, &e), 0);
+            lo = fmin(lo, L[j * nx + i]);
+            hi = fmax(hi, L[j * nx + i]);
+        }
+    double span = hi - lo, delta = 0.01 * span;
+    int off = 0;
+    for (int q = 0; q < nx * ny; q++) {
+        int want = chart_heat_level(log(L[q] - lo + delta), log(delta), log(span + delta));
+        cr_assert(abs(want - pv.samples[q]) <= 1, "sample %d: level %d, the data say %d", q, pv.samples[q], want);
+        off += want != pv.samples[q];
+    }
+    cr_assert(off <= nx * ny / 100, "%d samples off by a level", off);
+    model_free(&m);
+    train_work_free(&w);
+    plotview_free(&pv);
+    h_free(&h);
+}

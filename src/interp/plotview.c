@@ -650,13 +650,52 @@ typedef struct Surf {
     const ParamPath *paths[CURVES_MAX + 1]; /* the session's path, then compare runs' (those of this model) */
     int npaths;
     double x0, x1, y0, y1; /* the box the map covers */
+    /* Linear model, mse: the loss over two parameters is exactly the quadratic
+     * q[0] + q[1]·da + q[2]·db + q[3]·da² + q[4]·db² + q[5]·da·db (da = a − cur1, db = b − cur2),
+     * fitted once from six passes over the data; then a grid point costs nothing, whatever n is. */
+    bool quad;
+    double q[6];
 } Surf;
 
 static int surf_loss(Surf *sf, double a, double b, double *out, FbErr *err)
 {
+    if (sf->quad) {
+        double da = a - sf->cur1, db = b - sf->cur2;
+        *out = sf->q[0] + sf->q[1] * da + sf->q[2] * db + sf->q[3] * da * da + sf->q[4] * db * db + sf->q[5] * da * db;
+        return 0;
+    }
     sf->m.params[sf->q1] = a;
     sf->m.params[sf->q2] = b;
     return train_eval(&sf->m, &sf->s->setup.loss, sf->d.X, sf->d.Y, sf->d.n, sf->d.ky, &sf->w, out, false, err);
+}
+
+/* A linear model under mse (no penalty): fit the quadratic from the losses at the current point and five around
+ * it (a step h of the parameters' scale), and keep it only if it gives a seventh loss back to 1e-9 of the loss's
+ * scale (else every grid point is evaluated on the data, as for other models).  Fails on out of memory. */
+static int surf_fit_quad(Surf *sf, FbErr *err)
+{
+    const Session *s = sf->s;
+    if (s->ts.model.kind != MODEL_LINEAR || s->setup.loss.kind != LOSS_MSE)
+        return 0;
+    double c1 = sf->cur1, c2 = sf->cur2, h = fmax(1.0, fmax(fabs(c1), fabs(c2)));
+    double f0, fxp, fxm, fyp, fym, fxy, check;
+    if (surf_loss(sf, c1, c2, &f0, err) || surf_loss(sf, c1 + h, c2, &fxp, err) || surf_loss(sf, c1 - h, c2, &fxm, err) ||
+        surf_loss(sf, c1, c2 + h, &fyp, err) || surf_loss(sf, c1, c2 - h, &fym, err) ||
+        surf_loss(sf, c1 + h, c2 + h, &fxy, err) || surf_loss(sf, c1 - 0.5 * h, c2 + 0.75 * h, &check, err))
+        return -1;
+    double *q = sf->q;
+    q[0] = f0;
+    q[1] = (fxp - fxm) / (2 * h);
+    q[2] = (fyp - fym) / (2 * h);
+    q[3] = (fxp + fxm - 2 * f0) / (2 * h * h);
+    q[4] = (fyp + fym - 2 * f0) / (2 * h * h);
+    q[5] = (fxy - fxp - fyp + f0) / (h * h);
+    sf->quad = true;
+    double back;
+    surf_loss(sf, c1 - 0.5 * h, c2 + 0.75 * h, &back, err);
+    double scale = fmax(fabs(check), fmax(fabs(f0), fmax(fabs(fxp), fabs(fyp))));
+    sf->quad = isfinite(back) && fabs(back - check) <= 1e-9 * scale;
+    return 0;
 }
 
 /* Widen the box to hold the point (a, b). */
@@ -954,8 +993,12 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     int rc = -1;
     if (surf_open(s, &sf, err))
         goto out;
+    sf.cur1 = m0->params[sf.q1];
+    sf.cur2 = m0->params[sf.q2];
+    if (surf_fit_quad(&sf, err))
+        goto out;
     /* Fewer samples when one loss evaluation is expensive; the renderer resamples. */
-    double cost = (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
+    double cost = sf.quad ? 6 : (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
     while ((double)nx * ny * cost > SURFACE_BUDGET && nx > 8 && ny > 8) {
         nx = nx * 3 / 4;
         ny = ny * 3 / 4;
@@ -963,8 +1006,6 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     size_t npts = surf_paths(s, &sf);
     if (heat_alloc(pv, nx, ny, npts, err))
         goto out;
-    sf.cur1 = m0->params[sf.q1];
-    sf.cur2 = m0->params[sf.q2];
     double lo, hi, min1, min2;
     if (surf_box(&sf, err) || surf_shade(&sf, pv, nx, ny, &lo, &hi, &min1, &min2, err))
         goto out;
