@@ -449,12 +449,12 @@ Test(teach, plot_boundary_regions_follow_the_model)
     cr_assert(strstr(text, "points: o 0 x 1"), "%s", text);
     cr_assert(strchr(text, ':') && strchr(text, 'x') && strchr(text, 'o'));
     free(text);
-    /* Not a classifier, or not two inputs: a clear error and the plot choice kept. */
+    /* Not two inputs (a one-input regression, three-input classes): a clear error and the plot choice kept. */
     h_free(&h);
     h_init(&h);
     run_ok(&h, "gen sine; model linear; plot loss");
     cr_assert_neq(h_run(&h, "plot boundary"), 0);
-    cr_assert(strstr(h_err(&h), "classifier"), "%s", h_err(&h));
+    cr_assert(strstr(h_err(&h), "two inputs") && strstr(h_err(&h), "plot fit"), "%s", h_err(&h));
     cr_assert_str_eq(h.s.plot, "loss");
     run_ok(&h, "gen blobs d=3 seed=1; model softmax");
     cr_assert_neq(h_run(&h, "plot boundary"), 0);
@@ -731,6 +731,39 @@ Test(teach, surface_quadratic_matches_the_data)
     cr_assert(off <= nx * ny / 100, "%d samples off by a level", off);
     model_free(&m);
     train_work_free(&w);
+    plotview_free(&pv);
+    h_free(&h);
+}
+
+/* plot boundary of a two-input regression: the prediction shaded in eight levels (checked by hand for a linear
+ * model), the training points as the digit of their target's level on the same scale. */
+Test(teach, plot_boundary_regression_heat_map)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=120 d=2 noise=0.3 seed=2; model linear; solve; plot boundary");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 14, &e), 0, "%s", e.msg);
+    cr_assert(strstr(pv.title, "prediction of"), "%s", pv.title);
+    const Prepared *p = h.s.prep;
+    const double *W = h.s.ts.model.params;
+    double xs[20], ys[14], Z[20 * 14], lo = INFINITY, hi = -INFINITY;
+    chart_heat_coords(&pv.hc, 20, 14, xs, ys);
+    for (int j = 0; j < 14; j++)
+        for (int i = 0; i < 20; i++) {
+            Z[j * 20 + i] = W[0] * xs[i] + W[1] * ys[j] + W[2]; /* no scaling: raw inputs */
+            lo = fmin(lo, Z[j * 20 + i]), hi = fmax(hi, Z[j * 20 + i]);
+        }
+    for (size_t i = 0; i < p->train.n; i++)
+        lo = fmin(lo, p->train.Y[i]), hi = fmax(hi, p->train.Y[i]);
+    int off = 0;
+    for (int q = 0; q < 20 * 14; q++)
+        off += pv.samples[q] != chart_heat_level(Z[q], lo, hi);
+    cr_assert(off <= 2, "%d samples differ from the prediction's level", off);
+    cr_assert_eq(pv.hc.npoints, p->train.n);
+    for (size_t i = 0; i < p->train.n; i++)
+        cr_assert_eq(pv.pglyph[i], (uint32_t)('0' + chart_heat_level(p->train.Y[i], lo, hi) - GC_HEAT0));
     plotview_free(&pv);
     h_free(&h);
 }

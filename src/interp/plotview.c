@@ -410,12 +410,15 @@ static int boundary_check(const Session *s, FbErr *err)
     if (nomodel && ds->nclasses < 2)
         return fb_fail(err, "plot boundary is for classes and '%s' is a regression target: try plot fit",
                        ds->ynames[0]);
-    if (!nomodel && (!is_classifier(s) || ds->nclasses < 2))
+    if (!nomodel && is_classifier(s) && ds->nclasses < 2)
         return fb_fail(err, "plot boundary is for classifiers (this model uses loss %s): try plot fit",
                        loss_name(s->setup.loss.kind));
+    if (!nomodel && !is_classifier(s) && (ds->nclasses >= 2 || s->ts.model.sizes[s->ts.model.nlayers] != 1))
+        return fb_fail(err, "plot boundary of a regression needs one output (this model has %zu)",
+                       s->ts.model.sizes[s->ts.model.nlayers]);
     if (ds->d != 2)
         return fb_fail(err, "plot boundary needs exactly two inputs and the data has %zu (gen moons, say, "
-                            "or load with drop= to keep two columns)",
+                            "or load with drop= to keep two columns; one input: plot fit)",
                        ds->d);
     return 0;
 }
@@ -571,10 +574,65 @@ static void boundary_keys(const Session *s, PlotView *pv, size_t k, bool nomodel
     }
 }
 
+/* A two-input regression: the model's prediction shaded in eight levels over the plane (from the lowest to the
+ * highest of the predictions and the targets), the training points on top as the digit of their target's level
+ * (a point whose digit matches the shading around it is fitted well).  Fails on out of memory. */
+static int build_regression_map(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    const Prepared *p = s->prep;
+    const Dataset *ds = s->data;
+    size_t ns = (size_t)nx * (size_t)ny, n = p->train.n;
+    HeatChart *hc = &pv->hc;
+    boundary_box(p, hc);
+    if (heat_alloc(pv, nx, ny, n, err))
+        return -1;
+    double *Z = fb_malloc(ns, sizeof *Z, "the picture", err);
+    if (!Z || boundary_predict(s, hc, nx, ny, Z, err)) {
+        free(Z);
+        return -1;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < ns; i++)
+        if (isfinite(Z[i]))
+            lo = fmin(lo, Z[i]), hi = fmax(hi, Z[i]);
+    for (size_t i = 0; i < n; i++) {
+        double y = p->train.Y[i * p->ny];
+        lo = fmin(lo, y), hi = fmax(hi, y);
+    }
+    for (size_t i = 0; i < ns; i++)
+        pv->samples[i] = chart_heat_level(Z[i], lo, hi);
+    free(Z);
+    for (size_t i = 0; i < n; i++) {
+        const double *x = p->train.X + i * p->d;
+        double y = p->train.Y[i * p->ny];
+        add_point(pv, raw_input(p, x, 0), raw_input(p, x, 1), class_color[0],
+                  (char)('0' + chart_heat_level(y, lo, hi) - GC_HEAT0));
+    }
+    static const uint32_t shade[GC_NHEAT] = {' ', 0xB7, ':', 0x2591, 0x2591, 0x2592, 0x2593, 0x2588};
+    memcpy(pv->shade, shade, sizeof shade);
+    memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
+    char a[24], b[24];
+    snprintf(pv->key, sizeof pv->key, "0-7 the points' %s level", FB_SHOWN(ds->ynames[0]));
+    snprintf(pv->ramp_lo, sizeof pv->ramp_lo, "prediction %s", fb_fmt(a, sizeof a, lo, 3));
+    snprintf(pv->ramp_hi, sizeof pv->ramp_hi, "%s", fb_fmt(b, sizeof b, hi, 3));
+    snprintf(pv->note, sizeof pv->note, "shading: the prediction from %s (blank) to %s ('%%') in 8 levels; points: "
+                                        "the digit of their target's level",
+             a, b);
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "prediction of %s, epoch %ld", FB_SHOWN(ds->ynames[0]), s->ts.epoch);
+    hc->title = pv->title;
+    return 0;
+}
+
 static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
 {
     if (boundary_check(s, err))
         return -1;
+    if (s->built && !is_classifier(s))
+        return build_regression_map(s, pv, nx, ny, err);
     const Dataset *ds = s->data;
     const Model *m = &s->ts.model;
     bool nomodel = !s->built;
