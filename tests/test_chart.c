@@ -1084,3 +1084,104 @@ Test(chart, svg_write_file)
     unlink(path);
     rmdir(dir);
 }
+
+/* ---- pictures that do not depend on colour -------------------------------------- */
+
+/* WCAG relative luminance of an xterm-256 colour (the 6x6x6 cube and the grey ramp). */
+static double xterm_lum(int code)
+{
+    static const int lv[6] = {0, 95, 135, 175, 215, 255};
+    int rgb[3];
+    if (code >= 232)
+        rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (code - 232);
+    else {
+        cr_assert(code >= 16, "colour %d is one of the terminal's own sixteen: its value is unknown", code);
+        int i = code - 16;
+        rgb[0] = lv[i / 36], rgb[1] = lv[(i / 6) % 6], rgb[2] = lv[i % 6];
+    }
+    double w[3] = {0.2126, 0.7152, 0.0722}, l = 0;
+    for (int k = 0; k < 3; k++) {
+        double c = rgb[k] / 255.0;
+        l += w[k] * (c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4));
+    }
+    return l;
+}
+
+/* Every point colour (the series colours, which plot boundary and plot surface use for classes and paths)
+ * against every shade of the heat ramp: a contrast ratio of at least GRID_MIN_CONTRAST. */
+Test(chart, palette_contrast_points_on_every_shade)
+{
+    for (int p = GC_SERIES1; p < GC_SERIES1 + GC_NSERIES; p++)
+        for (int h = GC_HEAT0; h < GC_HEAT0 + GC_NHEAT; h++) {
+            double a = xterm_lum(grid_xterm256((uint8_t)p)), b = xterm_lum(grid_xterm256((uint8_t)h));
+            double r = (fmax(a, b) + 0.05) / (fmin(a, b) + 0.05);
+            cr_expect(r >= GRID_MIN_CONTRAST, "point colour %d (xterm %d) on shade %d (xterm %d): contrast %.2f",
+                      p, grid_xterm256((uint8_t)p), h, grid_xterm256((uint8_t)h), r);
+        }
+    cr_assert_eq(grid_xterm256(GC_DEFAULT), -1);
+}
+
+/* Solid, dashed and dotted lines: distinct legend glyphs, and a dashed line lights fewer dots than the same line
+ * solid, in runs (some cells of its path are empty). */
+Test(chart, line_styles_differ_without_colour)
+{
+    cr_assert_neq(chart_style_glyph(SERIES_LINE), chart_style_glyph(SERIES_DASHED));
+    cr_assert_neq(chart_style_glyph(SERIES_DASHED), chart_style_glyph(SERIES_DOTTED));
+    cr_assert_neq(chart_style_glyph(SERIES_LINE), chart_style_glyph(SERIES_POINTS));
+    cr_assert_neq(chart_style_glyph(SERIES_LONGDASH), chart_style_glyph(SERIES_DASHED));
+    cr_assert_neq(chart_style_glyph(SERIES_LONGDASH), chart_style_glyph(SERIES_LINE));
+    double y[2] = {1, 1};
+    int dots[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        Chart c;
+        chart_init(&c);
+        c.fixed_y = true, c.ymin = 0, c.ymax = 2;
+        chart_add_series(&c, k ? "val" : "train", NULL, y, 2, k ? SERIES_DASHED : SERIES_LINE, NULL);
+        FbErr err;
+        Grid *g = grid_new(40, 10, &err);
+        cr_assert_eq(chart_render(&c, g, &err), 0);
+        for (int i = 0; i < g->w * g->h; i++)
+            if (g->cells[i].ch > 0x2800 && g->cells[i].ch <= 0x28FF)
+                dots[k] += __builtin_popcount(g->cells[i].ch - 0x2800);
+        char *s = grid_to_utf8(g, &err);
+        cr_assert(strstr(s, k ? "\u254d\u254d val" : "\u2501\u2501 train"), "%s", s);
+        free(s);
+        grid_free(g);
+    }
+    cr_assert(dots[1] > dots[0] / 3 && dots[1] < dots[0] * 2 / 3, "solid %d dots, dashed %d", dots[0], dots[1]);
+}
+
+/* A heat map with shade characters: one character per cell (the denser level), no background colours, and the
+ * points as their own glyphs. */
+Test(chart, heat_map_shade_glyphs_and_point_glyphs)
+{
+    FbErr err;
+    Grid *g = grid_new(30, 12, &err);
+    static const uint32_t shade[GC_NHEAT] = {' ', ' ', 0xB7, 0xB7, 0x2591, 0x2591, 0x2592, 0x2593};
+    HeatChart hc = {.xmin = 0, .xmax = 1, .ymin = 0, .ymax = 1, .shade = shade};
+    int nx, ny;
+    chart_heat_size(&hc, g, &nx, &ny);
+    uint8_t *sm = malloc((size_t)nx * ny);
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            sm[j * nx + i] = (uint8_t)(GC_HEAT0 + (i * GC_NHEAT) / nx); /* left light, right dense */
+    double px[2] = {0.1, 0.9}, py[2] = {0.5, 0.5};
+    uint8_t pc[2] = {GC_SERIES1, GC_SERIES1 + 1};
+    uint32_t pg[2] = {'o', 'x'};
+    hc.samples = sm, hc.nx = nx, hc.ny = ny, hc.px = px, hc.py = py, hc.pcolor = pc, hc.pglyph = pg, hc.npoints = 2;
+    cr_assert_eq(chart_heat_render(&hc, g, &err), 0, "%s", err.msg);
+    int halves = 0, dense = 0, o = 0, x = 0, bg = 0;
+    for (int i = 0; i < g->w * g->h; i++) {
+        halves += g->cells[i].ch == 0x2580;
+        dense += g->cells[i].ch == 0x2593;
+        o += g->cells[i].ch == 'o';
+        x += g->cells[i].ch == 'x';
+        bg += g->cells[i].bg != 0;
+    }
+    cr_assert_eq(halves, 0);
+    cr_assert_eq(bg, 0);
+    cr_assert(dense > 0);
+    cr_assert(o >= 1 && x >= 1, "o %d x %d", o, x);
+    free(sm);
+    grid_free(g);
+}

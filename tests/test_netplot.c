@@ -34,7 +34,7 @@ Test(netplot, spiral_8_8_maps_and_weight_marks)
     FbErr e;
     Grid *g = grid_new(110, 44, &e);
     cr_assert_not_null(g);
-    cr_assert_eq(plotview_render(&h.s, g, &e), 0, "%s", e.msg);
+    cr_assert_eq(plotview_render(&h.s, g, false, &e), 0, "%s", e.msg);
     /* Every arrow starts a neuron of layers 1..3: its marks to the left (one per input neuron), its map right. */
     size_t seen[4] = {0};
     int mapw = -1, ax[3], nax = 0;

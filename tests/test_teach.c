@@ -147,6 +147,24 @@ Test(teach, lrfind_curve_grows_exponentially_and_stops_at_4x)
 
 /* ---- compare ---- */
 
+/* Compare's curve k is, bit for bit, the history of a session made by setup then cmds, from history row row0 on. */
+static void curve_is_run(const Curve *k, const char *setup, const char *cmds, size_t row0)
+{
+    H one;
+    h_init(&one);
+    run_ok(&one, setup);
+    run_ok(&one, cmds);
+    const History *hist = &one.s.ts.hist;
+    cr_assert(hist->n >= row0 + k->n, "%s: %zu rows", cmds, hist->n);
+    for (size_t j = 0; j < k->n; j++) {
+        const HistRow *r = &hist->rows[row0 + j];
+        cr_assert_eq(k->x[j], (double)r->epoch);
+        cr_assert(k->y[j] == r->train_loss, "%s, epoch %zu: %.17g vs %.17g", cmds, j, k->y[j], r->train_loss);
+        cr_assert(k->y2[j] == r->val_loss || (isnan(k->y2[j]) && isnan(r->val_loss)), "%s, epoch %zu val", cmds, j);
+    }
+    h_free(&one);
+}
+
 Test(teach, compare_leaves_session_and_matches_separate_runs)
 {
     H h, ref;
@@ -163,22 +181,10 @@ Test(teach, compare_leaves_session_and_matches_separate_runs)
     cr_assert_eq(cv->ncurves, 2);
     static const char *const vals[] = {"0.003", "0.03"};
     for (size_t i = 0; i < 2; i++) {
-        H one;
-        h_init(&one);
-        run_ok(&one, setup);
         char line[128];
         snprintf(line, sizeof line, "optim sgd lr=%s; train 4", vals[i]);
-        run_ok(&one, line);
-        const Curve *k = &cv->c[i];
-        const History *hist = &one.s.ts.hist;
-        cr_assert_eq(k->n, 5, "a curve has the start and four epochs");
-        for (size_t j = 0; j < k->n; j++) {
-            const HistRow *r = &hist->rows[2 + j];
-            cr_assert_eq(k->x[j], (double)r->epoch);
-            cr_assert(k->y[j] == r->train_loss, "run %zu epoch %zu: %.17g vs %.17g", i, j, k->y[j], r->train_loss);
-            cr_assert(k->y2[j] == r->val_loss, "run %zu epoch %zu val", i, j);
-        }
-        h_free(&one);
+        cr_assert_eq(cv->c[i].n, 5, "a curve has the start and four epochs");
+        curve_is_run(&cv->c[i], setup, line, 2);
     }
     cr_assert(strstr(h_out(&h), "lr=0.003") && strstr(h_out(&h), "lr=0.03"), "%s", h_out(&h));
     /* A bad value is an error naming it, and changes nothing. */
@@ -203,6 +209,30 @@ Test(teach, compare_optim_values_with_options)
     cr_assert_eq(h.s.setup.opt.kind, OPT_SGD, "the session's optimizer is unchanged");
     /* Each run's parameter path is kept for plot surface. */
     cr_assert_eq(h.s.compare->c[1].path.n, 4);
+    h_free(&h);
+}
+
+/* compare optim="sgd lr=X" starts from sgd's defaults, not from the session's momentum; compare lr=X keeps the
+ * session's other settings.  Each curve equals a separate run with exactly those options, and the output names them. */
+Test(teach, compare_optim_values_start_from_defaults)
+{
+    H h;
+    h_init(&h);
+    const char *setup = "gen linear n=100 d=2 seed=4; model linear; batch full; optim sgd lr=0.05 momentum=0.9";
+    run_ok(&h, setup);
+    run_ok(&h, "compare optim=\"sgd lr=0.05,sgd lr=0.05 momentum=0.9\" epochs=5");
+    run_ok(&h, "plot loss");
+    const Curves *cv = h.s.compare;
+    cr_assert_eq(cv->ncurves, 2);
+    static const char *const same[] = {"optim sgd lr=0.05 momentum=0; train 5", "train 5"};
+    for (size_t i = 0; i < 2; i++)
+        curve_is_run(&cv->c[i], setup, same[i], 0);
+    cr_assert(cv->c[0].y[5] != cv->c[1].y[5], "plain sgd and momentum gave the same loss");
+    cr_assert(strstr(h_out(&h), "optim=sgd lr=0.05: sgd lr=0.05 momentum=0 "), "%s", h_out(&h));
+    cr_assert_eq(h.s.setup.opt.momentum, 0.9, "the session keeps its momentum");
+    /* lr= changes only the lr: the session's momentum stays in the run. */
+    run_ok(&h, "compare lr=0.01 epochs=1");
+    cr_assert(strstr(h_out(&h), "lr=0.01: sgd lr=0.01 momentum=0.9 "), "%s", h_out(&h));
     h_free(&h);
 }
 
@@ -418,12 +448,12 @@ Test(teach, plot_boundary_regions_follow_the_model)
     cr_assert(strstr(text, "points: o 0 x 1"), "%s", text);
     cr_assert(strchr(text, ':') && strchr(text, 'x') && strchr(text, 'o'));
     free(text);
-    /* Not a classifier, or not two inputs: a clear error and the plot choice kept. */
+    /* Not two inputs (a one-input regression, three-input classes): a clear error and the plot choice kept. */
     h_free(&h);
     h_init(&h);
     run_ok(&h, "gen sine; model linear; plot loss");
     cr_assert_neq(h_run(&h, "plot boundary"), 0);
-    cr_assert(strstr(h_err(&h), "classifier"), "%s", h_err(&h));
+    cr_assert(strstr(h_err(&h), "two inputs") && strstr(h_err(&h), "plot fit"), "%s", h_err(&h));
     cr_assert_str_eq(h.s.plot, "loss");
     run_ok(&h, "gen blobs d=3 seed=1; model softmax");
     cr_assert_neq(h_run(&h, "plot boundary"), 0);
@@ -595,5 +625,143 @@ Test(teach, path_is_thinned_not_truncated)
     run_ok(&r, "gen linear n=200 seed=3; model linear; optim sgd lr=0.01; batch 1; step batch 10");
     cr_assert(memcmp(pp->p + 5 * pp->dim, r.s.ts.model.params, pp->dim * sizeof(double)) == 0);
     h_free(&r);
+    h_free(&h);
+}
+
+/* compare's paths belong to the model they ran from: after scale standard starts the model over, plot surface no
+ * longer draws (or lists) them on the new surface. */
+Test(teach, surface_drops_compare_paths_of_an_older_model)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=60 seed=4; model linear; optim sgd lr=0.1; compare lr=0.01,0.05 epochs=5; plot surface");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 20, &e), 0, "%s", e.msg);
+    cr_assert(strstr(pv.note, "1 lr=0.01") && strstr(pv.key, "2 lr=0.05"), "%s | %s", pv.note, pv.key);
+    size_t with = pv.hc.npoints;
+    plotview_free(&pv);
+    run_ok(&h, "scale standard; plot surface");
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 20, &e), 0, "%s", e.msg);
+    cr_assert(!strstr(pv.note, "lr=0.01") && !strstr(pv.key, "lr=0.05"), "%s | %s", pv.note, pv.key);
+    cr_assert(pv.hc.npoints < with, "%zu points, %zu before", pv.hc.npoints, with);
+    plotview_free(&pv);
+    h_free(&h);
+}
+
+/* plot boundary points=all: every split's points with its own markers (train o x, val O X, test digits), a point
+ * the model puts in the other class as '!' (checked against the logit by hand); hard=yes shades two levels only. */
+Test(teach, plot_boundary_splits_misclassified_and_hard)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen moons n=200 noise=0.2 seed=5; split val=0.25 test=0.2 seed=1; scale standard; model logistic; "
+               "optim sgd lr=0.5; train 50; plot boundary points=all hard=yes");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 30, 20, &e), 0, "%s", e.msg);
+    const Prepared *p = h.s.prep;
+    const Part *parts[3] = {&p->train, &p->val, &p->test};
+    const double *W = h.s.ts.model.params;
+    size_t at = 0;
+    static const char mk[3][2] = {{'o', 'x'}, {'O', 'X'}, {'0', '1'}};
+    int wrong = 0;
+    for (int q = 0; q < 3; q++)
+        for (size_t i = 0; i < parts[q]->n; i++, at++) {
+            const double *x = parts[q]->X + i * p->d;
+            double z = W[0] * x[0] + W[1] * x[1] + W[2];
+            int c = (int)parts[q]->L[i], pred = z > 0;
+            uint32_t want = pred != c ? '!' : (uint32_t)mk[q][c];
+            wrong += pred != c;
+            cr_assert_eq(pv.pglyph[at], want, "split %d row %zu: '%c', want '%c'", q, i, (char)pv.pglyph[at],
+                         (char)want);
+        }
+    cr_assert_eq(at, pv.hc.npoints);
+    cr_assert(wrong > 0, "noise 0.2 leaves some points on the wrong side");
+    for (int i = 0; i < 30 * 20; i++)
+        cr_assert(pv.samples[i] == GC_HEAT0 || pv.samples[i] == GC_HEAT0 + GC_NHEAT - 1, "hard=yes: two levels");
+    cr_assert(strstr(pv.note, "! misclassified"), "%s", pv.note);
+    plotview_free(&pv);
+    /* The default: the training points only. */
+    run_ok(&h, "plot boundary");
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 30, 20, &e), 0, "%s", e.msg);
+    cr_assert_eq(pv.hc.npoints, p->train.n);
+    plotview_free(&pv);
+    cr_assert_neq(h_run(&h, "plot boundary points=everything"), 0);
+    h_free(&h);
+}
+
+/* plot surface of a linear model under mse comes from the fitted quadratic, not from the data at every grid point:
+ * its shading is the one the losses evaluated on the data give (at most 1% of the samples one level off, at a
+ * level's edge). */
+Test(teach, surface_quadratic_matches_the_data)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=300 d=3 noise=0.5 seed=7; model linear; optim sgd lr=0.05; train 5; plot surface p1=W[0,1] p2=W[0,0]");
+    PlotView pv;
+    FbErr e;
+    int nx = 16, ny = 12;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, nx, ny, &e), 0, "%s", e.msg);
+    double xs[16], ys[12], L[16 * 12], lo = INFINITY, hi = -INFINITY;
+    chart_heat_coords(&pv.hc, nx, ny, xs, ys);
+    Model m;
+    cr_assert_eq(model_clone(&m, &h.s.ts.model, &e), 0);
+    TrainWork w;
+    memset(&w, 0, sizeof w);
+    TrainData d;
+    session_train_data(&h.s, &d);
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            m.params[1] = xs[i]; /* W[0,1] */
+            m.params[0] = ys[j]; /* W[0,0] */
+            cr_assert_eq(train_eval(&m, &h.s.setup.loss, d.X, d.Y, d.n, d.ky, &w, &L[j * nx + i], false, &e), 0);
+            lo = fmin(lo, L[j * nx + i]);
+            hi = fmax(hi, L[j * nx + i]);
+        }
+    double span = hi - lo, delta = 0.01 * span;
+    int off = 0;
+    for (int q = 0; q < nx * ny; q++) {
+        int want = chart_heat_level(log(L[q] - lo + delta), log(delta), log(span + delta));
+        cr_assert(abs(want - pv.samples[q]) <= 1, "sample %d: level %d, the data say %d", q, pv.samples[q], want);
+        off += want != pv.samples[q];
+    }
+    cr_assert(off <= nx * ny / 100, "%d samples off by a level", off);
+    model_free(&m);
+    train_work_free(&w);
+    plotview_free(&pv);
+    h_free(&h);
+}
+
+/* plot boundary of a two-input regression: the prediction shaded in eight levels (checked by hand for a linear
+ * model), the training points as the digit of their target's level on the same scale. */
+Test(teach, plot_boundary_regression_heat_map)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen linear n=120 d=2 noise=0.3 seed=2; model linear; solve; plot boundary");
+    PlotView pv;
+    FbErr e;
+    cr_assert_eq(plotview_build_sized(&h.s, &pv, 20, 14, &e), 0, "%s", e.msg);
+    cr_assert(strstr(pv.title, "prediction of"), "%s", pv.title);
+    const Prepared *p = h.s.prep;
+    const double *W = h.s.ts.model.params;
+    double xs[20], ys[14], Z[20 * 14], lo = INFINITY, hi = -INFINITY;
+    chart_heat_coords(&pv.hc, 20, 14, xs, ys);
+    for (int j = 0; j < 14; j++)
+        for (int i = 0; i < 20; i++) {
+            Z[j * 20 + i] = W[0] * xs[i] + W[1] * ys[j] + W[2]; /* no scaling: raw inputs */
+            lo = fmin(lo, Z[j * 20 + i]), hi = fmax(hi, Z[j * 20 + i]);
+        }
+    for (size_t i = 0; i < p->train.n; i++)
+        lo = fmin(lo, p->train.Y[i]), hi = fmax(hi, p->train.Y[i]);
+    int off = 0;
+    for (int q = 0; q < 20 * 14; q++)
+        off += pv.samples[q] != chart_heat_level(Z[q], lo, hi);
+    cr_assert(off <= 2, "%d samples differ from the prediction's level", off);
+    cr_assert_eq(pv.hc.npoints, p->train.n);
+    for (size_t i = 0; i < p->train.n; i++)
+        cr_assert_eq(pv.pglyph[i], (uint32_t)('0' + chart_heat_level(p->train.Y[i], lo, hi) - GC_HEAT0));
+    plotview_free(&pv);
     h_free(&h);
 }

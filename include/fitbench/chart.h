@@ -20,7 +20,15 @@
 typedef enum SeriesStyle {
     SERIES_LINE = 0,   /* consecutive finite points joined by lines */
     SERIES_POINTS = 1, /* one dot per point */
+    SERIES_DASHED = 2, /* a line in dashes (3 dots on, 3 off along the line); legend "╍╍" */
+    SERIES_DOTTED = 3, /* a line in dots (1 on, 2 off); legend "┉┉" */
+    SERIES_LONGDASH = 4, /* a line in long dashes (6 on, 2 off); legend "┅┅" */
+    SERIES_CROSSES = 5,  /* a small cross of five dots per point; legend "+" */
 } SeriesStyle;
+
+/* The legend glyph of a style ("━" line, "╍" dashed, "┉" dotted, "┅" long dashes, "•" points, "+" crosses): the series
+ * stay apart without colour. */
+uint32_t chart_style_glyph(SeriesStyle st);
 
 /* One curve.  The chart only borrows the arrays (and strings); they must
  * stay alive while rendering.  x may be NULL: point i then has
@@ -150,8 +158,9 @@ int chart_check(const Chart *c, const char *who, FbErr *err);
  * row-major, row 0 at the top (y = ymax), column 0 at the left (x = xmin);
  * sample (i, j) stands for the point given by chart_heat_coords.  The
  * renderer resamples (nearest) to two samples per cell vertically: a cell
- * shows '▀' with fg = upper sample, bg = lower sample.  Points are drawn as
- * '●' in their colour over the cell's background.  All borrowed. */
+ * shows '▀' with fg = upper sample, bg = lower sample (or, with shade, the
+ * denser level's character).  Points are drawn as their glyph ('●' by
+ * default) in their colour over the cell's background.  All borrowed. */
 typedef struct HeatChart {
     const char *title, *xlabel, *ylabel;
     double xmin, xmax, ymin, ymax;
@@ -159,7 +168,11 @@ typedef struct HeatChart {
     int nx, ny;
     const double *px, *py;    /* npoints each */
     const uint8_t *pcolor;    /* npoints colour indices (NULL: GC_DEFAULT) */
+    const uint32_t *pglyph;   /* npoints characters (a class's marker, a path's digit; NULL: '●') */
     size_t npoints;
+    /* Without colour: the character of each heat level (GC_NHEAT of them, light to dense, e.g. " ·░░▒▒▓▓"),
+     * one per cell (the denser of its two samples) instead of coloured half blocks.  NULL: colours. */
+    const uint32_t *shade;
 } HeatChart;
 
 /* The sample resolution that maps one-to-one onto the plot area of g

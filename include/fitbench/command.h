@@ -58,6 +58,9 @@ struct Interp {
     /* Where the current command came from, for messages. */
     const char *file;
     long line;
+    /* How far the running train/step/compare/lrfind is, in units of work (epochs, or updates for step batch
+     * and lrfind), for the workbench's pace (set pace=): work_done of work_total.  0 of 0 when unknown. */
+    long work_done, work_total;
 };
 
 enum {

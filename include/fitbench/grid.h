@@ -63,9 +63,16 @@ char *grid_to_utf8(const Grid *g, FbErr *err);
 int grid_text_clip(Grid *g, int x, int y, const char *utf8, uint8_t fg, int maxw);
 /* Columns a UTF-8 string takes in the grid (one per codepoint). */
 int grid_text_cols(const char *utf8);
-/* Same, with ANSI SGR colour escapes (series 1..8 = blue, orange-ish yellow,
- * green, red, magenta, cyan, bright blue, grey; heat ramp = 256-colour
- * viridis-like steps) for plain mode on a colour terminal.  Caller frees. */
+/* The xterm 256-colour code of colour index c, -1 for the terminal's default.  One palette for every
+ * terminal picture (the workbench, grid_to_ansi): the series and point colours are Okabe–Ito's colour-blind
+ * safe set (sky blue, orange, bluish green, ...), all light; the heat ramp runs from blue (low) through
+ * near-black to red (high), all dark, so every point colour stands out on every shade by a contrast ratio
+ * of at least GRID_MIN_CONTRAST (WCAG's, for graphics; tests/test_chart.c checks every pair). */
+int grid_xterm256(uint8_t c);
+#define GRID_MIN_CONTRAST 3.0
+
+/* Same, with ANSI SGR colour escapes (grid_xterm256's palette) for plain mode on a colour terminal.
+ * Caller frees. */
 char *grid_to_ansi(const Grid *g, FbErr *err);
 
 #endif

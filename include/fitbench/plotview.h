@@ -22,8 +22,11 @@ typedef struct PlotView {
     uint8_t *samples;     /* (hc.ny, hc.nx) colour indices */
     double *px, *py;      /* (hc.npoints) points drawn on the heat map */
     uint8_t *pcolor;      /* (hc.npoints) */
-    char *ptext;          /* (hc.npoints) the character of each point in plain text */
+    uint32_t *pglyph;     /* (hc.npoints) the character of each point (a class's marker, a path's digit) */
     char rtext[GC_NHEAT + 1]; /* plain text: the character of each heat level */
+    uint32_t shade[GC_NHEAT]; /* the workbench without colour: the density character of each heat level */
+    char key[200];        /* the workbench's key under a heat map: what the points are (" " = none) */
+    char ramp_lo[40], ramp_hi[40]; /* the shading's ends, printed either side of the ramp in the key */
     char xlabel[64], ylabel[64];
     char names[CHART_MAX_SERIES][64];
     char note[512];       /* a key for the picture, printed under it in plain text ("" = none) */
@@ -78,8 +81,11 @@ void plotview_free(PlotView *pv);  /* NULL-safe */
 
 /* Render what `plot` shows into g (cleared first), whatever its kind: curves
  * through chart_render, pictures (boundary, surface) through
- * chart_heat_render.  Fails on out of memory. */
-int plotview_render(const Session *s, Grid *g, FbErr *err);
+ * chart_heat_render with a key on the last row (the points' markers, then
+ * the shading's ramp between its two ends).  shade_glyphs: heat levels as
+ * density characters (░▒▓) rather than colours, for a terminal without
+ * (enough) colours.  Fails on out of memory. */
+int plotview_render(const Session *s, Grid *g, bool shade_glyphs, FbErr *err);
 
 /* Render the plot as UTF-8 text of w × h cells (malloc'ed; caller frees).
  * Heat maps become characters (a ramp per level, a letter per point class)

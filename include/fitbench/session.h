@@ -18,7 +18,12 @@ typedef struct Settings {
     bool echo;               /* print each script command before running it */
     bool bail;               /* stop a script at the first error (batch default) */
     bool timing;             /* print wall times (off makes transcripts reproducible) */
+    double pace;             /* seconds a train/step/compare/lrfind lasts at least in the workbench;
+                              * < 0: automatic (0 at the prompt, PACE_LIVE under --live) */
 } Settings;
+
+/* The pace of a --live replay when the script does not set one (seconds). */
+#define PACE_LIVE 3.0
 
 typedef struct ModelSpec {
     bool set;
@@ -56,6 +61,7 @@ typedef struct ParamPath {
 #define CURVES_MAX 8
 typedef struct Curve {
     char label[48];
+    char opts[160];  /* compare: every option the run used ("sgd lr=0.02 momentum=0 ...; batch full") */
     size_t n;
     double *x;       /* (n) epoch (compare) or lr (lrfind) */
     double *y;       /* (n) train loss or metric (compare) or smoothed loss (lrfind) */
@@ -71,6 +77,7 @@ typedef struct Curves {
     Curve c[CURVES_MAX];
     double suggest;      /* lrfind: the suggested lr (NaN for compare) */
     double lo, hi;       /* lrfind: the lr range tried */
+    unsigned long build_gen; /* compare: the session's build_gen when it ran (its paths are of that model) */
 } Curves;
 
 /* Allocate an empty set with one reference (NULL on out of memory, err filled). */
@@ -114,6 +121,7 @@ typedef struct Session {
     bool loss_set;         /* false: the model's natural loss */
     TrainSetup setup;
     bool built;            /* ts holds a model for the current data */
+    unsigned long build_gen; /* counts session_build calls (new starts): compare paths belong to one of them */
     TrainState ts;
     TrainWork work;
     double optimum;        /* closed-form optimum of the training loss (solve), NaN when unknown */
@@ -124,6 +132,8 @@ typedef struct Session {
     char plot_x[64];       /* plot fit: the input column ("" = the first) */
     char plot_p1[32], plot_p2[32]; /* plot surface: the parameters, "W[0,1]" ("" = the first two) */
     long plot_neuron[2];   /* plot neuron L,J: layer L (1 = the first hidden), neuron J (0-based) */
+    char plot_points[8];   /* plot boundary: whose points, "train" (""), "val", "test" or "all" */
+    bool plot_hard;        /* plot boundary: shade the predicted class, not P(class 1) */
     ParamPath path;        /* the parameters along training (deep-copied by session_clone) */
     Curves *compare;       /* the last compare's curves, or NULL (shared, see Curves) */
     Curves *lrfind;        /* the last lrfind's curve, or NULL (shared) */

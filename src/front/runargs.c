@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -210,16 +211,32 @@ static void plain_prompt(void *ctx)
     }
 }
 
+/* `pause` in a --live replay that could not have the workbench: the message, then a line from the terminal
+ * (nothing to wait for when standard input is not one). */
+static void plain_pause(void *ctx, Interp *it, const char *msg)
+{
+    (void)ctx;
+    printf("\u275a\u275a %s (press Enter)", msg && *msg ? msg : "paused");
+    fflush(stdout);
+    if (isatty(STDIN_FILENO)) {
+        int c;
+        while ((c = getchar()) != EOF && c != '\n')
+            ;
+        clearerr(stdin);
+    } else {
+        putchar('\n');
+    }
+    (void)it;
+}
+
 /* The workbench when it can run here and is wanted, else (or when its screen cannot be set up) plain mode. */
 static void run_front_end(Interp *it, const RunArgs *a)
 {
     bool batch = a->ncmds || a->nfiles || a->read_stdin;
     bool tui = !a->plain && tui_available() && !a->read_stdin && (a->live || !batch || a->interactive_after);
-    unsigned plain_runs = RUN_CMDS | RUN_FILES;
     if (tui) {
-        /* -c commands run first in plain mode would scroll away; run them inside too. */
-        if (run_scripts(it, a, &(RunFront){.scripts = RUN_CMDS}))
-            return;
+        /* The -c commands run inside the workbench (tui_open's RunFront takes them), in their place among the
+         * files: run in plain mode first, their output would vanish behind the full screen. */
         RunFront f;
         FbErr e = {{0}, 0};
         if (tui_open(it, !a->live || a->interactive_after || a->nfiles == 0, &f, &e) == 0) {
@@ -227,14 +244,24 @@ static void run_front_end(Interp *it, const RunArgs *a)
             tui_close(&f);
             return;
         }
-        fprintf(stderr, "fitbench: %s; using plain mode\n", e.msg);
-        it->live = false;
-        plain_runs = RUN_FILES; /* the -c commands have run above */
+        fprintf(stderr, "fitbench: %s; using plain mode%s\n", e.msg, a->live ? ", each pause waits for Enter" : "");
+    } else if (a->live && !a->plain) {
+        const char *term = getenv("TERM");
+        if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+            fprintf(stderr, "fitbench: --live: this terminal (TERM=%s) cannot draw the workbench; replaying in plain "
+                            "mode, each pause waits for Enter\n",
+                    term && *term ? term : "unset");
+        else
+            fprintf(stderr, "fitbench: --live: not a terminal, so no workbench; replaying in plain mode\n");
     }
+    /* Pauses in plain mode: the only hook (a FrontEnd without train hooks leaves the per-epoch lines on). */
+    static const FrontEnd plain_fe = {.pause = plain_pause};
+    if (a->live)
+        it->fe = &plain_fe;
     Plain p = {it, a};
     drive(it, a,
           &(RunFront){.ctx = &p,
-                      .scripts = plain_runs,
+                      .scripts = RUN_CMDS | RUN_FILES,
                       .want_prompt = !batch || a->interactive_after,
                       .scripts_end = plain_scripts_end,
                       .prompt = plain_prompt});

@@ -141,7 +141,9 @@ static int screen_open(Tui *t, FbErr *err)
         tcsetattr(STDIN_FILENO, TCSANOW, &tio);
         def_prog_mode();
     }
-    t->color = has_colors() && start_color() != ERR;
+    /* NO_COLOR (no-color.org: set and not empty) and terminals with fewer than 8 colours: characters only. */
+    const char *nc = getenv("NO_COLOR");
+    t->color = !(nc && *nc) && has_colors() && start_color() != ERR && COLORS >= 8;
     if (t->color)
         use_default_colors();
     tui_layout(t);
@@ -241,7 +243,7 @@ static void replay_end(void *ctx)
 static void replays_done(void *ctx, bool stopped)
 {
     Tui *t = ctx;
-    if (t->replayed > 0 && !t->interactive && !t->it->quit)
+    if ((t->replayed > 0 || stopped) && !t->interactive && !t->it->quit)
         tui_fe_pause(t, t->it, stopped ? "the replay stopped at an error: press a key to leave"
                                        : "the replay is done: press a key to leave");
 }
@@ -289,7 +291,7 @@ int tui_open(Interp *it, bool interactive, RunFront *f, FbErr *err)
     tui_readline_setup(t, t->devnull);
     tui_note(t, LINE_NOTE, "fitbench %s \u2014 type help for the commands, quit or Ctrl-D to leave", FITBENCH_VERSION);
     *f = (RunFront){.ctx = t,
-                    .scripts = RUN_FILES,
+                    .scripts = RUN_FILES | RUN_CMDS,
                     .want_prompt = interactive,
                     .prompt_after_error = true,
                     .file_begin = replay_begin,

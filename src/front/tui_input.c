@@ -31,6 +31,13 @@ static int rl_pagedown(int count, int key)
     return 0;
 }
 
+static int rl_big_output(int count, int key)
+{
+    (void)count, (void)key;
+    tui_toggle_big_output(tui_cur);
+    return 0;
+}
+
 static int rl_repaint(int count, int key)
 {
     (void)count, (void)key;
@@ -190,6 +197,7 @@ void tui_readline_setup(Tui *t, FILE *devnull)
     RlKeySource keys = {key_getc, key_avail, t};
     RlKeyExtras extras = {rl_pageup, rl_pagedown, rl_repaint};
     rlkeys_setup(&keys, &extras); /* rl_initialize() and the guarded bindings */
+    rl_bind_key(15, rl_big_output); /* Ctrl-O: the output pane over the plot, and back */
     rl_variable_bind("bell-style", "none");
     rl_variable_bind("show-all-if-unmodified", "on"); /* the second Tab lists, as in bash */
     rl_set_screen_size(t->H, t->W);

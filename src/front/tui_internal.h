@@ -34,6 +34,8 @@
 /* Wait at least DRAW_SHARE times a redraw's own cost, for the same reason:
  * what a redraw costs the terminal is not in that figure. */
 #define DRAW_SHARE 300.0
+/* While a paced command waits (set pace=), the time is idle anyway: a redraw may cost up to a third of it. */
+#define PACE_DRAW_SHARE 3.0
 #define POLL_S 0.02        /* look at the keyboard every 20 ms while busy */
 #define PROMPT "fitbench> "
 
@@ -105,6 +107,7 @@ typedef struct Tui {
     SCREEN *scr;
     Thin thin;
     bool out_dirty; /* the output pane or its separator changed since drawn */
+    bool big_out;   /* Ctrl-O: the output pane takes the plot's rows (long help, explain, show) */
 
     /* Colour pairs, allocated on first use. */
     bool color;
@@ -120,6 +123,8 @@ typedef struct Tui {
     double lr_pending; /* +/- pressed: the factor for the lr from the next epoch on (1 = none) */
     long train_epoch0;
     double train_t0;
+    double pace_s;     /* the running command lasts at least this long (0: as fast as it goes) */
+    double pace_t0;    /* when the pace's clock started (moved on by a pause or a change of pace) */
     double next_draw, next_plot, next_poll;
     Due due_batch, due_epoch; /* one each: the two hooks alternate */
     unsigned char in[512];
@@ -205,6 +210,13 @@ void tui_force_draw(Tui *t);
 
 /* Take the terminal's new size and redraw. */
 void tui_relayout(Tui *t);
+
+/* Ctrl-O: give the output pane the plot's rows, or give them back; redraws. */
+void tui_toggle_big_output(Tui *t);
+
+/* A page-key sequence at in[0..n) (ESC [ 5 ~ / ESC [ 6 ~): scroll the output pane a page and return the bytes it
+ * took; 0 when it is not one. */
+size_t tui_page_key(Tui *t, const unsigned char *in, size_t n);
 
 /* ---- the plot and status panes (tui_plot.c, tui_status.c) ---------------------- */
 

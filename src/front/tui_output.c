@@ -134,8 +134,42 @@ void tui_note(Tui *t, int kind, const char *fmt, ...)
 
 /* ---- drawing the pane ---------------------------------------------------------- */
 
+/* Word wrap: the row of l that starts at *s ends before the returned index; *s moves to the next row's start.
+ * A row breaks after the last space that fits (the spaces at the break are dropped), or at w columns when a
+ * word is longer than the row. */
+static int wrap_row(const OutLine *l, int *s, int w)
+{
+    int a = *s, e = a + w;
+    if (e >= l->len) {
+        *s = l->len;
+        return l->len;
+    }
+    int b = e;
+    while (b > a && l->text[b] != L' ')
+        b--;
+    if (b == a) { /* one long word: cut it */
+        *s = e;
+        return e;
+    }
+    int next = b;
+    while (next < l->len && l->text[next] == L' ')
+        next++;
+    while (b > a && l->text[b - 1] == L' ')
+        b--;
+    *s = next;
+    return b;
+}
+
 /* Screen rows a line takes when wrapped to w columns. */
-static int rows_of(const OutLine *l, int w) { return l->len <= w ? 1 : (l->len + w - 1) / w; }
+static int rows_of(const OutLine *l, int w)
+{
+    if (l->len <= w)
+        return 1;
+    int n = 0;
+    for (int s = 0; s < l->len; n++)
+        wrap_row(l, &s, w);
+    return n;
+}
 
 static int total_rows(Tui *t)
 {
@@ -149,15 +183,22 @@ void tui_draw_separator(Tui *t)
 {
     const char *hint;
     char buf[160];
-    if (t->training)
-        hint = " Esc/Ctrl-C stop \u00b7 space pause \u00b7 +/- lr\u00d72 ";
+    if (t->training && t->W >= 100)
+        hint = " Esc stop \u00b7 space pause \u00b7 +/- lr\u00d72 \u00b7 </> slower/faster \u00b7 e end ";
+    else if (t->training)
+        hint = " Esc stop \u00b7 space pause \u00b7 +/- lr \u00b7 </> pace \u00b7 e end ";
+    else if (t->waiting && t->scroll) {
+        snprintf(buf, sizeof buf, " %d lines back \u00b7 PgDn \u00b7 any other key: go on ", t->scroll);
+        hint = buf;
+    } else if (t->waiting && t->W >= 80)
+        hint = " PgUp scroll \u00b7 ^O output \u00b7 any other key: go on ";
     else if (t->waiting)
         hint = " any key: go on ";
     else if (t->scroll) {
         snprintf(buf, sizeof buf, " %d lines back \u00b7 PgDn ", t->scroll);
         hint = buf;
     } else
-        hint = " PgUp/PgDn scroll \u00b7 Tab complete \u00b7 Ctrl-R search ";
+        hint = " PgUp/PgDn scroll \u00b7 ^O output \u00b7 Tab complete \u00b7 Ctrl-R search ";
     for (int x = 0; x < t->W; x++)
         tui_put_wc(t, t->sep_y, x, x == t->plot_w && t->side ? L'\u2534' : L'\u2500', UI_DIM, 0, 0);
     tui_put_text(t, t->sep_y, 2, 8, " output ", UI_DIM, 0);
@@ -184,8 +225,14 @@ void tui_draw_output(Tui *t)
             int fg = l->kind == LINE_ERR ? UI_ERR : l->kind == LINE_WARN ? UI_WARN : l->kind == LINE_NOTE ? UI_NOTE
                    : l->kind == LINE_CMD ? UI_CMD : 0;
             attr_t a = l->kind == LINE_CMD ? A_BOLD : 0;
-            int x = 0;
-            for (int j = k * w; j < l->len && x < w; j++, x++)
+            int x = 0, st = 0, end = l->len;
+            for (int q = 0; q <= k; q++) {
+                int from = st;
+                end = wrap_row(l, &st, w);
+                if (q == k)
+                    st = from;
+            }
+            for (int j = st; j < end && x < w; j++, x++)
                 tui_put_wc(t, t->out_y + y, x, l->text[j], fg, 0, a);
             for (; x < w; x++)
                 tui_put_wc(t, t->out_y + y, x, L' ', 0, 0, 0);

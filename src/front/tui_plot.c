@@ -149,7 +149,9 @@ void tui_draw_plot(Tui *t)
         s = &view;
     }
     /* Curves or pictures (boundary, surface): plotview picks the renderer. */
-    bool ok = t->grid && plotview_render(s, t->grid, &e) == 0;
+    /* Without colours, or with only the basic eight (whose shades are not contrast-checked), shading is drawn
+     * in density characters. */
+    bool ok = t->grid && plotview_render(s, t->grid, !t->color || COLORS < 256, &e) == 0;
     if (!ok) {
         for (int y = 0; y < t->plot_h; y++)
             tui_put_text(t, t->plot_y + y, t->plot_x, t->plot_w, y == 0 ? (e.msg[0] ? e.msg : "out of memory") : "",

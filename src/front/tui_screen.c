@@ -12,25 +12,22 @@
 /* ---- colours ---------------------------------------------------------------- */
 
 /* The terminal colour of a grid colour index (-1 = the terminal's default).
- * With 256 colours the palette of grid_to_ansi, else the nearest basic one. */
+ * With 256 colours grid_xterm256's palette, else the nearest basic one. */
 static short term_color(uint8_t c)
 {
-    static const short s256[GC_NSERIES] = {32, 208, 34, 160, 133, 37, 69, 244};
-    static const short h256[GC_NHEAT] = {53, 54, 61, 67, 73, 72, 113, 184};
-    static const short s8[GC_NSERIES] = {COLOR_BLUE, COLOR_YELLOW,  COLOR_GREEN, COLOR_RED,
-                                         COLOR_MAGENTA, COLOR_CYAN, COLOR_BLUE, COLOR_WHITE};
-    static const short h8[GC_NHEAT] = {COLOR_BLUE, COLOR_BLUE, COLOR_CYAN, COLOR_CYAN,
-                                       COLOR_GREEN, COLOR_GREEN, COLOR_YELLOW, COLOR_YELLOW};
-    bool rich = COLORS >= 256;
+    static const short s8[GC_NSERIES] = {COLOR_CYAN, COLOR_YELLOW,  COLOR_GREEN, COLOR_RED,
+                                         COLOR_MAGENTA, COLOR_YELLOW, COLOR_BLUE, COLOR_WHITE};
+    static const short h8[GC_NHEAT] = {COLOR_BLUE, COLOR_BLUE, COLOR_BLUE, COLOR_BLUE,
+                                       COLOR_RED, COLOR_RED, COLOR_RED, COLOR_RED};
+    if (COLORS >= 256)
+        return (short)grid_xterm256(c);
     if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
-        return rich ? s256[c - GC_SERIES1] : s8[c - GC_SERIES1];
+        return s8[c - GC_SERIES1];
     if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
-        return rich ? h256[c - GC_HEAT0] : h8[c - GC_HEAT0];
+        return h8[c - GC_HEAT0];
     switch (c) {
-    case GC_AXIS: return rich ? 245 : -1;
-    case GC_LABEL: return rich ? 250 : -1;
-    case GC_REF: return rich ? 178 : COLOR_YELLOW;
-    case GC_MARKER: return rich ? 139 : COLOR_MAGENTA;
+    case GC_REF: return COLOR_YELLOW;
+    case GC_MARKER: return COLOR_MAGENTA;
     default: return -1;
     }
 }
@@ -102,7 +99,9 @@ void tui_layout(Tui *t)
     t->cmd_y = t->H - 1;
     if (t->small)
         return;
-    t->out_h = t->H / 5 < 3 ? 3 : t->H / 5 > 12 ? 12 : t->H / 5;
+    t->out_h = t->H / 4 < 3 ? 3 : t->H / 4 > 12 ? 12 : t->H / 4;
+    if (t->big_out) /* every row but the command line, the separator and a narrow screen's status */
+        t->out_h = t->H - 2 - (t->W >= SIDE_W ? 0 : 2);
     t->out_y = t->cmd_y - t->out_h;
     t->sep_y = t->out_y - 1;
     t->side = t->W >= SIDE_W;
@@ -216,15 +215,15 @@ void tui_maybe_draw(Tui *t)
     if (now < t->next_draw && now < t->next_plot)
         return;
     bool plot = now >= t->next_plot;
-    double t0 = now_s();
+    double t0 = now_s(), share = t->training && t->pace_s > 0 ? PACE_DRAW_SHARE : DRAW_SHARE;
     if (plot && !t->small) {
         tui_draw_plot(t);
-        double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
+        double t1 = now_s(), gap = (t1 - t0) * share;
         t->next_plot = t1 + (gap > FRAME_S ? gap : FRAME_S);
         t0 = t1;
     }
     draw_screen(t, false);
-    double t1 = now_s(), gap = (t1 - t0) * DRAW_SHARE;
+    double t1 = now_s(), gap = (t1 - t0) * share;
     t->next_draw = t1 + (gap > FRAME_S ? gap : FRAME_S);
 }
 
@@ -233,6 +232,25 @@ void tui_force_draw(Tui *t)
     t->next_draw = t->next_plot = 0;
     t->out_dirty = true; /* the state behind the separator's hints may have changed */
     tui_maybe_draw(t);
+}
+
+void tui_toggle_big_output(Tui *t)
+{
+    t->big_out = !t->big_out;
+    t->scroll = 0;
+    tui_layout(t);
+    clearok(curscr, TRUE);
+    erase();
+    tui_force_draw(t);
+}
+
+size_t tui_page_key(Tui *t, const unsigned char *in, size_t n)
+{
+    if (n < 4 || in[0] != 0x1b || in[1] != '[' || in[3] != '~' || (in[2] != '5' && in[2] != '6'))
+        return 0;
+    tui_scroll_by(t, in[2] == '5' ? t->out_h - 1 : -(t->out_h - 1));
+    tui_force_draw(t);
+    return 4;
 }
 
 void tui_relayout(Tui *t)

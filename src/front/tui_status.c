@@ -162,8 +162,10 @@ static void status_text(Tui *t, StatusText *st)
         const Dataset *ds = s->data;
         const char *src = ds->source ? ds->source : "";
         const char *slash = strrchr(src, '/');
-        stat_add(st, "data", "%.40s %zu\u00d7%zu", slash && strncmp(src, "gen ", 4) != 0 ? slash + 1 : src, ds->n,
-                 ds->d);
+        bool gen = strncmp(src, "gen ", 4) == 0;
+        const char *sp = gen ? strchr(src + 4, ' ') : NULL; /* "gen moons n=200 ...": the kind is enough here */
+        int len = sp ? (int)(sp - src) : 40;
+        stat_add(st, "data", "%.*s %zu\u00d7%zu", len, slash && !gen ? slash + 1 : src, ds->n, ds->d);
         if (s->prep)
             stat_add(st, "split", "train %zu  val %zu  test %zu", s->prep->train.n, s->prep->val.n, s->prep->test.n);
     } else
@@ -192,8 +194,13 @@ static void activity(Tui *t, char *buf, size_t n, int *color)
     else if (t->training) {
         double el = now_s() - t->train_t0;
         long done = t->it->s->ts.epoch - t->train_epoch0;
-        char a[32];
-        snprintf(buf, n, "\u25b6 training: %ld epochs, %s s", done, fb_fmt(a, sizeof a, el, 3));
+        char a[32], b[32];
+        const Interp *it = t->it;
+        if (t->pace_s > 0 && it->work_total > 0)
+            snprintf(buf, n, "\u25b6 %ld/%ld, %s s, pace %s s", it->work_done, it->work_total,
+                     fb_fmt(a, sizeof a, el, 2), fb_fmt(b, sizeof b, t->pace_s, 3));
+        else
+            snprintf(buf, n, "\u25b6 training: %ld epochs, %s s", done, fb_fmt(a, sizeof a, el, 3));
         *color = UI_CMD;
     } else if (t->busy)
         snprintf(buf, n, "working\u2026");
@@ -261,12 +268,17 @@ void tui_draw_status(Tui *t)
     snprintf(l2, sizeof l2, "%s \u00b7 %s \u00b7 %s \u00b7 %s \u00b7 batch %s", st.v[S_DATA], st.v[st.n - 6], st.v[st.n - 5],
              st.v[st.n - 4], st.v[st.n - 2]);
     tui_put_text(t, t->stat_y, 0, t->W, l1, 0, A_BOLD);
+    if (t->waiting)
+        act[0] = '\0'; /* the separator says "any key: go on"; the setup line stays whole */
     if (act[0]) {
         int len;
         wchar_t *w = tui_widen(act, strlen(act), &len);
         free(w);
-        int x = t->W - len - 1;
+        int x = t->W - len - 1, l2w;
+        free(tui_widen(l2, strlen(l2), &l2w));
         tui_put_text(t, t->stat_y + 1, 0, x > 0 ? x : 0, l2, UI_DIM, 0);
+        if (x > 2 && l2w >= x) /* cut short: say so, and keep a space before the activity */
+            tui_put_text(t, t->stat_y + 1, x - 2, 2, "\u2026 ", UI_DIM, 0);
         if (x > 0)
             tui_put_text(t, t->stat_y + 1, x, len + 1, act, acol, A_BOLD);
     } else

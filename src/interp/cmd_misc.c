@@ -111,12 +111,20 @@ int cmd_set(Interp *it, const Command *row, Args *a, FbErr *err)
     args_bool(a, "timing", &st->timing);
     if (args_long(a, "precision", &v))
         st->precision = (int)v;
+    args_num(a, "pace", &st->pace);
     if (has_threads)
         st->threads = (int)nt; /* (set above, where a tight ulimit can refuse new BLAS threads) */
-    if (a->n == 1)
-        sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s\n",
+    if (a->n == 1) {
+        char pace[48], auto_[40];
+        if (st->pace < 0)
+            snprintf(pace, sizeof pace, "%s (auto)", fb_fmt(auto_, sizeof auto_, it->live ? PACE_LIVE : 0, 6));
+        else
+            fb_fmt(pace, sizeof pace, st->pace, 6);
+        sink_printf(it->out, "seed=%llu echo=%s bail=%s threads=%d precision=%d timing=%s pace=%s\n",
                     (unsigned long long)st->seed, st->echo ? "yes" : "no", st->bail ? "yes" : "no", st->threads,
-                    st->precision, st->timing ? "yes" : "no");
+                    st->precision, st->timing ? "yes" : "no",
+                    pace);
+    }
     return 0;
 }
 
@@ -142,8 +150,18 @@ int cmd_echo(Interp *it, const Command *row, Args *a, FbErr *err)
 
 int cmd_pause(Interp *it, const Command *row, Args *a, FbErr *err)
 {
-    if (it->live && it->fe && it->fe->pause)
-        it->fe->pause(it->fe->ctx, it, a->raw ? a->raw : "");
+    if (!it->live || !it->fe || !it->fe->pause)
+        return 0;
+    /* pause "text": the room sees the text, not its quotes. */
+    const char *m = a->raw ? a->raw : "";
+    size_t n = strlen(m);
+    char buf[1024];
+    if (n >= 2 && (m[0] == '"' || m[0] == '\'') && m[n - 1] == m[0] && n - 2 < sizeof buf) {
+        memcpy(buf, m + 1, n - 2);
+        buf[n - 2] = '\0';
+        m = buf;
+    }
+    it->fe->pause(it->fe->ctx, it, m);
     return 0;
 }
 

@@ -407,8 +407,9 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
         return -1;
     s->plot_neuron[0] = lj[0], s->plot_neuron[1] = lj[1];
     /* plot is not undoable: remember the old choice and put it back if the new one cannot be drawn. */
-    char old[16], oldx[64], old1[32], old2[32];
-    bool oldlog = s->plot_logy;
+    char old[16], oldx[64], old1[32], old2[32], oldpts[8];
+    bool oldlog = s->plot_logy, oldhard = s->plot_hard;
+    memcpy(oldpts, s->plot_points, sizeof oldpts);
     memcpy(old, s->plot, sizeof old);
     memcpy(oldx, s->plot_x, sizeof oldx);
     memcpy(old1, s->plot_p1, sizeof old1);
@@ -423,6 +424,13 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
         snprintf(s->plot_p1, sizeof s->plot_p1, "%s", v);
     if ((v = args_str(a, "p2")))
         snprintf(s->plot_p2, sizeof s->plot_p2, "%s", v);
+    if (np) { /* a new plot command: the boundary's options are its own */
+        s->plot_points[0] = '\0';
+        s->plot_hard = false;
+    }
+    if ((v = args_str(a, "points")))
+        snprintf(s->plot_points, sizeof s->plot_points, "%s", v);
+    args_bool(a, "hard", &s->plot_hard);
     /* Check that it can be drawn (data, model, names) before showing it. */
     PlotView pv;
     bool xgiven = args_str(a, "x") != NULL, pgiven = args_str(a, "p1") || args_str(a, "p2");
@@ -432,6 +440,8 @@ int cmd_plot(Interp *it, const Command *row, Args *a, FbErr *err)
         memcpy(s->plot_x, oldx, sizeof oldx);
         memcpy(s->plot_p1, old1, sizeof old1);
         memcpy(s->plot_p2, old2, sizeof old2);
+        memcpy(s->plot_points, oldpts, sizeof oldpts);
+        s->plot_hard = oldhard;
         s->plot_logy = oldlog;
         s->plot_neuron[0] = oldlj[0], s->plot_neuron[1] = oldlj[1];
         return -1;

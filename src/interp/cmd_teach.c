@@ -40,6 +40,7 @@ static int compare_epoch(void *ctx, const TrainState *st)
     CompareCtx *cc = ctx;
     const HistRow *r = history_last(&st->hist);
     Curve *k = cc->curve;
+    cc->it->work_done++;
     if (k->n < cc->cap) {
         k->x[k->n] = (double)r->epoch;
         k->y[k->n] = curve_value(r, cc->mi, false);
@@ -153,6 +154,13 @@ static int compare_copy(Interp *it, const CompareArgs *ca, size_t i, Session *c,
     sub.quiet = true;
     char line[512];
     compare_command(it->s, ca->kv->key, ca->v[i], line, sizeof line);
+    /* compare optim="sgd lr=0.02": the value's options start from that optimizer's defaults (torch's), not
+     * from the session's settings, so "sgd lr=0.02" is plain SGD even when the session has momentum.  Other
+     * keys change only themselves: lr=0.1 keeps the session's momentum. */
+    OptKind kind;
+    char name[16];
+    if (strcmp(ca->kv->key, "optim") == 0 && sscanf(ca->v[i], "%15s", name) == 1 && optim_from_name(name, &kind) == 0)
+        optim_defaults(&c->setup.opt, kind);
     FbErr e2;
     memset(&e2, 0, sizeof e2);
     int crc = command_run(&sub, line, strlen(line), 1, &e2);
@@ -171,12 +179,19 @@ static int compare_one(Interp *it, const CompareArgs *ca, int mi, size_t i, Curv
 {
     size_t cap = (size_t)ca->epochs + 1;
     snprintf(k->label, sizeof k->label, "%s=%s", ca->kv->key, ca->v[i]);
+    while (strlen(k->label) > 0 && k->label[strlen(k->label) - 1] == ' ')
+        k->label[strlen(k->label) - 1] = '\0';
     k->x = fb_malloc(cap, sizeof(double), "a compare curve", err);
     k->y = k->x ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
     k->y2 = k->y ? fb_malloc(cap, sizeof(double), "a compare curve", err) : NULL;
     Session c;
     if (!k->y2 || compare_copy(it, ca, i, &c, err))
         return -1;
+    char ot[128];
+    snprintf(k->opts, sizeof k->opts, "%s; batch %s", optim_text(&c.setup.opt, 6, ot, sizeof ot),
+             c.setup.batch ? "" : "full");
+    if (c.setup.batch)
+        snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "%zu", c.setup.batch);
     const HistRow *r0 = history_last(&c.ts.hist);
     k->x[0] = r0 ? (double)r0->epoch : 0;
     k->y[0] = r0 ? curve_value(r0, mi, false) : NAN;
@@ -210,6 +225,8 @@ static void compare_report(Interp *it, const Curves *cv, const TrainOutcome *out
     bool loss = strcmp(cv->what, "loss") == 0;
     sink_printf(it->out, "compare %s from epoch %ld, %ld epochs each%s%s%s:\n", cv->key, it->s->ts.epoch, epochs,
                 loss ? "" : " (", loss ? "" : cv->what, loss ? "" : ")");
+    for (size_t i = 0; i < cv->ncurves; i++)
+        sink_printf(it->out, "  %s: %s\n", cv->c[i].label, cv->c[i].opts);
     int lw = 8;
     for (size_t i = 0; i < cv->ncurves; i++)
         if ((int)strlen(cv->c[i].label) > lw)
@@ -276,6 +293,7 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
         free(ca.vals);
         return -1;
     }
+    cv->build_gen = s->build_gen;
     TrainData data;
     session_train_data(s, &data);
     /* Show the curves as they grow (the TUI redraws the session's plot). */
@@ -285,6 +303,8 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     Curves *old_cmp = session_swap_compare(s, cv);
     if (it->interrupt)
         *it->interrupt = 0;
+    it->work_done = 0;
+    it->work_total = (long)ca.nv * ca.epochs;
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     TrainOutcome outs[CURVES_MAX];
@@ -292,11 +312,13 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
     bool stopped = false;
     for (size_t i = 0; i < ca.nv && !stopped && !rc; i++) {
         cv->ncurves = i + 1;
+        it->work_done = (long)i * ca.epochs; /* a run that diverged early leaves the rest of its share */
         rc = compare_one(it, &ca, mi, i, &cv->c[i], &data, &outs[i], err);
         stopped = !rc && (outs[i].end == TRAIN_INTERRUPTED || outs[i].end == TRAIN_STOPPED);
     }
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
     if (it->interrupt)
         *it->interrupt = 0;
     free(ca.vals);
@@ -360,6 +382,11 @@ static int lrfind_run(Interp *it, double start, double end, long iters, Curve *k
         k->y[k->n] = smooth;
         k->y2[k->n] = loss;
         k->n++;
+        it->work_done = i + 1;
+        if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it)) {
+            *why = "interrupted";
+            break;
+        }
         if (smooth < best)
             best = smooth;
         if (smooth > 4 * best) {
@@ -398,10 +425,33 @@ int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
     k->y = k->x ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
     k->y2 = k->y ? fb_malloc((size_t)iters, sizeof(double), "the lrfind curve", err) : NULL;
     const char *why;
-    if (!k->y2 || lrfind_run(it, start, end, iters, k, &why, err)) {
+    if (!k->y2) {
         curves_unref(cv);
         return -1;
     }
+    /* The session shows the curve as it grows; a failure puts the old one back. */
+    Curves *old = s->lrfind;
+    char old_plot[16];
+    memcpy(old_plot, s->plot, sizeof old_plot);
+    if (old)
+        old->refs++;
+    cv->refs++;
+    session_set_lrfind(s, cv);
+    it->work_done = 0;
+    it->work_total = iters;
+    if (it->fe && it->fe->train_begin)
+        it->fe->train_begin(it->fe->ctx, it);
+    int rc = lrfind_run(it, start, end, iters, k, &why, err);
+    if (it->fe && it->fe->train_end)
+        it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
+    curves_unref(cv);
+    if (rc) {
+        session_set_lrfind(s, old);
+        memcpy(s->plot, old_plot, sizeof old_plot);
+        return -1;
+    }
+    curves_unref(old);
     /* The suggestion: a tenth of the lr at the lowest smoothed loss (fastai v1's rule,
      * "min/10").  The minimum itself sits where the loss is about to blow up (the smoothed
      * curve lags), so a tenth of it is a fast lr that is still safely stable. */
@@ -411,7 +461,6 @@ int cmd_lrfind(Interp *it, const Command *row, Args *a, FbErr *err)
             imin = i;
     if (n)
         cv->suggest = k->x[imin] / 10;
-    session_set_lrfind(s, cv);
     sink_printf(it->out, "lrfind: %zu updates with lr from %s to %s (%s, batch %s); %s\n", n, NUM(it, start),
                 NUM(it, n ? k->x[n - 1] : start), optim_name(s->setup.opt.kind),
                 s->setup.batch ? "minibatches" : "full", why);

@@ -179,6 +179,7 @@ typedef struct TrainCtx {
     Interp *it;
     long total;       /* epochs asked for, for "epoch k/N" */
     long first_epoch; /* st->epoch when the command started */
+    bool per_batch;   /* step batch N: the pace counts updates, not epochs */
     const char *until;
     int until_col;
     bool until_hit;
@@ -212,7 +213,10 @@ static int on_epoch(void *ctx, const TrainState *st)
     TrainCtx *tc = ctx;
     Interp *it = tc->it;
     long k = st->epoch - tc->first_epoch;
-    if (!it->quiet && !it->fe && show_epoch(k, tc->total))
+    if (!tc->per_batch)
+        it->work_done = k;
+    bool drawn = it->fe && it->fe->train_epoch; /* the workbench shows the epochs: no lines */
+    if (!it->quiet && !drawn && show_epoch(k, tc->total))
         print_row(it, history_last(&st->hist), k, tc->total);
     if (it->fe && it->fe->train_epoch && it->fe->train_epoch(it->fe->ctx, it))
         return 1;
@@ -235,6 +239,8 @@ static int on_batch(void *ctx, const TrainState *st)
     TrainCtx *tc = ctx;
     Interp *it = tc->it;
     session_path_step(it->s); /* plot surface draws the way the parameters went */
+    if (tc->per_batch)
+        it->work_done++;
     return it->fe && it->fe->train_batch ? it->fe->train_batch(it->fe->ctx, it) : 0;
 }
 
@@ -358,6 +364,9 @@ static int train_live(Interp *it, TrainCtx *tc, const TrainData *data, Run *r, F
                                            "a replay could not stop early at the same epoch"
                                          : NULL);
     Pos start = {s->ts.steps, s->ts.epoch, s->ts.cursor};
+    tc->per_batch = r->batches > 0;
+    it->work_done = 0;
+    it->work_total = r->batches ? r->batches : r->epochs;
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
     r->start_loss = s->ts.now.valid ? s->ts.now.train_loss : NAN;
@@ -367,6 +376,7 @@ static int train_live(Interp *it, TrainCtx *tc, const TrainData *data, Run *r, F
     size_t nrun = s->live.nmark;
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
+    it->work_done = it->work_total = 0;
     session_live_shut(s);
     if (!rc && (s->live.nmark || r->out.end == TRAIN_INTERRUPTED)) {
         FbErr lerr;
@@ -402,7 +412,7 @@ static void train_report(Interp *it, const TrainCtx *tc, const Run *r, size_t nr
         sink_printf(it->err, "warning: the loss grew from %s to %s during this run: the learning rate (%s) is "
                              "probably too large\n",
                     NUM(it, r->start_loss), NUM(it, now->train_loss), NUM(it, history_last(&s->ts.hist)->lr));
-    if (!r->verbose || it->quiet || it->fe || out->end != TRAIN_DONE || out->restored) {
+    if (!r->verbose || it->quiet || (it->fe && it->fe->train_epoch) || out->end != TRAIN_DONE || out->restored) {
         if (r->batches)
             sink_printf(it->out, "%ld update%s: epoch %ld, row %zu of %zu", out->batches, out->batches == 1 ? "" : "s",
                         s->ts.epoch, s->ts.cursor, nrows);

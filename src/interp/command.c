@@ -25,6 +25,7 @@ static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
 static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
                                      NULL};
+static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
@@ -129,6 +130,8 @@ static const OptSpec plot_o[] = {
     {"x", OT_STR, 0, 0, 0, NULL, "fit: the input column to put on the x axis (the first)"},
     {"p1", OT_STR, 0, 0, 0, NULL, "surface: the first parameter, e.g. W[0,0] (the first)"},
     {"p2", OT_STR, 0, 0, 0, NULL, "surface: the second parameter, e.g. b[0] (the second)"},
+    {"points", OT_ENUM, 0, 0, 0, points_w, "boundary: whose points, train, val, test or all (train)"},
+    {"hard", OT_BOOL, 0, 0, 0, yesno, "boundary: hard regions of the predicted class, not P(class 1) (no)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const char *const cmetric_w[] = {"loss", "accuracy", "f1", "r2", "rmse", NULL};
 static const OptSpec compare_o[] = {
@@ -169,6 +172,7 @@ static const OptSpec set_o[] = {
     {"threads", OT_INT, 0, 256, 0, NULL, "BLAS threads, 0 = automatic"},
     {"precision", OT_INT, 1, 17, 0, NULL, "significant digits printed (6)"},
     {"timing", OT_BOOL, 0, 0, 0, yesno, "print wall-clock times (yes)"},
+    {"pace", OT_NUM, 0, 3600, 0, NULL, "seconds train/step/compare/lrfind last at least in the workbench (0; 3 --live)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec none_o[] = {{NULL, 0, 0, 0, 0, NULL, NULL}};
 
@@ -267,12 +271,14 @@ const Command commands[] = {
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
-             "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] | plot metric NAME | plot neuron L,J",
+             "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
+             "     | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
      "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
      "prediction as a curve (other inputs at their training mean). boundary: a two-input classifier's\n"
-     "decision regions (shaded by P(class 1) for two classes) with the training points. surface: the loss\n"
+     "decision regions (shaded by P(class 1) for two classes; hard=yes: by the predicted class) with the\n"
+     "training points (points=val|test|all: those; val O X, test digits; ! misclassified). surface: the loss\n"
      "over two parameters (the others fixed at their current values) as a shaded contour map, with the\n"
      "optimizer's path, the current point X and the lowest point *. compare, lrfind: the curves of the\n"
      "last compare or lrfind. network: the layers as columns of neurons; before each neuron one mark per\n"
@@ -287,7 +293,9 @@ const Command commands[] = {
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
-     "parameters and data order; the session's own model is left as it was.",
+     "parameters and data order; the session's own model is left as it was. A run uses the session's\n"
+     "optimizer with only KEY changed; an optim value (optim=\"sgd lr=0.02,adam lr=1\") starts from that\n"
+     "optimizer's defaults, so sgd lr=0.02 has momentum 0. The output lists every option each run used.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
@@ -324,7 +332,7 @@ const Command commands[] = {
      1, 1, cmd_run},
     {"record", "record PATH|off", "append every successful command to a .fit file", NULL, NULL, NULL, none_o,
      CMD_NOREC, 1, 1, cmd_record},
-    {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing", NULL, NULL, NULL, set_o,
+    {"set", "set KEY=VALUE ...", "settings: seed, echo, bail, threads, precision, timing, pace", NULL, NULL, NULL, set_o,
      0, 0, 0, cmd_set},
     {"expect", "expect EXPR", "fail the script unless EXPR holds, e.g. expect train_loss < 22",
      "Names: epoch, step, loss/train_loss, val_loss, lr, grad_norm, optimum, and metrics on the training\n"

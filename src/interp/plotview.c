@@ -34,7 +34,7 @@ void plotview_free(PlotView *pv)
     free(pv->px);
     free(pv->py);
     free(pv->pcolor);
-    free(pv->ptext);
+    free(pv->pglyph);
     free(pv->buf);
     free(pv->nbuf);
     memset(pv, 0, sizeof *pv);
@@ -122,6 +122,12 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
     }
     c->logy = s->plot_logy;
     c->xlabel = "epoch";
+    if (n > 0 && pv->x[n - 1] == pv->x[0]) {
+        /* One epoch so far (epoch 0 before training): an axis from it onwards, not -1..1 around it. */
+        c->fixed_x = true;
+        c->xmin = pv->x[0];
+        c->xmax = pv->x[0] + 10;
+    }
     const char *what = strcmp(s->plot, "lr") == 0 ? "learning rate" : strcmp(s->plot, "grad") == 0 ? "gradient norm"
                                                                                                    : "loss";
     c->ylabel = what;
@@ -130,7 +136,7 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
                  c->logy ? " (log scale)" : "");
         if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_LINE, err) < 0)
             return -1;
-        if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_LINE, err) < 0)
+        if (has_val && chart_add_series(c, "val", pv->x, pv->y2, n, SERIES_DASHED, err) < 0)
             return -1;
         optimum_line(s, pv);
         /* Mark where the lr changed (a new optim, the TUI's +/- keys). */
@@ -150,6 +156,30 @@ static int build_history(const Session *s, PlotView *pv, FbErr *err)
 
 /* ---- compare and lrfind: curves kept in the session ------------------------------- */
 
+/* A run that blew up would flatten every other curve into the bottom row: when some loss passes 10 times the
+ * largest starting loss, the y range stops there (the diverged run leaves through the top).  Returns whether it
+ * did. */
+static bool compare_clip(const Curves *cv, Chart *c)
+{
+    double start = -INFINITY, lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < cv->ncurves; i++) {
+        const Curve *k = &cv->c[i];
+        if (k->n && isfinite(k->y[0]))
+            start = fmax(start, k->y[0]);
+        for (size_t j = 0; j < k->n; j++)
+            if (isfinite(k->y[j]) && (!c->logy || k->y[j] > 0)) {
+                lo = fmin(lo, k->y[j]);
+                hi = fmax(hi, k->y[j]);
+            }
+    }
+    if (!(start > 0) || !(hi > 10 * start) || !(lo < 10 * start))
+        return false;
+    c->fixed_y = true;
+    c->ymin = c->logy ? lo / 1.2 : fmin(0, lo);
+    c->ymax = 10 * start;
+    return true;
+}
+
 static int build_compare(const Session *s, PlotView *pv, FbErr *err)
 {
     Chart *c = &pv->chart;
@@ -163,10 +193,14 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
     }
     snprintf(pv->ylabel, sizeof pv->ylabel, "train %s", cv->what[0] ? cv->what : "loss");
     c->ylabel = pv->ylabel;
-    snprintf(pv->title, sizeof pv->title, "compare %s: %s from the same start%s", cv->key, pv->ylabel,
+    bool cut = (!cv->what[0] || !strcmp(cv->what, "loss")) && compare_clip(cv, c);
+    snprintf(pv->title, sizeof pv->title, "compare %s: %s%s%s", cv->key, pv->ylabel,
+             cut ? ", cut off at 10x the start" : " from the same start",
              c->logy ? " (log scale)" : "");
+    /* Solid, dashed, dotted, long dashes in turn, so the runs stay apart without colour. */
+    static const SeriesStyle st[4] = {SERIES_LINE, SERIES_DASHED, SERIES_DOTTED, SERIES_LONGDASH};
     for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
-        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, SERIES_LINE, err) < 0)
+        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 4], err) < 0)
             return -1;
     if (!cv->what[0] || !strcmp(cv->what, "loss"))
         optimum_line(s, pv);
@@ -198,7 +232,11 @@ static int build_lrfind(const Session *s, PlotView *pv, FbErr *err)
             lo = fmin(lo, k->y[i]);
             hi = fmax(hi, k->y[i]);
         }
+    bool cut = hi > 4 * lo;
     hi = fmin(hi, 4 * lo); /* lrfind stops past 4x the best: that last jump is off the chart */
+    if (cut)
+        snprintf(pv->title, sizeof pv->title, "lrfind: loss against the learning rate%s; cut off above 4x the lowest",
+                 c->logy ? " (log y)" : "");
     if (lo < hi) {
         double pad = c->logy ? 0 : 0.05 * (hi - lo);
         c->fixed_y = true;
@@ -356,7 +394,7 @@ static int build_fit(const Session *s, PlotView *pv, FbErr *err)
     if (stale.msg[0] && tl >= 0 && (size_t)tl < sizeof pv->title)
         snprintf(pv->title + tl, sizeof pv->title - (size_t)tl, "; x=%s is not in this data", FB_SHOWN(s->plot_x));
     if (chart_add_series(c, "train", pv->x, pv->y1, n, SERIES_POINTS, err) < 0 ||
-        (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_POINTS, err) < 0) ||
+        (nv && chart_add_series(c, "val", pv->x + n, pv->y1 + n, nv, SERIES_CROSSES, err) < 0) ||
         chart_add_series(c, is_classifier(s) ? "P(class 1)" : "model", gx, gy, FIT_POINTS, SERIES_LINE, err) < 0)
         return -1;
     return 0;
@@ -371,8 +409,8 @@ static int heat_alloc(PlotView *pv, int nx, int ny, size_t npoints, FbErr *err)
     pv->px = pv->samples ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
     pv->py = pv->px ? fb_malloc(npoints ? npoints : 1, sizeof(double), "the picture", err) : NULL;
     pv->pcolor = pv->py ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
-    pv->ptext = pv->pcolor ? fb_malloc(npoints ? npoints : 1, 1, "the picture", err) : NULL;
-    if (!pv->ptext)
+    pv->pglyph = pv->pcolor ? fb_malloc(npoints ? npoints : 1, sizeof(uint32_t), "the picture", err) : NULL;
+    if (!pv->pglyph)
         return -1;
     pv->hc.samples = pv->samples;
     pv->hc.nx = nx;
@@ -380,6 +418,7 @@ static int heat_alloc(PlotView *pv, int nx, int ny, size_t npoints, FbErr *err)
     pv->hc.px = pv->px;
     pv->hc.py = pv->py;
     pv->hc.pcolor = pv->pcolor;
+    pv->hc.pglyph = pv->pglyph;
     pv->hc.npoints = 0;
     return 0;
 }
@@ -390,7 +429,7 @@ static void add_point(PlotView *pv, double x, double y, uint8_t color, char text
     pv->px[i] = x;
     pv->py[i] = y;
     pv->pcolor[i] = color;
-    pv->ptext[i] = text;
+    pv->pglyph[i] = (uint32_t)(unsigned char)text;
 }
 
 /* ---- plot boundary --------------------------------------------------------------------- */
@@ -406,12 +445,15 @@ static int boundary_check(const Session *s, FbErr *err)
     if (nomodel && ds->nclasses < 2)
         return fb_fail(err, "plot boundary is for classes and '%s' is a regression target: try plot fit",
                        ds->ynames[0]);
-    if (!nomodel && (!is_classifier(s) || ds->nclasses < 2))
+    if (!nomodel && is_classifier(s) && ds->nclasses < 2)
         return fb_fail(err, "plot boundary is for classifiers (this model uses loss %s): try plot fit",
                        loss_name(s->setup.loss.kind));
+    if (!nomodel && !is_classifier(s) && (ds->nclasses >= 2 || s->ts.model.sizes[s->ts.model.nlayers] != 1))
+        return fb_fail(err, "plot boundary of a regression needs one output (this model has %zu)",
+                       s->ts.model.sizes[s->ts.model.nlayers]);
     if (ds->d != 2)
         return fb_fail(err, "plot boundary needs exactly two inputs and the data has %zu (gen moons, say, "
-                            "or load with drop= to keep two columns)",
+                            "or load with drop= to keep two columns; one input: plot fit)",
                        ds->d);
     return 0;
 }
@@ -444,51 +486,176 @@ static void boundary_shade(const Session *s, PlotView *pv, const double *Z, size
     for (size_t i = 0; i < ns; i++) {
         double pr;
         size_t c = class_of(Z + i * k, k, &pr);
-        if (k == 1 && s->setup.loss.kind == LOSS_BCE)
+        if (k == 1 && s->setup.loss.kind == LOSS_BCE && !s->plot_hard)
             pv->samples[i] = chart_heat_level(pr, 0, 1);
         else
             pv->samples[i] = (uint8_t)(GC_HEAT0 + (K > 1 ? (c * (GC_NHEAT - 1) + (K - 1) / 2) / (K - 1) : 0));
     }
 }
 
-/* The training points over the map, the text chart's region characters and the key under it. */
-static void boundary_points(const Session *s, PlotView *pv, size_t k, bool nomodel)
+/* Which splits plot boundary draws (s->plot_points): bit 0 train, 1 val, 2 test. */
+static unsigned boundary_splits(const Session *s)
+{
+    const char *p = s->plot_points;
+    return !p[0] || !strcmp(p, "train") ? 1u : !strcmp(p, "val") ? 2u : !strcmp(p, "test") ? 4u : 7u;
+}
+
+/* The marker of a point of class c in split q (0 train, 1 val, 2 test): train o x + #..., val O X + #...,
+ * test the class's digit; '!' when the model puts it in another class (pred != c). */
+static char point_char(size_t c, int q, long pred)
+{
+    static const char val_char[] = "OX+#*%@&";
+    if (pred >= 0 && (size_t)pred != c)
+        return '!';
+    return q == 0 ? class_char[c % 8] : q == 1 ? val_char[c % 8] : (char)('0' + c % 10);
+}
+
+/* The points of the chosen splits over the map, each marked by class and split ('!' when misclassified).
+ * Fails on out of memory or a failed prediction. */
+static int boundary_add_points(const Session *s, PlotView *pv, bool nomodel, FbErr *err)
 {
     const Prepared *p = s->prep;
-    const Dataset *ds = s->data;
-    for (size_t i = 0; i < p->train.n; i++) {
-        const double *x = p->train.X + i * p->d;
-        size_t c = (size_t)p->train.L[i];
-        add_point(pv, plotview_raw_input(p, x, 0), plotview_raw_input(p, x, 1), class_color[c % 8], class_char[c % 8]);
+    const Part *parts[3] = {&p->train, &p->val, &p->test};
+    unsigned splits = boundary_splits(s);
+    for (int q = 0; q < 3; q++) {
+        const Part *pt = parts[q];
+        if (!(splits & (1u << q)) || pt->n == 0)
+            continue;
+        size_t k = nomodel ? 1 : s->ts.model.sizes[s->ts.model.nlayers];
+        double *R = fb_malloc(pt->n * 2 + pt->n * k, sizeof *R, "the picture", err), *Z = R ? R + pt->n * 2 : NULL;
+        if (!R)
+            return -1;
+        for (size_t i = 0; i < pt->n; i++) {
+            R[i * 2] = plotview_raw_input(p, pt->X + i * p->d, 0);
+            R[i * 2 + 1] = plotview_raw_input(p, pt->X + i * p->d, 1);
+        }
+        if (!nomodel && predict_raw(s, R, pt->n, Z, err)) {
+            free(R);
+            return -1;
+        }
+        for (size_t i = 0; i < pt->n; i++) {
+            size_t c = (size_t)pt->L[i];
+            double pr;
+            long pred = nomodel ? -1 : (long)class_of(Z + i * k, k, &pr);
+            add_point(pv, R[i * 2], R[i * 2 + 1], class_color[c % 8], point_char(c, q, pred));
+        }
+        free(R);
     }
+    return 0;
+}
+
+/* The text chart's region characters and the keys under the map. */
+static void boundary_keys(const Session *s, PlotView *pv, size_t k, bool nomodel)
+{
+    const Dataset *ds = s->data;
     /* Plain text: regions as light marks, darker for class 1 (two classes) or per class. */
-    bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE;
+    bool bce = k == 1 && s->setup.loss.kind == LOSS_BCE && !s->plot_hard;
+    /* The workbench without colour: P(class 1) below 0.25 blank, below 0.5 '·', above it ░ ░ ▒ ▓ (the
+     * boundary is where '·' turns to '░'); with more classes the classes' levels land on distinct ones. */
+    static const uint32_t shade[GC_NHEAT] = {' ', ' ', 0xB7, 0xB7, 0x2591, 0x2591, 0x2592, 0x2593};
+    memcpy(pv->shade, shade, sizeof shade);
     if (bce)
         memcpy(pv->rtext, "  ..::--", GC_NHEAT);
     else
         for (int l = 0; l < GC_NHEAT; l++)
             pv->rtext[l] = " .:-=~^'"[l];
-    int len = snprintf(pv->note, sizeof pv->note, "points:");
-    for (size_t c = 0; c < ds->nclasses && c < 8 && len < (int)sizeof pv->note; c++)
-        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s", class_char[c],
-                        FB_SHOWN(ds->class_names[c]));
+    unsigned splits = boundary_splits(s);
+    int len = snprintf(pv->note, sizeof pv->note, "points:"), kl = 0;
+    for (int q = 0; q < 3; q++)
+        for (size_t c = 0; (splits & (1u << q)) && c < ds->nclasses && c < 8; c++) {
+            char m = point_char(c, q, -1);
+            const char *name = FB_SHOWN(ds->class_names[c]);
+            const char *tag = c + 1 == ds->nclasses || c == 7 ? (q == 0 ? " (train)" : q == 1 ? " (val)" : " (test)") : "";
+            if (splits == 1)
+                tag = "";
+            if (len < (int)sizeof pv->note)
+                len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, " %c %s%s", m, name, tag);
+            if (kl < (int)sizeof pv->key)
+                kl += snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "%s%c %s%s", kl ? "  " : "", m, name, tag);
+        }
+    bool wrong = false;
+    for (size_t i = 0; i < pv->hc.npoints; i++)
+        wrong = wrong || pv->pglyph[i] == '!';
+    if (wrong && len < (int)sizeof pv->note)
+        len += snprintf(pv->note + len, sizeof pv->note - (size_t)len, "; ! misclassified");
+    if (wrong && kl < (int)sizeof pv->key)
+        snprintf(pv->key + kl, sizeof pv->key - (size_t)kl, "  ! wrong");
     if (len < (int)sizeof pv->note && !nomodel)
         snprintf(pv->note + len, sizeof pv->note - (size_t)len, "%s",
                  bce ? "; shading: P(class 1) below 0.5 blank and '.', above ':' and '-'"
                      : "; shading: the predicted class");
+    if (!nomodel) {
+        snprintf(pv->ramp_lo, sizeof pv->ramp_lo, bce ? "P(class 1): 0" : "class: %s", FB_SHOWN(ds->class_names[0]));
+        snprintf(pv->ramp_hi, sizeof pv->ramp_hi, bce ? "1" : "%s", FB_SHOWN(ds->class_names[ds->nclasses - 1]));
+    }
+}
+
+/* A two-input regression: the model's prediction shaded in eight levels over the plane (from the lowest to the
+ * highest of the predictions and the targets), the training points on top as the digit of their target's level
+ * (a point whose digit matches the shading around it is fitted well).  Fails on out of memory. */
+static int build_regression_map(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
+{
+    const Prepared *p = s->prep;
+    const Dataset *ds = s->data;
+    size_t ns = (size_t)nx * (size_t)ny, n = p->train.n;
+    HeatChart *hc = &pv->hc;
+    plotview_input_box(p, hc);
+    if (heat_alloc(pv, nx, ny, n, err))
+        return -1;
+    double *Z = fb_malloc(ns, sizeof *Z, "the picture", err);
+    if (!Z || boundary_predict(s, hc, nx, ny, Z, err)) {
+        free(Z);
+        return -1;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < ns; i++)
+        if (isfinite(Z[i]))
+            lo = fmin(lo, Z[i]), hi = fmax(hi, Z[i]);
+    for (size_t i = 0; i < n; i++) {
+        double y = p->train.Y[i * p->ny];
+        lo = fmin(lo, y), hi = fmax(hi, y);
+    }
+    for (size_t i = 0; i < ns; i++)
+        pv->samples[i] = chart_heat_level(Z[i], lo, hi);
+    free(Z);
+    for (size_t i = 0; i < n; i++) {
+        const double *x = p->train.X + i * p->d;
+        double y = p->train.Y[i * p->ny];
+        add_point(pv, plotview_raw_input(p, x, 0), plotview_raw_input(p, x, 1), class_color[0],
+                  (char)('0' + chart_heat_level(y, lo, hi) - GC_HEAT0));
+    }
+    static const uint32_t shade[GC_NHEAT] = {' ', 0xB7, ':', 0x2591, 0x2591, 0x2592, 0x2593, 0x2588};
+    memcpy(pv->shade, shade, sizeof shade);
+    memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
+    char a[24], b[24];
+    snprintf(pv->key, sizeof pv->key, "0-7 the points' %s level", FB_SHOWN(ds->ynames[0]));
+    snprintf(pv->ramp_lo, sizeof pv->ramp_lo, "prediction %s", fb_fmt(a, sizeof a, lo, 3));
+    snprintf(pv->ramp_hi, sizeof pv->ramp_hi, "%s", fb_fmt(b, sizeof b, hi, 3));
+    snprintf(pv->note, sizeof pv->note, "shading: the prediction from %s (blank) to %s ('%%') in 8 levels; points: "
+                                        "the digit of their target's level",
+             a, b);
+    snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
+    snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
+    hc->xlabel = pv->xlabel;
+    hc->ylabel = pv->ylabel;
+    snprintf(pv->title, sizeof pv->title, "prediction of %s, epoch %ld", FB_SHOWN(ds->ynames[0]), s->ts.epoch);
+    hc->title = pv->title;
+    return 0;
 }
 
 static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr *err)
 {
     if (boundary_check(s, err))
         return -1;
+    if (s->built && !is_classifier(s))
+        return build_regression_map(s, pv, nx, ny, err);
     const Dataset *ds = s->data;
     const Model *m = &s->ts.model;
     bool nomodel = !s->built;
     size_t k = nomodel ? 1 : m->sizes[m->nlayers], ns = (size_t)nx * (size_t)ny;
     HeatChart *hc = &pv->hc;
     plotview_input_box(s->prep, hc);
-    if (heat_alloc(pv, nx, ny, s->prep->train.n, err))
+    if (heat_alloc(pv, nx, ny, s->prep->train.n + s->prep->val.n + s->prep->test.n, err))
         return -1;
     if (nomodel)
         memset(pv->samples, GC_DEFAULT, ns);
@@ -501,7 +668,9 @@ static int build_boundary(const Session *s, PlotView *pv, int nx, int ny, FbErr 
         if (rc)
             return -1;
     }
-    boundary_points(s, pv, k, nomodel);
+    if (boundary_add_points(s, pv, nomodel, err))
+        return -1;
+    boundary_keys(s, pv, k, nomodel);
     snprintf(pv->xlabel, sizeof pv->xlabel, "%s", FB_SHOWN(ds->names[0]));
     snprintf(pv->ylabel, sizeof pv->ylabel, "%s", FB_SHOWN(ds->names[1]));
     hc->xlabel = pv->xlabel;
@@ -556,8 +725,11 @@ static int build_neuron(const Session *s, PlotView *pv, int nx, int ny, FbErr *e
     for (size_t p = 0; p < ns; p++)
         pv->samples[p] = chart_heat_level(A[off + p * k + J], lo, hi > lo ? hi : lo + 1);
     free(R);
-    if (s->data->nclasses >= 2)
-        boundary_points(s, pv, 1, true);
+    if (s->data->nclasses >= 2) {
+        if (boundary_add_points(s, pv, true, err))
+            return -1;
+        boundary_keys(s, pv, 1, true);
+    }
     memcpy(pv->rtext, " .:-=+*#", GC_NHEAT);
     char a[24], b[24], bias[24];
     size_t len = strlen(pv->note);
@@ -615,13 +787,52 @@ typedef struct Surf {
     const ParamPath *paths[CURVES_MAX + 1]; /* the session's path, then compare runs' (those of this model) */
     int npaths;
     double x0, x1, y0, y1; /* the box the map covers */
+    /* Linear model, mse: the loss over two parameters is exactly the quadratic
+     * q[0] + q[1]·da + q[2]·db + q[3]·da² + q[4]·db² + q[5]·da·db (da = a − cur1, db = b − cur2),
+     * fitted once from six passes over the data; then a grid point costs nothing, whatever n is. */
+    bool quad;
+    double q[6];
 } Surf;
 
 static int surf_loss(Surf *sf, double a, double b, double *out, FbErr *err)
 {
+    if (sf->quad) {
+        double da = a - sf->cur1, db = b - sf->cur2;
+        *out = sf->q[0] + sf->q[1] * da + sf->q[2] * db + sf->q[3] * da * da + sf->q[4] * db * db + sf->q[5] * da * db;
+        return 0;
+    }
     sf->m.params[sf->q1] = a;
     sf->m.params[sf->q2] = b;
     return train_eval(&sf->m, &sf->s->setup.loss, sf->d.X, sf->d.Y, sf->d.n, sf->d.ky, &sf->w, out, false, err);
+}
+
+/* A linear model under mse (no penalty): fit the quadratic from the losses at the current point and five around
+ * it (a step h of the parameters' scale), and keep it only if it gives a seventh loss back to 1e-9 of the loss's
+ * scale (else every grid point is evaluated on the data, as for other models).  Fails on out of memory. */
+static int surf_fit_quad(Surf *sf, FbErr *err)
+{
+    const Session *s = sf->s;
+    if (s->ts.model.kind != MODEL_LINEAR || s->setup.loss.kind != LOSS_MSE)
+        return 0;
+    double c1 = sf->cur1, c2 = sf->cur2, h = fmax(1.0, fmax(fabs(c1), fabs(c2)));
+    double f0, fxp, fxm, fyp, fym, fxy, check;
+    if (surf_loss(sf, c1, c2, &f0, err) || surf_loss(sf, c1 + h, c2, &fxp, err) || surf_loss(sf, c1 - h, c2, &fxm, err) ||
+        surf_loss(sf, c1, c2 + h, &fyp, err) || surf_loss(sf, c1, c2 - h, &fym, err) ||
+        surf_loss(sf, c1 + h, c2 + h, &fxy, err) || surf_loss(sf, c1 - 0.5 * h, c2 + 0.75 * h, &check, err))
+        return -1;
+    double *q = sf->q;
+    q[0] = f0;
+    q[1] = (fxp - fxm) / (2 * h);
+    q[2] = (fyp - fym) / (2 * h);
+    q[3] = (fxp + fxm - 2 * f0) / (2 * h * h);
+    q[4] = (fyp + fym - 2 * f0) / (2 * h * h);
+    q[5] = (fxy - fxp - fyp + f0) / (h * h);
+    sf->quad = true;
+    double back;
+    surf_loss(sf, c1 - 0.5 * h, c2 + 0.75 * h, &back, err);
+    double scale = fmax(fabs(check), fmax(fabs(f0), fmax(fabs(fxp), fabs(fyp))));
+    sf->quad = isfinite(back) && fabs(back - check) <= 1e-9 * scale;
+    return 0;
 }
 
 /* Widen the box to hold the point (a, b). */
@@ -668,12 +879,19 @@ static int surf_open(const Session *s, Surf *sf, FbErr *err)
 
 /* The paths to draw: the session's own, then the compare runs', those over this model's parameters.
  * Returns how many points they add, with room for the lowest and the current point. */
+/* The compare runs whose paths belong on this surface: those of the model as it is now (not of one before a
+ * scale, features or model command started it over); NULL for none. */
+static const Curves *surf_compare(const Session *s)
+{
+    return s->compare && s->compare->build_gen == s->build_gen ? s->compare : NULL;
+}
+
 static size_t surf_paths(const Session *s, Surf *sf)
 {
     size_t dim = s->ts.model.nparams;
     if (path_usable(&s->path, dim))
         sf->paths[sf->npaths++] = &s->path;
-    const Curves *cmp = s->compare;
+    const Curves *cmp = surf_compare(s);
     if (cmp)
         for (size_t c = 0; c < cmp->ncurves; c++)
             if (path_usable(&cmp->c[c].path, dim))
@@ -830,13 +1048,30 @@ static int surf_shade(Surf *sf, PlotView *pv, int nx, int ny, double *lo_out, do
     return 0;
 }
 
+/* The workbench's key of the surface: the points, then the shading's ends. */
+static void surf_key(const Surf *sf, PlotView *pv, double lo, double hi)
+{
+    const Session *s = sf->s;
+    const Curves *cmp = surf_compare(s);
+    int len = snprintf(pv->key, sizeof pv->key, "X now  * lowest");
+    if (path_usable(&s->path, s->ts.model.nparams))
+        len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  o path");
+    for (size_t c = 0; cmp && c < cmp->ncurves && len < (int)sizeof pv->key - 1; c++)
+        if (path_usable(&cmp->c[c].path, s->ts.model.nparams))
+            len += snprintf(pv->key + len, sizeof pv->key - (size_t)len, "  %zu %s", c + 1,
+                            cmp->c[c].label + (strncmp(cmp->c[c].label, "optim=", 6) ? 0 : 6));
+    char a[24], b[24];
+    snprintf(pv->ramp_lo, sizeof pv->ramp_lo, "loss %s", fb_fmt(a, sizeof a, lo, 3));
+    snprintf(pv->ramp_hi, sizeof pv->ramp_hi, "%s (log)", fb_fmt(b, sizeof b, hi, 3));
+}
+
 /* The points over the map (the paths, the lowest and the current point), the labels, the title and the key
  * under the text chart. */
 static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, double min1, double min2)
 {
     const Session *s = sf->s;
     const Model *m0 = &s->ts.model;
-    const Curves *cmp = s->compare;
+    const Curves *cmp = surf_compare(s);
     for (int i = 0; i < sf->npaths; i++) {
         bool own = sf->paths[i] == &s->path;
         int c = own ? 0 : i - (path_usable(&s->path, m0->nparams) ? 1 : 0);
@@ -846,6 +1081,9 @@ static void surf_finish(const Surf *sf, PlotView *pv, double lo, double hi, doub
     add_point(pv, min1, min2, GC_REF, '*');
     add_point(pv, sf->cur1, sf->cur2, GC_MARKER, 'X');
     memcpy(pv->rtext, " .:-=+#%", GC_NHEAT);
+    static const uint32_t shade[GC_NHEAT] = {' ', 0xB7, ':', 0x2591, 0x2591, 0x2592, 0x2593, 0x2588};
+    memcpy(pv->shade, shade, sizeof shade);
+    surf_key(sf, pv, lo, hi);
     HeatChart *hc = &pv->hc;
     model_param_name(m0, sf->q1, pv->xlabel, sizeof pv->xlabel);
     model_param_name(m0, sf->q2, pv->ylabel, sizeof pv->ylabel);
@@ -892,8 +1130,12 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     int rc = -1;
     if (surf_open(s, &sf, err))
         goto out;
+    sf.cur1 = m0->params[sf.q1];
+    sf.cur2 = m0->params[sf.q2];
+    if (surf_fit_quad(&sf, err))
+        goto out;
     /* Fewer samples when one loss evaluation is expensive; the renderer resamples. */
-    double cost = (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
+    double cost = sf.quad ? 6 : (double)sf.d.n * (double)(m0->nparams + m0->sizes[m0->nlayers]);
     while ((double)nx * ny * cost > SURFACE_BUDGET && nx > 8 && ny > 8) {
         nx = nx * 3 / 4;
         ny = ny * 3 / 4;
@@ -901,8 +1143,6 @@ static int build_surface(const Session *s, PlotView *pv, int nx, int ny, FbErr *
     size_t npts = surf_paths(s, &sf);
     if (heat_alloc(pv, nx, ny, npts, err))
         goto out;
-    sf.cur1 = m0->params[sf.q1];
-    sf.cur2 = m0->params[sf.q2];
     double lo, hi, min1, min2;
     if (surf_box(&sf, err) || surf_shade(&sf, pv, nx, ny, &lo, &hi, &min1, &min2, err))
         goto out;
@@ -985,13 +1225,45 @@ static int build_for_grid(const Session *s, const Grid *g, PlotView *pv, FbErr *
     return plotview_build_sized(s, pv, nx, ny, err);
 }
 
-int plotview_render(const Session *s, Grid *g, FbErr *err)
+/* The key on row y of g: pv->key, then the shading's ramp (GC_NHEAT cells, as the map draws them) between its
+ * two ends. */
+static void heat_key(const PlotView *pv, Grid *g, int y, bool shade_glyphs)
+{
+    int x = 1 + grid_text(g, 1, y, pv->key, GC_LABEL);
+    int need = 3 + grid_text_cols(pv->ramp_lo) + 1 + GC_NHEAT + 1 + grid_text_cols(pv->ramp_hi);
+    if (!pv->ramp_lo[0] || x + need >= g->w)
+        return; /* no room for the ramp: better none than a cut one */
+    x += 1 + grid_text(g, x + 1, y, "\u2502", GC_AXIS);
+    x += 1 + grid_text(g, x + 1, y, pv->ramp_lo, GC_LABEL);
+    x++;
+    for (int l = 0; l < GC_NHEAT; l++, x++) {
+        GridCell *c = &g->cells[(size_t)y * g->w + x];
+        c->ch = shade_glyphs ? pv->shade[l] : 0x2580;
+        c->fg = (uint8_t)(GC_HEAT0 + l);
+        c->bg = shade_glyphs ? GC_DEFAULT : (uint8_t)(GC_HEAT0 + l);
+    }
+    grid_text(g, x + 1, y, pv->ramp_hi, GC_LABEL);
+}
+
+int plotview_render(const Session *s, Grid *g, bool shade_glyphs, FbErr *err)
 {
     PlotView pv;
-    if (build_for_grid(s, g, &pv, err))
+    bool key = plotview_is_heat(s) && g->h > CHART_MIN_H + 2;
+    /* A heat map leaves its last row to the key: the rows above are a grid of their own. */
+    Grid top = *g;
+    if (key)
+        top.h--;
+    if (build_for_grid(s, &top, &pv, err))
         return -1;
+    if (pv.heat && shade_glyphs)
+        pv.hc.shade = pv.shade;
     int rc = pv.net ? netplot_render(&pv.np, g, err)
-                    : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
+                    : pv.heat ? chart_heat_render(&pv.hc, &top, err) : chart_render(&pv.chart, g, err);
+    if (rc == 0 && key && pv.heat) {
+        for (int x = 0; x < g->w; x++)
+            g->cells[(size_t)(g->h - 1) * g->w + x] = (GridCell){' ', 0, 0};
+        heat_key(&pv, g, g->h - 1, shade_glyphs);
+    }
     plotview_free(&pv);
     return rc;
 }
@@ -1022,16 +1294,8 @@ char *plotview_text(const Session *s, int w, int h, FbErr *err)
     }
     int rc = pv.net ? netplot_render(&pv.np, g, err)
                     : pv.heat ? chart_heat_render(&pv.hc, g, err) : chart_render(&pv.chart, g, err);
-    if (rc == 0 && pv.heat) {
-        heat_to_text(&pv, g);
-        /* Points: each colour stands for one kind of point (a class, a path). */
-        char map[256] = {0};
-        for (size_t p = 0; p < pv.hc.npoints; p++)
-            map[pv.pcolor[p]] = pv.ptext[p];
-        for (size_t q = 0; q < (size_t)w * (size_t)h; q++)
-            if (g->cells[q].ch == 0x25CF)
-                g->cells[q].ch = map[g->cells[q].fg] ? (uint32_t)(unsigned char)map[g->cells[q].fg] : 'o';
-    }
+    if (rc == 0 && pv.heat)
+        heat_to_text(&pv, g); /* the points are already their characters */
     if (rc == 0)
         text = grid_to_utf8(g, err);
     for (size_t n = text && pv.net ? strlen(text) : 0; n && text[n - 1] == '\n'; n--)

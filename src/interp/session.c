@@ -16,6 +16,7 @@ void session_init(Session *s)
     s->set.precision = 6;
     s->set.bail = true;
     s->set.timing = true;
+    s->set.pace = -1;
     prep_spec_default(&s->prep_spec);
     s->setup.loss.kind = LOSS_MSE;
     s->setup.loss.delta = 1.0;
@@ -396,6 +397,7 @@ int session_build(Session *s, FbErr *err)
     s->ts = ts;
     s->built = true;
     path_free(&s->path); /* a new start: the old path belongs to other parameters */
+    s->build_gen++;       /* and so do compare's paths */
     /* History row 0: the loss before any training. */
     TrainData d;
     session_train_data(s, &d);

@@ -334,6 +334,8 @@ static void too_small(Grid *g)
  * ====================================================================== */
 
 typedef struct Canvas {
+    int dash_on, dash_period; /* the line being drawn: dots dash_on of every dash_period (0: solid) */
+    long dash_n;              /* dots walked along it so far */
     int cw, ch;        /* cells */
     int dw, dh;        /* dots: 2·cw × 4·ch */
     uint8_t *mask;     /* (ch, cw) Braille dot bits */
@@ -385,7 +387,8 @@ static void canvas_line(Canvas *cv, double x0, double y0, double x1, double y1, 
     int ddx = abs(bx - ax), ddy = -abs(by - ay);
     int e = ddx + ddy;
     for (;;) {
-        canvas_dot(cv, ax, ay, color);
+        if (!cv->dash_period || cv->dash_n++ % cv->dash_period < cv->dash_on)
+            canvas_dot(cv, ax, ay, color);
         if (ax == bx && ay == by)
             break;
         int e2 = 2 * e;
@@ -543,7 +546,7 @@ static void draw_line_series(Canvas *cv, const Series *s, const DotMap *mx, cons
 }
 
 static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, const DotMap *my,
-                              uint8_t color)
+                              uint8_t color, bool cross)
 {
     for (size_t i = 0; i < s->n; i++) {
         double x = series_x(s, i), y = s->y[i];
@@ -552,7 +555,14 @@ static void draw_point_series(Canvas *cv, const Series *s, const DotMap *mx, con
         double fx = dotmap(mx, x), fy = dotmap(my, y);
         if (fx < -0.5 || fx >= cv->dw - 0.5 || fy < -0.5 || fy >= cv->dh - 0.5)
             continue;
-        canvas_dot(cv, (int)rnd(fx), (int)rnd(fy), color);
+        int dx = (int)rnd(fx), dy = (int)rnd(fy);
+        canvas_dot(cv, dx, dy, color);
+        if (cross) { /* a point of another kind: a cross of five dots */
+            canvas_dot(cv, dx - 1, dy, color);
+            canvas_dot(cv, dx + 1, dy, color);
+            canvas_dot(cv, dx, dy - 1, color);
+            canvas_dot(cv, dx, dy + 1, color);
+        }
     }
 }
 
@@ -671,11 +681,17 @@ static void plot_series(const Chart *c, Plot *p)
         const Series *s = &c->series[k];
         if (s->n == 0)
             continue;
-        if (s->style == SERIES_POINTS)
-            draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
+        p->cv.dash_n = 0;
+        static const int on[6] = {0, 0, 3, 1, 6, 0}, period[6] = {0, 0, 6, 3, 8, 0};
+        int st = s->style >= 0 && s->style < 6 ? (int)s->style : 0;
+        p->cv.dash_on = on[st];
+        p->cv.dash_period = period[st];
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES)
+            draw_point_series(&p->cv, s, &p->mx, &p->my, series_color(c, k), s->style == SERIES_CROSSES);
         else
             draw_line_series(&p->cv, s, &p->mx, &p->my, series_color(c, k));
     }
+    p->cv.dash_period = 0;
     size_t ncell = (size_t)p->f.pw * (size_t)p->f.ph;
     for (size_t i = 0; i < ncell; i++)
         p->cv.occ[i] = p->cv.mask[i] ? 1 : 0;
@@ -726,6 +742,18 @@ static void plot_composite(const Plot *p, Grid *g)
         }
 }
 
+uint32_t chart_style_glyph(SeriesStyle st)
+{
+    switch (st) {
+    case SERIES_POINTS: return 0x2022; /* • */
+    case SERIES_DASHED: return 0x254D; /* ╍ */
+    case SERIES_DOTTED: return 0x2509; /* ┉ */
+    case SERIES_LONGDASH: return 0x2505; /* ┅ */
+    case SERIES_CROSSES: return '+';
+    default: return 0x2501;            /* ━ */
+    }
+}
+
 /* Legend: one row per named series, in the corner that hides the least data. */
 static void plot_legend(const Chart *c, Plot *p, Grid *g)
 {
@@ -761,13 +789,10 @@ static void plot_legend(const Chart *c, Plot *p, Grid *g)
         if (right)
             x++;
         uint8_t sc = series_color(c, k);
-        if (s->style == SERIES_POINTS) {
-            grid_put(g, x, y, ' ', sc);
-            grid_put(g, x + 1, y, 0x2022 /* • */, sc);
-        } else {
-            grid_put(g, x, y, 0x2501 /* ━ */, sc);
-            grid_put(g, x + 1, y, 0x2501, sc);
-        }
+        uint32_t gl = chart_style_glyph(s->style);
+        bool pts = s->style == SERIES_POINTS || s->style == SERIES_CROSSES;
+        grid_put(g, x, y, pts ? ' ' : gl, sc);
+        grid_put(g, x + 1, y, gl, sc);
         grid_text_clip(g, x + 3, y, s->name, GC_LABEL, namew);
         r++;
     }
@@ -925,6 +950,12 @@ int chart_heat_render(const HeatChart *hc, Grid *g, FbErr *err)
                 cell->ch = 0x2580; /* ▀: fg paints the upper half, bg the lower */
                 cell->fg = hc->samples[(size_t)jt * hc->nx + i];
                 cell->bg = hc->samples[(size_t)jb * hc->nx + i];
+                if (hc->shade) { /* one character: the denser of the two levels */
+                    int l = (cell->fg > cell->bg ? cell->fg : cell->bg) - GC_HEAT0;
+                    cell->ch = l >= 0 && l < GC_NHEAT ? hc->shade[l] : ' ';
+                    cell->fg = l >= 0 && l < GC_NHEAT ? (uint8_t)(GC_HEAT0 + l) : GC_DEFAULT;
+                    cell->bg = GC_DEFAULT;
+                }
             }
     }
     for (size_t p = 0; p < hc->npoints; p++) {
@@ -940,7 +971,7 @@ int chart_heat_render(const HeatChart *hc, Grid *g, FbErr *err)
         GridCell *cell = &g->cells[(size_t)(f.plot_y0 + half / 2) * g->w + f.plot_x0 + cx];
         /* Keep the background of the half the point falls in. */
         uint8_t bg = cell->ch == 0x2580 ? ((half & 1) ? cell->bg : cell->fg) : cell->bg;
-        cell->ch = 0x25CF; /* ● */
+        cell->ch = hc->pglyph && hc->pglyph[p] ? hc->pglyph[p] : 0x25CF; /* ● */
         cell->fg = hc->pcolor ? hc->pcolor[p] : GC_DEFAULT;
         cell->bg = bg;
     }

@@ -162,25 +162,29 @@ static int last_shown(const GridCell *row, int w, bool colours)
     return last;
 }
 
+int grid_xterm256(uint8_t c)
+{
+    /* Okabe–Ito: sky blue, orange, bluish green, orange-red, reddish purple, yellow, azure, light grey. */
+    static const int series[GC_NSERIES] = {74, 214, 36, 208, 175, 227, 39, 250};
+    /* blue (certain class 0, low loss) .. navy | maroon .. crimson (certain class 1, high loss): all dark */
+    static const int heat[GC_NHEAT] = {20, 19, 18, 17, 52, 53, 88, 89};
+    if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
+        return series[c - GC_SERIES1];
+    if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
+        return heat[c - GC_HEAT0];
+    switch (c) {
+    case GC_AXIS: return 245;
+    case GC_LABEL: return 250;
+    case GC_REF: return 178;
+    case GC_MARKER: return 139;
+    default: return -1;
+    }
+}
+
 /* SGR parameters for a colour index as foreground (bg=false) or background. */
 static int ansi_color(char *out, size_t size, uint8_t c, bool bg)
 {
-    /* 256-colour codes: series palette close to the SVG one, heat = viridis-ish. */
-    static const int series[GC_NSERIES] = {32, 208, 34, 160, 133, 37, 69, 244};
-    static const int heat[GC_NHEAT] = {53, 54, 61, 67, 73, 72, 113, 184};
-    int code = -1;
-    if (c >= GC_SERIES1 && c < GC_SERIES1 + GC_NSERIES)
-        code = series[c - GC_SERIES1];
-    else if (c >= GC_HEAT0 && c < GC_HEAT0 + GC_NHEAT)
-        code = heat[c - GC_HEAT0];
-    else if (c == GC_AXIS)
-        code = 245;
-    else if (c == GC_LABEL)
-        code = 250;
-    else if (c == GC_REF)
-        code = 178;
-    else if (c == GC_MARKER)
-        code = 139;
+    int code = grid_xterm256(c);
     if (code < 0)
         return snprintf(out, size, "%d", bg ? 49 : 39);
     return snprintf(out, size, "%d;5;%d", bg ? 48 : 38, code);

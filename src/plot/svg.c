@@ -83,6 +83,15 @@ static const char *svg_color(uint8_t c)
     }
 }
 
+/* The dash pattern of a line style, as an attribute ("" for solid lines). */
+static const char *svg_dash(SeriesStyle st)
+{
+    return st == SERIES_DASHED     ? " stroke-dasharray=\"7 4\""
+           : st == SERIES_DOTTED   ? " stroke-dasharray=\"2 3\""
+           : st == SERIES_LONGDASH ? " stroke-dasharray=\"14 4\""
+                                   : "";
+}
+
 /* ---- geometry ------------------------------------------------------------- */
 
 typedef struct Box {
@@ -452,10 +461,13 @@ static void chart_data(StrBuf *sb, const Chart *c, const Box *b)
         const Series *s = &c->series[k];
         if (s->n == 0)
             continue;
-        if (s->style == SERIES_POINTS)
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES)
             svg_points(sb, s, b, svg_color(scolor(c, k)));
-        else
+        else {
+            strbuf_printf(sb, "<g%s>", svg_dash(s->style));
             svg_line(sb, s, b, svg_color(scolor(c, k)));
+            strbuf_puts(sb, "</g>\n");
+        }
     }
     strbuf_puts(sb, "</g>\n");
 }
@@ -539,14 +551,14 @@ static void chart_legend(StrBuf *sb, const Chart *c, const Box *b)
             continue;
         double y = cy[best] + 4 + 18.0 * r + 9;
         const char *col = svg_color(scolor(c, k));
-        if (s->style == SERIES_POINTS) {
+        if (s->style == SERIES_POINTS || s->style == SERIES_CROSSES) {
             strbuf_printf(sb, "<circle fill=\"%s\" r=\"3\" cx=\"", col);
             sb_num(sb, cx[best] + 18);
             strbuf_puts(sb, "\" cy=\"");
             sb_num(sb, y);
             strbuf_puts(sb, "\"/>\n");
         } else {
-            strbuf_printf(sb, "<g stroke=\"%s\" stroke-width=\"2\">", col);
+            strbuf_printf(sb, "<g stroke=\"%s\" stroke-width=\"2\"%s>", col, svg_dash(s->style));
             line_el(sb, cx[best] + 8, y, cx[best] + 28, y);
             strbuf_puts(sb, "</g>\n");
         }
@@ -658,11 +670,19 @@ int svg_render_heat(const HeatChart *hc, int width_px, int height_px, char **out
         double x = hc->px[p], y = hc->py[p];
         if (!isfinite(x) || !isfinite(y) || x < hc->xmin || x > hc->xmax || y < hc->ymin || y > hc->ymax)
             continue;
+        const char *col = svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT);
+        uint32_t gl = hc->pglyph ? hc->pglyph[p] : 0;
+        if (gl > ' ' && gl < 127) { /* the point's own marker (a class's letter, a path's digit), as on screen */
+            char t[2] = {(char)gl, 0}, extra[96];
+            snprintf(extra, sizeof extra, " fill=\"%s\" font-weight=\"bold\" paint-order=\"stroke\"", col);
+            text_el(&sb, px_x(&b, x), px_y(&b, y) + 4, "middle", extra, t);
+            continue;
+        }
         strbuf_puts(&sb, "<circle cx=\"");
         sb_num(&sb, px_x(&b, x));
         strbuf_puts(&sb, "\" cy=\"");
         sb_num(&sb, px_y(&b, y));
-        strbuf_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", svg_color(hc->pcolor ? hc->pcolor[p] : GC_DEFAULT));
+        strbuf_printf(&sb, "\" r=\"3.5\" fill=\"%s\"/>\n", col);
     }
     strbuf_puts(&sb, "</g>\n</svg>\n");
     return sb_finish(&sb, out, len, err);

@@ -73,3 +73,16 @@ check "stale p1=: says so" grep -q 'loss over W\[0,0\] and W\[0,1\], epoch 0; p1
 check "x=x9 given now: refused" bash -c "test $rc -eq 1 && grep -q \"no input column 'x9'\" err.txt"
 "$fb" -q -c 'gen linear n=20 d=3 seed=1; model linear; plot surface p1=W[0,7]' >out.txt 2>err.txt; rc=$?
 check "p1=W[0,7] given now: refused" bash -c "test $rc -eq 1 && grep -q 'outside the parameter' err.txt"
+
+# set pace= takes seconds from 0 to 3600; a batch run is never paced (it would otherwise take an hour).
+for v in -1 x 3601 nan; do
+  "$fb" -q -c "set pace=$v" >out.txt 2>err.txt; rc=$?
+  check "set pace=$v is refused (exit $rc)" bash -c "test $rc -eq 1 && grep -q 'pace' err.txt"
+done
+"$fb" -q -c 'set' >out.txt 2>err.txt
+check "set shows the automatic pace" grep -q 'pace=0 (auto)$' out.txt
+start=$(date +%s)
+"$fb" -q -c 'set pace=3600; set; gen linear n=20 seed=1; model linear; train 300; expect epoch == 300' >out.txt 2>err.txt
+rc=$?
+check "set pace=3600 in a batch run: trains at once (exit $rc)" \
+  bash -c "test $rc -eq 0 && test $(( $(date +%s) - start )) -lt 20 && grep -q 'pace=3600$' out.txt"

@@ -17,13 +17,17 @@ screen_text | grep -q "^bad.fit:2:1: error" || fail "the last error is not left 
 check_sane "quit after a failed replay"
 [ "$FB_CODE" = 1 ] || fail "exit status $FB_CODE after a failed replay (want 1)"
 
-# A failing -c command: exit 1 before the workbench opens, later commands not run.
+# -i -c runs its commands inside the workbench (their output is on its screen); a failing one stops the later
+# ones, the prompt follows with the error shown, and the exit status is 1.
 start_shell 100 30
 send_line "'$FB' -i -c 'echo one; bogus' -c 'echo two'; echo FB_EXIT=\$?"
-wait_for 'FB_EXIT=' 10 || fail "fitbench -i -c with an error did not end"
-screen_text | grep -q '^FB_EXIT=1' || fail "a failing -c command did not exit 1"
-screen_text | grep -q '^one' || fail "the -c commands before the error did not run"
+wait_for '^fitbench>' 10 || fail "fitbench -i -c with an error did not reach the workbench's prompt"
+screen_text | grep -q '^one' || fail "the -c commands before the error did not run inside the workbench"
+screen_text | grep -q "unknown command 'bogus'" || fail "the -c error is not on the workbench's screen"
 screen_text | grep -q '^two' && fail "a -c command after the error ran"
+send_line "quit"
+wait_for 'FB_EXIT=' 5 || fail "fitbench -i -c did not quit"
+screen_text | grep -q '^FB_EXIT=1' || fail "a failing -c command did not exit 1"
 
 # A terminal without a terminfo entry: the -c commands run, then the plain prompt.
 start_shell 100 30
