@@ -18,6 +18,11 @@
  * (the first switch to vi command mode, history-search, search-again), leaving the entry's pointer dangling (found
  * by fuzz_keys: a heap-use-after-free).
  *
+ * And a motion that cannot move (C-p on the first history line, fetch-history) from a history line with no new
+ * line put aside (the failed search above leaves this state) puts the edited list aside as the new line, stores it
+ * in the entry too, then frees the new line: the entry's pointer dangles (`abc` RET, C-p, M-n `q` RET, `x`, C-p).
+ * So whenever the user is on a history line and nothing is put aside, the repair puts the current text aside.
+ *
  * The repair: whenever two owners share undo records, all but one give up their claim: the line being edited
  * keeps its list, then the older of two history entries, and the saved line gives up first; records only the one
  * giving up held are freed, shared ones stay with the other owner.  So a history line being edited holds its undo

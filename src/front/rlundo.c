@@ -133,4 +133,13 @@ static int repair_all(void)
 /* Every time: sharing can also appear without the history position, its length or the saved line changing (a
  * search that copies a line in, vi commands, keyboard macros), and a fingerprint of those once let a shared list
  * through.  The walk costs a pointer test per history line and a pass over the lists that exist. */
-bool rlundo_repair(void) { return repair_all() > 0; }
+bool rlundo_repair(void)
+{
+    /* On a history line with no new line put aside (a failed non-incremental search leaves this state), Readline's
+     * next motion that cannot move (C-p on the first line, fetch-history) puts the edited list aside as the new
+     * line and frees it, while the line it left keeps it too.  Put the text aside now, as a history motion would
+     * have; the walk below then takes the shared list back from it. */
+    if (where_history() < history_length && !_rl_saved_line_for_history)
+        rl_maybe_save_line();
+    return repair_all() > 0;
+}
