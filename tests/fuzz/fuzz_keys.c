@@ -5,7 +5,8 @@
  * Each input is a byte stream typed at an empty prompt: the bytes go through rlkeys' queue, one
  * rl_callback_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
  * prompt (nothing runs; the history grows from input to input, to 1000 lines).  Each input is followed by
- * C-g C-g C-g C-x ( C-x ) C-g; the editing mode and macro recording are reset between inputs.  Locale C.UTF-8 as
+ * C-g C-g C-g C-x ( C-x ) C-g (the macro keys only ring the bell now: keyboard macros are off, rlkeys.c); the
+ * editing mode and macro recording are reset between inputs.  Locale C.UTF-8 as
  * in the workbench (FB_FUZZ_LOCALE=C: as at the plain prompt).  FB_FUZZ_NO_KEY_GUARD=1 in the environment turns
  * the guards off, to show the crash they prevent (docs/reliability.md). */
 #include <readline/history.h>
