@@ -274,6 +274,21 @@ static size_t class_of(const double *z, size_t k, double *prob)
     return best;
 }
 
+/* Whether logits z (k) leave the class undecided (P = 0.5 for one output, a tie for the top class): such a
+ * point is not marked as misclassified (at epoch 0 every point is undecided). */
+static bool undecided(const double *z, size_t k)
+{
+    if (k == 1)
+        return z[0] == 0;
+    size_t best = 0, ties = 0;
+    for (size_t c = 1; c < k; c++)
+        if (z[c] > z[best])
+            best = c, ties = 0;
+        else if (z[c] == z[best])
+            ties++;
+    return ties > 0;
+}
+
 /* Predict logits Z (n, k) for raw input rows R (n, ds->d).  Fails on out of memory. */
 static int predict_raw(const Session *s, const double *R, size_t n, double *Z, FbErr *err)
 {
@@ -536,7 +551,7 @@ static int boundary_add_points(const Session *s, PlotView *pv, bool nomodel, FbE
         for (size_t i = 0; i < pt->n; i++) {
             size_t c = (size_t)pt->L[i];
             double pr;
-            long pred = nomodel ? -1 : (long)class_of(Z + i * k, k, &pr);
+            long pred = nomodel || undecided(Z + i * k, k) ? -1 : (long)class_of(Z + i * k, k, &pr);
             add_point(pv, R[i * 2], R[i * 2 + 1], class_color[c % 8], point_char(c, q, pred));
         }
         free(R);
