@@ -306,6 +306,13 @@ static int fill_parts(Prepared *p, const size_t *rows, size_t ntrain, size_t nva
     return 0;
 }
 
+/* How many of n rows the split gives to test and validation (each fraction rounded up). */
+static void split_counts(const PrepSpec *spec, size_t n, size_t *ntest, size_t *nval)
+{
+    *ntest = (size_t)ceil(spec->test * (double)n);
+    *nval = (size_t)ceil(spec->val * (double)n);
+}
+
 /* A Prepared of d features for ds (refs 1, a reference to ds) with its names and scaler arrays, owning its parts'
  * arrays when owns; for a degree > 1 the polynomial terms go to *mono (the caller frees).  NULL on out of memory
  * (err set, nothing left to free). */
@@ -340,8 +347,8 @@ int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
         return fb_fail(err, "degree %d on %zu features would make more than %d features", spec->degree, ds->d,
                        PREP_MAX_FEATURES);
     size_t n = ds->n;
-    size_t ntest = (size_t)ceil(spec->test * (double)n);
-    size_t nval = (size_t)ceil(spec->val * (double)n);
+    size_t ntest, nval;
+    split_counts(spec, n, &ntest, &nval);
     if (spec->val < 0 || spec->test < 0 || ntest + nval >= n)
         return fb_fail(err, "split leaves no training rows (%zu rows, val=%g, test=%g)", n, spec->val, spec->test);
 
@@ -370,7 +377,8 @@ out:
 
 size_t *prep_cv_rows(const Dataset *ds, const PrepSpec *spec, size_t *n, FbErr *err)
 {
-    size_t ntest = (size_t)ceil(spec->test * (double)ds->n), nval = (size_t)ceil(spec->val * (double)ds->n);
+    size_t ntest, nval;
+    split_counts(spec, ds->n, &ntest, &nval);
     *n = 0;
     if (spec->val < 0 || spec->test < 0 || ntest >= ds->n) {
         fb_fail(err, "split leaves no rows to cross-validate (%zu rows, test=%g)", ds->n, spec->test);

@@ -26,11 +26,7 @@ typedef struct CvArgs {
     const char *save;
 } CvArgs;
 
-static bool is_classifier(const Session *s)
-{
-    LossKind lk = s->setup.loss.kind;
-    return lk == LOSS_CE || lk == LOSS_BCE || lk == LOSS_HINGE;
-}
+static bool is_classifier(const Session *s) { return metric_task(s->setup.loss.kind) == MTASK_CLS; }
 
 static double score_of(const Eval *ev) { return ev->cls ? ev->c.accuracy : ev->reg.r2; }
 
@@ -172,9 +168,9 @@ static int cv_parse(Session *s, Args *a, CvArgs *ca, FbErr *err)
     if (args_long(a, "seed", &seed))
         ca->seed = (unsigned long long)seed;
     ca->save = args_str(a, "save");
+    const Tok *st = args_opt(a, "stratify");
     if (ca->stratify && !s->data->label)
-        return fb_fail_at(err, args_opt(a, "stratify") ? args_opt(a, "stratify")->col : 0,
-                          "stratify=yes needs a class target; this one has values");
+        return fb_fail_at(err, st ? st->col : 0, "stratify=yes needs a class target; this one has values");
     return 0;
 }
 

@@ -42,7 +42,7 @@ int evaluate(Session *s, const Part *p, Eval *ev, FbErr *err)
         return -1;
     }
     LossKind lk = s->setup.loss.kind;
-    ev->cls = lk == LOSS_CE || lk == LOSS_BCE || lk == LOSS_HINGE;
+    ev->cls = metric_task(lk) == MTASK_CLS;
     if (ev->cls) {
         size_t K = s->data->nclasses;
         int *pred = fb_malloc(p->n, sizeof *pred, "predictions", err);
