@@ -48,6 +48,14 @@ extern bool rlkeys_guard;
  * call (redisplay, completion) stay.  Never fails. */
 void rlkeys_setup(const RlKeySource *src, const RlKeyExtras *extras);
 
+/* One turn of Readline's callback mode: rl_callback_read_char(), then, when Readline finished a line without handing
+ * it over, a second turn that hands it over.  Readline 8.2 returns from a numeric argument (M-3 RET) and from a vi
+ * motion without delivering a line the command accepted; it would run the next key on that line first (M-3 RET
+ * then x ran "versionx") and, when that key starts an incremental search, free the lines the search holds (a
+ * heap-use-after-free found by fuzz_keys).  In the second turn the getc hook answers RET without reading input.
+ * Front ends and the fuzz target call this instead of rl_callback_read_char.  Never fails. */
+void rlkeys_read_char(void);
+
 /* A key held back by the isearch guard is waiting: call rl_callback_read_char() again before waiting for input. */
 bool rlkeys_pending(void);
 

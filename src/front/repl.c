@@ -212,7 +212,7 @@ int repl_run(Interp *it)
     rl_callback_handler_install("fitbench> ", on_line);
     while (!repl_eof && !it->quit) {
         if (rlkeys_queue_len() > 0 || rlkeys_pending()) {
-            rl_callback_read_char();
+            rlkeys_read_char();
             continue;
         }
         fd_set fds;
@@ -232,7 +232,7 @@ int repl_run(Interp *it)
         }
         if (r < 0)
             break;
-        rl_callback_read_char();
+        rlkeys_read_char();
     }
     if (!it->quit)
         rl_callback_handler_remove();

@@ -82,6 +82,8 @@ static void repair_undo(void)
 static int rlk_getc(FILE *fp)
 {
     (void)fp;
+    if (rl_done)
+        return '\n'; /* a finished line Readline has not handed over (rlkeys_read_char): accept it, use no key */
     if (held >= 0) {
         int c = held;
         held = -1;
@@ -104,6 +106,13 @@ static int rlk_getc(FILE *fp)
 static int rlk_avail(void) { return held >= 0 || src.avail(src.ctx); }
 
 bool rlkeys_pending(void) { return held >= 0; }
+
+void rlkeys_read_char(void)
+{
+    rl_callback_read_char();
+    if (rl_done && RL_ISSTATE(RL_STATE_CALLBACK)) /* still installed: the line function did not remove it */
+        rl_callback_read_char();
+}
 
 void rlkeys_reset(void) { held = -1; }
 

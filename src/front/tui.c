@@ -268,7 +268,7 @@ static void prompt_loop(void *ctx)
             if (r == 0)
                 continue;
         }
-        rl_callback_read_char();
+        rlkeys_read_char();
     }
     rl_callback_handler_remove();
     tui_save_history(t);

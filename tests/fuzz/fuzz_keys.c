@@ -3,7 +3,7 @@
  * callback-mode crash), with the workbench's extra key bindings and the interpreter's completion.
  *
  * Each input is a byte stream typed at an empty prompt: the bytes go through rlkeys' queue, one
- * rl_callback_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
+ * rlkeys_read_char() per turn, as the front ends drive it; a finished line goes into the history, as at the
  * prompt (nothing runs; the history grows from input to input, to 1000 lines).  Each input is followed by
  * C-g C-g C-g C-x ( C-x ) C-g (the macro keys only ring the bell now: keyboard macros are off, rlkeys.c); the
  * editing mode and macro recording are reset between inputs.  Locale C.UTF-8 as
@@ -82,7 +82,11 @@ static int checked_getc(void *ctx)
         fprintf(stderr, "fuzz_keys: the incremental search is past the end of its line (rlsearch.h)\n");
         abort();
     }
-    return queue.getc(ctx);
+    int c = queue.getc(ctx);
+    if (getenv("FB_FUZZ_TRACE"))
+        fprintf(stderr, "  key 0x%02x: isearch=%d line='%s' state=%#lx\n", (unsigned)c, RL_ISSTATE(RL_STATE_ISEARCH) != 0,
+                rl_line_buffer, rl_readline_state);
+    return c;
 }
 
 static int checked_avail(void *ctx) { return queue.avail(ctx); }
@@ -152,7 +156,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             off += rlkeys_queue_push(data + off, size - off > 64 ? 64 : size - off);
         if (rl_numeric_arg > MAX_ARG)
             rl_numeric_arg = MAX_ARG;
-        rl_callback_read_char();
+        rlkeys_read_char();
+        if (getenv("FB_FUZZ_TRACE"))
+            fprintf(stderr, "turn: isearch=%d line='%s' point=%d history=%d/%d\n", RL_ISSTATE(RL_STATE_ISEARCH) != 0,
+                    rl_line_buffer, rl_point, where_history(), history_length);
     }
     /* Three C-g (the first may be taken literally, by quoted-insert) end whatever the input left half done: a
      * key sequence, a search, an argument (Readline frees a pending command's data only when it completes); then
@@ -161,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rlkeys_queue_clear();
     rlkeys_queue_push((const unsigned char *)"\a\a\a\030(\030)\a", 8);
     while (rlkeys_queue_len() > 0 || rlkeys_pending())
-        rl_callback_read_char();
+        rlkeys_read_char();
     rlkeys_cancel_line(); /* as Ctrl-C at the prompt does */
     rl_callback_handler_remove();
     if (RL_ISSTATE(RL_STATE_MACRODEF))
