@@ -1185,3 +1185,42 @@ Test(chart, heat_map_shade_glyphs_and_point_glyphs)
     free(sm);
     grid_free(g);
 }
+
+/* A tagged series: its tag sits on its last point's cell and before its legend entry; untagged ones get neither
+ * (compare's fifth run on shares a line style with an earlier one: the tag tells them apart without colour). */
+Test(chart, series_tag_at_end_and_in_legend)
+{
+    double y1[5] = {1, 2, 3, 4, 5}, y2[5] = {5, 4, 3, 2, 1};
+    Chart c;
+    chart_init(&c);
+    FbErr err = {{0}, 0};
+    cr_assert_geq(chart_add_series(&c, "up", NULL, y1, 5, SERIES_LINE, &err), 0);
+    int k = chart_add_series(&c, "down", NULL, y2, 5, SERIES_LINE, &err);
+    cr_assert_geq(k, 0);
+    c.series[k].tag = '7';
+    char *s = render_text(&c, 50, 16);
+    cr_assert(strstr(s, "7 ━━ down"), "the tag before the legend entry:\n%s", s);
+    cr_assert(strstr(s, "  ━━ up"), "an untagged entry keeps its place:\n%s", s);
+    /* The last point of "down" (x = 4, y = 1) is the bottom-right cell of the plot: the row above the x axis,
+     * the column under the last x tick. */
+    const char *axis = strstr(s, "└");
+    cr_assert(axis);
+    const char *prev_end = axis;
+    while (prev_end > s && prev_end[-1] != '\n')
+        prev_end--;
+    const char *line = prev_end - 1;
+    while (line > s && line[-1] != '\n')
+        line--;
+    char row[256];
+    size_t n = (size_t)(prev_end - 1 - line);
+    cr_assert_lt(n, sizeof row);
+    memcpy(row, line, n);
+    row[n] = '\0';
+    size_t len = strlen(row);
+    cr_assert(len > 0 && row[len - 1] == '7', "the tag on the last point's cell, at the right end: '%s'\n%s", row, s);
+    int sevens = 0;
+    for (const char *q = s; *q; q++)
+        sevens += *q == '7';
+    cr_assert_eq(sevens, 2, "the tag twice (legend and curve end), nothing else:\n%s", s);
+    free(s);
+}

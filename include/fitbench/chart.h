@@ -43,6 +43,8 @@ typedef struct Series {
     double x0, dx;
     SeriesStyle style;
     uint8_t color;      /* GC_SERIES1.. ; 0 = series index + 1 */
+    uint32_t tag;       /* 0, or a character drawn at the series' last point and before its legend entry, so
+                         * series sharing a line style stay apart without colour (compare's fifth run on) */
 } Series;
 
 /* A vertical marker, e.g. where the learning rate changed ("lr×2"). */

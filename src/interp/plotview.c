@@ -198,10 +198,15 @@ static int build_compare(const Session *s, PlotView *pv, FbErr *err)
              cut ? ", cut off at 10x the start" : " from the same start",
              c->logy ? " (log scale)" : "");
     /* Solid, dashed, dotted, long dashes in turn, so the runs stay apart without colour. */
+    /* More runs than styles: each run's number at its curve's end and before its legend entry. */
     static const SeriesStyle st[4] = {SERIES_LINE, SERIES_DASHED, SERIES_DOTTED, SERIES_LONGDASH};
-    for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++)
-        if (chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 4], err) < 0)
+    for (size_t i = 0; i < cv->ncurves && (int)i < CHART_MAX_SERIES; i++) {
+        int k = chart_add_series(c, cv->c[i].label, cv->c[i].x, cv->c[i].y, cv->c[i].n, st[i % 4], err);
+        if (k < 0)
             return -1;
+        if (cv->ncurves > 4)
+            c->series[k].tag = i < 9 ? (uint32_t)('1' + i) : (uint32_t)('a' + i - 9);
+    }
     if (!cv->what[0] || !strcmp(cv->what, "loss"))
         optimum_line(s, pv);
     return 0;

@@ -754,23 +754,60 @@ uint32_t chart_style_glyph(SeriesStyle st)
     }
 }
 
+/* Is (col, row) one of the n cells in at[]? */
+static bool cell_taken(const Spot *at, int n, int col, int row)
+{
+    for (int i = 0; i < n; i++)
+        if (at[i].x == col && at[i].y == row)
+            return true;
+    return false;
+}
+
+/* Each tagged series' tag over the cell of its last point inside the plot (drawn after the data); when an
+ * earlier tag has that cell, the nearest free cell of the same column (above, below, then further). */
+static void plot_tags(const Chart *c, Plot *p, Grid *g)
+{
+    Spot at[CHART_MAX_SERIES];
+    int nat = 0;
+    for (int k = 0; k < c->nseries; k++) {
+        const Series *s = &c->series[k];
+        size_t i = s->n;
+        while (s->tag && i > 0 && !point_ok(series_x(s, i - 1), s->y[i - 1], c->logx, c->logy))
+            i--;
+        if (!s->tag || i == 0)
+            continue;
+        double fx = dotmap(&p->mx, series_x(s, i - 1)), fy = dotmap(&p->my, s->y[i - 1]);
+        if (fx < -0.5 || fx >= p->cv.dw - 0.5 || fy < -0.5 || fy >= p->cv.dh - 0.5)
+            continue; /* clipped away (a fixed range) */
+        int col = (int)rnd(fx) / 2, row = (int)rnd(fy) / 4, r = row;
+        for (int d = 1; (r < 0 || r >= p->f.ph || cell_taken(at, nat, col, r)) && d <= 2 * p->f.ph; d++)
+            r = row + (d % 2 ? -(d + 1) / 2 : d / 2);
+        if (r < 0 || r >= p->f.ph || cell_taken(at, nat, col, r))
+            continue;
+        at[nat++] = (Spot){col, r};
+        grid_put(g, p->f.plot_x0 + col, p->f.plot_y0 + r, s->tag, series_color(c, k));
+    }
+}
+
 /* Legend: one row per named series, in the corner that hides the least data. */
 static void plot_legend(const Chart *c, Plot *p, Grid *g)
 {
     const Frame *f = &p->f;
-    int nleg = 0, namew = 0;
+    int nleg = 0, namew = 0, tagw = 0;
     for (int k = 0; k < c->nseries; k++)
         if (nonempty(c->series[k].name)) {
             nleg++;
             int l = grid_text_cols(c->series[k].name);
             if (l > namew)
                 namew = l;
+            if (c->series[k].tag)
+                tagw = 2; /* "3 ━━ name" */
         }
     if (nleg == 0 || nleg > f->ph)
         return;
-    if (namew > f->pw - 4)
-        namew = f->pw - 4;
-    int lw = namew + 4; /* " ━━ name" or "━━ name " */
+    if (namew > f->pw - 4 - tagw)
+        namew = f->pw - 4 - tagw;
+    int lw = namew + 4 + tagw; /* " ━━ name" or "━━ name " */
     if (namew <= 0)
         return;
     Spot cand[4] = {{f->pw - lw, 0}, {0, 0}, {f->pw - lw, f->ph - nleg}, {0, f->ph - nleg}};
@@ -789,6 +826,10 @@ static void plot_legend(const Chart *c, Plot *p, Grid *g)
         if (right)
             x++;
         uint8_t sc = series_color(c, k);
+        if (tagw) {
+            grid_put(g, x, y, s->tag ? s->tag : ' ', sc);
+            x += tagw;
+        }
         uint32_t gl = chart_style_glyph(s->style);
         bool pts = s->style == SERIES_POINTS || s->style == SERIES_CROSSES;
         grid_put(g, x, y, pts ? ' ' : gl, sc);
@@ -865,6 +906,7 @@ int chart_render(const Chart *c, Grid *g, FbErr *err)
     plot_series(c, &p);
     plot_rules(c, &p);
     plot_composite(&p, g);
+    plot_tags(c, &p, g);
     frame_draw(&p.f, g, c->title, c->xlabel, c->ylabel);
     plot_legend(c, &p, g);
     plot_rule_labels(c, &p, g);

@@ -37,6 +37,9 @@ golden surface_mlp 'gen moons n=80 seed=2; scale standard; model mlp hidden=3; o
 # p1=/p2= the model built since does not have: the first two parameters, and the title says so.
 golden surface_stale 'gen linear n=20 d=3 seed=1; model mlp hidden=4; plot surface p1=W2[0,3] p2=b1[0];
   model linear; plot surface'
+# Six compare runs: four line styles, so each run's number marks its curve's end and its legend entry.
+golden compare_six 'gen moons n=120 noise=0.2 seed=1; split val=0.3 seed=1; model mlp hidden=4; loss bce;
+  optim sgd lr=0.1; compare lr=0.01,0.03,0.1,0.3,1,3 epochs=20; plot compare'
 # Two classes: P(class 1) in shades, the training points.
 golden boundary_bce 'gen moons n=80 noise=0.2 seed=3; scale standard; model mlp hidden=6; optim adam lr=0.05;
   train 15; plot boundary; save plot p.svg'

@@ -8,7 +8,8 @@
  * C-g C-g C-g C-x ( C-x ) C-g (the macro keys only ring the bell now: keyboard macros are off, rlkeys.c); the
  * editing mode and macro recording are reset between inputs.  Locale C.UTF-8 as
  * in the workbench (FB_FUZZ_LOCALE=C: as at the plain prompt).  FB_FUZZ_NO_KEY_GUARD=1 in the environment turns
- * the guards off, to show the crash they prevent (docs/reliability.md). */
+ * the guards off, to show the crash they prevent (docs/reliability.md); FB_FUZZ_TRACE=1 prints each key read and
+ * the line after each turn on stderr, to follow a replayed fault. */
 #include <readline/history.h>
 #include <readline/readline.h>
 
