@@ -1,6 +1,7 @@
 /* rlkeys.c — the key-input path into GNU Readline's callback mode and the guards that keep keys from crashing it
  * (see rlkeys.h for the Readline 8.2 bug they work around). */
 #include "fitbench/rlkeys.h"
+#include "fitbench/rlline.h"
 #include "fitbench/rlsearch.h"
 #include "fitbench/rlundo.h"
 
@@ -75,8 +76,10 @@ static bool prefix_key(int c)
 /* Before Readline acts on a key (rlundo.h); not inside a search, whose context holds undo lists out of sight. */
 static void repair_undo(void)
 {
-    if (rlkeys_guard && !RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH))
+    if (rlkeys_guard && !RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH)) {
         rlundo_repair();
+        rlline_repair(); /* no invalid UTF-8 for vi motions to loop on (rlline.h) */
+    }
 }
 
 static int rlk_getc(FILE *fp)
