@@ -181,3 +181,27 @@ Test(netplot, completion_of_the_new_words)
     cr_expect(completes(&h, "compare lr=0.1,0.2 ", "metric=ac", "metric=accuracy"));
     h_free(&h);
 }
+
+/* The key under the network is whole at any width it fits in: in full at 110 columns, in short in the workbench's
+ * 68-column plot pane (the full key was cut at "(vs the lay"). */
+Test(netplot, key_fits_the_width)
+{
+    H h;
+    h_init(&h);
+    run_ok(&h, "gen circles n=200 seed=1; model mlp hidden=4 act=tanh; plot network");
+    FbErr e;
+    int widths[2] = {110, 64};
+    const char *want[2][2] = {{"(vs the layer's max)", "under a map: its bias"}, {"(per layer)", "under: bias"}};
+    for (int k = 0; k < 2; k++) {
+        Grid *g = grid_new(widths[k], 30, &e);
+        cr_assert_not_null(g);
+        cr_assert_eq(plotview_render(&h.s, g, false, &e), 0, "%s", e.msg);
+        char *txt = grid_to_utf8(g, &e);
+        cr_assert_not_null(txt);
+        for (int i = 0; i < 2; i++)
+            cr_assert(strstr(txt, want[k][i]), "width %d: '%s' missing:\n%s", widths[k], want[k][i], txt);
+        free(txt);
+        grid_free(g);
+    }
+    h_free(&h);
+}

@@ -159,15 +159,17 @@ static void draw_full(const NetPlot *np, const NetLayout *L, Grid *g)
                 draw_links(np, L, g, c, j, wmax);
         }
     }
-    grid_text_clip(g, 0, g->h - 2,
-                   "weights in, top to bottom: \u25a0\u25a1 big +/-  \u25aa\u25ab medium  \u00b7 small "
-                   "(vs the layer's max)",
-                   GC_LABEL, g->w);
-    grid_text_clip(g, 0, g->h - 1,
-                   np->maps[1] ? "maps: output over the input plane, \u00b7\u2591\u2592\u2593\u2588 low to high; "
-                                 "under a map: its bias"
-                               : "each neuron shows its bias",
-                   GC_LABEL, g->w);
+    /* The key in full when it fits, else in short (the workbench's plot pane is 68 columns at 100). */
+    static const char *const wkey[2] = {
+        "weights in, top to bottom: \u25a0\u25a1 big +/-  \u25aa\u25ab medium  \u00b7 small (vs the layer's max)",
+        "weights in: \u25a0\u25a1 big +/-  \u25aa\u25ab medium  \u00b7 small (per layer)"};
+    static const char *const mkey[2] = {
+        "maps: output over the input plane, \u00b7\u2591\u2592\u2593\u2588 low to high; under a map: its bias",
+        "maps: output over the inputs, \u00b7\u2591\u2592\u2593\u2588 low to high; under: bias"};
+    const char *wk = grid_text_cols(wkey[0]) <= g->w ? wkey[0] : wkey[1];
+    const char *mk = np->maps[1] ? (grid_text_cols(mkey[0]) <= g->w ? mkey[0] : mkey[1]) : "each neuron shows its bias";
+    grid_text_clip(g, 0, g->h - 2, wk, GC_LABEL, g->w);
+    grid_text_clip(g, 0, g->h - 1, mk, GC_LABEL, g->w);
 }
 
 /* One line per layer: its size, activation, mean and largest |W|, mean bias; then the note. */
