@@ -211,6 +211,44 @@ Test(command, completion_candidates)
     h_free(&h);
 }
 
+/* Column names with a blank or a quote complete quoted, as the parser reads them back; the quote the user opened
+ * is matched too. */
+Test(command, completion_quotes_column_names)
+{
+    char dir[] = "/tmp/fb-complete-XXXXXX", path[64];
+    cr_assert(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sp.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("sale price,say \"hi\",sales\n1,2,3\n4,5,6\n", f);
+    fclose(f);
+    H h;
+    h_init(&h);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "load %s target=sales", path);
+    cr_assert_eq(h_run(&h, cmd), 0);
+    const char *typed[3] = {"drop=sal", "drop=\"sal", "drop='sal"};
+    for (int k = 0; k < 3; k++) {
+        char **v = command_complete(&h.it, "load x.csv ", typed[k]);
+        cr_assert(v && v[0] && v[1] && !v[2], "%s: two candidates", typed[k]);
+        cr_assert_str_eq(v[0], "drop=\"sale price\" ");
+        cr_assert_str_eq(v[1], "drop=sales ");
+        free(v[0]), free(v[1]), free(v);
+    }
+    char **v = command_complete(&h.it, "load x.csv ", "drop=say");
+    cr_assert(v && v[0] && !v[1]);
+    cr_assert_str_eq(v[0], "drop='say \"hi\"' ");
+    free(v[0]), free(v);
+    /* What completion wrote reads back as the column. */
+    snprintf(cmd, sizeof cmd, "load %s target=\"sale price\" drop='say \"hi\"'", path);
+    cr_assert_eq(h_run(&h, cmd), 0);
+    cr_assert_str_eq(h.s.data->ynames[0], "sale price");
+    cr_assert_eq(h.s.data->d, 1);
+    h_free(&h);
+    remove(path);
+    rmdir(dir);
+}
+
 Test(command, save_and_load_model_predict_bit_identically)
 {
     char dir[] = "/tmp/fbmodelXXXXXX", cmd[512];

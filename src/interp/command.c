@@ -629,6 +629,31 @@ static int add_cand(char ***v, size_t *n, size_t *cap, const char *s, const char
     return 0;
 }
 
+/* KEY=NAME for a column name, when NAME starts with typed (what follows '=', an opening quote skipped); quoted as
+ * the parser reads it (args.c) when NAME has a blank, a quote or a character that ends or splits a word: "sale
+ * price" in double quotes, a name holding a double quote in single ones (a name with both is left out). */
+static int add_column_cand(char ***v, size_t *n, size_t *cap, const char *key, const char *name, const char *typed)
+{
+    if (*typed == '"' || *typed == '\'')
+        typed++;
+    if (strncmp(name, typed, strlen(typed)) != 0)
+        return 0;
+    bool dq = strchr(name, '"') != NULL, sq = strchr(name, '\'') != NULL;
+    const char *q = "";
+    if (strpbrk(name, " \t\"';#=,"))
+        q = dq ? "'" : "\"";
+    if (dq && sq)
+        return 0;
+    size_t len = strlen(key) + strlen(name) + 4;
+    char *full = malloc(len);
+    if (!full)
+        return -1;
+    snprintf(full, len, "%s=%s%s%s", key, q, name, q);
+    int rc = add_cand(v, n, cap, full, "", " ");
+    free(full);
+    return rc;
+}
+
 char **command_complete(const Interp *it, const char *line_before, const char *word)
 {
     char **v = NULL;
@@ -665,16 +690,10 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
         /* Column names for the options that take them. */
         const Dataset *ds = it->s->data;
         if (ds && (strcmp(key, "target") == 0 || strcmp(key, "drop") == 0 || strcmp(key, "onehot") == 0)) {
-            for (size_t j = 0; j < ds->d; j++) {
-                char full[256];
-                snprintf(full, sizeof full, "%s=%s", key, ds->names[j]);
-                add_cand(&v, &n, &cap, full, word, " ");
-            }
-            for (size_t j = 0; j < ds->ny; j++) {
-                char full[256];
-                snprintf(full, sizeof full, "%s=%s", key, ds->ynames[j]);
-                add_cand(&v, &n, &cap, full, word, " ");
-            }
+            for (size_t j = 0; j < ds->d; j++)
+                add_column_cand(&v, &n, &cap, key, ds->names[j], eq + 1);
+            for (size_t j = 0; j < ds->ny; j++)
+                add_column_cand(&v, &n, &cap, key, ds->ynames[j], eq + 1);
         }
         args_free(&a);
         return v;
