@@ -28,8 +28,13 @@ static void show_data(Interp *it)
     sink_printf(it->out, "\nsplit: %zu train, %zu val, %zu test; scale %s; features %zu (degree %d)\n", p->train.n,
                 p->val.n, p->test.n, scale_name(p->spec.scale), p->d, p->spec.degree);
     /* Summary of the raw columns: what a learner checks before scaling. */
-    sink_printf(it->out, "%-16s %12s %12s %12s %12s\n", "column", "mean", "std", "min", "max");
     size_t ncols = ds->d + 1;
+    int w = 16; /* the name column: the longest shown name, at most 40 */
+    for (size_t j = 0; j < ncols; j++) {
+        size_t l = strlen(FB_SHOWN(j == ds->d ? ds->ynames[0] : ds->names[j])) + (j == ds->d ? 9 : 0);
+        w = l > (size_t)w ? (l < 40 ? (int)l : 40) : w;
+    }
+    sink_printf(it->out, "%-*s %12s %12s %12s %12s\n", w, "column", "mean", "std", "min", "max");
     for (size_t j = 0; j < ncols && j < 40; j++) {
         bool tgt = j == ds->d;
         double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
@@ -46,7 +51,7 @@ static void show_data(Interp *it)
         }
         char name[64];
         snprintf(name, sizeof name, "%s%s", FB_SHOWN(tgt ? ds->ynames[0] : ds->names[j]), tgt ? " (target)" : "");
-        sink_printf(it->out, "%-16s %12s %12s %12s %12s\n", name, NUM(it, mean), NUM(it, sqrt(sq / (double)ds->n)),
+        sink_printf(it->out, "%-*s %12s %12s %12s %12s\n", w, name, NUM(it, mean), NUM(it, sqrt(sq / (double)ds->n)),
                     NUM(it, lo), NUM(it, hi));
         if (j == 29 && ncols > 40) {
             sink_printf(it->out, "... %zu more columns\n", ncols - 31);

@@ -99,6 +99,13 @@ fi
 real "gzip" 'load eu.csv.gz; show data' '^eu.csv.gz: 3 rows, 2 features' 'y (target)  *3.25 '
 real 'drop="note, free text" (BOM, blanks in names)' 'load q.csv drop="note, free text"; show data' '^q.csv: 3 rows, 2 features' '^height cm  ' '^a b  '
 real "target='a b' onehot=1 (an index)" "load q.csv target='a b' onehot=1; show data" '^q.csv: 3 rows, 4 features' '^a b (target)' '^note, free text=z  '
+# A name longer than 16 columns widens the table: every row's numbers end where the header's do (the rows of a
+# target named "a long target name" were pushed out of line).
+printf 'a long input name,a long target name\n1,2\n3,5\n' >long.csv
+"$fb" -c 'load long.csv; show data' >out.txt 2>&1
+ends="$(awk '/^column / {h = 1} h && NF >= 5 {print length($0)}' out.txt | sort -u | tr '\n' ' ')"
+[ "$(wc -w <<<"$ends")" -eq 1 ] && pass "real CSV: long names keep show data's columns in line" ||
+  fail "real CSV: long names keep show data's columns in line" "line lengths $ends"
 real "an empty header cell next to x1" 'load empty-header.csv; show data' '^empty-header.csv: 2 rows, 3 features' '^x1_2  ' '^x1  '
 "$fb" -c 'load c1.csv; show data' >out.txt 2>err.txt
 if grep -q 'p\\u009bq' out.txt && grep -q 'r\\x9bs' out.txt && ! LC_ALL=C grep -qP '\x9b' out.txt; then
