@@ -344,3 +344,22 @@ Test(penalty, weight_decay_is_l2_on_the_weights_for_coupled_optimizers_not_adamw
     one_step("adamw lr=0.01", a, b, &np, &nw);
     cr_assert(rel_err(a, b, nw) > 1e-4, "adamw's decoupled decay looks like an l2 penalty: %.3g", rel_err(a, b, nw));
 }
+
+Test(penalty, help_and_completion_offer_l1_and_l2)
+{
+    H h;
+    h_init(&h);
+    char **v = command_complete(&h.it, "loss mse ", "l");
+    cr_assert(v);
+    int n = 0, l1 = 0, l2 = 0;
+    for (; v[n]; n++) {
+        l1 += strcmp(v[n], "l1=") == 0;
+        l2 += strcmp(v[n], "l2=") == 0;
+        free(v[n]);
+    }
+    free(v);
+    cr_assert(l1 == 1 && l2 == 1 && n == 2, "%d candidates", n);
+    cr_assert_eq(h_run(&h, "help loss"), 0, "%s", h_err(&h));
+    cr_assert(strstr(h_out(&h), "[l1=0] [l2=0]") && strstr(h_out(&h), "l1 * sum|w|"), "%s", h_out(&h));
+    h_free(&h);
+}

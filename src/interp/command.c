@@ -261,8 +261,10 @@ const Command commands[] = {
      0, 0, cmd_undo},
     {"solve", "solve [apply=yes|no]", "closed-form least squares for linear + mse, applied to the parameters",
      "With weight_decay > 0 it solves for the point gradient descent with that weight decay converges to\n"
-     "(ridge with the bias penalised too). The optimum's loss becomes the reference line of the loss plot;\n"
-     "apply=no computes only that, leaving the parameters where they are.",
+     "(ridge with the bias penalised too); with loss mse l2=V, ridge on the weights only (scikit-learn's\n"
+     "Ridge(alpha = n k V), intercept free). l1 has no closed form: refused (train instead). The optimum's\n"
+     "loss becomes the reference line of the loss plot; apply=no computes only that, leaving the\n"
+     "parameters where they are.",
      NULL, NULL, solve_o, CMD_STATE, 0, 0, cmd_solve},
     {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
      "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, 0, 1, cmd_eval},

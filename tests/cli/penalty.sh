@@ -101,3 +101,85 @@ check "penalty load model restores it" grep -qx 'loss      mse l1=0.02 l2=0.01' 
 sed 's/^l2 .*/l2 -1/' m.fbm >bad.fbm
 "$fb" -q -c "load boston; load model bad.fbm" >out.txt 2>err.txt
 check "penalty negative in a model file refused" grep -q 'l2 must be a finite number >= 0' err.txt
+
+# ---- check grad with the penalty: every layer fine (the numerical side is the penalised loss: tests/test_penalty.c)
+"$fb" -q -c "$base; loss mse l1=0.01 l2=0.05; train 2; check grad" >out.txt 2>&1
+check "penalty check grad fine" test "$(grep -cE '^[12] +[0-9]+ +[0-9]+ +[0-9.e+-]+  fine ' out.txt)" -eq 2
+
+# ---- solve: l1 refused, nothing changed
+"$fb" -q --keep-going -c "$base; model linear; loss mse l1=0.1; save weights w0" -c solve -c "save weights w1" \
+  >out.txt 2>err.txt
+check "penalty solve refuses l1" grep -q 'solve has no closed form for the l1 penalty' err.txt
+check "penalty solve refusal changes nothing" cmp -s w0/W.npy w1/W.npy
+
+# ---- save torch / save sklearn (python3-torch, python3-sklearn)
+py=""
+for cand in python3 /usr/bin/python3; do
+  if "$cand" -c 'import torch, numpy, sklearn' 2>/dev/null; then py="$cand"; break; fi
+done
+if [ -z "$py" ]; then
+  echo "SKIP penalty export: no python3 with torch, numpy and sklearn"
+  exit 0
+fi
+# cmp.py FITBENCH_HISTORY SCRIPT_HISTORY FITBENCH_WEIGHTS SCRIPT_WEIGHTS: train_loss, val_loss and grad_norm of every
+# row within 1e-9 relative, every final parameter within 1e-9 of the largest ("-" for no history).
+cat >"$t/cmp.py" <<'PY'
+import csv, os, sys
+import numpy as np
+fh, sh, fw, sw = sys.argv[1:]
+worst = 0.0
+if fh != "-":
+    a, b = list(csv.DictReader(open(fh))), list(csv.DictReader(open(sh)))
+    if len(a) != len(b):
+        sys.exit("%d rows, fitbench %d" % (len(b), len(a)))
+    for r, s in zip(a, b):
+        for k in ("train_loss", "val_loss", "grad_norm"):
+            if r[k] == "" and s[k] == "":
+                continue
+            x, y = float(r[k]), float(s[k])
+            e = abs(x - y) / max(abs(x), abs(y), 1e-300)
+            if e > 1e-9:
+                sys.exit("epoch %s %s: %.17g, fitbench %.17g" % (r["epoch"], k, y, x))
+            worst = max(worst, e)
+for f in sorted(os.listdir(fw)):
+    x, y = np.load(os.path.join(fw, f)), np.load(os.path.join(sw, f))
+    e = float(np.max(np.abs(x - y))) / max(float(np.max(np.abs(x))), 1e-300)
+    if e > 1e-9:
+        sys.exit("%s differs by %.3g of the largest" % (f, e))
+    worst = max(worst, e)
+print("ok %.2g" % worst)
+PY
+export_case() { # NAME COMMANDS KIND(torch|sklearn)
+  local name="$1" cmds="$2" kind="$3" why
+  mkdir -p "$t/ex_$name" && cd "$t/ex_$name" || exit 1
+  if [ "$kind" = torch ]; then
+    "$fb" -q -c "$cmds; save history fb.csv; save weights fb_w; save torch run.py" >fb.out 2>&1 &&
+      "$py" run.py >py.out 2>&1 && why="$("$py" "$t/cmp.py" fb.csv run_history.csv fb_w run_final 2>&1)"
+  else
+    "$fb" -q -c "$cmds; solve; save weights fb_w; save sklearn sk.py" >fb.out 2>&1 &&
+      "$py" sk.py >py.out 2>&1 && why="$("$py" "$t/cmp.py" - - fb_w sk_coef 2>&1)"
+  fi
+  local rc=$?
+  if [ $rc -eq 0 ]; then pass "penalty export $kind $name ($why)"
+  else fail "penalty export $kind $name" "$(tail -1 fb.out) $(tail -1 py.out 2>/dev/null) ${why:-}"; fi
+  cd "$t" || exit 1
+}
+export_case mlp_ce_adam_both "load iris; split val=0.2; scale standard; model mlp hidden=8 act=tanh; loss ce l1=0.01 l2=0.02; optim adam lr=0.01; batch 16; train 10; loss ce l2=0; train 5" torch
+export_case linear_mse_sgd_l2_then_l1 "load diabetes; split val=0.2; scale standard; model linear; loss mse l2=0.05; optim sgd lr=0.05 momentum=0.9; train 20; loss mse l1=0.1 l2=0; batch 32 shuffle=no; train 10" torch
+export_case logistic_bce_rmsprop_l1 "gen moons n=200; scale standard; model logistic; loss bce l1=0.02; optim rmsprop lr=0.01; batch 25; train 15" torch
+export_case ridge_l2 "load diabetes; scale standard; model linear; loss mse l2=0.1" sklearn
+export_case ridge_l2_and_wd "load boston; scale standard; model linear; loss mse l2=0.1; optim sgd weight_decay=0.05" sklearn
+export_case ridge_l2_poly "gen linear n=80 d=3; features poly degree=2; model linear; loss mse l2=0.02" sklearn
+# torchrun, two processes: the penalty is added once (by rank 0) to the summed shares
+mkdir -p "$t/ex_ddp" && cd "$t/ex_ddp" || exit 1
+if "$fb" -q -c "gen sine n=120; split val=0.2; scale standard; model mlp hidden=8 act=tanh; loss mse l1=0.01 l2=0.03; optim sgd lr=0.1 momentum=0.9; batch 32; train 10; save history fb.csv; save weights fb_w; save torch run.py" >fb.out 2>&1 &&
+  timeout 300 "$py" -m torch.distributed.run --standalone --nproc_per_node=2 --redirects 1 --tee 1 run.py --ddp \
+    --history ddp.csv --weights ddp_w >ddp.out 2>&1 && why="$("$py" "$t/cmp.py" fb.csv ddp.csv fb_w ddp_w 2>&1)"; then
+  pass "penalty export torchrun 2 processes ($why)"
+else
+  fail "penalty export torchrun 2 processes" "$(tail -1 ddp.out 2>/dev/null) ${why:-}"
+fi
+mkdir -p "$t/ex_l1" && cd "$t/ex_l1" || exit 1
+"$fb" -q -c "load diabetes; model linear; loss mse l1=0.1; save sklearn x.py" >out.txt 2>err.txt
+check "penalty save sklearn refuses l1" grep -q 'save sklearn: the l1 penalty has no closed form' err.txt
+check "penalty save sklearn l1: no file" test ! -e x.py
