@@ -14,6 +14,7 @@
 #include "fitbench/modelfile.h"
 #include "fitbench/penalty.h"
 #include "fitbench/rng.h"
+#include "fixture_close.h"
 #include "fixture_read.h"
 #include "harness.h"
 
@@ -44,6 +45,18 @@ static void pc_free(Pc *c)
 {
     model_free(&c->m);
     train_work_free(&c->w);
+}
+
+/* The loss without a penalty and a copy of its gradient (the caller frees it). */
+static double *plain_grad(Pc *c, double *loss)
+{
+    LossCfg plain = {.kind = LOSS_MSE, .delta = 1};
+    FbErr e;
+    cr_assert_eq(train_eval(&c->m, &plain, c->X, c->Y, 30, 2, &c->w, loss, true, &e), 0, "%s", e.msg);
+    double *g = malloc(c->m.nparams * sizeof *g);
+    cr_assert(g);
+    memcpy(g, c->m.grads, c->m.nparams * sizeof *g);
+    return g;
 }
 
 static bool is_weight(const Model *m, size_t q)
@@ -90,12 +103,9 @@ Test(penalty, training_loss_and_gradient_add_it)
     pc_init(&c, 2);
     Model *m = &c.m;
     FbErr e;
-    LossCfg plain = {.kind = LOSS_MSE, .delta = 1}, pen = plain;
-    pen.l1 = 0.05, pen.l2 = 0.2;
+    LossCfg pen = {.kind = LOSS_MSE, .delta = 1, .l1 = 0.05, .l2 = 0.2};
     double l0, l1;
-    cr_assert_eq(train_eval(m, &plain, c.X, c.Y, 30, 2, &c.w, &l0, true, &e), 0, "%s", e.msg);
-    double *g0 = malloc(m->nparams * sizeof *g0);
-    memcpy(g0, m->grads, m->nparams * sizeof *g0);
+    double *g0 = plain_grad(&c, &l0);
     cr_assert_eq(train_eval(m, &pen, c.X, c.Y, 30, 2, &c.w, &l1, true, &e), 0, "%s", e.msg);
     cr_assert_eq(l1, l0 + penalty_value(&pen, m));
     penalty_grad_add(&pen, m, g0);
@@ -117,11 +127,8 @@ Test(penalty, check_grad_includes_it)
     for (size_t l = 0; l < r.nlayers; l++)
         cr_assert(r.layer[l].rel < 1e-7, "layer %zu: relative error %g", l + 1, r.layer[l].rel);
     /* The gradient without the penalty, checked against differences of the penalised loss: caught. */
-    LossCfg plain = {.kind = LOSS_MSE, .delta = 1};
     double l0;
-    cr_assert_eq(train_eval(m, &plain, c.X, c.Y, 30, 2, &c.w, &l0, true, &e), 0);
-    double *g = malloc(m->nparams * sizeof *g);
-    memcpy(g, m->grads, m->nparams * sizeof *g);
+    double *g = plain_grad(&c, &l0);
     cr_assert_eq(gradcheck_run(m, &pen, c.X, c.Y, 30, 2, &c.w, 1e-5, 0, g, &r, &e), 0, "%s", e.msg);
     cr_assert(r.layer[0].rel > 1e-3, "the missing penalty goes unnoticed: %g", r.layer[0].rel);
     free(g);
@@ -156,35 +163,6 @@ Test(penalty, model_file_keeps_it)
 
 /* ---- solve: ridge against scikit-learn */
 
-static double rel_err(const double *a, const double *b, size_t n)
-{
-    double num = 0, den = 0;
-    for (size_t i = 0; i < n; i++) {
-        num = fmax(num, fabs(a[i] - b[i]));
-        den = fmax(den, fabs(b[i]));
-    }
-    return den > 0 ? num / den : num;
-}
-
-static const FxArr *need(const Fx *fx, const char *design, const char *name)
-{
-    const FxArr *a = fx_get(fx, name);
-    cr_assert(a, "%s: no array %s in the fixture", design, name);
-    return a;
-}
-
-/* Within 1e-9 of scikit-learn where scikit-learn is within 1e-10 of the exact answer (every design here, as
- * tools/ref_ridge.py prints), else at least as close to the exact answer as scikit-learn (a factor 10). */
-static void close_to(const char *design, const char *what, const double *got, const double *sk, const double *ex,
-                     size_t n)
-{
-    double sk_ex = rel_err(sk, ex, n), got_sk = rel_err(got, sk, n), got_ex = rel_err(got, ex, n);
-    if (sk_ex <= 1e-10)
-        cr_assert(got_sk <= 1e-9, "%s: %s differ from scikit-learn's by %.3g", design, what, got_sk);
-    else
-        cr_assert(got_ex <= 10 * sk_ex, "%s: %s %.3g from exact, scikit-learn %.3g", design, what, got_ex, sk_ex);
-}
-
 static void ridge_design(const char *name)
 {
     char rel[512];
@@ -201,13 +179,13 @@ static void ridge_design(const char *name)
     double lw = need(&r, name, "lwF")->v[0];
     cr_assert_eq(linalg_ridge_info(X->v, Y->v, n, dd, k, lw, 0.0, W, b, &info, &e), 0, "%s: %s", name, e.msg);
     linalg_info_free(&info);
-    close_to(name, "free-intercept weights", W, need(&r, name, "FW")->v, need(&r, name, "EFW")->v, k * dd);
-    close_to(name, "free intercepts", b, need(&r, name, "Fb")->v, need(&r, name, "EFb")->v, k);
+    check_close(name, "free-intercept weights", W, need(&r, name, "FW")->v, need(&r, name, "EFW")->v, k * dd);
+    check_close(name, "free intercepts", b, need(&r, name, "Fb")->v, need(&r, name, "EFb")->v, k);
     lw = need(&r, name, "lwS")->v[0];
     double lb = need(&r, name, "lbS")->v[0];
     cr_assert_eq(linalg_ridge_info(X->v, Y->v, n, dd, k, lw, lb, W, b, NULL, &e), 0, "%s: %s", name, e.msg);
-    close_to(name, "weights (l2 and weight decay)", W, need(&r, name, "SW")->v, need(&r, name, "ESW")->v, k * dd);
-    close_to(name, "intercepts (l2 and weight decay)", b, need(&r, name, "Sb")->v, need(&r, name, "ESb")->v, k);
+    check_close(name, "weights (l2 and weight decay)", W, need(&r, name, "SW")->v, need(&r, name, "ESW")->v, k * dd);
+    check_close(name, "intercepts (l2 and weight decay)", b, need(&r, name, "Sb")->v, need(&r, name, "ESb")->v, k);
     free(W);
     free(b);
     fx_free(&d);

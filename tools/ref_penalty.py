@@ -46,16 +46,30 @@ OUT = os.path.join(ROOT, "tests", "fixtures", "penalty")
 EPOCHS = 100
 TOL = 1e-9
 
+# torch's defaults of each kind (fitbench's names), then the options each case sets
+DEFAULTS = {
+    "sgd": dict(momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0),
+    "adam": dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, amsgrad=False),
+    "adamw": dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01, amsgrad=False),
+    "rmsprop": dict(alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False),
+    "adagrad": dict(lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10),
+}
+
+
+def opt(kind, **options):
+    return dict(DEFAULTS[kind], kind=kind, **options)
+
+
 OPTS = {
-    "sgd": dict(kind="sgd", lr=0.05),
-    "momentum": dict(kind="sgd", lr=0.02, momentum=0.9),
-    "nesterov": dict(kind="sgd", lr=0.02, momentum=0.9, nesterov=True),
-    "adam": dict(kind="adam", lr=0.01),
-    "amsgrad": dict(kind="adam", lr=0.01, amsgrad=True),
-    "adamw": dict(kind="adamw", lr=0.01, weight_decay=0.01),
-    "rmsprop": dict(kind="rmsprop", lr=0.003),
-    "rmspropcm": dict(kind="rmsprop", lr=0.002, centered=True, momentum=0.5),
-    "adagrad": dict(kind="adagrad", lr=0.1),
+    "sgd": opt("sgd", lr=0.05),
+    "momentum": opt("sgd", lr=0.02, momentum=0.9),
+    "nesterov": opt("sgd", lr=0.02, momentum=0.9, nesterov=True),
+    "adam": opt("adam", lr=0.01),
+    "amsgrad": opt("adam", lr=0.01, amsgrad=True),
+    "adamw": opt("adamw", lr=0.01, weight_decay=0.01),
+    "rmsprop": opt("rmsprop", lr=0.003),
+    "rmspropcm": opt("rmsprop", lr=0.002, centered=True, momentum=0.5),
+    "adagrad": opt("adagrad", lr=0.1),
 }
 PENS = {"l1": (0.05, 0.0), "l2": (0.0, 0.05), "both": (0.02, 0.03)}
 
@@ -119,37 +133,13 @@ def weights(c, sizes):
     return Ws, bs
 
 
-def make_opt(o, params):
-    k = o["kind"]
-    if k == "sgd":
-        return torch.optim.SGD(params, lr=o["lr"], momentum=o.get("momentum", 0.0),
-                               nesterov=o.get("nesterov", False), foreach=False)
-    if k in ("adam", "adamw"):
-        cls = torch.optim.Adam if k == "adam" else torch.optim.AdamW
-        return cls(params, lr=o["lr"], weight_decay=o.get("weight_decay", 0.0), amsgrad=o.get("amsgrad", False),
-                   foreach=False)
-    if k == "rmsprop":
-        return torch.optim.RMSprop(params, lr=o["lr"], centered=o.get("centered", False),
-                                   momentum=o.get("momentum", 0.0), foreach=False)
-    return torch.optim.Adagrad(params, lr=o["lr"], foreach=False)
-
-
 def train(c, X, T, Ws, bs):
     """The torch loop; returns (history of the penalised full-split loss, final [W, b] per layer)."""
-    layers = []
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if l < len(Ws) - 1:
-            layers.append(torch.nn.Tanh())
-    net = torch.nn.Sequential(*layers)
+    net = th.build_net(Ws, bs, "tanh")
     lins = [m for m in net if isinstance(m, torch.nn.Linear)]
     crit = {"mse": torch.nn.MSELoss(), "bce": torch.nn.BCEWithLogitsLoss(),
             "ce": torch.nn.CrossEntropyLoss()}[c["loss"]]
-    opt = make_opt(c["opt"], net.parameters())
+    opt = th.make_optimizer(c["opt"], net.parameters())
 
     def objective(A, B):
         pen = 0.0

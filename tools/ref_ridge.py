@@ -30,6 +30,9 @@ import sklearn
 from sklearn.linear_model import Ridge
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ref_solve import mp_mat, rel, write_block  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DESIGNS = os.path.join(ROOT, "tests", "fixtures", "solve", "designs")
 OUT = os.path.join(ROOT, "tests", "fixtures", "penalty", "ridge")
@@ -44,17 +47,6 @@ def read_blocks(path):
         out[name] = np.array([float(v) for v in toks[i + 3:i + 3 + r * c]]).reshape(r, c)
         i += 3 + r * c
     return out
-
-
-def write_block(f, name, a):
-    a = np.atleast_2d(np.asarray(a, dtype=float))
-    f.write("%s %d %d\n" % (name, a.shape[0], a.shape[1]))
-    for row in a:
-        f.write(" ".join("%.17g" % v for v in row) + "\n")
-
-
-def mp_mat(a):
-    return mp.matrix([[mp.mpf(float(v)) for v in row] for row in np.atleast_2d(a)])
 
 
 def exact(X, Y, lw, lb):
@@ -83,10 +75,6 @@ def sk_separate(X, Y, lw, lb):
     r = Ridge(alpha=lw, fit_intercept=False, solver="svd").fit(np.hstack([X, np.full((X.shape[0], 1), c)]), Y)
     th = r.coef_.reshape(Y.shape[1], -1)
     return th[:, :-1], c * th[:, -1]
-
-
-def rel(a, b):
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
 
 
 def onehot_city():
