@@ -10,7 +10,7 @@
 
 /* True when cfg adds a penalty (l1 or l2 nonzero).  With no penalty nothing
  * below touches a number: training is bit for bit what it was without. */
-bool penalty_on(const LossCfg *cfg);
+static inline bool penalty_on(const LossCfg *cfg) { return cfg->l1 != 0 || cfg->l2 != 0; }
 
 /* The penalty l1 * sum |w| + l2 * sum w^2 over the weights W_l of every
  * layer (not the biases), summed layer by layer, each W row-major.  0 when
@@ -23,6 +23,10 @@ double penalty_value(const LossCfg *cfg, const Model *m);
  * torch.sign's subgradient 0 at w == 0 (docs/math.md, "Penalties").
  * Does nothing when penalty_on is false.  Never fails. */
 void penalty_grad_add(const LossCfg *cfg, const Model *m, double *grads);
+
+/* penalty_grad_add on the flat parameters [lo, hi) only (the thread crew's share of a step): the same
+ * numbers, element by element.  Never fails. */
+void penalty_grad_range(const LossCfg *cfg, const Model *m, double *grads, size_t lo, size_t hi);
 
 /* Check a penalty strength given by a user or a file: finite and >= 0.
  * Fails with a sentence naming `key` (l1 or l2) otherwise. */

@@ -581,16 +581,15 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
         st->cursor = n;
     } else {
         size_t b = n - st->cursor < setup->batch ? n - st->cursor : setup->batch;
-        /* The crew sums its members' gradients inside its step: a penalty's term would miss it, so a
-         * penalised minibatch takes the one-thread path (its passes over whole splits still use the crew). */
-        bool crew = w->crew_on && crew_takes_steps(w->crew, m, b) && !penalty_on(&setup->loss);
+        bool crew = w->crew_on && crew_takes_steps(w->crew, m, b);
         double c = crew ? crew_batch_grad(w->crew, m, &setup->loss, data, st->perm, st->cursor, b)
                         : batch_grad(st, setup, data, w, b);
         if (!isfinite(c)) {
             *finite = false;
             return 0;
         }
-        penalty_grad_add(&setup->loss, m, m->grads); /* the batch's gradient of loss + penalty (none: no-op) */
+        if (!crew && penalty_on(&setup->loss)) /* the batch's gradient of loss + penalty; the crew adds it in its step */
+            penalty_grad_add(&setup->loss, m, m->grads);
         if (st->cursor + b >= n)
             keep_prev(m, w); /* the epoch's last update: its size against the weights (layerlog.h) */
         if (crew)

@@ -167,6 +167,9 @@ export_case() { # NAME COMMANDS KIND(torch|sklearn)
 export_case mlp_ce_adam_both "load iris; split val=0.2; scale standard; model mlp hidden=8 act=tanh; loss ce l1=0.01 l2=0.02; optim adam lr=0.01; batch 16; train 10; loss ce l2=0; train 5" torch
 export_case linear_mse_sgd_l2_then_l1 "load diabetes; split val=0.2; scale standard; model linear; loss mse l2=0.05; optim sgd lr=0.05 momentum=0.9; train 20; loss mse l1=0.1 l2=0; batch 32 shuffle=no; train 10" torch
 export_case logistic_bce_rmsprop_l1 "gen moons n=200; scale standard; model logistic; loss bce l1=0.02; optim rmsprop lr=0.01; batch 25; train 15" torch
+# big enough for the thread crew (set threads=2): its passes over whole splits, and the one-thread steps a
+# penalised minibatch takes (src/learn/train.c)
+export_case crew_mlp_ce_adam_both "set threads=2; gen spiral n=400 seed=3; scale standard; model mlp hidden=64,64 act=tanh; loss ce l1=0.001 l2=0.01; optim adam lr=0.01; batch 32; train 4" torch
 export_case ridge_l2 "load diabetes; scale standard; model linear; loss mse l2=0.1" sklearn
 export_case ridge_l2_and_wd "load boston; scale standard; model linear; loss mse l2=0.1; optim sgd weight_decay=0.05" sklearn
 export_case ridge_l2_poly "gen linear n=80 d=3; features poly degree=2; model linear; loss mse l2=0.02" sklearn
