@@ -305,8 +305,9 @@ static int export_sklearn_file(Interp *it, ExportPlan *plan, const char *path, F
     StrBuf sb = {0};
     int rc = export_sklearn(plan, &sb, err);
     if (!rc)
-        rc = write_script(it, path, &sb, plan->weight_decay > 0 || plan->l2 > 0 ? "a scikit-learn Ridge script"
-                                                                                : "a scikit-learn LinearRegression script",
+        rc = write_script(it, path, &sb,
+                          plan->weight_decay > 0 || plan->l2 > 0 ? "a scikit-learn Ridge script"
+                                                                 : "a scikit-learn LinearRegression script",
                           err);
     free(sb.buf);
     return rc;

@@ -15,8 +15,8 @@ int export_sklearn(const ExportPlan *p, StrBuf *out, FbErr *err)
         "\"\"\"%s.py: the closed form of a fitbench session in scikit-learn (written by `%s`).\n\n"
         "It rebuilds the session's data (the same rows, split, features and scaling) and fits what fitbench's\n"
         "`solve` computes: LinearRegression, or with the optimizer's weight decay and the loss's l2 penalty the\n"
-        "ridge problem gradient descent converges to. It prints the intercepts and coefficients and writes them as fitbench's\n"
-        "`save weights` does (W.npy is (outputs, features), b.npy (outputs)) into %s_coef/.\n\n"
+        "ridge problem gradient descent converges to. It prints the intercepts and coefficients and writes them\n"
+        "as fitbench's `save weights` does (W.npy is (outputs, features), b.npy (outputs)) into %s_coef/.\n\n"
         "Run it:  python3 %s.py\n"
         "\"\"\"\n"
         "import argparse\n",

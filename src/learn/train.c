@@ -588,7 +588,7 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
             *finite = false;
             return 0;
         }
-        if (!crew && penalty_on(&setup->loss)) /* the batch's gradient of loss + penalty; the crew adds it in its step */
+        if (!crew && penalty_on(&setup->loss)) /* the gradient of loss + penalty (the crew adds it in its step) */
             penalty_grad_add(&setup->loss, m, m->grads);
         if (st->cursor + b >= n)
             keep_prev(m, w); /* the epoch's last update: its size against the weights (layerlog.h) */

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,8 +451,9 @@ static int solve_checks(const double *X, const double *Y, size_t n, size_t d, si
 {
     if (n == 0)
         return fb_fail(err, "solve: no training rows");
-    if (!(lw >= 0) || !isfinite(lw) || !(lb >= 0) || !isfinite(lb))
-        return fb_fail(err, "solve: the ridge penalty must be finite and >= 0 (got %g)", !(lw >= 0) || !isfinite(lw) ? lw : lb);
+    bool bad_w = !(lw >= 0) || !isfinite(lw);
+    if (bad_w || !(lb >= 0) || !isfinite(lb))
+        return fb_fail(err, "solve: the ridge penalty must be finite and >= 0 (got %g)", bad_w ? lw : lb);
     if (blas_ready("solve: ", err))
         return -1;
     return check_finite(X, n * d, "X", err) || check_finite(Y, n * k, "the target", err) ? -1 : 0;
