@@ -292,4 +292,5 @@ def main():
         f.write("".join(n + "\n" for n in names))
 
 
-main()
+if __name__ == "__main__":  # tools/ref_ridge.py imports its helpers
+    main()

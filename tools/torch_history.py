@@ -506,6 +506,42 @@ class Hinge:
         return torch.relu(1.0 - t * z).mean()
 
 
+def build_net(Ws, bs, act):
+    """nn.Linear layers with weights Ws[l] (out, in) and biases bs[l], the activation act between them."""
+    layers = []
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0])
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        layers.append(lin)
+        if l < len(Ws) - 1:
+            if act == "relu":
+                layers.append(torch.nn.ReLU())
+            elif act == "tanh":
+                layers.append(torch.nn.Tanh())
+            elif act == "sigmoid":
+                layers.append(torch.nn.Sigmoid())
+    return torch.nn.Sequential(*layers)
+
+
+def make_optimizer(o, P):
+    """The torch optimizer of option dict o (every option of its kind, fitbench's names) over parameters P."""
+    if o["kind"] == "sgd":
+        return torch.optim.SGD(P, lr=o["lr"], momentum=o["momentum"], dampening=o["dampening"],
+                               weight_decay=o["weight_decay"], nesterov=o["nesterov"], foreach=False)
+    if o["kind"] in ("adam", "adamw"):
+        cls = torch.optim.Adam if o["kind"] == "adam" else torch.optim.AdamW
+        return cls(P, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"], weight_decay=o["weight_decay"],
+                   amsgrad=o["amsgrad"], foreach=False)
+    if o["kind"] == "rmsprop":
+        return torch.optim.RMSprop(P, lr=o["lr"], alpha=o["alpha"], eps=o["eps"], weight_decay=o["weight_decay"],
+                                   momentum=o["momentum"], centered=o["centered"], foreach=False)
+    return torch.optim.Adagrad(P, lr=o["lr"], lr_decay=o["lr_decay"], weight_decay=o["weight_decay"],
+                               initial_accumulator_value=o["initial_accumulator_value"], eps=o["eps"],
+                               foreach=False)
+
+
 def torch_history(cfg, Xtr, Ytr, Xva, Yva, Ws, bs, on_epoch=None):
     """Train in torch; returns the train_loss history (epoch 0..EPOCHS).
     on_epoch(net, opt), if given, runs after every epoch (for debugging)."""
@@ -518,42 +554,13 @@ def torch_history(cfg, Xtr, Ytr, Xva, Yva, Ws, bs, on_epoch=None):
     else:
         Y = torch.tensor(Ytr)
         Yv = torch.tensor(Yva) if Xva else None
-    layers = []
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0])
-        with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        layers.append(lin)
-        if l < len(Ws) - 1:
-            act = cfg["act"]
-            if act == "relu":
-                layers.append(torch.nn.ReLU())
-            elif act == "tanh":
-                layers.append(torch.nn.Tanh())
-            elif act == "sigmoid":
-                layers.append(torch.nn.Sigmoid())
-    net = torch.nn.Sequential(*layers)
+    net = build_net(Ws, bs, cfg.get("act"))
     lossfn = {"mse": torch.nn.MSELoss(), "mae": torch.nn.L1Loss(),
               "huber": torch.nn.HuberLoss(delta=cfg.get("delta", 1.0)),
               "bce": torch.nn.BCEWithLogitsLoss(), "ce": torch.nn.CrossEntropyLoss(), "hinge": Hinge()}[loss]
 
     o = cfg["opt"]
-    P = net.parameters()
-    if o["kind"] == "sgd":
-        opt = torch.optim.SGD(P, lr=o["lr"], momentum=o["momentum"], dampening=o["dampening"],
-                              weight_decay=o["weight_decay"], nesterov=o["nesterov"], foreach=False)
-    elif o["kind"] in ("adam", "adamw"):
-        cls = torch.optim.Adam if o["kind"] == "adam" else torch.optim.AdamW
-        opt = cls(P, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"], weight_decay=o["weight_decay"],
-                  amsgrad=o["amsgrad"], foreach=False)
-    elif o["kind"] == "rmsprop":
-        opt = torch.optim.RMSprop(P, lr=o["lr"], alpha=o["alpha"], eps=o["eps"], weight_decay=o["weight_decay"],
-                                  momentum=o["momentum"], centered=o["centered"], foreach=False)
-    else:
-        opt = torch.optim.Adagrad(P, lr=o["lr"], lr_decay=o["lr_decay"], weight_decay=o["weight_decay"],
-                                  initial_accumulator_value=o["initial_accumulator_value"], eps=o["eps"],
-                                  foreach=False)
+    opt = make_optimizer(o, net.parameters())
     s = cfg["sched"]
     S = torch.optim.lr_scheduler
     k = s["kind"]

@@ -54,8 +54,9 @@ typedef struct ExportPlan {
     size_t nev;
     bool has_val;              /* the split has validation rows */
     bool ddp;                  /* save torch ddp=yes: under torchrun the script splits batches without --ddp */
-    /* sklearn: the closed form solve computes (weight decay of the optimizer; 0 = least squares) */
-    double weight_decay;
+    /* sklearn: the closed form solve computes (weight decay of the optimizer, the loss's l2 penalty on the
+     * weights; both 0 = least squares) */
+    double weight_decay, l2;
 } ExportPlan;
 
 /* The PyTorch script for plan, appended to out (out->oom on out of memory).

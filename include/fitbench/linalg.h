@@ -36,6 +36,18 @@ typedef struct LinalgInfo {
 int linalg_lstsq_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
                       double *b, LinalgInfo *info, FbErr *err);
 
+/* Ridge with separate penalties on the weights and the intercepts: per output j
+ *   min || X w_j + b_j - y_j ||^2 + lw ||w_j||^2 + lb b_j^2
+ * for X (n, d), Y (n, k) row-major; W is (k, d), b (k).  lb == 0 is
+ * scikit-learn's Ridge(alpha=lw) with its unpenalised intercept (centre X
+ * and Y, solve (Xc^T Xc + lw I) w = Xc^T yc, b = ym - xm.w): `loss ... l2=`'s
+ * closed form; lw == lb is linalg_lstsq_info's ridge, bit for bit; lw == lb
+ * == 0 is its least squares.  Cholesky of the centred normal equations when
+ * well conditioned, else Householder QR (docs/math.md, "solve").  info as
+ * linalg_lstsq_info.  Fails as linalg_lstsq_info, and on lb > 0 with lw == 0. */
+int linalg_ridge_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lw, double lb,
+                      double *W, double *b, LinalgInfo *info, FbErr *err);
+
 /* linalg_lstsq_info without the info. */
 int linalg_lstsq(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda,
                  double *W, double *b, FbErr *err);

@@ -9,6 +9,7 @@ typedef enum { LOSS_MSE, LOSS_MAE, LOSS_HUBER, LOSS_BCE, LOSS_CE, LOSS_HINGE } L
 typedef struct LossCfg {
     LossKind kind;
     double delta; /* huber only; torch default 1.0 */
+    double l1, l2; /* penalties l1 * sum|w| + l2 * sum w^2 on the weights, added by training (penalty.h); 0 = none */
 } LossCfg;
 
 /* Mean loss of logits Z (n, k) against targets Y, and optionally dZ (n, k) =
@@ -39,6 +40,10 @@ double loss_grad(const LossCfg *cfg, const double *Z, const double *Y, size_t n,
 
 /* The number of terms the mean divides by: n * k, or n for ce. */
 size_t loss_count(const LossCfg *cfg, size_t n, size_t k);
+
+/* The loss as `loss` takes it back: its name, then delta= (huber), l1= and l2= (when nonzero), numbers
+ * with `digits` significant digits (fb_fmt).  Writes into buf (cut to size) and returns buf. */
+const char *loss_text(const LossCfg *cfg, int digits, char *buf, size_t size);
 
 /* The names of the losses as commands and model files spell them, in LossKind order, NULL-terminated. */
 extern const char *const loss_names[];

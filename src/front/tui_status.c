@@ -172,7 +172,7 @@ static void status_text(Tui *t, StatusText *st)
         stat_add(st, "data", "none yet");
     model_summary(s, big, sizeof big);
     stat_add(st, "model", "%s", big);
-    stat_add(st, "loss", "%s", s->built || s->loss_set ? loss_name(s->setup.loss.kind) : "-");
+    stat_add(st, "loss", "%s", s->built || s->loss_set ? loss_text(&s->setup.loss, 4, big, sizeof big) : "-");
     optim_summary(t, big, sizeof big);
     stat_add(st, "optim", "%s", big);
     stat_add(st, "schedule", "%s", sched_name(s->setup.sched.kind));

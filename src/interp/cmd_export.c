@@ -297,12 +297,18 @@ static int export_sklearn_file(Interp *it, ExportPlan *plan, const char *path, F
                        model_kind_name(s->ts.model.kind), loss_name(s->setup.loss.kind));
     if (s->setup.opt.kind == OPT_ADAMW && s->setup.opt.weight_decay > 0)
         return fb_fail(err, "save sklearn: adamw's decoupled weight decay has no closed form (as for solve)");
+    if (s->setup.loss.l1 > 0)
+        return fb_fail(err, "save sklearn: the l1 penalty has no closed form (as for solve); scikit-learn's Lasso "
+                            "solves it only iteratively, so no script is written (set loss mse l1=0)");
     plan->weight_decay = s->setup.opt.weight_decay;
+    plan->l2 = s->setup.loss.l2;
     StrBuf sb = {0};
     int rc = export_sklearn(plan, &sb, err);
     if (!rc)
-        rc = write_script(it, path, &sb, plan->weight_decay > 0 ? "a scikit-learn Ridge script"
-                                                                : "a scikit-learn LinearRegression script", err);
+        rc = write_script(it, path, &sb,
+                          plan->weight_decay > 0 || plan->l2 > 0 ? "a scikit-learn Ridge script"
+                                                                 : "a scikit-learn LinearRegression script",
+                          err);
     free(sb.buf);
     return rc;
 }

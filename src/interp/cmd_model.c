@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fitbench/command.h"
+#include "fitbench/penalty.h"
 #include "fitbench/strutil.h"
 
 /* The one plain word these commands take (command_run checked the count against the row). */
@@ -93,10 +94,21 @@ int cmd_loss(Interp *it, const Command *row, Args *a, FbErr *err)
     Session *s = it->s;
     LossCfg cfg = {.delta = 1.0};
     loss_from_name(w->text, &cfg.kind);
+    if (s->loss_set && cfg.kind == s->setup.loss.kind)
+        cfg = s->setup.loss; /* the same name keeps the options not given (compare's `loss <current> l1=V`) */
     const Tok *dt = args_opt(a, "delta");
     if (dt && cfg.kind != LOSS_HUBER)
         return fb_fail_at(err, dt->col, "delta= is for loss huber");
     args_num(a, "delta", &cfg.delta);
+    static const char *const pen[] = {"l1", "l2"};
+    for (int i = 0; i < 2; i++) {
+        const Tok *pt = args_opt(a, pen[i]);
+        double *v = i ? &cfg.l2 : &cfg.l1;
+        args_num(a, pen[i], v);
+        FbErr why;
+        if (pt && penalty_check(pen[i], *v, &why))
+            return fb_fail_at(err, pt->vcol, "%s", why.msg);
+    }
     char buf[256];
     if (s->mspec.set) {
         const char *why = session_loss_mismatch(s, &cfg, s->mspec.kind, buf, sizeof buf);
@@ -116,7 +128,8 @@ int cmd_loss(Interp *it, const Command *row, Args *a, FbErr *err)
                     knew == 1 ? "" : "s");
         return 0;
     }
-    sink_printf(it->out, "loss %s\n", w->text);
+    char lt[160];
+    sink_printf(it->out, "loss %s\n", loss_text(&cfg, s->set.precision, lt, sizeof lt));
     return 0;
 }
 

@@ -300,7 +300,8 @@ static void show_config(Interp *it)
     sink_printf(it->out, "scale     %s\nfeatures  degree %d\n", scale_name(ps->scale), ps->degree);
     if (s->mspec.set)
         sink_printf(it->out, "model     %s\n", model_kind_name(s->mspec.kind));
-    sink_printf(it->out, "loss      %s\n", loss_name(s->setup.loss.kind));
+    char lt[160];
+    sink_printf(it->out, "loss      %s\n", loss_text(&s->setup.loss, s->set.precision, lt, sizeof lt));
     char ob[512]; /* every option, as optim takes them back */
     sink_printf(it->out, "optim     %s\n", optim_text(&s->setup.opt, s->set.precision, ob, sizeof ob));
     sink_printf(it->out, "schedule  %s\n", sched_text(&s->setup.sched, s->set.precision, ob, sizeof ob));

@@ -532,19 +532,25 @@ int cmd_solve(Interp *it, const Command *row, Args *a, FbErr *err)
         return fb_fail(err, "adamw's decoupled weight decay has no closed-form optimum; use optim sgd "
                             "weight_decay=%g for ridge",
                        o->weight_decay);
+    const LossCfg *lc = &s->setup.loss;
+    if (lc->l1 > 0)
+        return fb_fail(err, "solve has no closed form for the l1 penalty (|w| has a kink at 0): train with it "
+                            "(train 500, say), or set loss mse l1=0");
     const Part *p = &s->prep->train;
     Model *m = &s->ts.model;
     size_t d = m->sizes[0], k = m->sizes[1];
-    /* Gradient descent on mean((z - y)^2) over n*k values with weight decay
-     * wd stops where (A^T A + (wd n k / 2) I) theta = A^T y. */
+    /* Gradient descent on mean((z - y)^2) over n*k values + l2 sum w^2, with weight decay wd on every
+     * parameter, stops where the gradient times n k / 2 vanishes: (A^T A + diag(lw I, lb)) theta = A^T y
+     * with lb = wd n k / 2 on the intercepts and lw = lb + l2 n k on the weights (docs/math.md). */
     double lambda = o->weight_decay * (double)p->n * (double)k / 2.0;
+    double lw = lambda + lc->l2 * (double)p->n * (double)k;
     bool apply = true;
     args_bool(a, "apply", &apply);
     double *theta = fb_malloc(m->nparams, sizeof *theta, "the solution", err);
     if (!theta)
         return -1;
     LinalgInfo info;
-    if (linalg_lstsq_info(p->X, p->Y, p->n, d, k, lambda, theta + m->woff[0], theta + m->boff[0], &info, err)) {
+    if (linalg_ridge_info(p->X, p->Y, p->n, d, k, lw, lambda, theta + m->woff[0], theta + m->boff[0], &info, err)) {
         free(theta);
         return -1;
     }
@@ -584,7 +590,9 @@ int cmd_solve(Interp *it, const Command *row, Args *a, FbErr *err)
         return -1;
     session_set_optimum(s, loss);
     sink_printf(it->out, "solved %s: train_loss %s (%zu parameters)\n",
-                lambda > 0 ? "ridge (weight_decay)" : "least squares", NUM(it, loss), m->nparams);
+                lw > lambda ? (lambda > 0 ? "ridge (l2 and weight_decay)" : "ridge (l2)")
+                            : lambda > 0 ? "ridge (weight_decay)" : "least squares",
+                NUM(it, loss), m->nparams);
     return 0;
 }
 

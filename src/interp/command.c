@@ -68,6 +68,8 @@ static const OptSpec init_o[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec loss_o[] = {
     {"delta", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "huber: where the loss turns linear (1)"},
+    {"l1", OT_NUM, 0, INF, 0, NULL, "L1 penalty l1 * sum|w| on the weights, not biases (0)"},
+    {"l2", OT_NUM, 0, INF, 0, NULL, "L2 penalty l2 * sum w^2 on the weights, not biases (0)"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec optim_o[] = {
     {"lr", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "learning rate (sgd 0.01, adam 0.001, rmsprop 0.01, adagrad 0.01)"},
@@ -215,9 +217,12 @@ const Command commands[] = {
      "normal: N(0, std^2); uniform: U(-bound, bound); xavier: Glorot uniform; he: Kaiming normal;\n"
      "torch: nn.Linear's default U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Resets optimizer state and history.",
      "initialisation", init_names, init_o, CMD_STATE, 1, 1, cmd_init},
-    {"loss", "loss mse|mae|huber|bce|ce|hinge [delta=1]", "choose the loss (mean reduction, as PyTorch)",
+    {"loss", "loss mse|mae|huber|bce|ce|hinge [delta=1] [l1=0] [l2=0]", "choose the loss (mean reduction, as PyTorch)",
      "mse, mae (L1), huber: regression. bce: BCEWithLogits for two classes. ce: CrossEntropy over K logits.\n"
-     "hinge: mean(max(0, 1 - t z)) with t = -1/+1. See docs/math.md.",
+     "hinge: mean(max(0, 1 - t z)) with t = -1/+1. l1=, l2= add l1 * sum|w| + l2 * sum w^2 over every\n"
+     "layer's weights (not biases) to the loss and its gradient, as a PyTorch loop adding them before\n"
+     "backward(). The same name keeps the options not given; another name starts from the defaults.\n"
+     "See docs/math.md.",
      "loss", loss_names, loss_o, CMD_STATE, 1, 1, cmd_loss},
     {"optim", "optim sgd|adam|adamw|rmsprop|adagrad [lr=] [momentum=] [dampening=] [nesterov=] [weight_decay=]\n"
               "      [beta1=] [beta2=] [eps=] [alpha=] [centered=] [amsgrad=] [lr_decay=] [initial_accumulator_value=]\n"
@@ -256,8 +261,10 @@ const Command commands[] = {
      0, 0, cmd_undo},
     {"solve", "solve [apply=yes|no]", "closed-form least squares for linear + mse, applied to the parameters",
      "With weight_decay > 0 it solves for the point gradient descent with that weight decay converges to\n"
-     "(ridge with the bias penalised too). The optimum's loss becomes the reference line of the loss plot;\n"
-     "apply=no computes only that, leaving the parameters where they are.",
+     "(ridge with the bias penalised too); with loss mse l2=V, ridge on the weights only (scikit-learn's\n"
+     "Ridge(alpha = n k V), intercept free). l1 has no closed form: refused (train instead). The optimum's\n"
+     "loss becomes the reference line of the loss plot; apply=no computes only that, leaving the\n"
+     "parameters where they are.",
      NULL, NULL, solve_o, CMD_STATE, 0, 0, cmd_solve},
     {"eval", "eval [train|val|test|all]", "metrics: loss, mse, rmse, mae, r2 / accuracy, log-loss",
      "Without an argument: every split that has rows.", "split", eval_w, none_o, 0, 0, 1, cmd_eval},

@@ -144,10 +144,14 @@ static void sched_kwargs(const SchedCfg *c, const OptCfg *o, StrBuf *out)
 
 static void put_loss(const LossCfg *l, StrBuf *out)
 {
+    strbuf_printf(out, "    run.set_loss(\"%s\"", loss_name(l->kind));
     if (l->kind == LOSS_HUBER)
-        strbuf_printf(out, "    run.set_loss(\"huber\", delta=%s)\n", F(l->delta));
-    else
-        strbuf_printf(out, "    run.set_loss(\"%s\")\n", loss_name(l->kind));
+        strbuf_printf(out, ", delta=%s", F(l->delta));
+    if (l->l1 != 0) /* the penalties only when set: the scripts of sessions without them stay as they were */
+        strbuf_printf(out, ", l1=%s", F(l->l1));
+    if (l->l2 != 0)
+        strbuf_printf(out, ", l2=%s", F(l->l2));
+    strbuf_puts(out, ")\n");
 }
 
 static void put_optim(const OptCfg *o, const char *call, StrBuf *out)

@@ -510,7 +510,8 @@ int session_set_loss(Session *s, const LossCfg *cfg, bool *rebuilt, FbErr *err)
     *rebuilt = false;
     size_t kold = s->built ? s->ts.model.sizes[s->ts.model.nlayers] : 0;
     LossKind old = s->setup.loss.kind;
-    if (cfg->kind != s->setup.loss.kind || cfg->delta != s->setup.loss.delta)
+    if (cfg->kind != s->setup.loss.kind || cfg->delta != s->setup.loss.delta || cfg->l1 != s->setup.loss.l1 ||
+        cfg->l2 != s->setup.loss.l2)
         s->optimum = NAN;
     s->setup.loss = *cfg;
     s->loss_set = true;

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Elements per block of the bce and ce loops: exp and log1p run over a block at a time (vmath.h). */
 #define LOSS_BLOCK 256
@@ -232,4 +233,17 @@ int loss_from_name(const char *name, LossKind *k)
         return -1;
     *k = (LossKind)i;
     return 0;
+}
+
+const char *loss_text(const LossCfg *cfg, int digits, char *buf, size_t size)
+{
+    char num[40];
+    size_t len = (size_t)snprintf(buf, size, "%s", loss_name(cfg->kind));
+    if (cfg->kind == LOSS_HUBER && len < size)
+        len += (size_t)snprintf(buf + len, size - len, " delta=%s", fb_fmt(num, sizeof num, cfg->delta, digits));
+    if (cfg->l1 != 0 && len < size)
+        len += (size_t)snprintf(buf + len, size - len, " l1=%s", fb_fmt(num, sizeof num, cfg->l1, digits));
+    if (cfg->l2 != 0 && len < size)
+        snprintf(buf + len, size - len, " l2=%s", fb_fmt(num, sizeof num, cfg->l2, digits));
+    return buf;
 }

@@ -161,6 +161,12 @@ int modelfile_save(const char *path, const ModelFile *mf, FbErr *err)
         fprintf(fp, " %zu", m->sizes[l]);
     fprintf(fp, "\nloss %s\ndelta ", loss_names[mf->loss.kind]);
     put(fp, mf->loss.delta);
+    if (mf->loss.l1 != 0 || mf->loss.l2 != 0) { /* only when set: files without penalties stay as they were */
+        fprintf(fp, "l1 ");
+        put(fp, mf->loss.l1);
+        fprintf(fp, "l2 ");
+        put(fp, mf->loss.l2);
+    }
     put_columns(fp, mf->schema);
     fprintf(fp, "classes %zu\n", mf->nclasses);
     for (size_t c = 0; c < mf->nclasses; c++)

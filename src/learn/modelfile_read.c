@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fitbench/penalty.h"
 #include "fitbench/strutil.h"
 #include "modelfile_words.h"
 
@@ -17,11 +18,17 @@ typedef struct Reader {
     char *buf;
     size_t cap;
     FbErr *err;
+    bool again; /* the next next_line returns buf again (a line looked at and put back) */
 } Reader;
 
 /* Next line without its newline; NULL at end of file (err filled). */
 static char *next_line(Reader *r, const char *expect)
 {
+    if (r->again) {
+        r->again = false;
+        r->line++;
+        return r->buf;
+    }
     ssize_t n = getline(&r->buf, &r->cap, r->fp);
     r->line++;
     if (n < 0) {
@@ -436,6 +443,33 @@ static int parse_params(Reader *r, ModelFile *mf, int kind, int act, const size_
     return 0;
 }
 
+/* The optional "l1 V" and "l2 V" lines after delta (written only when a penalty is set): finite, >= 0.
+ * Without them the penalties are 0 and the line read is put back. */
+static int parse_penalty(Reader *r, ModelFile *mf)
+{
+    char *l;
+    do
+        l = next_line(r, "the rest of the file");
+    while (l && l[0] == '#');
+    if (!l)
+        return -1;
+    r->again = true; /* keyed below, or the next section's reader, takes it */
+    r->line--;
+    if (strncmp(l, "l1 ", 3) != 0)
+        return 0;
+    static const char *const keys[] = {"l1", "l2"};
+    for (int i = 0; i < 2; i++) {
+        double *v = i ? &mf->loss.l2 : &mf->loss.l1;
+        char *t = keyed(r, keys[i]);
+        if (!t)
+            return -1;
+        FbErr why;
+        if (!fb_parse_double(t, strlen(t), v) || penalty_check(keys[i], *v, &why))
+            return fb_fail(r->err, "%s:%ld: %s must be a finite number >= 0", r->path, r->line, keys[i]);
+    }
+    return 0;
+}
+
 static int parse(Reader *r, ModelFile *mf)
 {
     char *l = next_line(r, "the header");
@@ -459,6 +493,8 @@ static int parse(Reader *r, ModelFile *mf)
     char *v = keyed(r, "delta");
     if (!v || !fb_parse_double(v, strlen(v), &mf->loss.delta) || !(mf->loss.delta > 0) || !isfinite(mf->loss.delta))
         return v ? fb_fail(r->err, "%s:%ld: delta must be a finite number > 0", r->path, r->line) : -1;
+    if (parse_penalty(r, mf))
+        return -1;
     if (mf->version == 1) {
         if (parse_v1_data(r, mf) || count_of(r, "classes", MODELFILE_MAX_CLASSES, &mf->nclasses) ||
             fits_file(r, (double)mf->nclasses, "classes") || names(r, "a class name", mf->nclasses, &mf->classes, 1))
@@ -484,7 +520,7 @@ int modelfile_read(const char *path, ModelFile *mf, FbErr *err)
     FILE *fp = fopen(path, "r");
     if (!fp)
         return fb_fail(err, "cannot open %s: %s", path, strerror(errno));
-    Reader r = {fp, path, 0, NULL, 0, err};
+    Reader r = {fp, path, 0, NULL, 0, err, false};
     int rc = parse(&r, mf);
     free(r.buf);
     fclose(fp);

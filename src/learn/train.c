@@ -3,6 +3,7 @@
 
 #include "fitbench/blas.h"
 #include "fitbench/fused.h"
+#include "fitbench/penalty.h"
 #include "train_crew.h"
 
 #include <cblas.h>
@@ -167,6 +168,11 @@ int train_eval_metrics(Model *m, const LossCfg *loss, const double *X, const dou
         *out_loss = crew_eval(w->crew, m, loss, X, Y, n, want_grad, t, met ? w->msum : NULL);
     else
         *out_loss = eval_chunks(m, loss, X, Y, n, ky, w, want_grad, t);
+    if (penalty_on(loss)) { /* the loss's penalty terms: after the data term, as `loss + penalty` in torch */
+        *out_loss += penalty_value(loss, m);
+        if (want_grad)
+            penalty_grad_add(loss, m, m->grads);
+    }
     if (met)
         metric_finish(t, k, w->msum, Y, n, ky, met);
     return 0;
@@ -283,7 +289,8 @@ static bool now_fresh(const TrainState *st, const TrainSetup *setup, const Train
 {
     const TrainNow *nw = &st->now;
     return nw->valid && nw->nparams == st->model.nparams && nw->loss.kind == setup->loss.kind &&
-           nw->loss.delta == setup->loss.delta && nw->X == data->X && nw->n == data->n &&
+           nw->loss.delta == setup->loss.delta && nw->loss.l1 == setup->loss.l1 &&
+           nw->loss.l2 == setup->loss.l2 && nw->X == data->X && nw->n == data->n &&
            nw->Xv == (data->nv ? data->Xv : NULL) && nw->nv == data->nv &&
            memcmp(nw->params, st->model.params, st->model.nparams * sizeof(double)) == 0;
 }
@@ -581,6 +588,8 @@ static int one_update(TrainState *st, const TrainSetup *setup, const TrainData *
             *finite = false;
             return 0;
         }
+        if (!crew && penalty_on(&setup->loss)) /* the gradient of loss + penalty (the crew adds it in its step) */
+            penalty_grad_add(&setup->loss, m, m->grads);
         if (st->cursor + b >= n)
             keep_prev(m, w); /* the epoch's last update: its size against the weights (layerlog.h) */
         if (crew)

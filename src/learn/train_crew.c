@@ -2,6 +2,7 @@
 #include "train_crew.h"
 
 #include "fitbench/fused.h"
+#include "fitbench/penalty.h"
 #include "fitbench/blas.h"
 #include "fitbench/team.h"
 
@@ -239,6 +240,8 @@ static void step_job(void *ctx, size_t i, size_t k)
     size_t lo, hi;
     param_range(c->nparams, i, k, &lo, &hi);
     sum_parts(c, c->upd->grads, lo, hi, false);
+    if (penalty_on(c->loss)) /* the loss's penalty, this member's share */
+        penalty_grad_range(c->loss, c->upd, c->upd->grads, lo, hi);
     optim_step_range(c->opt_cfg, c->lr, c->opt, c->upd->params, c->upd->grads, lo, hi);
 }
 

@@ -47,7 +47,8 @@ size_t crew_size(const TrainCrew *c); /* members; 1 for NULL */
 double crew_batch_grad(TrainCrew *c, const Model *m, const LossCfg *loss, const TrainData *data, const size_t *perm,
                        size_t cursor, size_t b);
 
-/* After crew_batch_grad: m->grads = the sum of the parts, then one
+/* After crew_batch_grad: m->grads = the sum of the parts plus the gradient
+ * of the loss's penalty (penalty.h; crew_batch_grad's loss), then one
  * optimizer step on m->params, each member its own range. */
 void crew_step(TrainCrew *c, Model *m, const OptCfg *cfg, double lr, OptState *opt);
 

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,18 +337,19 @@ static int ridge_uncentre(const Normal *ne, size_t d, size_t k, double *W, doubl
     return 0;
 }
 
-/* Ridge with the bias penalised (the fixed point of weight decay on every
- * parameter):  min ||X w + b - y||^2 + lambda (||w||^2 + b^2)  per output.
+/* Ridge:  min ||X w + b - y||^2 + lw ||w||^2 + lb b^2  per output (lw = lb:
+ * the bias penalised like every weight, the fixed point of weight decay on
+ * every parameter; lb = 0: scikit-learn's Ridge with its free intercept).
  * Written in the centred coordinates w and c = b + xm.w, which keep an
  * offset X (1000 + noise) out of the arithmetic:
  *   ||X w + b - y||^2 = ||Xc w - yc||^2 + n (c - ym)^2,  b = c - xm.w,
  * so the normal equations in (w, c) are, with p = d + 1,
- *   [Xc^T Xc + lambda (I + xm xm^T)   -lambda xm] [w]   [Xc^T yc]
- *   [-lambda xm^T                      n + lambda] [c] = [n ym   ]      (*)
+ *   [Xc^T Xc + lw I + lb xm xm^T   -lb xm] [w]   [Xc^T yc]
+ *   [-lb xm^T                      n + lb] [c] = [n ym   ]      (*)
  * solved by Cholesky when well conditioned and the intercept does not cancel
  * (else 1: the caller uses ridge_qr; W and b may have been written). */
-static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
-                        double *b, LinalgInfo *info, FbErr *err)
+static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, size_t k, double lw, double lb,
+                        double *W, double *b, LinalgInfo *info, FbErr *err)
 {
     size_t p = d + 1;
     if (p > 46340)
@@ -360,11 +362,11 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
         /* Row-major upper == column-major lower: G[i * p + j], j >= i. */
         for (size_t i = 0; i < d; i++) {
             for (size_t j = i; j < d; j++)
-                G[i * p + j] += lambda * xm[i] * xm[j];
-            G[i * p + i] += lambda;
-            G[i * p + d] = -lambda * xm[i];
+                G[i * p + j] += lb * xm[i] * xm[j];
+            G[i * p + i] += lw;
+            G[i * p + d] = -lb * xm[i];
         }
-        G[d * p + d] = (double)n + lambda;
+        G[d * p + d] = (double)n + lb;
         for (size_t j = 0; j < k; j++)
             R[j * p + d] = (double)n * ne.ym[j];
         rc = cholesky_solve(G, R, p, k, info, err);
@@ -376,14 +378,15 @@ static int ridge_normal(const double *X, const double *Y, size_t n, size_t d, si
 }
 
 /* Ridge as the least-squares problem it is, solved by Householder QR (dgels;
- * full column rank since lambda > 0), as scikit-learn's Ridge(solver="svd")
+ * full column rank since lw > 0), as scikit-learn's Ridge(solver="svd")
  * on [X 1] solves it, in theta = (w, b) directly so that the intercept is not
  * the difference of two large numbers when X is offset:
- *   [X          1      ] [w]  ~  [y]
- *   [sqrt(l) I  0      ] [b]     [0]
- *   [0          sqrt(l)]         [0]
- * an (n + d + 1, d + 1) system, column-major. */
-static int ridge_qr(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
+ *   [X           1       ] [w]  ~  [y]
+ *   [sqrt(lw) I  0       ] [b]     [0]
+ *   [0           sqrt(lb)]         [0]
+ * an (n + d + 1, d + 1) system, column-major (lb = 0: the last row is zero,
+ * and the system still has full column rank). */
+static int ridge_qr(const double *X, const double *Y, size_t n, size_t d, size_t k, double lw, double lb, double *W,
                     double *b, LinalgInfo *info, FbErr *err)
 {
     size_t m = n + d + 1, p = d + 1;
@@ -395,7 +398,7 @@ static int ridge_qr(const double *X, const double *Y, size_t n, size_t d, size_t
     int rc = -1;
     if (!B)
         goto out;
-    double sl = sqrt(lambda);
+    double sl = sqrt(lw);
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < d; j++)
             A[j * m + i] = X[i * d + j];
@@ -403,8 +406,9 @@ static int ridge_qr(const double *X, const double *Y, size_t n, size_t d, size_t
         for (size_t j = 0; j < k; j++)
             B[j * m + i] = Y[i * k + j];
     }
-    for (size_t j = 0; j < p; j++)
+    for (size_t j = 0; j < d; j++)
         A[j * m + n + j] = sl;
+    A[d * m + n + d] = sqrt(lb);
     char trans = 'N';
     int mm = (int)m, pn = (int)p, nrhs = (int)k, lwork = -1, inf = 0;
     double wq = 0;
@@ -441,33 +445,72 @@ void linalg_info_free(LinalgInfo *info)
     }
 }
 
-int linalg_lstsq_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
-                      double *b, LinalgInfo *info, FbErr *err)
+/* The checks every solve makes: rows, finite penalties and data, BLAS room. */
+static int solve_checks(const double *X, const double *Y, size_t n, size_t d, size_t k, double lw, double lb,
+                        FbErr *err)
 {
+    if (n == 0)
+        return fb_fail(err, "solve: no training rows");
+    bool bad_w = !(lw >= 0) || !isfinite(lw);
+    if (bad_w || !(lb >= 0) || !isfinite(lb))
+        return fb_fail(err, "solve: the ridge penalty must be finite and >= 0 (got %g)", bad_w ? lw : lb);
+    if (blas_ready("solve: ", err))
+        return -1;
+    return check_finite(X, n * d, "X", err) || check_finite(Y, n * k, "the target", err) ? -1 : 0;
+}
+
+/* Nothing but the intercept: the mean (shrunk by n / (n + lb) under a penalty on it). */
+static void intercept_only(const double *Y, size_t n, size_t k, double lb, double *b, LinalgInfo *info)
+{
+    col_means(Y, n, k, b);
+    for (size_t j = 0; j < k; j++)
+        b[j] *= (double)n / ((double)n + lb);
+    info->path = "mean";
+}
+
+int linalg_ridge_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lw, double lb,
+                      double *W, double *b, LinalgInfo *info, FbErr *err)
+{
+    if (lw == 0 && lb == 0)
+        return linalg_lstsq_info(X, Y, n, d, k, 0.0, W, b, info, err);
     LinalgInfo scratch;
     if (!info)
         info = &scratch;
     memset(info, 0, sizeof *info);
-    if (n == 0)
-        return fb_fail(err, "solve: no training rows");
-    if (!(lambda >= 0) || !isfinite(lambda))
-        return fb_fail(err, "solve: the ridge penalty must be finite and >= 0 (got %g)", lambda);
-    if (blas_ready("solve: ", err))
-        return -1;
-    if (check_finite(X, n * d, "X", err) || check_finite(Y, n * k, "the target", err))
+    if (!(lw > 0) && lb > 0)
+        return fb_fail(err, "solve: a penalty on the intercept needs one on the weights too");
+    if (solve_checks(X, Y, n, d, k, lw, lb, err))
         return -1;
     if (d == 0) {
-        /* Nothing but the intercept: the mean (shrunk by n / (n + lambda) under ridge). */
-        col_means(Y, n, k, b);
-        for (size_t j = 0; j < k; j++)
-            b[j] *= (double)n / ((double)n + lambda);
-        info->path = "mean";
+        intercept_only(Y, n, k, lb, b, info);
         return 0;
     }
-    int rc = lambda > 0 ? ridge_normal(X, Y, n, d, k, lambda, W, b, info, err)
-                        : ols_normal(X, Y, n, d, k, W, b, info, err);
+    int rc = ridge_normal(X, Y, n, d, k, lw, lb, W, b, info, err);
     if (rc > 0)
-        rc = lambda > 0 ? ridge_qr(X, Y, n, d, k, lambda, W, b, info, err) : ols_svd(X, Y, n, d, k, W, b, info, err);
+        rc = ridge_qr(X, Y, n, d, k, lw, lb, W, b, info, err);
+    if (rc || info == &scratch)
+        linalg_info_free(info);
+    return rc;
+}
+
+int linalg_lstsq_info(const double *X, const double *Y, size_t n, size_t d, size_t k, double lambda, double *W,
+                      double *b, LinalgInfo *info, FbErr *err)
+{
+    if (lambda > 0)
+        return linalg_ridge_info(X, Y, n, d, k, lambda, lambda, W, b, info, err);
+    LinalgInfo scratch;
+    if (!info)
+        info = &scratch;
+    memset(info, 0, sizeof *info);
+    if (solve_checks(X, Y, n, d, k, lambda, lambda, err))
+        return -1;
+    if (d == 0) {
+        intercept_only(Y, n, k, 0.0, b, info);
+        return 0;
+    }
+    int rc = ols_normal(X, Y, n, d, k, W, b, info, err);
+    if (rc > 0)
+        rc = ols_svd(X, Y, n, d, k, W, b, info, err);
     if (rc || info == &scratch)
         linalg_info_free(info);
     return rc;
