@@ -1,0 +1,48 @@
+/* variant.h — a copy of the session with one setting changed, for `compare`: the keys compare can vary, the
+ * command that applies each value, and where each run starts.  One table (variant.c); compare, its
+ * completion, its help and its error messages ask it. */
+#ifndef FITBENCH_VARIANT_H
+#define FITBENCH_VARIANT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fitbench/command.h"
+
+/* Keys compare can vary, at most (the optimizer options included). */
+#define VARIANT_KEYS_MAX 40
+
+typedef struct VariantKey VariantKey;
+
+/* Applies KEY=VAL to the copy c (already a clone of it->s), through the ordinary command where there is one
+ * (so a value is checked exactly as a typed one).  Fails (-1, err saying why, without the key) when the value
+ * or the session does not allow it; c then stays a valid session the caller frees. */
+typedef int (*VariantApply)(Interp *it, const char *key, const char *val, Session *c, FbErr *err);
+
+struct VariantKey {
+    const char *key;     /* the key; NULL in the one row that stands for every optimizer option */
+    const char *applies; /* what applies V, for help and docs: "model mlp hidden=V (act kept)" */
+    bool fresh;          /* it changes the model or the features: each run starts from a fresh init */
+    VariantApply apply;
+};
+
+/* The row for key (an optimizer option from optim_all_options() finds the optimizer-option row), or NULL
+ * for a key compare cannot vary.  Never fails. */
+const VariantKey *variant_find(const char *key);
+
+/* Every key compare can vary, in the table's order with the optimizer options in place of their row, into
+ * keys (cap entries, NULL-terminated; cap >= VARIANT_KEYS_MAX + 1 holds them all).  Returns how many. */
+size_t variant_keys(const char **keys, size_t cap);
+
+/* A comma-separated list of every key (for messages), into buf. */
+void variant_key_list(char *buf, size_t size);
+
+/* The rows, NULL-key row included, ending with a row whose apply is NULL (docs, tests). */
+const VariantKey *variant_table(void);
+
+/* c = a copy of it->s with key=val applied (vk = variant_find(key)).  The copy runs on the calling thread's
+ * terms: its TrainWork is empty.  Fails (-1, err saying why, c left empty) on a value the setting refuses or
+ * out of memory. */
+int variant_make(Interp *it, const VariantKey *vk, const char *key, const char *val, Session *c, FbErr *err);
+
+#endif
