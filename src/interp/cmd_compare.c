@@ -309,6 +309,9 @@ static int run_make(Interp *it, const CompareArgs *ca, int mi, size_t i, Run *r,
              c->setup.batch ? "" : "full");
     if (c->setup.batch)
         snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "%zu", c->setup.batch);
+    if (ca->vk->fresh || strcmp(ca->kv->key, "train_size") == 0) /* what else the value changed */
+        snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "; %zu training rows, %zu parameters",
+                 c->prep->train.n, c->ts.model.nparams);
     k->x = fb_malloc(r->cap, sizeof(double), "a compare curve", err);
     k->y = k->x ? fb_malloc(r->cap, sizeof(double), "a compare curve", err) : NULL;
     k->y2 = k->y ? fb_malloc(r->cap, sizeof(double), "a compare curve", err) : NULL;

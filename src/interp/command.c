@@ -9,6 +9,7 @@
 
 #include "fitbench/gen.h"
 #include "fitbench/strutil.h"
+#include "fitbench/variant.h"
 
 #define INF INFINITY
 
@@ -291,11 +292,17 @@ const Command commands[] = {
      "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
-    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
-     "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
-     "parameters and data order; the session's own model is left as it was. A run uses the session's\n"
-     "optimizer with only KEY changed; an optim value (optim=\"sgd lr=0.02,adam lr=1\") starts from that\n"
-     "optimizer's defaults, so sgd lr=0.02 has momentum 0. The output lists every option each run used.",
+    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]",
+     "train one copy per value, side by side on the cores, overlay the curves",
+     "KEY is an optimizer option (lr, momentum, ...), optim, batch, hidden, act, degree, scale, seed, l1, l2 or\n"
+     "train_size. Each value is applied to a copy through its own command (hidden=16x8 -> model mlp hidden=16,8,\n"
+     "act kept; degree -> features poly; scale; seed -> set seed + reset: the init and the data order; l1, l2\n"
+     "-> loss with that penalty; train_size=F -> the first int(F n) training rows, validation kept). Keys that\n"
+     "change the model or the features (hidden, act, degree, scale, seed) start each run from a fresh init;\n"
+     "the others from the current parameters and data order. optim=\"sgd lr=0.02,adam lr=1\" starts from that\n"
+     "optimizer's defaults. The runs train in parallel, each on one thread, so each gives the bits of that run\n"
+     "alone under set threads=1. Ctrl-C stops them all and keeps the runs that finished. The session's own\n"
+     "model is left as it was; the table lists each run's options, final losses and score.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
@@ -629,6 +636,14 @@ static int add_cand(char ***v, size_t *n, size_t *cap, const char *s, const char
     return 0;
 }
 
+static void complete_compare(char ***v, size_t *n, size_t *cap, const char *word)
+{
+    const char *keys[VARIANT_KEYS_MAX + 1];
+    variant_keys(keys, VARIANT_KEYS_MAX + 1);
+    for (size_t i = 0; keys[i]; i++)
+        add_cand(v, n, cap, keys[i], word, "=");
+}
+
 char **command_complete(const Interp *it, const char *line_before, const char *word)
 {
     char **v = NULL;
@@ -696,6 +711,8 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     OptKind ok;
     SchedKind sk;
     bool per_optim = c->run == cmd_optim && np > 0 && optim_from_name(pos[0]->text, &ok) == 0;
+    if (c->run == cmd_compare) /* the keys compare varies (variant.h) */
+        complete_compare(&v, &n, &cap, word);
     bool per_sched = c->run == cmd_schedule && np > 0 && sched_from_name(pos[0]->text, &sk) == 0;
     for (const OptSpec *o = c->opts; o && o->key; o++)
         if (per_optim ? optim_takes(ok, o->key) || strcmp(o->key, "schedule") == 0
