@@ -45,4 +45,7 @@ const VariantKey *variant_table(void);
  * out of memory. */
 int variant_make(Interp *it, const VariantKey *vk, const char *key, const char *val, Session *c, FbErr *err);
 
+/* train_size's value: a fraction in (0, 1] into *f.  Fails (-1, err) on anything else. */
+int variant_fraction(const char *val, double *f, FbErr *err);
+
 #endif

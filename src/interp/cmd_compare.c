@@ -10,6 +10,8 @@
 
 #include "fitbench/blas.h"
 #include "fitbench/command.h"
+#include "fitbench/cvfold.h"
+#include "fitbench/folds.h"
 #include "fitbench/par.h"
 #include "fitbench/strutil.h"
 #include "fitbench/team.h"
@@ -21,7 +23,8 @@ typedef struct CompareArgs {
     const Tok *kv;
     const VariantKey *vk;
     const Tok *metric; /* metric=NAME, or NULL: the loss */
-    long epochs;
+    const Tok *cvt;    /* cv=K, or NULL */
+    long epochs, folds; /* folds: cv=K's K, 0 without */
     char *vals;
     char *v[CURVES_MAX];
     size_t nv;
@@ -37,6 +40,8 @@ typedef struct Run {
     atomic_long epochs;        /* epochs done */
     atomic_bool done;          /* its training returned */
     TrainOutcome out;
+    bool fold;                 /* a fold of cv=: c is the fold's copy, k is NULL, fr its scores */
+    FoldResult fr;
     int rc;
     FbErr err;
 } Run;
@@ -51,6 +56,7 @@ typedef struct Pool {
     atomic_size_t next;        /* the next run to take */
     atomic_size_t finished;    /* runs taken and ended (or skipped after a stop) */
     atomic_int stop;           /* a run failed, or the user stopped the command */
+    long done0;                /* cv=: epochs of the folds run in earlier waves */
 } Pool;
 
 typedef struct Job {
@@ -124,6 +130,12 @@ static int compare_parse(const Command *row, const Args *a, CompareArgs *ca, FbE
             ca->metric = t; /* its value was checked against the option's choices */
             continue;
         }
+        if (strcmp(t->key, "cv") == 0) {
+            if (!fb_parse_long(t->val, &ca->folds) || ca->folds < 2 || ca->folds > FOLDS_MAX)
+                return fb_fail_at(err, t->vcol, "cv= takes the number of folds, 2 to %d (got '%s')", FOLDS_MAX, t->val);
+            ca->cvt = t;
+            continue;
+        }
         if (ca->kv)
             return fb_fail_at(err, t->col, "compare varies one setting at a time ('%s' and '%s')", ca->kv->key, t->key);
         if (!(ca->vk = variant_find(t->key)))
@@ -165,10 +177,11 @@ static double curve_value(const HistRow *r, int mi, bool val)
  * to the pace. */
 static void pool_sync(Pool *p)
 {
-    long done = 0;
+    long done = p->done0;
     for (size_t i = 0; i < p->nv; i++) {
         Run *r = &p->runs[i];
-        r->k->n = atomic_load_explicit(&r->published, memory_order_acquire);
+        if (r->k)
+            r->k->n = atomic_load_explicit(&r->published, memory_order_acquire);
         done += atomic_load_explicit(&r->done, memory_order_relaxed) ? p->epochs : atomic_load(&r->epochs);
     }
     p->it->work_done = done;
@@ -191,7 +204,7 @@ static int run_epoch(void *ctx, const TrainState *st)
     Run *r = x->r;
     const HistRow *h = history_last(&st->hist);
     size_t j = atomic_load_explicit(&r->published, memory_order_relaxed);
-    if (j < r->cap) {
+    if (r->k && j < r->cap) {
         r->k->x[j] = (double)h->epoch;
         r->k->y[j] = curve_value(h, x->p->mi, false);
         r->k->y2[j] = curve_value(h, x->p->mi, true);
@@ -205,7 +218,8 @@ static int run_batch(void *ctx, const TrainState *st)
 {
     (void)st;
     RunCtx *x = ctx;
-    session_path_step(&x->r->c);
+    if (!x->r->fold)
+        session_path_step(&x->r->c);
     return x->main ? pool_tick(x->p, false) : atomic_load(&x->p->stop);
 }
 
@@ -219,6 +233,14 @@ static void run_one(Pool *p, size_t i, bool main)
     TrainData data;
     session_train_data(&r->c, &data);
     r->c.work.one_thread = true;
+    if (r->fold) {
+        r->rc = cv_fold_score(&r->c, p->epochs, &hooks, &r->fr, &r->err);
+        r->out.end = r->rc ? TRAIN_DONE : r->fr.end;
+        if (r->rc)
+            atomic_store(&p->stop, 1);
+        atomic_store(&r->done, true);
+        return;
+    }
     r->rc = session_path_mark(&r->c, &r->err);
     if (!r->rc)
         r->rc = train_run(&r->c.ts, &r->c.setup, &data, &r->c.work, p->epochs, 0, 0, &hooks, &r->out, &r->err);
@@ -272,24 +294,55 @@ static size_t pool_workers(size_t nv, int blas_count)
     return w > 1 && !blas_callers_fit((int)w - 1) ? 1 : w;
 }
 
-/* Train every run, on up to pool_workers threads; the calling thread draws.  Returns when all have ended. */
+/* Train p's runs on p->workers threads; the calling thread also draws.  Returns when all have ended. */
 static void pool_run(Pool *p)
 {
-    int before = blas_single_begin();
-    p->workers = pool_workers(p->nv, before);
     Job jobs[PAR_MAX_JOBS];
     for (size_t w = 0; w < p->workers; w++)
         jobs[w] = (Job){p, w};
-    Interp *it = p->it;
+    atomic_store(&p->next, 0);
+    atomic_store(&p->finished, 0);
+    par_run(jobs, sizeof jobs[0], p->workers, pool_job);
+}
+
+/* A compare's training starts / ends: BLAS held at one thread (each run calls it from its own), the front
+ * end's live drawing.  begin returns BLAS's count before, which end gives back. */
+static int compare_begin(Interp *it, long work)
+{
+    if (it->interrupt)
+        *it->interrupt = 0;
+    it->work_done = 0;
+    it->work_total = work;
+    int before = blas_single_begin();
     if (it->fe && it->fe->train_begin)
         it->fe->train_begin(it->fe->ctx, it);
-    par_run(jobs, sizeof jobs[0], p->workers, pool_job);
+    return before;
+}
+
+static void compare_end(Interp *it, int before)
+{
     if (it->fe && it->fe->train_end)
         it->fe->train_end(it->fe->ctx, it);
     blas_single_end(before);
+    it->work_done = it->work_total = 0;
+    if (it->interrupt)
+        *it->interrupt = 0;
 }
 
 /* ---- making the copies ------------------------------------------------------------------ */
+
+/* Every option a run used: "sgd lr=0.02 momentum=0 ...; batch full", and for the keys that change the data or the
+ * model its training rows and parameters. */
+static void run_opts(const CompareArgs *ca, const Session *c, char *buf, size_t size)
+{
+    char ot[128];
+    snprintf(buf, size, "%s; batch %s", optim_text(&c->setup.opt, 6, ot, sizeof ot), c->setup.batch ? "" : "full");
+    if (c->setup.batch)
+        snprintf(buf + strlen(buf), size - strlen(buf), "%zu", c->setup.batch);
+    if (ca->vk->fresh || (strcmp(ca->kv->key, "train_size") == 0 && !ca->folds))
+        snprintf(buf + strlen(buf), size - strlen(buf), "; %zu training rows, %zu parameters", c->prep->train.n,
+                 c->ts.model.nparams);
+}
 
 /* Run i's copy (value i applied) and its curve k, whose first point is the copy's starting row.  The copy's
  * history gets rows of its own, so that runs on different threads never write a shared buffer.  Fails (-1,
@@ -303,15 +356,9 @@ static int run_make(Interp *it, const CompareArgs *ca, int mi, size_t i, Run *r,
     r->k = k;
     r->cap = (size_t)ca->epochs + 1;
     snprintf(k->label, sizeof k->label, "%s=%s", ca->kv->key, ca->v[i]);
-    char ot[128];
-    const Session *c = &r->c;
-    snprintf(k->opts, sizeof k->opts, "%s; batch %s", optim_text(&c->setup.opt, 6, ot, sizeof ot),
-             c->setup.batch ? "" : "full");
-    if (c->setup.batch)
-        snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "%zu", c->setup.batch);
-    if (ca->vk->fresh || strcmp(ca->kv->key, "train_size") == 0) /* what else the value changed */
-        snprintf(k->opts + strlen(k->opts), sizeof k->opts - strlen(k->opts), "; %zu training rows, %zu parameters",
-                 c->prep->train.n, c->ts.model.nparams);
+    if (!fb_parse_double(ca->v[i], strlen(ca->v[i]), &k->xval))
+        k->xval = NAN;
+    run_opts(ca, &r->c, k->opts, sizeof k->opts);
     k->x = fb_malloc(r->cap, sizeof(double), "a compare curve", err);
     k->y = k->x ? fb_malloc(r->cap, sizeof(double), "a compare curve", err) : NULL;
     k->y2 = k->y ? fb_malloc(r->cap, sizeof(double), "a compare curve", err) : NULL;
@@ -350,6 +397,25 @@ static bool run_kept(const Run *r)
     return atomic_load(&r->done) && r->out.end != TRAIN_INTERRUPTED && r->out.end != TRAIN_STOPPED;
 }
 
+/* The run's final losses and score, training rows and weights (biases left out) into its curve. */
+static void run_outcome(const Pool *p, Run *r, const HistRow *last, Curve *k)
+{
+    int si = p->mi >= 0 ? p->mi : 0;
+    double f[4] = {last->train_loss, last->val_loss, last->train_metric[si], last->val_metric[si]};
+    for (int j = 0; j < 4; j++)
+        k->final[j] = f[j], k->spread[j] = NAN;
+    k->rows = (double)r->c.prep->train.n;
+    const Model *m = &r->c.ts.model;
+    size_t nw = 0;
+    for (size_t l = 0; l < m->nlayers; l++)
+        nw += m->boff[l] - m->woff[l];
+    k->w = malloc((nw ? nw : 1) * sizeof *k->w); /* NULL (out of memory): plot path says there is nothing */
+    for (size_t l = 0, q = 0; k->w && l < m->nlayers; l++)
+        for (size_t j = m->woff[l]; j < m->boff[l]; j++)
+            k->w[q++] = m->params[j];
+    k->nw = k->w ? nw : 0;
+}
+
 /* Keep the runs that ended (all epochs, or diverged): their curves move to the front of cv with their
  * parameter paths (for plot surface) and final history rows (into last); the curves of runs stopped part-way
  * or never started are dropped.  Frees every copy.  Returns how many are kept. */
@@ -364,6 +430,7 @@ static size_t runs_keep(Pool *p, Curves *cv, HistRow *last, TrainOutcome *outs)
             memset(&r->c.path, 0, sizeof r->c.path);
             last[w] = *history_last(&r->c.ts.hist);
             outs[w] = r->out;
+            run_outcome(p, r, &last[w], k);
             if (w != i) {
                 cv->c[w] = *k;
                 memset(k, 0, sizeof *k);
@@ -447,16 +514,188 @@ static void compare_report(Interp *it, const CompareArgs *ca, const Curves *cv, 
     sink_printf(it->out, "the session's own model is unchanged; the plot shows the curves (plot compare)\n");
 }
 
-/* ---- the command ------------------------------------------------------------------------ */
-
 /* The first run's error, if a run failed (out of memory, a setup train_run refuses). */
 static int runs_failed(const Pool *p, FbErr *err)
 {
     for (size_t i = 0; i < p->nv; i++)
         if (atomic_load(&p->runs[i].done) && p->runs[i].rc)
-            return fb_fail(err, "compare %s: %s", p->runs[i].k->label, p->runs[i].err.msg);
+            return fb_fail(err, "compare: %s", p->runs[i].err.msg);
     return 0;
 }
+
+/* ---- cv=K: every value through K folds ------------------------------------------------------- */
+
+/* The base of value i for its folds: the copy with the value applied, or for train_size a plain copy and the
+ * fraction (*frac; 1 for other keys), which each fold applies to its own training rows. */
+static int cv_base(Interp *it, const CompareArgs *ca, size_t i, Session *c, double *frac, FbErr *err)
+{
+    FbErr e2;
+    memset(&e2, 0, sizeof e2);
+    *frac = 1;
+    int rc = strcmp(ca->kv->key, "train_size") == 0
+                 ? (variant_fraction(ca->v[i], frac, &e2) || session_clone(c, it->s, &e2) ? -1 : 0)
+                 : variant_make(it, ca->vk, ca->kv->key, ca->v[i], c, &e2);
+    return rc ? fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg) : 0;
+}
+
+/* The folds (value, fold) = (j / K, j % K) from j0 on, as many as there are workers, trained side by side;
+ * their scores into res.  *stopped when a stop came (their folds then count as not run). */
+static int cv_wave(Pool *p, Session *base, const double *frac, const CvFolds *cf, size_t j0, size_t total,
+                   size_t *order, FoldResult *res, bool *stopped, FbErr *err)
+{
+    size_t nw = total - j0 < p->workers ? total - j0 : p->workers, made = 0;
+    int rc = 0;
+    memset(p->runs, 0, p->workers * sizeof *p->runs);
+    for (; made < nw && !rc; made++) {
+        size_t j = j0 + made, i = j / (size_t)cf->k;
+        p->runs[made].fold = true;
+        rc = cv_fold_copy(&base[i], cf, (int)(j % (size_t)cf->k), frac[i], order, &p->runs[made].c, err);
+    }
+    if (!rc) {
+        p->nv = nw;
+        p->done0 = (long)j0 * p->epochs;
+        pool_run(p);
+        rc = runs_failed(p, err);
+    }
+    for (size_t w = 0; w < made; w++) {
+        Run *r = &p->runs[w];
+        res[j0 + w] = r->fr;
+        if (!atomic_load(&r->done) || r->fr.end == TRAIN_INTERRUPTED || r->fr.end == TRAIN_STOPPED)
+            *stopped = true, res[j0 + w].end = TRAIN_STOPPED;
+        session_free(&r->c); /* a copy that failed was left empty */
+    }
+    return rc;
+}
+
+/* Value i's fold scores (K of them, res) into its curve: the means and standard deviations. */
+static void cv_outcome(const FoldResult *res, int K, Curve *k)
+{
+    double v[4][FOLDS_MAX], rows = 0;
+    for (int f = 0; f < K; f++) {
+        v[0][f] = res[f].train_loss, v[1][f] = res[f].val_loss;
+        v[2][f] = res[f].train_score, v[3][f] = res[f].val_score;
+        rows += (double)res[f].ntrain;
+    }
+    for (int j = 0; j < 4; j++)
+        cv_mean_std(v[j], (size_t)K, &k->final[j], &k->spread[j]);
+    k->rows = rows / K;
+}
+
+/* The table of cv=: per value, the mean and standard deviation over the folds of each loss and score. */
+static void cv_report(Interp *it, const CompareArgs *ca, const Curves *cv, bool strat, size_t nrows)
+{
+    sink_printf(it->out, "compare %s, cv k=%ld on %zu rows (%s), %ld epochs per fold; %s:\n", cv->key, ca->folds,
+                nrows, strat ? "stratified" : "not stratified", ca->epochs,
+                ca->vk->fresh ? "each run from a fresh init (the session's seed)" : "each run from the current parameters");
+    int lw = 8;
+    for (size_t i = 0; i < cv->ncurves; i++) {
+        sink_printf(it->out, "  %s: %s\n", cv->c[i].label, cv->c[i].opts);
+        lw = (int)strlen(cv->c[i].label) > lw ? (int)strlen(cv->c[i].label) : lw;
+    }
+    char h[4][32];
+    snprintf(h[0], sizeof h[0], "train_loss"), snprintf(h[1], sizeof h[1], "val_loss");
+    snprintf(h[2], sizeof h[2], "train_%s", cv->score), snprintf(h[3], sizeof h[3], "val_%s", cv->score);
+    sink_printf(it->out, "%-*s", lw, "");
+    for (int j = 0; j < 4; j++)
+        sink_printf(it->out, " %14s %10s", h[j], "std");
+    sink_printf(it->out, "\n");
+    for (size_t i = 0; i < cv->ncurves; i++) {
+        sink_printf(it->out, "%-*s", lw, cv->c[i].label);
+        for (int j = 0; j < 4; j++)
+            sink_printf(it->out, " %14s %10s", NUM(it, cv->c[i].final[j]), NUM(it, cv->c[i].spread[j]));
+        sink_printf(it->out, "\n");
+    }
+    if (cv->ncurves < ca->nv)
+        sink_printf(it->out, "(interrupted: %zu of %zu values ran every fold and are kept)\n", cv->ncurves, ca->nv);
+    sink_printf(it->out, "the session's own model is unchanged; plot %s shows the scores\n",
+                strcmp(cv->key, "train_size") ? "validation" : "learning");
+}
+
+/* Keep the values whose folds all ran (their curves compacted to the front, with their labels and options);
+ * returns how many. */
+static size_t cv_keep(const CompareArgs *ca, const FoldResult *res, char (*opts)[160], Curves *cv)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < ca->nv; i++) {
+        bool all = true;
+        for (long f = 0; f < ca->folds; f++)
+            all = all && res[i * (size_t)ca->folds + (size_t)f].end != TRAIN_STOPPED;
+        if (!all)
+            continue;
+        Curve *k = &cv->c[w++];
+        snprintf(k->label, sizeof k->label, "%s=%s", ca->kv->key, ca->v[i]);
+        memcpy(k->opts, opts[i], sizeof k->opts); /* both 160 bytes, NUL-terminated */
+        if (!fb_parse_double(ca->v[i], strlen(ca->v[i]), &k->xval))
+            k->xval = NAN;
+        cv_outcome(res + i * (size_t)ca->folds, (int)ca->folds, k);
+    }
+    cv->ncurves = w;
+    return w;
+}
+
+/* Train every (value, fold) pair, side by side in waves of one per worker (the fold copies are made between
+ * waves, on this thread), then summarise.  Fails as a fold's copy or training fails. */
+static int cv_train(Interp *it, const CompareArgs *ca, Session *base, const double *frac, const CvFolds *cf,
+                    FoldResult *res, size_t *order, FbErr *err)
+{
+    size_t total = ca->nv * (size_t)ca->folds;
+    Run runs[PAR_MAX_JOBS];
+    Pool p = {.it = it, .mi = -1, .epochs = ca->epochs, .runs = runs};
+    int before = compare_begin(it, (long)total * ca->epochs);
+    p.workers = pool_workers(total, before);
+    bool stopped = false;
+    int rc = 0;
+    for (size_t j0 = 0; j0 < total && !rc && !stopped; j0 += p.workers)
+        rc = cv_wave(&p, base, frac, cf, j0, total, order, res, &stopped, err);
+    for (size_t j = 0; stopped && j < total; j++) /* folds never started count as not run */
+        if (res[j].ntrain == 0)
+            res[j].end = TRAIN_STOPPED;
+    compare_end(it, before);
+    return rc;
+}
+
+/* compare ... cv=K: the folds of `cv` (the same rows, stratified for a classifier), each value's copy trained
+ * on every fold; the table of means and spreads; the plot switches to validation (learning for train_size). */
+static int compare_cv(Interp *it, const CompareArgs *ca, Curves *cv, FbErr *err)
+{
+    Session *s = it->s, base[CURVES_MAX];
+    double frac[CURVES_MAX];
+    bool strat = metric_task(s->setup.loss.kind) == MTASK_CLS && s->data->label;
+    CvFolds cf;
+    FbErr e2;
+    if (cv_make_folds(s, (int)ca->folds, strat, false, 0, &cf, &e2))
+        return fb_fail_at(err, ca->cvt->vcol, "%s", e2.msg);
+    size_t nb = 0, total = ca->nv * (size_t)ca->folds;
+    FoldResult *res = fb_calloc(total, sizeof *res, "the fold scores", err);
+    size_t *order = res ? fb_malloc(cf.n, sizeof *order, "the fold rows", err) : NULL;
+    int rc = order ? 0 : -1;
+    for (; !rc && nb < ca->nv; nb++)
+        if (cv_base(it, ca, nb, &base[nb], &frac[nb], err))
+            rc = -1;
+    nb -= rc ? 1 : 0;
+    if (!rc)
+        rc = cv_train(it, ca, base, frac, &cf, res, order, err);
+    char opts[CURVES_MAX][160];
+    for (size_t i = 0; i < nb; i++) {
+        run_opts(ca, &base[i], opts[i], sizeof opts[i]);
+        session_free(&base[i]);
+    }
+    size_t kept = rc ? 0 : cv_keep(ca, res, opts, cv);
+    if (!rc && kept == 0)
+        sink_printf(it->out, "compare: interrupted before any value ran every fold; nothing kept\n");
+    if (!rc && kept > 0) {
+        cv->refs++;
+        curves_unref(session_swap_compare(s, cv));
+        snprintf(s->plot, sizeof s->plot, "%s", strcmp(ca->kv->key, "train_size") ? "validation" : "learning");
+        cv_report(it, ca, cv, strat, cf.n);
+    }
+    free(order);
+    free(res);
+    cv_folds_free(&cf);
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
 
 /* Train the runs with the curves shown as they grow, then keep the finished ones.  Fails when a run did; the
  * session's curves are then as before. */
@@ -468,14 +707,10 @@ static int compare_train(Interp *it, const CompareArgs *ca, int mi, Run *runs, C
     cv->refs++;
     Curves *old = session_swap_compare(s, cv);
     Pool p = {.it = it, .mi = mi, .epochs = ca->epochs, .runs = runs, .nv = ca->nv};
-    if (it->interrupt)
-        *it->interrupt = 0;
-    it->work_done = 0;
-    it->work_total = (long)ca->nv * ca->epochs;
+    int before = compare_begin(it, (long)ca->nv * ca->epochs);
+    p.workers = pool_workers(ca->nv, before);
     pool_run(&p);
-    it->work_done = it->work_total = 0;
-    if (it->interrupt)
-        *it->interrupt = 0;
+    compare_end(it, before);
     int rc = runs_failed(&p, err);
     HistRow last[CURVES_MAX];
     TrainOutcome outs[CURVES_MAX];
@@ -494,6 +729,14 @@ static int compare_train(Interp *it, const CompareArgs *ca, int mi, Run *runs, C
     return 0;
 }
 
+/* cv= scores each fold as cv does: the loss, and accuracy or r2 (metric= may name only those). */
+static int compare_cv_metric(const CompareArgs *ca, int mi, FbErr *err)
+{
+    if (ca->folds && mi > 0)
+        return fb_fail_at(err, ca->metric->vcol, "with cv= the score is accuracy or r2, not %s", ca->metric->val);
+    return 0;
+}
+
 int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
 {
     Session *s = it->s;
@@ -508,10 +751,14 @@ int cmd_compare(Interp *it, const Command *row, Args *a, FbErr *err)
         snprintf(cv->key, sizeof cv->key, "%s", ca.kv->key);
         /* Paths of runs over another model or other features never belong on the session's surface. */
         cv->build_gen = ca.vk->fresh ? (unsigned long)-1 : s->build_gen;
-        rc = compare_metric(s, &ca, cv, &mi, err) || runs_make(it, &ca, mi, runs, cv, err) ? -1 : 0;
+        rc = compare_metric(s, &ca, cv, &mi, err) || compare_cv_metric(&ca, mi, err) ? -1 : 0;
+        snprintf(cv->score, sizeof cv->score, "%s", metric_name(metric_task(s->setup.loss.kind), mi >= 0 ? mi : 0));
+        cv->folds = (int)ca.folds;
     }
-    if (!rc)
-        rc = compare_train(it, &ca, mi, runs, cv, err);
+    if (!rc && ca.folds)
+        rc = compare_cv(it, &ca, cv, err);
+    else if (!rc)
+        rc = runs_make(it, &ca, mi, runs, cv, err) || compare_train(it, &ca, mi, runs, cv, err) ? -1 : 0;
     free(runs);
     curves_unref(cv);
     free(ca.vals);

@@ -138,6 +138,7 @@ static const char *const cmetric_w[] = {"loss", "accuracy", "f1", "r2", "rmse", 
 static const OptSpec compare_o[] = {
     {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
     {"metric", OT_ENUM, 0, 0, 0, cmetric_w, "what the curves show: loss, or the history's accuracy, f1, r2, rmse (loss)"},
+    {"cv", OT_INT, 2, 100, 0, NULL, "run every value through K folds (as cv) and report the mean and spread"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec lrfind_o[] = {
     {"start", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "first learning rate (1e-7)"},

@@ -135,6 +135,14 @@ static int apply_penalty(Interp *it, const char *key, const char *val, Session *
     return run_fmt(it, c, err, "loss %s %s=%s", loss_name(l->kind), key, val);
 }
 
+int variant_fraction(const char *val, double *f, FbErr *err)
+{
+    if (!fb_parse_double(val, strlen(val), f) || !(*f > 0 && *f <= 1))
+        return fb_fail(err, "train_size takes fractions of the training rows in (0, 1], e.g. 0.1,0.5,1 (got '%s')",
+                       val);
+    return 0;
+}
+
 /* train_size=F: the first max(1, floor(F n)) of the n training rows in the split's order (scikit-learn's
  * learning_curve: int(F * n) clipped to 1..n), the validation rows unchanged; the scaler refitted on them;
  * the parameters kept, the optimizer fresh (as cv). */
@@ -142,9 +150,8 @@ static int apply_train_size(Interp *it, const char *key, const char *val, Sessio
 {
     (void)it, (void)key;
     double f;
-    if (!fb_parse_double(val, strlen(val), &f) || !(f > 0 && f <= 1))
-        return fb_fail(err, "train_size takes fractions of the training rows in (0, 1], e.g. 0.1,0.5,1 (got '%s')",
-                       val);
+    if (variant_fraction(val, &f, err))
+        return -1;
     size_t n, nv = c->prep->val.n, *rows = prep_cv_rows(c->data, &c->prep_spec, &n, err);
     if (!rows)
         return -1;
