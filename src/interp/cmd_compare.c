@@ -469,12 +469,16 @@ static void report_head(Interp *it, const CompareArgs *ca, const Curves *cv, int
     sink_printf(it->out, "%-*s %14s %14s %7s", lw, "", "final train", "best train", "(epoch)");
     if (has_val)
         sink_printf(it->out, " %14s %14s %7s", "final val", "best val", "(epoch)");
-    sink_printf(it->out, " %14s %14s %14s %14s\n", "train_loss", "val_loss", tm, vm);
+    /* The other quantity at the end: the score when the curves follow the loss, else the loss. */
+    sink_printf(it->out, " %11s", loss ? tm : "train_loss");
+    if (has_val)
+        sink_printf(it->out, " %11s", loss ? vm : "val_loss");
+    sink_printf(it->out, "\n");
 }
 
-/* One run's row: final and best of the curves' quantity, then its final losses and score, and how it ended. */
+/* One run's row: final and best of the curves' quantity, then its final score (or loss). */
 static void report_row(Interp *it, const Curves *cv, const Curve *k, int lw, bool has_val, const HistRow *last,
-                       int si, const TrainOutcome *out)
+                       int si)
 {
     size_t bt = 0, bv = 0;
     for (size_t j = 1; j < k->n; j++) {
@@ -487,10 +491,10 @@ static void report_row(Interp *it, const Curves *cv, const Curve *k, int lw, boo
                 (long)k->x[bt]);
     if (has_val)
         sink_printf(it->out, " %14s %14s %7ld", NUM(it, k->y2[k->n - 1]), NUM(it, k->y2[bv]), (long)k->x[bv]);
-    sink_printf(it->out, " %14s %14s %14s %14s", NUM(it, last->train_loss), NUM(it, last->val_loss),
-                NUM(it, last->train_metric[si]), NUM(it, last->val_metric[si]));
-    if (out->end == TRAIN_DIVERGED)
-        sink_printf(it->out, "  diverged in epoch %ld", (long)k->x[k->n - 1] + 1);
+    bool loss = strcmp(cv->what, "loss") == 0;
+    sink_printf(it->out, " %11s", NUM(it, loss ? last->train_metric[si] : last->train_loss));
+    if (has_val)
+        sink_printf(it->out, " %11s", NUM(it, loss ? last->val_metric[si] : last->val_loss));
     sink_printf(it->out, "\n");
 }
 
@@ -507,7 +511,11 @@ static void compare_report(Interp *it, const CompareArgs *ca, const Curves *cv, 
             lw = (int)strlen(cv->c[i].label);
     report_head(it, ca, cv, lw, has_val, metric_name(task, si));
     for (size_t i = 0; i < cv->ncurves; i++)
-        report_row(it, cv, &cv->c[i], lw, has_val, &last[i], si, &outs[i]);
+        report_row(it, cv, &cv->c[i], lw, has_val, &last[i], si);
+    for (size_t i = 0; i < cv->ncurves; i++) /* under the table, so that a narrow screen shows it */
+        if (outs[i].end == TRAIN_DIVERGED)
+            sink_printf(it->out, "%s diverged in epoch %ld (its curve ends there)\n", cv->c[i].label,
+                        (long)cv->c[i].x[cv->c[i].n - 1] + 1);
     if (cv->ncurves < ca->nv)
         sink_printf(it->out, "(interrupted: %zu of %zu runs finished and are kept; runs stopped part-way are "
                              "dropped)\n", cv->ncurves, ca->nv);

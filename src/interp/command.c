@@ -30,6 +30,7 @@ static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
+                                     "validation", "learning", "path",
                                      NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
@@ -273,6 +274,7 @@ const Command commands[] = {
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
+             "     |validation|learning|path\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
              "     | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
@@ -291,6 +293,10 @@ const Command commands[] = {
      "weights, grads: per layer over the epochs, the median and the 5 % and 95 % quantiles of its weights\n"
      "or of its gradient's magnitudes (log scale). updates: per layer, the size of the epoch's last update\n"
      "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
+     "validation: the last compare's final score (accuracy or r2) on the training and validation rows against\n"
+     "the values it tried (after cv=K the folds' mean, and mean +/- std); learning: the same against the\n"
+     "training rows (compare train_size=0.1,0.5,1); path: each weight's final value against the values (the\n"
+     "regularisation path: compare weight_decay=0.001,0.01,0.1). Log x when the values span two decades.\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]",

@@ -17,7 +17,8 @@ check "compare hidden: two runs, 8x8 has 2 hidden layers (105 parameters)" grep 
 check "compare fresh keys say so" test "$(grep -c 'each run from a fresh init' keys.out)" = 3
 check "compare other keys start from the current parameters" test "$(grep -c 'each run from the current parameters' keys.out)" = 4
 check "compare train_size: int(0.5 * 90) rows" grep -q "train_size=0.5: .*; 45 training rows" keys.out
-check "compare reports train/val loss and the score" grep -q "train_loss *val_loss *train_accuracy *val_accuracy" keys.out
+check "compare reports the score beside the loss" grep -q "final val .* train_accuracy *val_accuracy" keys.out
+check "compare metric= reports the loss beside it" grep -q "final val .* train_loss *val_loss" keys.out
 
 "$fb" -q -c 'gen poly n=80 seed=5; split val=0.25; scale standard; model linear; optim sgd lr=0.05;
   compare degree=1,2,3 epochs=5; compare scale=none,minmax epochs=5' >feat.out 2>&1
