@@ -533,22 +533,31 @@ static int runs_failed(const Pool *p, FbErr *err)
 
 /* ---- cv=K: every value through K folds ------------------------------------------------------- */
 
-/* The base of value i for its folds: the copy with the value applied, or for train_size a plain copy and the
- * fraction (*frac; 1 for other keys), which each fold applies to its own training rows. */
-static int cv_base(Interp *it, const CompareArgs *ca, size_t i, Session *c, double *frac, FbErr *err)
+/* The base of value i for its folds: the copy with the value applied, or for train_size=F a plain copy and
+ * the rows each fold trains on (*rows; 0, all, for other keys): as scikit-learn's learning_curve, int(F m) of
+ * the m training rows of the first fold, at least 1, for every fold. */
+static int cv_base(Interp *it, const CompareArgs *ca, size_t i, const CvFolds *cf, Session *c, size_t *rows,
+                   FbErr *err)
 {
     FbErr e2;
     memset(&e2, 0, sizeof e2);
-    *frac = 1;
+    double f;
+    *rows = 0;
     int rc = strcmp(ca->kv->key, "train_size") == 0
-                 ? (variant_fraction(ca->v[i], frac, &e2) || session_clone(c, it->s, &e2) ? -1 : 0)
+                 ? (variant_fraction(ca->v[i], &f, &e2) || session_clone(c, it->s, &e2) ? -1 : 0)
                  : variant_make(it, ca->vk, ca->kv->key, ca->v[i], c, &e2);
-    return rc ? fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg) : 0;
+    if (rc)
+        return fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg);
+    if (strcmp(ca->kv->key, "train_size") == 0) {
+        *rows = (size_t)(f * (double)cv_first_train(cf));
+        *rows = *rows < 1 ? 1 : *rows;
+    }
+    return 0;
 }
 
 /* The folds (value, fold) = (j / K, j % K) from j0 on, as many as there are workers, trained side by side;
  * their scores into res.  *stopped when a stop came (their folds then count as not run). */
-static int cv_wave(Pool *p, Session *base, const double *frac, const CvFolds *cf, size_t j0, size_t total,
+static int cv_wave(Pool *p, Session *base, const size_t *nrows, const CvFolds *cf, size_t j0, size_t total,
                    size_t *order, FoldResult *res, bool *stopped, FbErr *err)
 {
     size_t nw = total - j0 < p->workers ? total - j0 : p->workers, made = 0;
@@ -557,7 +566,7 @@ static int cv_wave(Pool *p, Session *base, const double *frac, const CvFolds *cf
     for (; made < nw && !rc; made++) {
         size_t j = j0 + made, i = j / (size_t)cf->k;
         p->runs[made].fold = true;
-        rc = cv_fold_copy(&base[i], cf, (int)(j % (size_t)cf->k), frac[i], order, &p->runs[made].c, err);
+        rc = cv_fold_copy(&base[i], cf, (int)(j % (size_t)cf->k), nrows[i], order, &p->runs[made].c, err);
     }
     if (!rc) {
         p->nv = nw;
@@ -589,7 +598,8 @@ static void cv_outcome(const FoldResult *res, int K, Curve *k)
     k->rows = rows / K;
 }
 
-/* The table of cv=: per value, the mean and standard deviation over the folds of each loss and score. */
+/* The table of cv=: per value, the training rows (the folds' mean), and the mean and standard deviation over
+ * the folds of each loss and score. */
 static void cv_report(Interp *it, const CompareArgs *ca, const Curves *cv, bool strat, size_t nrows)
 {
     sink_printf(it->out, "compare %s, cv k=%ld on %zu rows (%s), %ld epochs per fold; %s:\n", cv->key, ca->folds,
@@ -603,12 +613,12 @@ static void cv_report(Interp *it, const CompareArgs *ca, const Curves *cv, bool 
     char h[4][32];
     snprintf(h[0], sizeof h[0], "train_loss"), snprintf(h[1], sizeof h[1], "val_loss");
     snprintf(h[2], sizeof h[2], "train_%s", cv->score), snprintf(h[3], sizeof h[3], "val_%s", cv->score);
-    sink_printf(it->out, "%-*s", lw, "");
+    sink_printf(it->out, "%-*s %10s", lw, "", "train rows");
     for (int j = 0; j < 4; j++)
         sink_printf(it->out, " %14s %10s", h[j], "std");
     sink_printf(it->out, "\n");
     for (size_t i = 0; i < cv->ncurves; i++) {
-        sink_printf(it->out, "%-*s", lw, cv->c[i].label);
+        sink_printf(it->out, "%-*s %10s", lw, cv->c[i].label, NUM(it, cv->c[i].rows));
         for (int j = 0; j < 4; j++)
             sink_printf(it->out, " %14s %10s", NUM(it, cv->c[i].final[j]), NUM(it, cv->c[i].spread[j]));
         sink_printf(it->out, "\n");
@@ -643,7 +653,7 @@ static size_t cv_keep(const CompareArgs *ca, const FoldResult *res, char (*opts)
 
 /* Train every (value, fold) pair, side by side in waves of one per worker (the fold copies are made between
  * waves, on this thread), then summarise.  Fails as a fold's copy or training fails. */
-static int cv_train(Interp *it, const CompareArgs *ca, Session *base, const double *frac, const CvFolds *cf,
+static int cv_train(Interp *it, const CompareArgs *ca, Session *base, const size_t *nrows, const CvFolds *cf,
                     FoldResult *res, size_t *order, FbErr *err)
 {
     size_t total = ca->nv * (size_t)ca->folds;
@@ -654,7 +664,7 @@ static int cv_train(Interp *it, const CompareArgs *ca, Session *base, const doub
     bool stopped = false;
     int rc = 0;
     for (size_t j0 = 0; j0 < total && !rc && !stopped; j0 += p.workers)
-        rc = cv_wave(&p, base, frac, cf, j0, total, order, res, &stopped, err);
+        rc = cv_wave(&p, base, nrows, cf, j0, total, order, res, &stopped, err);
     for (size_t j = 0; stopped && j < total; j++) /* folds never started count as not run */
         if (res[j].ntrain == 0)
             res[j].end = TRAIN_STOPPED;
@@ -667,7 +677,7 @@ static int cv_train(Interp *it, const CompareArgs *ca, Session *base, const doub
 static int compare_cv(Interp *it, const CompareArgs *ca, Curves *cv, FbErr *err)
 {
     Session *s = it->s, base[CURVES_MAX];
-    double frac[CURVES_MAX];
+    size_t nrows[CURVES_MAX];
     bool strat = metric_task(s->setup.loss.kind) == MTASK_CLS && s->data->label;
     CvFolds cf;
     FbErr e2;
@@ -678,11 +688,11 @@ static int compare_cv(Interp *it, const CompareArgs *ca, Curves *cv, FbErr *err)
     size_t *order = res ? fb_malloc(cf.n, sizeof *order, "the fold rows", err) : NULL;
     int rc = order ? 0 : -1;
     for (; !rc && nb < ca->nv; nb++)
-        if (cv_base(it, ca, nb, &base[nb], &frac[nb], err))
+        if (cv_base(it, ca, nb, &cf, &base[nb], &nrows[nb], err))
             rc = -1;
     nb -= rc ? 1 : 0;
     if (!rc)
-        rc = cv_train(it, ca, base, frac, &cf, res, order, err);
+        rc = cv_train(it, ca, base, nrows, &cf, res, order, err);
     char opts[CURVES_MAX][160];
     for (size_t i = 0; i < nb; i++) {
         run_opts(ca, &base[i], opts[i], sizeof opts[i]);

@@ -55,14 +55,13 @@ void cv_folds_free(CvFolds *cf)
     memset(cf, 0, sizeof *cf);
 }
 
-int cv_fold_copy(const Session *s, const CvFolds *cf, int f, double frac, size_t *order, Session *c, FbErr *err)
+int cv_fold_copy(const Session *s, const CvFolds *cf, int f, size_t rows, size_t *order, Session *c, FbErr *err)
 {
     size_t ntr = 0, nv = 0, n = cf->n;
     for (size_t i = 0; i < n; i++)
         if (cf->fold_of[i] != f)
             order[ntr++] = cf->rows[i];
-    size_t use = frac < 1 ? (size_t)(frac * (double)ntr) : ntr; /* learning_curve: train[:int(frac * len)] */
-    use = use < 1 ? 1 : use;
+    size_t use = rows && rows < ntr ? rows : ntr; /* learning_curve: train[:rows] */
     for (size_t i = 0; i < n; i++)
         if (cf->fold_of[i] == f)
             order[use + nv++] = cf->rows[i];
@@ -78,6 +77,14 @@ int cv_fold_copy(const Session *s, const CvFolds *cf, int f, double frac, size_t
     if (rc)
         session_free(c);
     return rc;
+}
+
+size_t cv_first_train(const CvFolds *cf)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < cf->n; i++)
+        m += cf->fold_of[i] != 0;
+    return m;
 }
 
 int cv_fold_score(Session *c, long epochs, const TrainHooks *hooks, FoldResult *r, FbErr *err)
@@ -179,7 +186,7 @@ static int cv_run(Interp *it, const CvArgs *ca, const CvFolds *cf, FoldResult *r
     *nf = 0;
     for (int f = 0; !rc && f < (int)ca->k; f++) {
         Session c;
-        rc = cv_fold_copy(it->s, cf, f, 1, order, &c, err);
+        rc = cv_fold_copy(it->s, cf, f, 0, order, &c, err);
         if (rc)
             break;
         rc = cv_fold_score(&c, ca->epochs, &hooks, &res[f], err);

@@ -13,7 +13,7 @@ setup='set precision=17; load iris; scale standard; model softmax; optim sgd lr=
 "$fb" -q -c "$setup; cv k=5 epochs=10; compare lr=0.1,0.3 cv=5 epochs=10" >cv.out 2>&1
 mean=$(awk '$1 == "mean" { print $2, $3, $4, $5 }' cv.out)
 std=$(awk '$1 == "std" { print $2, $3, $4, $5 }' cv.out)
-row=$(awk '$1 == "lr=0.1" { print $2, $4, $6, $8 "|" $3, $5, $7, $9 }' cv.out)
+row=$(awk '$1 == "lr=0.1" { print $3, $5, $7, $9 "|" $4, $6, $8, $10 }' cv.out)
 check "compare cv=5: a value's means and stds are cv's at that value, to the bit" test "$row" = "$mean|$std"
 "$fb" -q -c "set threads=1; $setup; compare lr=0.1,0.3 cv=5 epochs=10" >cv1.out 2>&1
 "$fb" -q -c "set threads=2; $setup; compare lr=0.1,0.3 cv=5 epochs=10" >cv2.out 2>&1
