@@ -299,7 +299,7 @@ const Command commands[] = {
      "regularisation path: compare weight_decay=0.001,0.01,0.1). Log x when the values span two decades.\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
-    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]",
+    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse] [cv=K]",
      "train one copy per value, side by side on the cores, overlay the curves",
      "KEY is an optimizer option (lr, momentum, ...), optim, batch, hidden, act, degree, scale, seed, l1, l2 or\n"
      "train_size. Each value is applied to a copy through its own command (hidden=16x8 -> model mlp hidden=16,8,\n"
@@ -309,7 +309,10 @@ const Command commands[] = {
      "the others from the current parameters and data order. optim=\"sgd lr=0.02,adam lr=1\" starts from that\n"
      "optimizer's defaults. The runs train in parallel, each on one thread, so each gives the bits of that run\n"
      "alone under set threads=1. Ctrl-C stops them all and keeps the runs that finished. The session's own\n"
-     "model is left as it was; the table lists each run's options, final losses and score.",
+     "model is left as it was; the table lists each run's options, final losses and score. cv=K runs every\n"
+     "value through cv's K folds (train_size: int(F m) of the first fold's m training rows in each, as\n"
+     "sklearn's learning_curve) and reports each loss and score's mean and std. plot validation, learning\n"
+     "and path draw the outcome against the values.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
