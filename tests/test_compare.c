@@ -8,32 +8,12 @@
 #include <string.h>
 
 #include "fitbench/variant.h"
-#include "harness.h"
+#include "compare_check.h"
 
 static void run_ok(H *h, const char *line)
 {
     int rc = h_run(h, line);
     cr_assert_eq(rc, 0, "'%s' failed: %s", line, h_err(h));
-}
-
-/* Curve k is, bit for bit, the history of a session made by setup then cmds, from history row row0 on. */
-static void curve_is_run(const Curve *k, const char *setup, const char *cmds, size_t row0)
-{
-    H one;
-    h_init(&one);
-    run_ok(&one, setup);
-    run_ok(&one, cmds);
-    const History *hist = &one.s.ts.hist;
-    cr_assert(hist->n >= row0 + k->n, "%s: %zu rows", cmds, hist->n);
-    for (size_t j = 0; j < k->n; j++) {
-        const HistRow *r = &hist->rows[row0 + j];
-        cr_assert_eq(k->x[j], (double)r->epoch);
-        cr_assert(memcmp(&k->y[j], &r->train_loss, sizeof(double)) == 0, "%s, epoch %zu: %.17g vs %.17g", cmds, j,
-                  k->y[j], r->train_loss);
-        cr_assert(memcmp(&k->y2[j], &r->val_loss, sizeof(double)) == 0, "%s, epoch %zu val: %.17g vs %.17g", cmds,
-                  j, k->y2[j], r->val_loss);
-    }
-    h_free(&one);
 }
 
 static void curves_equal(const Curves *a, const Curves *b)

@@ -18,17 +18,14 @@ agree() {
         if (d > 1e-9 * (s > 1 ? s : 1)) bad = bad " " $1 " col " j ": " g[j] " vs " w } }
     END { if (got != n || n == 0) { print "rows: " got " of " n; exit 1 } if (bad != "") { print bad; exit 1 } }' "$ref" "$2"
 }
-run() { "$fb" -q -c "set precision=17; $1" >"$2" 2>&1; }
-
-run 'load iris; scale standard; model softmax; optim sgd lr=0.1 momentum=0.9; compare lr=0.01,0.1,1 cv=5 epochs=20' a.out
-if why=$(agree iris_lr a.out); then pass "compare ref: lr cv=5 (iris softmax, sgd momentum) = sklearn validation_curve"
-else fail "compare ref: iris lr" "$why $(head -c 600 a.out)"; fi
-run 'load diabetes; scale standard; model linear; optim adam lr=5; compare weight_decay=0.01,1,10 cv=3 epochs=60' b.out
-if why=$(agree diabetes_wd b.out); then pass "compare ref: weight_decay cv=3 (diabetes linear, adam) = sklearn validation_curve"
-else fail "compare ref: diabetes weight_decay" "$why $(head -c 600 b.out)"; fi
-run 'load diabetes; scale standard; model linear; optim adam lr=5; compare train_size=0.25,0.5,1 cv=3 epochs=60' c.out
-if why=$(agree diabetes_size c.out); then pass "compare ref: train_size cv=3 (diabetes linear) = sklearn learning_curve"
-else fail "compare ref: diabetes train_size" "$why $(head -c 600 c.out)"; fi
-run 'load iris; scale standard; model softmax; optim sgd lr=0.1 momentum=0.9; compare train_size=0.1,0.3,1 cv=5 epochs=20' d.out
-if why=$(agree iris_size d.out); then pass "compare ref: train_size cv=5 (iris, stratified) = sklearn learning_curve"
-else fail "compare ref: iris train_size" "$why $(head -c 600 d.out)"; fi
+# CASE | what | commands: each must agree with the fixture's CASE.
+while IFS='|' read -r case what cmds; do
+  "$fb" -q -c "set precision=17; $cmds" >"$case.out" 2>&1
+  if why=$(agree "$case" "$case.out"); then pass "compare ref: $what"
+  else fail "compare ref: $what" "$why $(head -c 600 "$case.out")"; fi
+done <<'CASES'
+iris_lr|lr cv=5 (iris softmax, sgd momentum) = sklearn validation_curve|load iris; scale standard; model softmax; optim sgd lr=0.1 momentum=0.9; compare lr=0.01,0.1,1 cv=5 epochs=20
+diabetes_wd|weight_decay cv=3 (diabetes linear, adam) = sklearn validation_curve|load diabetes; scale standard; model linear; optim adam lr=5; compare weight_decay=0.01,1,10 cv=3 epochs=60
+diabetes_size|train_size cv=3 (diabetes linear) = sklearn learning_curve|load diabetes; scale standard; model linear; optim adam lr=5; compare train_size=0.25,0.5,1 cv=3 epochs=60
+iris_size|train_size cv=5 (iris, stratified) = sklearn learning_curve|load iris; scale standard; model softmax; optim sgd lr=0.1 momentum=0.9; compare train_size=0.1,0.3,1 cv=5 epochs=20
+CASES
