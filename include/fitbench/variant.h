@@ -14,10 +14,19 @@
 
 typedef struct VariantKey VariantKey;
 
-/* Applies KEY=VAL to the copy c (already a clone of it->s), through the ordinary command where there is one
- * (so a value is checked exactly as a typed one).  Fails (-1, err saying why, without the key) when the value
- * or the session does not allow it; c then stays a valid session the caller frees. */
-typedef int (*VariantApply)(Interp *it, const char *key, const char *val, Session *c, FbErr *err);
+/* How a variant runs a command line on its copy c, its output discarded: the caller's (compare runs it through
+ * command_run, so that a value is checked exactly as a typed one).  Fails with the command's message. */
+typedef int (*VariantRunFn)(Interp *it, Session *c, const char *line, FbErr *err);
+
+typedef struct VariantCtx {
+    Interp *it;         /* whose session is copied */
+    VariantRunFn run;
+} VariantCtx;
+
+/* Applies KEY=VAL to the copy c (already a clone of it->s), through the ordinary command where there is one.
+ * Fails (-1, err saying why, without the key) when the value or the session does not allow it; c then stays a
+ * valid session the caller frees. */
+typedef int (*VariantApply)(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err);
 
 struct VariantKey {
     const char *key;     /* the key; NULL in the one row that stands for every optimizer option */
@@ -40,10 +49,10 @@ void variant_key_list(char *buf, size_t size);
 /* The rows, NULL-key row included, ending with a row whose apply is NULL (docs, tests). */
 const VariantKey *variant_table(void);
 
-/* c = a copy of it->s with key=val applied (vk = variant_find(key)).  The copy runs on the calling thread's
- * terms: its TrainWork is empty.  Fails (-1, err saying why, c left empty) on a value the setting refuses or
- * out of memory. */
-int variant_make(Interp *it, const VariantKey *vk, const char *key, const char *val, Session *c, FbErr *err);
+/* c = a copy of x->it->s with key=val applied (vk = variant_find(key)); its TrainWork is empty.  Fails (-1, err
+ * saying why, c left empty) on a value the setting refuses or out of memory. */
+int variant_make(const VariantCtx *x, const VariantKey *vk, const char *key, const char *val, Session *c,
+                 FbErr *err);
 
 /* train_size's value: a fraction in (0, 1] into *f.  Fails (-1, err) on anything else. */
 int variant_fraction(const char *val, double *f, FbErr *err);

@@ -331,6 +331,27 @@ static void compare_end(Interp *it, int before)
 
 /* ---- making the copies ------------------------------------------------------------------ */
 
+static void discard(void *ctx, const char *s, size_t n)
+{
+    (void)ctx, (void)s, (void)n;
+}
+
+/* Run one command line on the copy c, its output discarded.  Fails with the command's own message. */
+static int on_copy(Interp *it, Session *c, const char *line, FbErr *err)
+{
+    SinkBuffer eb = {0};
+    Sink none = {discard, NULL}, es = sink_buffer(&eb);
+    Interp sub;
+    interp_init(&sub, c, &none, &es);
+    sub.data_dirs = it->data_dirs;
+    sub.quiet = true;
+    int rc = command_run(&sub, line, strlen(line), 1, err);
+    interp_free(&sub);
+    sink_buffer_free(&eb);
+    return rc;
+}
+
+
 /* Every option a run used: "sgd lr=0.02 momentum=0 ...; batch full", and for the keys that change the data or the
  * model its training rows and parameters. */
 static void run_opts(const CompareArgs *ca, const Session *c, char *buf, size_t size)
@@ -351,7 +372,7 @@ static int run_make(Interp *it, const CompareArgs *ca, int mi, size_t i, Run *r,
 {
     FbErr e2;
     memset(&e2, 0, sizeof e2);
-    if (variant_make(it, ca->vk, ca->kv->key, ca->v[i], &r->c, &e2))
+    if (variant_make(&(VariantCtx){it, on_copy}, ca->vk, ca->kv->key, ca->v[i], &r->c, &e2))
         return fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg);
     r->k = k;
     r->cap = (size_t)ca->epochs + 1;
@@ -545,7 +566,7 @@ static int cv_base(Interp *it, const CompareArgs *ca, size_t i, const CvFolds *c
     *rows = 0;
     int rc = strcmp(ca->kv->key, "train_size") == 0
                  ? (variant_fraction(ca->v[i], &f, &e2) || session_clone(c, it->s, &e2) ? -1 : 0)
-                 : variant_make(it, ca->vk, ca->kv->key, ca->v[i], c, &e2);
+                 : variant_make(&(VariantCtx){it, on_copy}, ca->vk, ca->kv->key, ca->v[i], c, &e2);
     if (rc)
         return fb_fail_at(err, ca->kv->vcol, "compare %s=%s: %s", ca->kv->key, ca->v[i], e2.msg);
     if (strcmp(ca->kv->key, "train_size") == 0) {

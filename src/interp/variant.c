@@ -9,29 +9,10 @@
 
 #include "fitbench/strutil.h"
 
-static void discard(void *ctx, const char *s, size_t n)
-{
-    (void)ctx, (void)s, (void)n;
-}
-
-/* Run one command line on the copy c, its output discarded.  Fails with the command's own message. */
-static int on_copy(Interp *it, Session *c, const char *line, FbErr *err)
-{
-    SinkBuffer eb = {0};
-    Sink none = {discard, NULL}, es = sink_buffer(&eb);
-    Interp sub;
-    interp_init(&sub, c, &none, &es);
-    sub.data_dirs = it->data_dirs;
-    sub.quiet = true;
-    int rc = command_run(&sub, line, strlen(line), 1, err);
-    interp_free(&sub);
-    sink_buffer_free(&eb);
-    return rc;
-}
-
 /* Format a command into a fixed buffer and run it on c; a value too long for the buffer is refused. */
-static int run_fmt(Interp *it, Session *c, FbErr *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int run_fmt(Interp *it, Session *c, FbErr *err, const char *fmt, ...)
+static int run_fmt(const VariantCtx *x, Session *c, FbErr *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int run_fmt(const VariantCtx *x, Session *c, FbErr *err, const char *fmt, ...)
 {
     char line[512];
     va_list ap;
@@ -40,31 +21,31 @@ static int run_fmt(Interp *it, Session *c, FbErr *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= sizeof line)
         return fb_fail(err, "the value is too long");
-    return on_copy(it, c, line, err);
+    return x->run(x->it, c, line, err);
 }
 
 /* optim="sgd lr=0.02": the value's options start from that optimizer's defaults (torch's), not from the
  * session's settings, so "sgd lr=0.02" is plain SGD even when the session has momentum. */
-static int apply_optim(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_optim(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     (void)key;
     OptKind kind;
     char name[16];
     if (sscanf(val, "%15s", name) == 1 && optim_from_name(name, &kind) == 0)
         optim_defaults(&c->setup.opt, kind);
-    return run_fmt(it, c, err, "optim %s", val);
+    return run_fmt(x, c, err, "optim %s", val);
 }
 
 /* lr=0.1 keeps the session's momentum and everything else. */
-static int apply_optim_option(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_optim_option(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
-    return run_fmt(it, c, err, "optim %s %s=%s", optim_name(c->setup.opt.kind), key, val);
+    return run_fmt(x, c, err, "optim %s %s=%s", optim_name(c->setup.opt.kind), key, val);
 }
 
-static int apply_batch(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_batch(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     (void)key;
-    return run_fmt(it, c, err, "batch %s", val);
+    return run_fmt(x, c, err, "batch %s", val);
 }
 
 static int need_mlp(const Session *c, const char *key, FbErr *err)
@@ -84,7 +65,7 @@ static void hidden_text(const ModelSpec *ms, char *buf, size_t size)
 }
 
 /* hidden=16x8 is two hidden layers (a comma separates compare's values); the activation is kept. */
-static int apply_hidden(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_hidden(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     if (need_mlp(c, key, err))
         return -1;
@@ -93,46 +74,46 @@ static int apply_hidden(Interp *it, const char *key, const char *val, Session *c
     for (char *p = h; *p; p++)
         if (*p == 'x')
             *p = ',';
-    return run_fmt(it, c, err, "model mlp hidden=%s act=%s", h, act_name(c->mspec.act));
+    return run_fmt(x, c, err, "model mlp hidden=%s act=%s", h, act_name(c->mspec.act));
 }
 
-static int apply_act(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_act(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     if (need_mlp(c, key, err))
         return -1;
     char h[256];
     hidden_text(&c->mspec, h, sizeof h);
-    return run_fmt(it, c, err, "model mlp hidden=%s act=%s", h, val);
+    return run_fmt(x, c, err, "model mlp hidden=%s act=%s", h, val);
 }
 
-static int apply_degree(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_degree(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     (void)key;
-    return run_fmt(it, c, err, "features poly degree=%s", val);
+    return run_fmt(x, c, err, "features poly degree=%s", val);
 }
 
-static int apply_scale(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_scale(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     (void)key;
-    return run_fmt(it, c, err, "scale %s", val);
+    return run_fmt(x, c, err, "scale %s", val);
 }
 
 /* The seed the model is initialised from (unless `init ... seed=` fixed one) and the data order's. */
-static int apply_seed(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_seed(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     (void)key;
-    if (run_fmt(it, c, err, "set seed=%s", val))
+    if (run_fmt(x, c, err, "set seed=%s", val))
         return -1;
-    return on_copy(it, c, "reset", err);
+    return x->run(x->it, c, "reset", err);
 }
 
 /* l1=, l2=: the session's loss (and huber's delta) with the penalty set. */
-static int apply_penalty(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_penalty(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
     const LossCfg *l = &c->setup.loss;
     if (l->kind == LOSS_HUBER)
-        return run_fmt(it, c, err, "loss huber delta=%.17g %s=%s", l->delta, key, val);
-    return run_fmt(it, c, err, "loss %s %s=%s", loss_name(l->kind), key, val);
+        return run_fmt(x, c, err, "loss huber delta=%.17g %s=%s", l->delta, key, val);
+    return run_fmt(x, c, err, "loss %s %s=%s", loss_name(l->kind), key, val);
 }
 
 int variant_fraction(const char *val, double *f, FbErr *err)
@@ -146,9 +127,9 @@ int variant_fraction(const char *val, double *f, FbErr *err)
 /* train_size=F: the first max(1, floor(F n)) of the n training rows in the split's order (scikit-learn's
  * learning_curve: int(F * n) clipped to 1..n), the validation rows unchanged; the scaler refitted on them;
  * the parameters kept, the optimizer fresh (as cv). */
-static int apply_train_size(Interp *it, const char *key, const char *val, Session *c, FbErr *err)
+static int apply_train_size(const VariantCtx *x, const char *key, const char *val, Session *c, FbErr *err)
 {
-    (void)it, (void)key;
+    (void)x, (void)key;
     double f;
     if (variant_fraction(val, &f, err))
         return -1;
@@ -225,13 +206,14 @@ void variant_key_list(char *buf, size_t size)
         snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? ", " : "", keys[i]);
 }
 
-int variant_make(Interp *it, const VariantKey *vk, const char *key, const char *val, Session *c, FbErr *err)
+int variant_make(const VariantCtx *x, const VariantKey *vk, const char *key, const char *val, Session *c,
+                 FbErr *err)
 {
-    if (session_clone(c, it->s, err))
+    if (session_clone(c, x->it->s, err))
         return -1;
     FbErr e2;
     memset(&e2, 0, sizeof e2);
-    if (vk->apply(it, key, val, c, &e2)) {
+    if (vk->apply(x, key, val, c, &e2)) {
         session_free(c);
         return fb_fail(err, "%s", e2.msg);
     }
