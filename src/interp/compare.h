@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 
 #include "fitbench/command.h"
-#include "fitbench/cvfold.h"
+#include "cvfold.h"
 #include "fitbench/variant.h"
 
 /* What `compare` was asked: the setting varied (its row), its values (pointers into vals, which the caller

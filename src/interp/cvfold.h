@@ -1,4 +1,5 @@
-/* cvfold.h — cross-validation's folds and the training of one fold (cmd_cv.c), shared by `cv` and `compare cv=K`. */
+/* cvfold.h — cross-validation's folds and the training of one fold (cvfold.c), shared by `cv` and `compare cv=K`.
+ * Private to src/interp. */
 #ifndef FITBENCH_CVFOLD_H
 #define FITBENCH_CVFOLD_H
 
