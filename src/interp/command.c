@@ -273,8 +273,8 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
-             "     |validation|learning|path\n"
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates"
+             "|validation|learning|path\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
              "     | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
