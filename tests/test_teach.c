@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "fitbench/plotview.h"
-#include "harness.h"
+#include "compare_check.h"
 
 /* ---- helpers ---- */
 
@@ -146,24 +146,6 @@ Test(teach, lrfind_curve_grows_exponentially_and_stops_at_4x)
 }
 
 /* ---- compare ---- */
-
-/* Compare's curve k is, bit for bit, the history of a session made by setup then cmds, from history row row0 on. */
-static void curve_is_run(const Curve *k, const char *setup, const char *cmds, size_t row0)
-{
-    H one;
-    h_init(&one);
-    run_ok(&one, setup);
-    run_ok(&one, cmds);
-    const History *hist = &one.s.ts.hist;
-    cr_assert(hist->n >= row0 + k->n, "%s: %zu rows", cmds, hist->n);
-    for (size_t j = 0; j < k->n; j++) {
-        const HistRow *r = &hist->rows[row0 + j];
-        cr_assert_eq(k->x[j], (double)r->epoch);
-        cr_assert(k->y[j] == r->train_loss, "%s, epoch %zu: %.17g vs %.17g", cmds, j, k->y[j], r->train_loss);
-        cr_assert(k->y2[j] == r->val_loss || (isnan(k->y2[j]) && isnan(r->val_loss)), "%s, epoch %zu val", cmds, j);
-    }
-    h_free(&one);
-}
 
 Test(teach, compare_leaves_session_and_matches_separate_runs)
 {

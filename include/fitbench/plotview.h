@@ -75,6 +75,12 @@ size_t plotnet_values_len(const Model *m, size_t n);
 bool plotlayers_is(const char *plot);
 int plotlayers_build(const Session *s, PlotView *pv, FbErr *err);
 
+/* plot validation, learning, path (plotcurves.c): the last compare's final scores against the values it tried
+ * or the training rows (with the folds' spread after cv=), or each weight's final value against the values.
+ * Fails on out of memory. */
+bool plotcurves_is(const char *plot);
+int plotcurves_build(const Session *s, PlotView *pv, FbErr *err);
+
 /* Is s->plot a heat map (boundary, surface)? */
 bool plotview_is_heat(const Session *s);
 void plotview_free(PlotView *pv);  /* NULL-safe */

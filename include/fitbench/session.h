@@ -67,6 +67,13 @@ typedef struct Curve {
     double *y;       /* (n) train loss or metric (compare) or smoothed loss (lrfind) */
     double *y2;      /* (n) val loss or metric (NaN without validation) or the raw minibatch loss */
     ParamPath path;  /* compare: that run's parameter path */
+    /* compare: the run's outcome, for plot validation, learning and path */
+    double xval;     /* the value as a number (NaN when it is not one: optim, act, hidden=16x8, batch=full) */
+    double rows;     /* training rows (cv=: the folds' mean) */
+    double final[4]; /* train loss, val loss, train score, val score at the end (cv=: the folds' means) */
+    double spread[4];/* cv=: the folds' standard deviations (ddof 0); NaN without cv= */
+    double *w;       /* (nw) the final weights, biases left out (plot path); NULL with cv= */
+    size_t nw;
 } Curve;
 
 typedef struct Curves {
@@ -78,6 +85,8 @@ typedef struct Curves {
     double suggest;      /* lrfind: the suggested lr (NaN for compare) */
     double lo, hi;       /* lrfind: the lr range tried */
     unsigned long build_gen; /* compare: the session's build_gen when it ran (its paths are of that model) */
+    int folds;           /* compare cv=K: K; else 0 */
+    char score[16];      /* compare: the score in Curve.final[2..3]: accuracy, r2 or the metric= */
 } Curves;
 
 /* Allocate an empty set with one reference (NULL on out of memory, err filled). */

@@ -99,6 +99,9 @@ typedef struct TrainWork {
     double *lsort;     /* (LAYERLOG_SAMPLE) scratch for the layer quantiles */
     struct TrainCrew *crew; /* threads that split steps and passes by rows (src/learn/train_crew.h); may be NULL */
     bool crew_on;      /* inside train_run with a crew: passes go to it, BLAS runs on one thread */
+    bool one_thread;   /* set by a caller running several trainings at once (compare): this run uses the calling
+                        * thread alone (no crew, fused passes on one thread) and leaves BLAS's process-wide count
+                        * alone (the caller holds it at 1); the bits are those of `set threads=1` */
 } TrainWork;
 
 typedef enum { TRAIN_DONE, TRAIN_INTERRUPTED, TRAIN_STOPPED, TRAIN_DIVERGED, TRAIN_EARLY_STOP } TrainEnd;

@@ -9,6 +9,7 @@
 
 #include "fitbench/gen.h"
 #include "fitbench/strutil.h"
+#include "fitbench/variant.h"
 
 #define INF INFINITY
 
@@ -29,6 +30,7 @@ static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
+                                     "validation", "learning", "path",
                                      NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
@@ -139,6 +141,7 @@ static const char *const cmetric_w[] = {"loss", "accuracy", "f1", "r2", "rmse", 
 static const OptSpec compare_o[] = {
     {"epochs", OT_INT, 1, 1e9, 0, NULL, "epochs per run (50)"},
     {"metric", OT_ENUM, 0, 0, 0, cmetric_w, "what the curves show: loss, or the history's accuracy, f1, r2, rmse (loss)"},
+    {"cv", OT_INT, 2, 100, 0, NULL, "run every value through K folds (as cv) and report the mean and spread"},
     {NULL, 0, 0, 0, 0, NULL, NULL}};
 static const OptSpec lrfind_o[] = {
     {"start", OT_NUM, 0, INF, OPT_GT_MIN, NULL, "first learning rate (1e-7)"},
@@ -277,7 +280,8 @@ const Command commands[] = {
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
     {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
-    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
+    {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates"
+             "|validation|learning|path\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
              "     | plot metric NAME | plot neuron L,J",
      "what the plot shows (a text chart without a terminal)",
@@ -296,13 +300,26 @@ const Command commands[] = {
      "weights, grads: per layer over the epochs, the median and the 5 % and 95 % quantiles of its weights\n"
      "or of its gradient's magnitudes (log scale). updates: per layer, the size of the epoch's last update\n"
      "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
+     "validation: the last compare's final score (accuracy or r2) on the training and validation rows against\n"
+     "the values it tried (after cv=K the folds' mean, and mean +/- std); learning: the same against the\n"
+     "training rows (compare train_size=0.1,0.5,1); path: each weight's final value against the values (the\n"
+     "regularisation path: compare weight_decay=0.001,0.01,0.1). Log x when the values span two decades.\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
-    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",
-     "KEY is an optimizer option (lr, momentum, ...), optim, or batch. Every copy starts from the current\n"
-     "parameters and data order; the session's own model is left as it was. A run uses the session's\n"
-     "optimizer with only KEY changed; an optim value (optim=\"sgd lr=0.02,adam lr=1\") starts from that\n"
-     "optimizer's defaults, so sgd lr=0.02 has momentum 0. The output lists every option each run used.",
+    {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse] [cv=K]",
+     "train one copy per value, side by side on the cores, overlay the curves",
+     "KEY is an optimizer option (lr, momentum, ...), optim, batch, hidden, act, degree, scale, seed, l1, l2 or\n"
+     "train_size. Each value is applied to a copy through its own command (hidden=16x8 -> model mlp hidden=16,8,\n"
+     "act kept; degree -> features poly; scale; seed -> set seed + reset: the init and the data order; l1, l2\n"
+     "-> loss with that penalty; train_size=F -> the first int(F n) training rows, validation kept). Keys that\n"
+     "change the model or the features (hidden, act, degree, scale, seed) start each run from a fresh init;\n"
+     "the others from the current parameters and data order. optim=\"sgd lr=0.02,adam lr=1\" starts from that\n"
+     "optimizer's defaults. The runs train in parallel, each on one thread, so each gives the bits of that run\n"
+     "alone under set threads=1. Ctrl-C stops them all and keeps the runs that finished. The session's own\n"
+     "model is left as it was; the table lists each run's options, final losses and score. cv=K runs every\n"
+     "value through cv's K folds (train_size: int(F m) of the first fold's m training rows in each, as\n"
+     "sklearn's learning_curve) and reports each loss and score's mean and std. plot validation, learning\n"
+     "and path draw the outcome against the values.",
      NULL, NULL, compare_o, CMD_RAW, 1, CMD_ANY, cmd_compare},
     {"lrfind", "lrfind [start=1e-7] [end=10] [iters=100]", "learning-rate range test; suggests an lr",
      "The lr grows exponentially per minibatch until the smoothed loss passes 4x its best (Leslie Smith;\n"
@@ -661,6 +678,14 @@ static int add_column_cand(char ***v, size_t *n, size_t *cap, const char *key, c
     return rc;
 }
 
+static void complete_compare(char ***v, size_t *n, size_t *cap, const char *word)
+{
+    const char *keys[VARIANT_KEYS_MAX + 1];
+    variant_keys(keys, VARIANT_KEYS_MAX + 1);
+    for (size_t i = 0; keys[i]; i++)
+        add_cand(v, n, cap, keys[i], word, "=");
+}
+
 char **command_complete(const Interp *it, const char *line_before, const char *word)
 {
     char **v = NULL;
@@ -722,6 +747,8 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
     OptKind ok;
     SchedKind sk;
     bool per_optim = c->run == cmd_optim && np > 0 && optim_from_name(pos[0]->text, &ok) == 0;
+    if (c->run == cmd_compare) /* the keys compare varies (variant.h) */
+        complete_compare(&v, &n, &cap, word);
     bool per_sched = c->run == cmd_schedule && np > 0 && sched_from_name(pos[0]->text, &sk) == 0;
     for (const OptSpec *o = c->opts; o && o->key; o++)
         if (per_optim ? optim_takes(ok, o->key) || strcmp(o->key, "schedule") == 0

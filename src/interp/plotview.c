@@ -1199,6 +1199,8 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = plotnet_build(s, pv, err);
     else if (plotlayers_is(s->plot))
         rc = plotlayers_build(s, pv, err);
+    else if (plotcurves_is(s->plot))
+        rc = plotcurves_build(s, pv, err);
     else if (!strcmp(s->plot, "neuron"))
         rc = build_neuron(s, pv, nx, ny, err);
     else

@@ -72,6 +72,7 @@ void curves_unref(Curves *c)
         free(c->c[i].x);
         free(c->c[i].y);
         free(c->c[i].y2);
+        free(c->c[i].w);
         path_free(&c->c[i].path);
     }
     free(c);

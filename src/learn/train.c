@@ -78,7 +78,9 @@ static int work_fit(TrainWork *w, const Model *m, size_t ky, size_t cap, FbErr *
         return 0;
     if (w->cap > cap && w->nparams == m->nparams)
         cap = w->cap;
+    bool one = w->one_thread; /* the caller's choice, not scratch */
     train_work_free(w);
+    w->one_thread = one;
     size_t d = m->sizes[0], np = m->nparams;
     if (batch_work_init(&w->bw, m, ky, cap, err))
         return -1;
@@ -162,8 +164,8 @@ int train_eval_metrics(Model *m, const LossCfg *loss, const double *X, const dou
     memset(w->msum, 0, metric_sums_len(t, k) * sizeof(double));
     if (fused_applies(m, loss))
         /* One read of X for loss and gradient; threads as BLAS's (set threads=N), same bits for any count. */
-        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused, blas_threads(), t,
-                               met ? w->msum : NULL);
+        *out_loss = fused_eval(m, loss, X, Y, n, want_grad ? m->grads : NULL, w->fused,
+                               w->one_thread ? 1 : blas_threads(), t, met ? w->msum : NULL);
     else if (w->crew_on)
         *out_loss = crew_eval(w->crew, m, loss, X, Y, n, want_grad, t, met ? w->msum : NULL);
     else
@@ -740,7 +742,7 @@ int train_run(TrainState *st, TrainSetup *setup, const TrainData *data, TrainWor
         return -1;
     /* A crew splits rows across the threads, each calling BLAS on one
      * thread; BLAS's own threads stay out of it until the run ends. */
-    int threads = blas_threads();
+    int threads = w->one_thread ? 1 : blas_threads();
     size_t k = crew_members(m, &setup->loss, data->n, threads);
     if (k > 1)
         crew_fit(&w->crew, m, data->ky, w->cap, k);

@@ -27,3 +27,7 @@ check() { # name, test-command...: PASS when the command succeeds
   local name="$1"; shift
   if "$@"; then pass "$name"; else fail "$name" "$*"; fi
 }
+refuses() { # name, commands, message: PASS when `fitbench -q -c COMMANDS` fails and says MESSAGE (a fixed string)
+  if "$fb" -q -c "$2" >refused.out 2>&1; then fail "$1" "succeeded"; return; fi
+  if grep -qF "$3" refused.out; then pass "$1"; else fail "$1" "$(cat refused.out)"; fi
+}

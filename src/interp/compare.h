@@ -1,0 +1,90 @@
+/* compare.h — what compare's files share (cmd_compare.c: the command, its copies and its table; compare_pool.c: the
+ * runs on the machine's threads; cmd_compare_cv.c: cv=K).  Private to src/interp. */
+#ifndef FITBENCH_INTERP_COMPARE_H
+#define FITBENCH_INTERP_COMPARE_H
+
+#include <stdatomic.h>
+
+#include "fitbench/command.h"
+#include "cvfold.h"
+#include "fitbench/variant.h"
+
+/* What `compare` was asked: the setting varied (its row), its values (pointers into vals, which the caller
+ * frees) and the epochs per run. */
+typedef struct CompareArgs {
+    const Tok *kv;
+    const VariantKey *vk;
+    const Tok *metric; /* metric=NAME, or NULL: the loss */
+    const Tok *cvt;    /* cv=K, or NULL */
+    long epochs, folds; /* folds: cv=K's K, 0 without */
+    char *vals;
+    char *v[CURVES_MAX];
+    size_t nv;
+} CompareArgs;
+
+/* One value's copy and what its training left.  Its thread writes the curve's points past k->n only and
+ * publishes how many it wrote; the calling thread alone sets k->n (which the plot reads). */
+typedef struct Run {
+    Session c;
+    Curve *k;
+    size_t cap;                /* points k's arrays hold */
+    atomic_size_t published;   /* points of k written */
+    atomic_long epochs;        /* epochs done */
+    atomic_bool done;          /* its training returned */
+    TrainOutcome out;
+    bool fold;                 /* a fold of cv=: c is the fold's copy, k is NULL, fr its scores */
+    FoldResult fr;
+    int rc;
+    FbErr err;
+} Run;
+
+/* The runs and the threads that take them in turn. */
+typedef struct Pool {
+    Interp *it;
+    int mi;                    /* the curves' metric: -1 the loss, else metric mi of the history row */
+    long epochs;
+    Run *runs;
+    size_t nv, workers;
+    atomic_size_t next;        /* the next run to take */
+    atomic_size_t finished;    /* runs taken and ended (or skipped after a stop) */
+    atomic_int stop;           /* a run failed, or the user stopped the command */
+    long done0;                /* cv=: epochs of the folds run in earlier waves */
+} Pool;
+
+/* ---- compare_pool.c ---- */
+
+/* Row r's value for a compare curve: the loss (mi < 0) or metric mi, on the training or the validation split. */
+double curve_value(const HistRow *r, int mi, bool val);
+
+/* How many threads train nv runs: one per core this process may use, no more than runs, nor than BLAS's thread
+ * count before the command (blas_count: set threads=1 runs them one after another), nor than a memory limit
+ * leaves BLAS buffers for. */
+size_t pool_workers(size_t nv, int blas_count);
+
+/* Train p's nv runs on p->workers threads; the calling thread also draws and reads keys.  Returns when all
+ * have ended; each run's rc, err and outcome are in it.  Never fails itself. */
+void pool_run(Pool *p);
+
+/* A compare's training starts / ends (work: epochs in all, for the pace): BLAS held at one thread, the front
+ * end's live drawing.  begin returns BLAS's count before, which end gives back. */
+int compare_begin(Interp *it, long work);
+void compare_end(Interp *it, int before);
+
+/* The first failed run's error into err (-1), or 0. */
+int runs_failed(const Pool *p, FbErr *err);
+
+/* ---- cmd_compare.c ---- */
+
+/* Run one command line on the copy c, its output discarded (variant.h's VariantRunFn). */
+int on_copy(Interp *it, Session *c, const char *line, FbErr *err);
+
+/* Every option a run used, into buf. */
+void run_opts(const CompareArgs *ca, const Session *c, char *buf, size_t size);
+
+/* ---- cmd_compare_cv.c ---- */
+
+/* compare ... cv=K into cv (the session's compare curves then, and its plot validation or learning).  Fails on
+ * a value the setting refuses, on folds cv refuses (err at cv=) or when a fold's training fails. */
+int compare_cv(Interp *it, const CompareArgs *ca, Curves *cv, FbErr *err);
+
+#endif
