@@ -138,6 +138,8 @@ CommandFn cmd_gen;
 CommandFn cmd_split;
 CommandFn cmd_scale;
 CommandFn cmd_features;
+/* `show features`: the term list in column order (the loaded model's with no data).  Fails with neither. */
+int cmd_show_features(Interp *it, FbErr *err);
 CommandFn cmd_model;
 CommandFn cmd_init;
 CommandFn cmd_loss;

@@ -20,11 +20,11 @@ static const char *const anneal_w[] = {"cos", "linear", NULL};
 static const char *const mode_w[] = {"min", "max", NULL};
 static const char *const tmode_w[] = {"rel", "abs", NULL};
 
-static const char *const features_w[] = {"poly", NULL};
+static const char *const features_w[] = {"poly", "add", "drop", "none", NULL};
 static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
-static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
-                                     NULL};
+static const char *const show_w[] = {"data",   "model",     "params",   "grads", "optim",
+                                     "config", "history",   "confusion", "features", NULL};
 static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
@@ -203,10 +203,14 @@ const Command commands[] = {
      "standard: (x - mean) / std with the population std, as scikit-learn's StandardScaler.\n"
      "minmax: (x - min) / (max - min). Constant columns are left unscaled.",
      "scaling", scale_names, none_o, CMD_STATE, 1, 1, cmd_scale},
-    {"features", "features poly degree=K", "expand the inputs into polynomial features",
-     "All monomials up to degree K in scikit-learn's PolynomialFeatures order (no bias column);\n"
-     "`features poly degree=1` goes back to the plain inputs.",
-     "feature expansion", features_w, features_o, CMD_STATE, 1, 1, cmd_features},
+    {"features", "features poly degree=K | add TERM... | drop TERM... | none", "choose the feature terms",
+     "The columns the model sees, in order. poly: all monomials up to degree K in scikit-learn's\n"
+     "PolynomialFeatures order (no bias column; degree=1 is the plain inputs). add: append terms after the\n"
+     "current ones: products and powers of inputs (x0*x1, x0^2, age*income^2), sin(TERM), cos(TERM). drop:\n"
+     "remove terms (inputs too), the rest keep their order. none: the inputs as they are. An input is its\n"
+     "column name, or [name] when the name is not letters, digits, '_' and '.', or xK (column K from 0).\n"
+     "`show features` lists the terms. Scaling applies after the expansion.",
+     "feature expansion", features_w, features_o, CMD_STATE, 1, CMD_ANY, cmd_features},
     {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
      "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
      "Choosing a model initialises its parameters (zeros; mlp: PyTorch's nn.Linear default).",
@@ -268,7 +272,7 @@ const Command commands[] = {
      "a file. Works after `load model PATH` with no data. Classifiers name the class and give each class's\n"
      "probability; out= writes every row (%.17g) and no file on error.",
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
-    {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
+    {"show", "show data|model|params|grads|optim|config|history|confusion|features", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
