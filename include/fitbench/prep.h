@@ -91,6 +91,13 @@ int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_
  * 0; err is kept for callers written when it could). */
 int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout, FbErr *err);
 
+/* The column of p holding input j of the dataset as it is (the term xj), or -1 when the terms dropped it. */
+long prep_input_column(const Prepared *p, size_t j);
+
+/* 0 when every input of the dataset is a column of p as it is; else -1 with err naming the first one missing
+ * (what: the picture that needs them, for the message). */
+int prep_need_inputs(const Prepared *p, const char *what, FbErr *err);
+
 Prepared *prep_ref(Prepared *p);
 void prep_unref(Prepared *p);
 

@@ -406,3 +406,20 @@ int prep_spec_for_data(PrepSpec *spec, const Dataset *old, const Dataset *ds, Fb
     spec->degree = 1;
     return 1;
 }
+
+long prep_input_column(const Prepared *p, size_t j)
+{
+    if (!p->spec.terms)
+        return j < p->d ? (long)j : -1;
+    Term x = {.kind = TERM_MONO, .nf = 1, .in = {(uint32_t)j}, .pow = {1}};
+    return terms_find(p->spec.terms, &x);
+}
+
+int prep_need_inputs(const Prepared *p, const char *what, FbErr *err)
+{
+    for (size_t j = 0; j < p->ds->d; j++)
+        if (prep_input_column(p, j) < 0)
+            return fb_fail(err, "%s draws over the inputs, and the features dropped '%s' (features add %s puts it "
+                           "back)", what, p->ds->names[j], p->ds->names[j]);
+    return 0;
+}
