@@ -173,3 +173,31 @@ Test(terms, expanded_columns_equal_numpy)
     cr_assert_eq(cases, 8);
     fx_free(&fx);
 }
+
+/* The candidates of completing word after line, joined with '|'. */
+static void completions(H *h, const char *line, const char *word, char *buf, size_t size)
+{
+    char **v = command_complete(&h->it, line, word);
+    buf[0] = '\0';
+    for (size_t i = 0; v && v[i]; i++) {
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? "|" : "", v[i]);
+        free(v[i]);
+    }
+    free(v);
+}
+
+Test(terms, completion_offers_inputs_for_add_and_terms_for_drop)
+{
+    H h;
+    h_init(&h);
+    char run[512], got[1024];
+    snprintf(run, sizeof run, "load %s/tests/fixtures/features/people.csv; features add sin(age)", FITBENCH_SRCDIR);
+    cr_assert_eq(h_run(&h, run), 0, "%s", h_err(&h));
+    completions(&h, "features ", "", got, sizeof got);
+    cr_assert_str_eq(got, "poly |add |drop |none |degree=");
+    completions(&h, "features add age*income ", "", got, sizeof got);
+    cr_assert(strstr(got, "age |income |[monthly rent] |[x-ray] |sin(|cos("), "%s", got);
+    completions(&h, "features drop ", "s", got, sizeof got);
+    cr_assert_str_eq(got, "sin(age) ");
+    h_free(&h);
+}

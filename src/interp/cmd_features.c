@@ -199,3 +199,31 @@ int cmd_show_features(Interp *it, FbErr *err)
     list_terms(it, ps->terms, s->data->names, s->data->d);
     return 0;
 }
+
+char **features_words(const Interp *it, const char *sub)
+{
+    const Session *s = it->s;
+    bool add = strcmp(sub, "add") == 0;
+    if (!s->data || (!add && strcmp(sub, "drop") != 0))
+        return NULL;
+    FbErr e;
+    Terms *t = current_terms(s, &e);
+    if (!t)
+        return NULL;
+    /* add: the inputs (to multiply), sin( and cos(; drop: the terms there are */
+    size_t n = add ? s->data->d + 2 : t->n;
+    char **v = calloc(n + 1, sizeof *v);
+    for (size_t j = 0; v && j < n; j++) {
+        char buf[512];
+        if (add && j >= s->data->d)
+            snprintf(buf, sizeof buf, "%s(", term_kind_names[j - s->data->d + 1]);
+        else
+            term_name(&t->t[j], (const char *const *)s->data->names, buf, sizeof buf);
+        if (!(v[j] = strdup(buf))) {
+            fb_free_strings(v, n);
+            v = NULL;
+        }
+    }
+    terms_unref(t);
+    return v;
+}
