@@ -29,7 +29,7 @@ static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
-                                     NULL};
+                                     "roc",     NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
 static const OptSpec load_o[] = {
@@ -276,7 +276,7 @@ const Command commands[] = {
      show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
-             "     | plot metric NAME | plot neuron L,J",
+             "     | plot metric NAME | plot neuron L,J | plot roc",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
      "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
@@ -293,6 +293,9 @@ const Command commands[] = {
      "weights, grads: per layer over the epochs, the median and the 5 % and 95 % quantiles of its weights\n"
      "or of its gradient's magnitudes (log scale). updates: per layer, the size of the epoch's last update\n"
      "against the weights, ||dW|| / ||W||, with the 1e-3 rule of thumb (cs231n) as a reference line.\n"
+     "roc: a two-class classifier's ROC curve (false against true positive rate, scikit-learn's roc_curve)\n"
+     "on the validation split (the training split without one) with the AUC in the key; refused for a\n"
+     "regression and for more than two classes (show confusion has per-class scores).\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse]", "train one copy per value from the same start, overlay the curves",

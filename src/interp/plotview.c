@@ -1192,6 +1192,8 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = build_compare(s, pv, err);
     else if (!strcmp(s->plot, "lrfind"))
         rc = build_lrfind(s, pv, err);
+    else if (!strcmp(s->plot, "roc"))
+        rc = plotroc_build(s, pv, err);
     else if (!strcmp(s->plot, "network"))
         rc = plotnet_build(s, pv, err);
     else if (plotlayers_is(s->plot))
