@@ -37,6 +37,15 @@ static int use_terms(Interp *it, Terms *t, int degree, FbErr *err)
     return 0;
 }
 
+/* use_terms of a new list of the m terms t over nin inputs.  Fails on out of memory or as use_terms. */
+static int use_list(Interp *it, size_t nin, const Term *t, size_t m, FbErr *err)
+{
+    Terms *nt = terms_new(nin, t, m, err);
+    int rc = nt ? use_terms(it, nt, 0, err) : -1;
+    terms_unref(nt);
+    return rc;
+}
+
 /* Parse the terms named by the words pos[0..n) into out (n); an error points at its word. */
 static int parse_words(const Session *s, const Tok *const *pos, int n, Term *out, FbErr *err)
 {
@@ -57,7 +66,6 @@ static int features_add(Interp *it, const Tok *const *pos, int n, FbErr *err)
         return -1;
     int rc = -1;
     Term *t = fb_malloc(cur->n + (size_t)n, sizeof *t, "the feature terms", err);
-    Terms *nt = NULL;
     if (!t)
         goto out;
     memcpy(t, cur->t, cur->n * sizeof *t);
@@ -76,10 +84,8 @@ static int features_add(Interp *it, const Tok *const *pos, int n, FbErr *err)
         fb_fail_at(err, pos[0]->col, "at most %d features", TERMS_MAX);
         goto out;
     }
-    if ((nt = terms_new(cur->nin, t, m, err)))
-        rc = use_terms(it, nt, 0, err);
+    rc = use_list(it, cur->nin, t, m, err);
 out:
-    terms_unref(nt);
     terms_unref(cur);
     free(t);
     return rc;
@@ -94,7 +100,6 @@ static int features_drop(Interp *it, const Tok *const *pos, int n, FbErr *err)
     int rc = -1;
     Term *t = fb_malloc(cur->n, sizeof *t, "the feature terms", err);
     bool *gone = fb_calloc(cur->n, sizeof *gone, "the feature terms", err);
-    Terms *nt = NULL;
     size_t m = 0;
     if (!t || !gone)
         goto out;
@@ -118,10 +123,8 @@ static int features_drop(Interp *it, const Tok *const *pos, int n, FbErr *err)
         fb_fail_at(err, pos[0]->col, "that drops every feature; `features none` goes back to the inputs as they are");
         goto out;
     }
-    if ((nt = terms_new(cur->nin, t, m, err)))
-        rc = use_terms(it, nt, 0, err);
+    rc = use_list(it, cur->nin, t, m, err);
 out:
-    terms_unref(nt);
     terms_unref(cur);
     free(t);
     free(gone);

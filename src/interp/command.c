@@ -636,6 +636,17 @@ static int add_cand(char ***v, size_t *n, size_t *cap, const char *s, const char
     return 0;
 }
 
+/* The terms after `features add|drop` (features_words); "sin(" and "cos(" take no blank after them. */
+static void add_features_words(const Interp *it, const char *sub, const char *word, char ***v, size_t *n, size_t *cap)
+{
+    char **fw = features_words(it, sub);
+    for (size_t i = 0; fw && fw[i]; i++)
+        add_cand(v, n, cap, fw[i], word, strchr(fw[i], '(') && !strchr(fw[i], ')') ? "" : " ");
+    for (size_t i = 0; fw && fw[i]; i++)
+        free(fw[i]);
+    free(fw);
+}
+
 char **command_complete(const Interp *it, const char *line_before, const char *word)
 {
     char **v = NULL;
@@ -695,12 +706,8 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
         for (int t = MTASK_REG; t <= MTASK_CLS; t++) /* `plot metric NAME`: the history's metrics */
             for (int i = 0; i < 2; i++)
                 add_cand(&v, &n, &cap, metric_name((MetricTask)t, i), word, " ");
-    char **fw = c->run == cmd_features && np >= 1 ? features_words(it, pos[0]->text) : NULL;
-    for (size_t i = 0; fw && fw[i]; i++)
-        add_cand(&v, &n, &cap, fw[i], word, strchr(fw[i], '(') && !strchr(fw[i], ')') ? "" : " ");
-    for (size_t i = 0; fw && fw[i]; i++)
-        free(fw[i]);
-    free(fw);
+    if (c->run == cmd_features && np >= 1)
+        add_features_words(it, pos[0]->text, word, &v, &n, &cap);
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");
