@@ -65,7 +65,6 @@ int modelfile_from(ModelFile *mf, const Model *m, const LossCfg *loss, const Pre
     const Dataset *ds = p->ds;
     mf->version = 3;
     mf->loss = *loss;
-    mf->terms = terms_ref(p->spec.terms);
     mf->scale = p->spec.scale;
     mf->d = p->d;
     for (size_t i = 0; i < m->nparams; i++)
@@ -76,6 +75,7 @@ int modelfile_from(ModelFile *mf, const Model *m, const LossCfg *loss, const Pre
     if (p->d > MODELFILE_MAX_WIDTH || ds->nclasses > MODELFILE_MAX_CLASSES)
         return fb_fail(err, "the model is too wide to save (%zu inputs, %zu classes; at most %d and %d)", p->d,
                        ds->nclasses, MODELFILE_MAX_WIDTH, MODELFILE_MAX_CLASSES);
+    mf->terms = terms_ref(p->spec.terms);
     if (model_clone(&mf->model, m, err))
         goto fail;
     mf->schema = ds->schema ? schema_copy(ds->schema, err) : schema_from_dataset(ds, err);
