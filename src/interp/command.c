@@ -208,8 +208,10 @@ const Command commands[] = {
      "PolynomialFeatures order (no bias column; degree=1 is the plain inputs). add: append terms after the\n"
      "current ones: products and powers of inputs (x0*x1, x0^2, age*income^2), sin(TERM), cos(TERM). drop:\n"
      "remove terms (inputs too), the rest keep their order. none: the inputs as they are. An input is its\n"
-     "column name, or [name] when the name is not letters, digits, '_' and '.', or xK (column K from 0).\n"
-     "`show features` lists the terms. Scaling applies after the expansion.",
+     "column name, or [name] when the name is not letters, digits, '_' and '.', or xK (column K from 0)\n"
+     "when no column is named so; quote a term with a blank as any word: \"[monthly rent]^2\". An unknown\n"
+     "column, a term already there, a constant (x0^0) or a degree above 10 is an error and changes nothing.\n"
+     "`show features` lists the terms in column order. Scaling applies after the expansion.",
      "feature expansion", features_w, features_o, CMD_STATE, 1, CMD_ANY, cmd_features},
     {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
      "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
