@@ -74,7 +74,7 @@ Test(modelfile, round_trip_keeps_every_field_bit_for_bit)
     cr_assert_eq(modelfile_from(&a, &h.s.ts.model, &h.s.setup.loss, h.s.prep, &e), 0, "%s", e.msg);
     cr_assert_eq(modelfile_save(at("m.fbm"), &a, &e), 0, "%s", e.msg);
     cr_assert_eq(modelfile_read(at("m.fbm"), &b, &e), 0, "%s", e.msg);
-    cr_assert_eq(b.version, 2);
+    cr_assert_eq(b.version, 3);
     cr_assert_eq(a.schema->ncols, 5);
     cr_assert_eq(b.schema->ncols, a.schema->ncols);
     cr_assert_eq(b.schema->missing, MISSING_MEAN);
@@ -95,7 +95,8 @@ Test(modelfile, round_trip_keeps_every_field_bit_for_bit)
     cr_assert_str_eq(b.schema->col[2].values[0], "Lyon");
     cr_assert_eq(b.nclasses, 3);
     cr_assert_str_eq(b.classes[0], "bird");
-    cr_assert_eq(b.degree, 2);
+    cr_assert_eq(terms_poly_degree(b.terms), 2);
+    cr_assert_eq(b.terms->n, a.terms->n);
     cr_assert_eq(b.scale, SCALE_STANDARD);
     cr_assert_eq(b.d, a.d);
     for (size_t j = 0; j < a.d; j++)

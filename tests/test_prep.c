@@ -84,6 +84,7 @@ Test(prep, poly_features_in_sklearn_order)
     ds->X[1] = 3;
     PrepSpec sp;
     prep_spec_default(&sp);
+    sp.terms = terms_poly(2, 3, &e);
     sp.degree = 3;
     Prepared *p;
     cr_assert_eq(prep_build(ds, &sp, &p, &e), 0);
@@ -93,10 +94,11 @@ Test(prep, poly_features_in_sklearn_order)
     for (int j = 0; j < 9; j++)
         cr_assert_eq(p->train.X[j], want[j], "feature %d", j);
     cr_assert_str_eq(p->names[4], "x1^2");
-    cr_assert_str_eq(p->names[6], "x0^2 x1");
+    cr_assert_str_eq(p->names[6], "x0^2*x1");
     cr_assert_eq(prep_poly_count(13, 2), 104);
     cr_assert_eq(prep_poly_count(1000, 10), 0); /* too many: refused */
     prep_unref(p);
+    prep_spec_release(&sp);
     dataset_unref(ds);
 }
 

@@ -138,6 +138,11 @@ CommandFn cmd_gen;
 CommandFn cmd_split;
 CommandFn cmd_scale;
 CommandFn cmd_features;
+/* `show features`: the term list in column order (the loaded model's with no data).  Fails with neither. */
+int cmd_show_features(Interp *it, FbErr *err);
+/* Completion words after `features add` (the inputs as terms name them, sin(, cos() or `features drop` (the
+ * terms there are): a NULL-terminated malloc'd list the caller frees (fb_free_strings), or NULL. */
+char **features_words(const Interp *it, const char *sub);
 CommandFn cmd_model;
 CommandFn cmd_init;
 CommandFn cmd_loss;

@@ -1,4 +1,4 @@
-/* modelfile.h — a deployable model: the `fitbench-model 2` text format (raw columns, vocabularies, fills, classes, scaler, expansion, model, loss; %.17g) and predicting raw rows with it. */
+/* modelfile.h — a deployable model: the `fitbench-model 3` text format (raw columns, vocabularies, fills, classes, scaler, expansion, model, loss; %.17g) and predicting raw rows with it. */
 #ifndef FITBENCH_MODELFILE_H
 #define FITBENCH_MODELFILE_H
 
@@ -23,7 +23,7 @@
  * modelfile_ref / modelfile_unref on a heap copy from modelfile_dup. */
 typedef struct ModelFile {
     int refs;
-    int version;          /* 1 or 2: the format the file was in (files are written as 2) */
+    int version;          /* 1, 2 or 3: the format the file was in (files are written as 3) */
     Model model;
     LossCfg loss;
     RawSchema *schema;    /* the raw columns (a version 1 file: one numeric column per input, then the target) */
@@ -32,7 +32,7 @@ typedef struct ModelFile {
     size_t nclasses;
     char **classes;       /* nclasses names in class order (the data's, also for regression data) */
     double *class_values; /* nclasses values of a numeric class target, else NULL */
-    int degree;           /* polynomial degree (1: none); terms in scikit-learn's order */
+    Terms *terms;         /* the feature terms (a reference of its own), NULL: the inputs as they are */
     ScaleKind scale;
     size_t d;             /* model inputs after expansion */
     char **features;      /* d names in term order ("x1^2", "x1 x2"); NULL from a version 1 file */
@@ -44,14 +44,14 @@ typedef struct ModelFile {
  * a model wider than MODELFILE_MAX_WIDTH, or out of memory; *mf is then empty. */
 int modelfile_from(ModelFile *mf, const Model *m, const LossCfg *loss, const Prepared *p, FbErr *err);
 
-/* Write mf atomically (temp file, fsync, rename) as version 2.  Fails as
+/* Write mf atomically (temp file, fsync, rename) as version 3.  Fails as
  * atomic_open / atomic_commit; nothing is left behind on failure. */
 int modelfile_save(const char *path, const ModelFile *mf, FbErr *err);
 
 /* modelfile_from + modelfile_save. */
 int modelfile_write(const char *path, const Model *m, const LossCfg *loss, const Prepared *p, FbErr *err);
 
-/* Read and validate a model file (versions 1 and 2); on failure the message
+/* Read and validate a model file (versions 1, 2 and 3); on failure the message
  * names the file and line ("m.txt:7: expected 14 parameters, found 12"),
  * non-finite numbers included, and *mf is empty. */
 int modelfile_read(const char *path, ModelFile *mf, FbErr *err);

@@ -80,6 +80,15 @@ int plotlayers_build(const Session *s, PlotView *pv, FbErr *err);
  * Fails on out of memory. */
 bool plotcurves_is(const char *plot);
 int plotcurves_build(const Session *s, PlotView *pv, FbErr *err);
+/* plot roc (plotroc.c): a binary classifier's ROC curve on the validation split (the training split when there
+ * is none) with the chance diagonal, its AUC in the key; fpr on x, tpr on y, both 0..1.  Fails, saying why, with
+ * no model, for a regression or more than two classes, when the split holds one class only or a score is NaN,
+ * or on out of memory. */
+int plotroc_build(const Session *s, PlotView *pv, FbErr *err);
+/* The scores it plots: the class-1 score of each row of that split (the logit, or z1 - z0 for two outputs),
+ * *score and *truth (n each, malloc'd: the caller frees), *val whether the split is the validation one.  Fails
+ * as plotroc_build's checks, or on out of memory (nothing to free then). */
+int plotroc_scores(const Session *s, double **score, int **truth, size_t *n, bool *val, FbErr *err);
 
 /* Is s->plot a heat map (boundary, surface)? */
 bool plotview_is_heat(const Session *s);

@@ -7,20 +7,24 @@
 
 #include "fitbench/dataset.h"
 #include "fitbench/err.h"
+#include "fitbench/terms.h"
 
 typedef enum { SCALE_NONE, SCALE_STANDARD, SCALE_MINMAX } ScaleKind;
 
-#define PREP_MAX_DEGREE 10
-#define PREP_MAX_FEATURES 100000
+#define PREP_MAX_DEGREE TERMS_MAX_DEGREE
+#define PREP_MAX_FEATURES TERMS_MAX
 
 /* How to turn a Dataset into training data.  Order: split the rows, expand
- * polynomial features, then scale with statistics of the training rows only. */
+ * the feature terms, then scale with statistics of the training rows only.
+ * A copy by value borrows terms; an owner (the Session, a Prepared) holds a
+ * reference of its own (prep_spec_assign / prep_spec_release). */
 typedef struct PrepSpec {
     double val, test;      /* fractions of the rows (0 = none) */
     uint64_t seed;         /* row shuffle for the split */
     bool shuffle;          /* shuffle rows before splitting (default yes) */
     ScaleKind scale;
-    int degree;            /* polynomial degree, 1 = the features as they are */
+    Terms *terms;          /* the columns a model sees (terms.h), in order; NULL = the inputs as they are */
+    int degree;            /* the `features poly` degree that made terms (1: NULL terms), 0 when edited term by term */
 } PrepSpec;
 
 /* One part of the rows.  X is (n, d), Y is (n, ny) target values, L is (n, 1)
@@ -39,10 +43,10 @@ typedef struct Part {
 typedef struct Prepared {
     int refs;
     Dataset *ds;
-    PrepSpec spec;
+    PrepSpec spec;        /* holds a reference to its terms */
     size_t d;             /* features after expansion */
     size_t ny;
-    char **names;         /* d feature names ("x0^2", "x0 x1", ...) */
+    char **names;         /* d feature names: the dataset's, or the terms' ("x0^2", "x0*x1", "sin(age)") */
     Part train, val, test;
     double *shift, *scale;/* (d): x' = (x - shift) / scale, identity when SCALE_NONE */
     bool owns_x, owns_y;
@@ -50,14 +54,25 @@ typedef struct Prepared {
 
 void prep_spec_default(PrepSpec *spec);
 
+/* *dst = *src for an owner of *dst: takes a reference to src's terms and drops dst's old one. */
+void prep_spec_assign(PrepSpec *dst, const PrepSpec *src);
+/* Drop an owner's reference to its terms (terms becomes NULL). */
+void prep_spec_release(PrepSpec *spec);
+
+/* An owner's spec for a new table ds after old (NULL: none): a polynomial expansion (degree >= 1) is made again
+ * for ds's width; terms edited one by one stay when ds has old's input names in the same order, else they are
+ * dropped (the inputs as they are; returns 1 to say so).  Returns 0 when kept, -1 on failure (err set, spec
+ * unchanged: too many terms, out of memory). */
+int prep_spec_for_data(PrepSpec *spec, const Dataset *old, const Dataset *ds, FbErr *err);
+
 /* Number of features of a degree-`degree` expansion of d inputs without the
  * bias column (scikit-learn's PolynomialFeatures(include_bias=False)), or 0
- * on overflow past PREP_MAX_FEATURES. */
+ * on overflow past PREP_MAX_FEATURES: terms_poly_count. */
 size_t prep_poly_count(size_t d, int degree);
 
-/* Build the training data.  Fails on a split leaving no training rows, a
- * degree out of 1..PREP_MAX_DEGREE or too many features (saying how many),
- * or out of memory.  The result has refs = 1. */
+/* Build the training data.  Fails on a split leaving no training rows, terms
+ * made for another number of inputs than ds has, or out of memory.  The
+ * result has refs = 1. */
 int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err);
 
 /* Cross-validation: the rows that are not the split's test rows, in the split's order (a malloc'd array of *n
@@ -72,9 +87,16 @@ int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_
                     Prepared **out, FbErr *err);
 
 /* Apply the same expansion and scaling to raw feature rows Xraw (n, ds->d),
- * writing Xout (n, p->d).  For predict and plot fit.  Fails only on out of
- * memory (the polynomial term list). */
+ * writing Xout (n, p->d).  For predict and plot fit.  Does not fail (returns
+ * 0; err is kept for callers written when it could). */
 int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout, FbErr *err);
+
+/* The column of p holding input j of the dataset as it is (the term xj), or -1 when the terms dropped it. */
+long prep_input_column(const Prepared *p, size_t j);
+
+/* 0 when every input of the dataset is a column of p as it is; else -1 with err naming the first one missing
+ * (what: the picture that needs them, for the message). */
+int prep_need_inputs(const Prepared *p, const char *what, FbErr *err);
 
 Prepared *prep_ref(Prepared *p);
 void prep_unref(Prepared *p);

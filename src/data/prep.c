@@ -1,4 +1,4 @@
-/* prep.c — split rows, expand polynomial features, scale on the training split. */
+/* prep.c — split rows, expand the feature terms (terms.c), scale on the training split. */
 #include "fitbench/prep.h"
 #include "fitbench/strutil.h"
 
@@ -16,6 +16,7 @@ void prep_spec_default(PrepSpec *spec)
     memset(spec, 0, sizeof *spec);
     spec->shuffle = true;
     spec->scale = SCALE_NONE;
+    spec->terms = NULL;
     spec->degree = 1;
 }
 
@@ -32,79 +33,17 @@ int scale_from_name(const char *name, ScaleKind *k)
     return i < 0 ? -1 : (*k = (ScaleKind)i, 0);
 }
 
-size_t prep_poly_count(size_t d, int degree)
-{
-    /* sum_{j=1..degree} C(d + j - 1, j) */
-    double total = 0, c = 1;
-    for (int j = 1; j <= degree; j++) {
-        c = c * (double)(d + (size_t)j - 1) / j;
-        total += c;
-        if (total > PREP_MAX_FEATURES)
-            return 0;
-    }
-    return (size_t)(total + 0.5);
-}
+size_t prep_poly_count(size_t d, int degree) { return terms_poly_count(d, degree); }
 
-/* Monomials in scikit-learn's order: degree by degree, and within a degree
- * the combinations_with_replacement order of the input indices. */
-typedef struct Mono {
-    int deg;
-    size_t idx[PREP_MAX_DEGREE];
-} Mono;
-
-static size_t list_monomials(size_t d, int degree, Mono *out)
+/* The term names of p->d terms (the caller frees with fb_free_strings). */
+static char **term_names(const Dataset *ds, const Terms *t, FbErr *err)
 {
-    size_t count = 0;
-    for (int deg = 1; deg <= degree; deg++) {
-        size_t c[PREP_MAX_DEGREE] = {0};
-        for (;;) {
-            out[count].deg = deg;
-            memcpy(out[count].idx, c, sizeof c);
-            count++;
-            int pos = deg - 1;
-            while (pos >= 0 && c[pos] == d - 1)
-                pos--;
-            if (pos < 0)
-                break;
-            c[pos]++;
-            for (int q = pos + 1; q < deg; q++)
-                c[q] = c[pos];
-        }
-    }
-    return count;
-}
-
-static void expand_row(const Mono *m, size_t nm, const double *x, double *out)
-{
-    for (size_t j = 0; j < nm; j++) {
-        double v = 1;
-        for (int q = 0; q < m[j].deg; q++)
-            v *= x[m[j].idx[q]];
-        out[j] = v;
-    }
-}
-
-static char **mono_names(const Dataset *ds, const Mono *m, size_t nm, FbErr *err)
-{
-    char **names = fb_calloc(nm, sizeof *names, "feature names", err);
-    for (size_t j = 0; names && j < nm; j++) {
+    char **names = fb_calloc(t->n, sizeof *names, "feature names", err);
+    for (size_t j = 0; names && j < t->n; j++) {
         char buf[512];
-        size_t len = 0;
-        buf[0] = '\0';
-        for (int q = 0; q < m[j].deg;) {
-            int pw = 1;
-            while (q + pw < m[j].deg && m[j].idx[q + pw] == m[j].idx[q])
-                pw++;
-            const char *nm0 = ds->names[m[j].idx[q]];
-            int w = pw > 1 ? snprintf(buf + len, sizeof buf - len, "%s%s^%d", len ? " " : "", nm0, pw)
-                           : snprintf(buf + len, sizeof buf - len, "%s%s", len ? " " : "", nm0);
-            if (w > 0 && (size_t)w < sizeof buf - len)
-                len += (size_t)w;
-            q += pw;
-        }
-        names[j] = fb_strdup(buf, err);
-        if (!names[j]) {
-            fb_free_strings(names, nm);
+        term_name(&t->t[j], (const char *const *)ds->names, buf, sizeof buf);
+        if (!(names[j] = fb_strdup(buf, err))) {
+            fb_free_strings(names, t->n);
             return NULL;
         }
     }
@@ -129,6 +68,7 @@ static void prep_free(Prepared *p)
     free(p->shift);
     free(p->scale);
     fb_free_strings(p->names, p->d);
+    terms_unref(p->spec.terms);
     dataset_unref(p->ds);
     free(p);
 }
@@ -211,8 +151,8 @@ static void apply_scaler(const Prepared *p, double *X, size_t n)
             X[i * d + j] = (X[i * d + j] - p->shift[j]) / p->scale[j];
 }
 
-/* Rows rows[0..n) of the dataset into part, expanded if monomials given. */
-static int fill_part(Prepared *p, const size_t *rows, size_t n, const Mono *mono, Part *part, FbErr *err)
+/* Rows rows[0..n) of the dataset into part, expanded into p's terms when it has a term list. */
+static int fill_part(Prepared *p, const size_t *rows, size_t n, Part *part, FbErr *err)
 {
     const Dataset *ds = p->ds;
     part->n = n;
@@ -222,8 +162,8 @@ static int fill_part(Prepared *p, const size_t *rows, size_t n, const Mono *mono
             return -1;
         for (size_t i = 0; i < n; i++) {
             const double *src = ds->X + rows[i] * ds->d;
-            if (mono)
-                expand_row(mono, p->d, src, part->X + i * p->d);
+            if (p->spec.terms)
+                terms_expand(p->spec.terms, src, part->X + i * p->d);
             else
                 memcpy(part->X + i * p->d, src, p->d * sizeof(double));
         }
@@ -243,21 +183,15 @@ static int fill_part(Prepared *p, const size_t *rows, size_t n, const Mono *mono
     return 0;
 }
 
-/* p->names (p->d of them): the dataset's, or for degree > 1 one per polynomial term, whose list goes to
- * *mono (p->d terms; the caller frees).  Fails on out of memory (what was made stays for the caller to
- * free). */
-static int prep_names(Prepared *p, const Dataset *ds, int degree, Mono **mono, FbErr *err)
+/* p->names (p->d of them): the dataset's, or one per term of the term list.  Fails on out of memory (what was
+ * made stays for the caller to free). */
+static int prep_names(Prepared *p, const Dataset *ds, FbErr *err)
 {
-    size_t d = p->d;
-    if (degree > 1) {
-        *mono = fb_malloc(d, sizeof **mono, "the polynomial terms", err);
-        if (!*mono)
-            return -1;
-        list_monomials(ds->d, degree, *mono);
-        p->names = mono_names(ds, *mono, d, err);
+    if (p->spec.terms) {
+        p->names = term_names(ds, p->spec.terms, err);
     } else {
-        p->names = fb_calloc(d, sizeof *p->names, "feature names", err);
-        for (size_t j = 0; p->names && j < d; j++)
+        p->names = fb_calloc(p->d, sizeof *p->names, "feature names", err);
+        for (size_t j = 0; p->names && j < p->d; j++)
             if (!(p->names[j] = fb_strdup(ds->names[j], err)))
                 return -1;
     }
@@ -284,18 +218,17 @@ static size_t *row_order(size_t n, bool shuffle, uint64_t seed, FbErr *err)
 /* The parts: train, validation and test, from ntrain, nval and ntest rows in the order `rows` (then the
  * scaler is fitted on train and applied to all three); for `identity` (no split, polynomial or scaling),
  * train is the dataset's own X and y.  Fails on out of memory. */
-static int fill_parts(Prepared *p, const size_t *rows, size_t ntrain, size_t nval, size_t ntest, const Mono *mono,
-                      bool identity, FbErr *err)
+static int fill_parts(Prepared *p, const size_t *rows, size_t ntrain, size_t nval, size_t ntest, bool identity,
+                      FbErr *err)
 {
     if (identity) {
         p->train.n = ntrain;
         p->train.X = p->ds->X;
         p->train.Y = p->ds->y;
-        if (fill_part(p, NULL, ntrain, NULL, &p->train, err))
+        if (fill_part(p, NULL, ntrain, &p->train, err))
             return -1;
-    } else if (fill_part(p, rows, ntrain, mono, &p->train, err) ||
-               fill_part(p, rows + ntrain, nval, mono, &p->val, err) ||
-               fill_part(p, rows + ntrain + nval, ntest, mono, &p->test, err))
+    } else if (fill_part(p, rows, ntrain, &p->train, err) || fill_part(p, rows + ntrain, nval, &p->val, err) ||
+               fill_part(p, rows + ntrain + nval, ntest, &p->test, err))
         return -1;
     fit_scaler(p);
     if (!identity) {
@@ -313,10 +246,24 @@ static void split_counts(const PrepSpec *spec, size_t n, size_t *ntest, size_t *
     *nval = (size_t)ceil(spec->val * (double)n);
 }
 
-/* A Prepared of d features for ds (refs 1, a reference to ds) with its names and scaler arrays, owning its parts'
- * arrays when owns; for a degree > 1 the polynomial terms go to *mono (the caller frees).  NULL on out of memory
- * (err set, nothing left to free). */
-static Prepared *prep_new(Dataset *ds, const PrepSpec *spec, size_t d, bool owns, Mono **mono, FbErr *err)
+/* The width spec makes of ds: its term count, or ds->d with no term list.  Fails when the terms were made for
+ * another number of inputs. */
+static int prep_width(const Dataset *ds, const PrepSpec *spec, size_t *d, FbErr *err)
+{
+    if (!spec->terms) {
+        *d = ds->d;
+        return 0;
+    }
+    if (spec->terms->nin != ds->d)
+        return fb_fail(err, "the feature terms were made for %zu inputs, the data has %zu (features none starts "
+                       "again)", spec->terms->nin, ds->d);
+    *d = spec->terms->n;
+    return 0;
+}
+
+/* A Prepared of d features for ds (refs 1, a reference to ds and to spec's terms) with its names and scaler
+ * arrays, owning its parts' arrays when owns.  NULL on out of memory (err set, nothing left to free). */
+static Prepared *prep_new(Dataset *ds, const PrepSpec *spec, size_t d, bool owns, FbErr *err)
 {
     Prepared *p = fb_calloc(1, sizeof *p, "the prepared data", err);
     if (!p)
@@ -324,14 +271,13 @@ static Prepared *prep_new(Dataset *ds, const PrepSpec *spec, size_t d, bool owns
     p->refs = 1;
     p->ds = dataset_ref(ds);
     p->spec = *spec;
+    terms_ref(p->spec.terms);
     p->d = d;
     p->ny = ds->ny;
     p->owns_x = p->owns_y = owns;
     p->shift = fb_malloc(d, sizeof(double), "scaler statistics", err);
     p->scale = p->shift ? fb_malloc(d, sizeof(double), "scaler statistics", err) : NULL;
-    if (!p->scale || prep_names(p, ds, spec->degree, mono, err)) {
-        free(*mono);
-        *mono = NULL;
+    if (!p->scale || prep_names(p, ds, err)) {
         prep_free(p);
         return NULL;
     }
@@ -340,12 +286,9 @@ static Prepared *prep_new(Dataset *ds, const PrepSpec *spec, size_t d, bool owns
 
 int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
 {
-    if (spec->degree < 1 || spec->degree > PREP_MAX_DEGREE)
-        return fb_fail(err, "degree must be between 1 and %d (got %d)", PREP_MAX_DEGREE, spec->degree);
-    size_t d = spec->degree == 1 ? ds->d : prep_poly_count(ds->d, spec->degree);
-    if (d == 0)
-        return fb_fail(err, "degree %d on %zu features would make more than %d features", spec->degree, ds->d,
-                       PREP_MAX_FEATURES);
+    size_t d = 0;
+    if (prep_width(ds, spec, &d, err))
+        return -1;
     size_t n = ds->n;
     size_t ntest, nval;
     split_counts(spec, n, &ntest, &nval);
@@ -353,20 +296,18 @@ int prep_build(Dataset *ds, const PrepSpec *spec, Prepared **out, FbErr *err)
         return fb_fail(err, "split leaves no training rows (%zu rows, val=%g, test=%g)", n, spec->val, spec->test);
 
     bool split = ntest + nval > 0;
-    bool identity = !split && spec->degree == 1 && spec->scale == SCALE_NONE;
-    Mono *mono = NULL;
-    Prepared *p = prep_new(ds, spec, d, !identity, &mono, err);
+    bool identity = !split && !spec->terms && spec->scale == SCALE_NONE;
+    Prepared *p = prep_new(ds, spec, d, !identity, err);
     if (!p)
         return -1;
     size_t *rows = NULL;
     int rc = -1;
     if (!(rows = row_order(n, split && spec->shuffle, spec->seed, err)))
         goto out;
-    if (fill_parts(p, rows, n - nval - ntest, nval, ntest, mono, identity, err))
+    if (fill_parts(p, rows, n - nval - ntest, nval, ntest, identity, err))
         goto out;
     rc = 0;
 out:
-    free(mono);
     free(rows);
     if (rc)
         prep_free(p);
@@ -393,17 +334,15 @@ size_t *prep_cv_rows(const Dataset *ds, const PrepSpec *spec, size_t *n, FbErr *
 int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_t ntrain, size_t nval,
                     Prepared **out, FbErr *err)
 {
-    size_t d = spec->degree == 1 ? ds->d : prep_poly_count(ds->d, spec->degree);
-    if (spec->degree < 1 || spec->degree > PREP_MAX_DEGREE || d == 0)
-        return fb_fail(err, "degree %d cannot be expanded on %zu features", spec->degree, ds->d);
+    size_t d = 0;
+    if (prep_width(ds, spec, &d, err))
+        return -1;
     if (ntrain == 0)
         return fb_fail(err, "no training rows");
-    Mono *mono = NULL;
-    Prepared *p = prep_new(ds, spec, d, true, &mono, err);
+    Prepared *p = prep_new(ds, spec, d, true, err);
     if (!p)
         return -1;
-    int rc = fill_parts(p, rows, ntrain, nval, 0, mono, false, err);
-    free(mono);
+    int rc = fill_parts(p, rows, ntrain, nval, 0, false, err);
     if (rc)
         prep_free(p);
     else
@@ -413,18 +352,74 @@ int prep_build_rows(Dataset *ds, const PrepSpec *spec, const size_t *rows, size_
 
 int prep_transform(const Prepared *p, const double *Xraw, size_t n, double *Xout, FbErr *err)
 {
+    (void)err;
     const Dataset *ds = p->ds;
-    if (p->spec.degree > 1) {
-        Mono *mono = fb_malloc(p->d, sizeof *mono, "the polynomial terms", err);
-        if (!mono)
-            return -1;
-        list_monomials(ds->d, p->spec.degree, mono);
+    if (p->spec.terms) {
         for (size_t i = 0; i < n; i++)
-            expand_row(mono, p->d, Xraw + i * ds->d, Xout + i * p->d);
-        free(mono);
+            terms_expand(p->spec.terms, Xraw + i * ds->d, Xout + i * p->d);
     } else {
         memcpy(Xout, Xraw, n * p->d * sizeof(double));
     }
     apply_scaler(p, Xout, n);
+    return 0;
+}
+
+void prep_spec_assign(PrepSpec *dst, const PrepSpec *src)
+{
+    Terms *old = dst->terms;
+    *dst = *src;
+    terms_ref(dst->terms);
+    terms_unref(old);
+}
+
+void prep_spec_release(PrepSpec *spec)
+{
+    terms_unref(spec->terms);
+    spec->terms = NULL;
+}
+
+static bool same_inputs(const Dataset *a, const Dataset *b)
+{
+    if (!a || a->d != b->d)
+        return false;
+    for (size_t j = 0; j < a->d; j++)
+        if (strcmp(a->names[j], b->names[j]) != 0)
+            return false;
+    return true;
+}
+
+int prep_spec_for_data(PrepSpec *spec, const Dataset *old, const Dataset *ds, FbErr *err)
+{
+    if (!spec->terms)
+        return 0;
+    Terms *t = NULL;
+    if (spec->degree > 1) {
+        if (!(t = terms_poly(ds->d, spec->degree, err)))
+            return -1;
+    } else if (same_inputs(old, ds)) {
+        return 0;
+    }
+    terms_unref(spec->terms);
+    spec->terms = t;
+    if (t)
+        return 0;
+    spec->degree = 1;
+    return 1;
+}
+
+long prep_input_column(const Prepared *p, size_t j)
+{
+    if (!p->spec.terms)
+        return j < p->d ? (long)j : -1;
+    Term x = {.kind = TERM_MONO, .nf = 1, .in = {(uint32_t)j}, .pow = {1}};
+    return terms_find(p->spec.terms, &x);
+}
+
+int prep_need_inputs(const Prepared *p, const char *what, FbErr *err)
+{
+    for (size_t j = 0; j < p->ds->d; j++)
+        if (prep_input_column(p, j) < 0)
+            return fb_fail(err, "%s draws over the inputs, and the features dropped '%s' (features add %s puts it "
+                           "back)", what, p->ds->names[j], p->ds->names[j]);
     return 0;
 }

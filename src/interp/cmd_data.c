@@ -1,4 +1,4 @@
-/* cmd_data.c — load, gen, split, scale, features: commands that change the data. */
+/* cmd_data.c — load, gen, split, scale: commands that change the data (features: cmd_features.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,24 +211,5 @@ int cmd_scale(Interp *it, const Command *row, Args *a, FbErr *err)
     if (session_set_prep(it->s, &ps, err))
         return -1;
     sink_printf(it->out, "scale %s (statistics from %zu training rows)\n", w, it->s->prep->train.n);
-    return 0;
-}
-
-int cmd_features(Interp *it, const Command *row, Args *a, FbErr *err)
-{
-    if (session_need_data(it->s, err))
-        return -1;
-    long deg = 2;
-    args_long(a, "degree", &deg);
-    size_t d = prep_poly_count(it->s->data->d, (int)deg);
-    if (d == 0)
-        return fb_fail_at(err, args_opt(a, "degree") ? args_opt(a, "degree")->vcol : 0,
-                          "degree %ld on %zu features would make more than %d features", deg, it->s->data->d,
-                          PREP_MAX_FEATURES);
-    PrepSpec ps = it->s->prep_spec;
-    ps.degree = (int)deg;
-    if (session_set_prep(it->s, &ps, err))
-        return -1;
-    sink_printf(it->out, "features: %zu (degree %ld)\n", it->s->prep->d, deg);
     return 0;
 }

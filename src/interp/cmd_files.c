@@ -269,7 +269,8 @@ static int install_model(Interp *it, ModelFile *mf, const Tok *path, FbErr *err)
 {
     Session *s = it->s;
     PrepSpec ps = s->prep_spec;
-    ps.degree = mf->degree;
+    ps.terms = mf->terms;
+    ps.degree = terms_poly_degree(mf->terms);
     ps.scale = mf->scale;
     ModelSpec ms = s->mspec;
     ms.set = true;

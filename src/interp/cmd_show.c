@@ -25,8 +25,12 @@ static void show_data(Interp *it)
             sink_printf(it->out, "%s%s", c ? ", " : "", FB_SHOWN(ds->class_names[c]));
         sink_printf(it->out, "%s)", ds->nclasses > 12 ? ", ..." : "");
     }
-    sink_printf(it->out, "\nsplit: %zu train, %zu val, %zu test; scale %s; features %zu (degree %d)\n", p->train.n,
-                p->val.n, p->test.n, scale_name(p->spec.scale), p->d, p->spec.degree);
+    sink_printf(it->out, "\nsplit: %zu train, %zu val, %zu test; scale %s; features %zu", p->train.n, p->val.n,
+                p->test.n, scale_name(p->spec.scale), p->d);
+    if (p->spec.degree >= 1)
+        sink_printf(it->out, " (degree %d)\n", p->spec.degree);
+    else
+        sink_printf(it->out, " (terms: show features)\n");
     /* Summary of the raw columns: what a learner checks before scaling. */
     size_t ncols = ds->d + 1;
     int w = 16; /* the name column: the longest shown name, at most 40 */
@@ -297,7 +301,11 @@ static void show_config(Interp *it)
     const PrepSpec *ps = &s->prep_spec;
     sink_printf(it->out, "split     val=%s test=%s seed=%llu\n", NUM(it, ps->val), NUM(it, ps->test),
                 (unsigned long long)ps->seed);
-    sink_printf(it->out, "scale     %s\nfeatures  degree %d\n", scale_name(ps->scale), ps->degree);
+    sink_printf(it->out, "scale     %s\n", scale_name(ps->scale));
+    if (ps->degree >= 1)
+        sink_printf(it->out, "features  degree %d\n", ps->degree);
+    else
+        sink_printf(it->out, "features  %zu terms (show features)\n", ps->terms ? ps->terms->n : 0);
     if (s->mspec.set)
         sink_printf(it->out, "model     %s\n", model_kind_name(s->mspec.kind));
     char lt[160];
@@ -324,6 +332,8 @@ int cmd_show(Interp *it, const Command *row, Args *a, FbErr *err)
         show_config(it);
         return 0;
     }
+    if (strcmp(w, "features") == 0)
+        return cmd_show_features(it, err);
     if (strcmp(w, "data") == 0) {
         if (session_need_data(s, err))
             return -1;

@@ -21,16 +21,16 @@ static const char *const anneal_w[] = {"cos", "linear", NULL};
 static const char *const mode_w[] = {"min", "max", NULL};
 static const char *const tmode_w[] = {"rel", "abs", NULL};
 
-static const char *const features_w[] = {"poly", NULL};
+static const char *const features_w[] = {"poly", "add", "drop", "none", NULL};
 static const char *const osched_w[] = {"restart", "scale", NULL};
 static const char *const eval_w[] = {"train", "val", "test", "all", NULL};
-static const char *const show_w[] = {"data", "model", "params", "grads", "optim", "config", "history", "confusion",
-                                     NULL};
+static const char *const show_w[] = {"data",   "model",     "params",   "grads", "optim",
+                                     "config", "history",   "confusion", "features", NULL};
 static const char *const points_w[] = {"train", "val", "test", "all", NULL};
 static const char *const plot_w[] = {"loss",    "lr",       "grad",    "accuracy", "f1",      "r2",
                                      "rmse",    "metric",   "fit",     "boundary", "surface", "compare",
                                      "lrfind",  "network",  "neuron",  "weights",  "grads",   "updates",
-                                     "validation", "learning", "path",
+                                     "validation", "learning", "path", "roc",
                                      NULL};
 static const char *const save_w[] = {"model", "weights", "history", "plot", "session", "torch", "sklearn", NULL};
 
@@ -208,10 +208,16 @@ const Command commands[] = {
      "standard: (x - mean) / std with the population std, as scikit-learn's StandardScaler.\n"
      "minmax: (x - min) / (max - min). Constant columns are left unscaled.",
      "scaling", scale_names, none_o, CMD_STATE, 1, 1, cmd_scale},
-    {"features", "features poly degree=K", "expand the inputs into polynomial features",
-     "All monomials up to degree K in scikit-learn's PolynomialFeatures order (no bias column);\n"
-     "`features poly degree=1` goes back to the plain inputs.",
-     "feature expansion", features_w, features_o, CMD_STATE, 1, 1, cmd_features},
+    {"features", "features poly degree=K | add TERM... | drop TERM... | none", "choose the feature terms",
+     "The columns the model sees, in order. poly: all monomials up to degree K in scikit-learn's\n"
+     "PolynomialFeatures order (no bias column; degree=1 is the plain inputs). add: append terms after the\n"
+     "current ones: products and powers of inputs (x0*x1, x0^2, age*income^2), sin(TERM), cos(TERM). drop:\n"
+     "remove terms (inputs too), the rest keep their order. none: the inputs as they are. An input is its\n"
+     "column name, or [name] when the name is not letters, digits, '_' and '.', or xK (column K from 0)\n"
+     "when no column is named so; quote a term with a blank as any word: \"[monthly rent]^2\". An unknown\n"
+     "column, a term already there, a constant (x0^0) or a degree above 10 is an error and changes nothing.\n"
+     "`show features` lists the terms in column order. Scaling applies after the expansion.",
+     "feature expansion", features_w, features_o, CMD_STATE, 1, CMD_ANY, cmd_features},
     {"model", "model linear|logistic|softmax|mlp [hidden=16,8] [act=relu|tanh|sigmoid|linear]", "choose the model",
      "Outputs are logits; the loss decides the link. Layers are torch.nn.Linear: W is (out, in).\n"
      "Choosing a model initialises its parameters (zeros; mlp: PyTorch's nn.Linear default).",
@@ -278,12 +284,12 @@ const Command commands[] = {
      "a file. Works after `load model PATH` with no data. Classifiers name the class and give each class's\n"
      "probability; out= writes every row (%.17g) and no file on error.",
      NULL, NULL, predict_o, 0, 0, 1, cmd_predict},
-    {"show", "show data|model|params|grads|optim|config|history|confusion", "inspect the state", NULL, "thing to show",
+    {"show", "show data|model|params|grads|optim|config|history|confusion|features", "inspect the state", NULL, "thing to show",
      show_w, none_o, 0, 1, 1, cmd_show},
     {"plot", "plot loss|lr|grad|accuracy|f1|r2|rmse|fit|boundary|surface|compare|lrfind|network|weights|grads|updates"
              "|validation|learning|path\n"
              "     [log=yes|no] [x=COL] [p1=W[i,j]] [p2=b[i]] [points=train|val|test|all] [hard=yes|no]\n"
-             "     | plot metric NAME | plot neuron L,J",
+             "     | plot metric NAME | plot neuron L,J | plot roc",
      "what the plot shows (a text chart without a terminal)",
      "loss, lr, grad: curves per epoch. accuracy, f1 (macro F1) for a classifier, r2, rmse for a regression:\n"
      "the metric on the training and validation splits per epoch (`plot metric NAME` says the same). fit: one input against the target, data as points and the model's\n"
@@ -304,6 +310,9 @@ const Command commands[] = {
      "the values it tried (after cv=K the folds' mean, and mean +/- std); learning: the same against the\n"
      "training rows (compare train_size=0.1,0.5,1); path: each weight's final value against the values (the\n"
      "regularisation path: compare weight_decay=0.001,0.01,0.1). Log x when the values span two decades.\n"
+     "roc: a two-class classifier's ROC curve (false against true positive rate, scikit-learn's roc_curve)\n"
+     "on the validation split (the training split without one) with the AUC in the key; refused for a\n"
+     "regression and for more than two classes (show confusion has per-class scores).\n"
      "Without a terminal the picture is printed as text with a key under it.",
      "plot", plot_w, plot_o, 0, 0, 2, cmd_plot},
     {"compare", "compare KEY=V1,V2,... [epochs=50] [metric=loss|accuracy|f1|r2|rmse] [cv=K]",
@@ -686,6 +695,17 @@ static void complete_compare(char ***v, size_t *n, size_t *cap, const char *word
         add_cand(v, n, cap, keys[i], word, "=");
 }
 
+/* The terms after `features add|drop` (features_words); "sin(" and "cos(" take no blank after them. */
+static void add_features_words(const Interp *it, const char *sub, const char *word, char ***v, size_t *n, size_t *cap)
+{
+    char **fw = features_words(it, sub);
+    for (size_t i = 0; fw && fw[i]; i++)
+        add_cand(v, n, cap, fw[i], word, strchr(fw[i], '(') && !strchr(fw[i], ')') ? "" : " ");
+    for (size_t i = 0; fw && fw[i]; i++)
+        free(fw[i]);
+    free(fw);
+}
+
 char **command_complete(const Interp *it, const char *line_before, const char *word)
 {
     char **v = NULL;
@@ -739,6 +759,8 @@ char **command_complete(const Interp *it, const char *line_before, const char *w
         for (int t = MTASK_REG; t <= MTASK_CLS; t++) /* `plot metric NAME`: the history's metrics */
             for (int i = 0; i < 2; i++)
                 add_cand(&v, &n, &cap, metric_name((MetricTask)t, i), word, " ");
+    if (c->run == cmd_features && np >= 1)
+        add_features_words(it, pos[0]->text, word, &v, &n, &cap);
     if (strcmp(c->name, "help") == 0 && np == 0)
         for (const Command *k = commands; k->name; k++)
             add_cand(&v, &n, &cap, k->name, word, " ");

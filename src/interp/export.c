@@ -117,6 +117,25 @@ static void gen_section(const ExportData *d, StrBuf *out)
     }
 }
 
+/* TERMS: fitbench's feature terms (`show features`) as (kind, ((input, power), ...)), or None for the inputs as
+ * they are. */
+static void put_terms(StrBuf *out, const Terms *t)
+{
+    if (!t) {
+        strbuf_puts(out, "TERMS = None  # the inputs as they are (features none)\n");
+        return;
+    }
+    strbuf_puts(out, "TERMS = [  # features: (kind, ((input, power), ...)) per column, in order\n");
+    for (size_t j = 0; j < t->n; j++) {
+        const Term *m = &t->t[j];
+        strbuf_printf(out, "    (\"%s\", (", term_kind_names[m->kind]);
+        for (int f = 0; f < m->nf; f++)
+            strbuf_printf(out, "(%u, %d),%s", (unsigned)m->in[f], m->pow[f], f + 1 < m->nf ? " " : "");
+        strbuf_puts(out, ")),\n");
+    }
+    strbuf_puts(out, "]\n");
+}
+
 void export_data_section(const ExportPlan *plan, StrBuf *out)
 {
     const ExportData *d = &plan->data;
@@ -135,7 +154,8 @@ void export_data_section(const ExportPlan *plan, StrBuf *out)
                      "# scaling statistics come from the training rows only.\n");
     strbuf_printf(out, "VAL, TEST = %s, %s  # split val= test=\nSPLIT_SEED, SPLIT_SHUFFLE = %llu, %s\n",
                   F(p->val), F(p->test), (unsigned long long)p->seed, pybool(p->shuffle));
-    strbuf_printf(out, "DEGREE = %d  # features poly degree=\nSCALE = \"%s\"\n", p->degree, scale_name(p->scale));
+    put_terms(out, p->terms);
+    strbuf_printf(out, "SCALE = \"%s\"\n", scale_name(p->scale));
     export_lines(out, export_py_prep);
 }
 

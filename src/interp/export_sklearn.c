@@ -23,7 +23,7 @@ int export_sklearn(const ExportPlan *p, StrBuf *out, FbErr *err)
         p->stem, p->command, p->stem, p->stem);
     if (p->data.csv_path)
         strbuf_puts(out, "import csv\nimport gzip\n");
-    strbuf_printf(out, "import itertools\nimport math\nimport os\n\nimport numpy as np\n"
+    strbuf_printf(out, "import math\nimport os\n\nimport numpy as np\n"
                        "from sklearn.linear_model import LinearRegression, Ridge\n\n"
                        "HERE = os.path.dirname(os.path.abspath(__file__))\nSTEM = \"%s\"\n"
                        "WEIGHT_DECAY = %s  # the optimizer's weight_decay\n"

@@ -11,7 +11,7 @@ extern const char *const export_py_csv[];       /* read_data() from a CSV: DATA_
 extern const char *const export_py_classes[];   /* class_index(values): fitbench's numeric-classes rule */
 extern const char *const export_py_genreg[];    /* read_data() for gen linear|poly|sine: GEN_* and Rng */
 extern const char *const export_py_gencls[];    /* read_data() for the classification sets: GEN_*, Rng, class_index */
-extern const char *const export_py_prep[];      /* prepare(): VAL, TEST, SPLIT_SEED, SPLIT_SHUFFLE, DEGREE, SCALE */
+extern const char *const export_py_prep[];      /* prepare(): VAL, TEST, SPLIT_SEED, SPLIT_SHUFFLE, TERMS, SCALE */
 extern const char *const export_py_torch[];     /* the losses, optimizers, schedules and class Run (training loop) */
 extern const char *const export_py_torchmain[]; /* param_names, arguments, main: HERE, STEM, START, build_model, replay */
 extern const char *const export_py_sklearn[];   /* the closed form: fit and print (sklearn scripts) */

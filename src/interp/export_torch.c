@@ -38,7 +38,7 @@ static void header(const ExportPlan *p, StrBuf *out)
     strbuf_puts(out, "import argparse\n");
     if (p->data.csv_path)
         strbuf_puts(out, "import csv\nimport gzip\n");
-    strbuf_puts(out, "import itertools\nimport math\nimport os\nimport time\n\n"
+    strbuf_puts(out, "import math\nimport os\nimport time\n\n"
                      "# torch's portable CPU kernels round every operation as written, as fitbench does (its AVX2\n"
                      "# kernels fuse multiply-adds and differ in the last bit): set before torch is imported.\n"
                      "os.environ.setdefault(\"ATEN_CPU_CAPABILITY\", \"default\")\n\n"

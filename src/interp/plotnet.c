@@ -12,13 +12,16 @@
 #define NET_MNX 24 /* samples per neuron map (text maps resample them; SVG draws them) */
 #define NET_MNY 16
 
-/* The raw (unscaled) value of input column j of prepared row x: the first
- * ds->d prepared features are the inputs themselves (degree-1 terms come first). */
+/* The raw (unscaled) value of input column j of prepared row x: the column holding the term xj
+ * (prep_input_column; the pictures that call this check prep_need_inputs first, NaN if not). */
 double plotview_raw_input(const Prepared *p, const double *x, size_t j)
 {
+    long c = prep_input_column(p, j);
+    if (c < 0)
+        return NAN;
     if (p->spec.scale == SCALE_NONE || !p->scale)
-        return x[j];
-    return x[j] * p->scale[j] + p->shift[j];
+        return x[c];
+    return x[c] * p->scale[c] + p->shift[c];
 }
 
 void plotview_input_box(const Prepared *p, HeatChart *hc)
@@ -224,7 +227,7 @@ int plotnet_build(const Session *s, PlotView *pv, FbErr *err)
     net_labels(s, np);
     net_note(s, pv);
     np->note = pv->note;
-    if (drawable(m) && s->data->d == 2 && net_maps(s, pv, err))
+    if (drawable(m) && s->data->d == 2 && prep_need_inputs(s->prep, "", NULL) == 0 && net_maps(s, pv, err))
         return -1;
     snprintf(pv->title, sizeof pv->title, "the network at epoch %ld: %s, loss %s", s->ts.epoch,
              model_kind_name(m->kind), loss_name(s->setup.loss.kind));

@@ -341,7 +341,7 @@ static long fit_column(const Dataset *ds, const char *name, FbErr *err)
 
 static int build_fit(const Session *s, PlotView *pv, FbErr *err)
 {
-    if (need_model(s, "fit", err))
+    if (need_model(s, "fit", err) || prep_need_inputs(s->prep, "plot fit", err))
         return -1;
     const Prepared *p = s->prep;
     const Dataset *ds = s->data;
@@ -475,7 +475,7 @@ static int boundary_check(const Session *s, FbErr *err)
         return fb_fail(err, "plot boundary needs exactly two inputs and the data has %zu (gen moons, say, "
                             "or load with drop= to keep two columns; one input: plot fit)",
                        ds->d);
-    return 0;
+    return prep_need_inputs(s->prep, "plot boundary", err);
 }
 
 /* The model's logits Z (nx * ny, k) at the map's samples, row by row from the bottom.  Fails on out of
@@ -720,6 +720,8 @@ static int build_neuron(const Session *s, PlotView *pv, int nx, int ny, FbErr *e
                        m->nlayers);
     if (J >= m->sizes[L])
         return fb_fail(err, "plot neuron %zu,%zu: layer %zu has neurons 0 to %zu", L, J, L, m->sizes[L] - 1);
+    if (prep_need_inputs(s->prep, "plot neuron", err))
+        return -1;
     HeatChart *hc = &pv->hc;
     plotview_input_box(s->prep, hc);
     size_t ns = (size_t)nx * (size_t)ny, nv = plotnet_values_len(m, ns);
@@ -1195,6 +1197,8 @@ int plotview_build_sized(const Session *s, PlotView *pv, int nx, int ny, FbErr *
         rc = build_compare(s, pv, err);
     else if (!strcmp(s->plot, "lrfind"))
         rc = build_lrfind(s, pv, err);
+    else if (!strcmp(s->plot, "roc"))
+        rc = plotroc_build(s, pv, err);
     else if (!strcmp(s->plot, "network"))
         rc = plotnet_build(s, pv, err);
     else if (plotlayers_is(s->plot))

@@ -45,6 +45,7 @@ void session_free(Session *s)
     dataset_unref(s->data);
     modelfile_unref(s->deployed);
     prep_unref(s->prep);
+    prep_spec_release(&s->prep_spec);
     train_state_free(&s->ts);
     train_work_free(&s->work);
     free_log(s);
@@ -168,6 +169,7 @@ int session_clone(Session *dst, const Session *src, FbErr *err)
     memset(&dst->path, 0, sizeof dst->path);
     dataset_ref(dst->data);
     prep_ref(dst->prep);
+    terms_ref(dst->prep_spec.terms);
     modelfile_ref(dst->deployed);
     if (dst->compare)
         dst->compare->refs++;
@@ -421,14 +423,23 @@ int session_reprepare(Session *s, FbErr *err)
 int session_set_data(Session *s, Dataset *ds, FbErr *err)
 {
     Dataset *old = s->data;
-    s->data = dataset_ref(ds);
     /* A new table keeps the split and scaling choices but not the expansion's
-     * meaning; the model is rebuilt for its width. */
+     * meaning (prep_spec_for_data); the model is rebuilt for its width. */
+    PrepSpec keep = s->prep_spec;
+    terms_ref(keep.terms);
+    if (prep_spec_for_data(&s->prep_spec, old, ds, err) < 0) {
+        terms_unref(keep.terms);
+        return -1;
+    }
+    s->data = dataset_ref(ds);
     if (session_reprepare(s, err)) {
         dataset_unref(s->data);
         s->data = old;
+        prep_spec_assign(&s->prep_spec, &keep);
+        terms_unref(keep.terms);
         return -1;
     }
+    terms_unref(keep.terms);
     dataset_unref(old);
     return 0;
 }
@@ -579,7 +590,7 @@ void session_set_batch(Session *s, size_t batch, const bool *shuffle)
 
 int session_set_prep(Session *s, const PrepSpec *ps, FbErr *err)
 {
-    s->prep_spec = *ps;
+    prep_spec_assign(&s->prep_spec, ps);
     return session_reprepare(s, err);
 }
 
@@ -631,7 +642,7 @@ void session_live_shut(Session *s) { s->live.open = false; }
 
 int session_set_specs(Session *s, const PrepSpec *ps, const ModelSpec *ms, const LossCfg *loss, FbErr *err)
 {
-    s->prep_spec = *ps;
+    prep_spec_assign(&s->prep_spec, ps);
     s->mspec = *ms;
     s->setup.loss = *loss;
     s->loss_set = true;

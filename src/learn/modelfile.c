@@ -1,4 +1,4 @@
-/* modelfile.c — a deployable model: made from a session, written as `fitbench-model 2`, predicting raw rows.
+/* modelfile.c — a deployable model: made from a session, written as `fitbench-model 3`, predicting raw rows.
  * The reader is modelfile_read.c; docs/file-formats.md describes the format. */
 #include "fitbench/modelfile.h"
 
@@ -22,6 +22,7 @@ void modelfile_free(ModelFile *mf)
     fb_free_strings(mf->features, mf->d);
     free(mf->shift);
     free(mf->scaleby);
+    terms_unref(mf->terms);
     memset(mf, 0, sizeof *mf);
 }
 
@@ -62,9 +63,8 @@ int modelfile_from(ModelFile *mf, const Model *m, const LossCfg *loss, const Pre
 {
     memset(mf, 0, sizeof *mf);
     const Dataset *ds = p->ds;
-    mf->version = 2;
+    mf->version = 3;
     mf->loss = *loss;
-    mf->degree = p->spec.degree;
     mf->scale = p->spec.scale;
     mf->d = p->d;
     for (size_t i = 0; i < m->nparams; i++)
@@ -75,6 +75,7 @@ int modelfile_from(ModelFile *mf, const Model *m, const LossCfg *loss, const Pre
     if (p->d > MODELFILE_MAX_WIDTH || ds->nclasses > MODELFILE_MAX_CLASSES)
         return fb_fail(err, "the model is too wide to save (%zu inputs, %zu classes; at most %d and %d)", p->d,
                        ds->nclasses, MODELFILE_MAX_WIDTH, MODELFILE_MAX_CLASSES);
+    mf->terms = terms_ref(p->spec.terms);
     if (model_clone(&mf->model, m, err))
         goto fail;
     mf->schema = ds->schema ? schema_copy(ds->schema, err) : schema_from_dataset(ds, err);
@@ -121,6 +122,17 @@ static void put_name(FILE *fp, const char *s)
     fputc('\n', fp);
 }
 
+/* "terms N" and N terms in the x0, x1, ... form term_parse reads (N = 0: the inputs as they are). */
+static void put_terms(FILE *fp, const Terms *t)
+{
+    fprintf(fp, "terms %zu\n", t ? t->n : 0);
+    for (size_t j = 0; t && j < t->n; j++) {
+        char b[256];
+        term_name(&t->t[j], NULL, b, sizeof b);
+        put_name(fp, b);
+    }
+}
+
 static void put_columns(FILE *fp, const RawSchema *s)
 {
     fprintf(fp, "missing %s\nsep %s\ndecimal %s\ncolumns %zu\n", missing_words[s->missing],
@@ -155,7 +167,7 @@ int modelfile_save(const char *path, const ModelFile *mf, FbErr *err)
         return -1;
     FILE *fp = af.fp;
     const Model *m = &mf->model;
-    fprintf(fp, "fitbench-model 2\n# numbers are %%.17g in the C locale; see docs/file-formats.md\n");
+    fprintf(fp, "fitbench-model 3\n# numbers are %%.17g in the C locale; see docs/file-formats.md\n");
     fprintf(fp, "model %s\nact %s\nsizes %zu", model_kind_names[m->kind], act_names[m->act], m->nlayers + 1);
     for (size_t l = 0; l <= m->nlayers; l++)
         fprintf(fp, " %zu", m->sizes[l]);
@@ -174,7 +186,8 @@ int modelfile_save(const char *path, const ModelFile *mf, FbErr *err)
     fprintf(fp, "class_values %zu\n", mf->class_values ? mf->nclasses : 0);
     for (size_t c = 0; mf->class_values && c < mf->nclasses; c++)
         put(fp, mf->class_values[c]);
-    fprintf(fp, "degree %d\nscale %s\nfeatures %zu\n", mf->degree, scale_names[mf->scale], mf->d);
+    put_terms(fp, mf->terms);
+    fprintf(fp, "scale %s\nfeatures %zu\n", scale_names[mf->scale], mf->d);
     for (size_t j = 0; j < mf->d; j++)
         put_name(fp, mf->features ? mf->features[j] : "");
     fprintf(fp, "shift %zu\n", mf->d);
@@ -207,6 +220,7 @@ ModelFile *modelfile_dup(const ModelFile *src, FbErr *err)
         return NULL;
     *mf = *src;
     mf->refs = 1;
+    terms_ref(mf->terms);
     mf->schema = NULL;
     mf->inputs = mf->classes = mf->features = NULL;
     mf->class_values = mf->shift = mf->scaleby = NULL;
@@ -250,7 +264,7 @@ int modelfile_predict(const ModelFile *mf, const double *X, size_t n, double *Z,
      * a view of the file's (it does not write through these pointers). */
     Dataset raw = {.d = mf->ninputs};
     Prepared view = {.ds = &raw, .d = mf->d, .shift = (double *)mf->shift, .scale = (double *)mf->scaleby};
-    view.spec.degree = mf->degree;
+    view.spec.terms = mf->terms;
     view.spec.scale = mf->scale;
     TrainWork w;
     memset(&w, 0, sizeof w);

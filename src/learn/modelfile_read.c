@@ -265,6 +265,51 @@ static int parse_columns(Reader *r, ModelFile *mf)
     return 0;
 }
 
+/* The terms of a version 1 or 2 file's "degree K" over nin inputs: every monomial up to K (none for 1). */
+static int degree_terms(Reader *r, ModelFile *mf, size_t deg, size_t nin)
+{
+    if (deg < 1)
+        return fb_fail(r->err, "%s: degree must be at least 1", r->path);
+    if (deg > 1 && !(mf->terms = terms_poly(nin, (int)deg, r->err))) {
+        size_t ml = strlen(r->err->msg);
+        snprintf(r->err->msg + ml, sizeof r->err->msg - ml, " (in %s)", r->path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Version 3's "terms N" and N terms (x0*x1^2, sin(x0)) over nin inputs; N = 0: the inputs as they are. */
+static int parse_terms(Reader *r, ModelFile *mf, size_t nin)
+{
+    size_t n;
+    if (count_of(r, "terms", TERMS_MAX, &n) || fits_file(r, (double)n, "terms"))
+        return -1;
+    if (n == 0)
+        return 0;
+    Term *t = fb_malloc(n, sizeof *t, "the feature terms", r->err);
+    if (!t)
+        return -1;
+    for (size_t j = 0; j < n; j++) {
+        char *l = next_line(r, "a term");
+        FbErr e2;
+        if (!l) {
+            free(t);
+            return -1;
+        }
+        if (term_parse(l, NULL, nin, &t[j], &e2)) {
+            free(t);
+            return fb_fail(r->err, "%s:%ld: %s", r->path, r->line, e2.msg);
+        }
+        if (terms_find(&(Terms){.n = j, .t = t}, &t[j]) >= 0) {
+            free(t);
+            return fb_fail(r->err, "%s:%ld: the term %.200s is listed twice", r->path, r->line, l);
+        }
+    }
+    mf->terms = terms_new(nin, t, n, r->err);
+    free(t);
+    return mf->terms ? 0 : -1;
+}
+
 /* Version 1: "degree, scale, inputs N + names, target NAME, classes N + names"; the raw columns are the inputs
  * (numbers) then the target. */
 static int parse_v1_data(Reader *r, ModelFile *mf)
@@ -272,7 +317,6 @@ static int parse_v1_data(Reader *r, ModelFile *mf)
     size_t deg, n;
     if (count_of(r, "degree", PREP_MAX_DEGREE, &deg))
         return -1;
-    mf->degree = (int)deg;
     int sc = word_of(r, "scale", scale_names);
     if (sc < 0)
         return -1;
@@ -295,7 +339,7 @@ static int parse_v1_data(Reader *r, ModelFile *mf)
         goto fail;
     s->target_order[0] = n;
     free(in);
-    return 0;
+    return degree_terms(r, mf, deg, n);
 fail:
     for (size_t j = 0; in && j < n; j++)
         free(in[j]);
@@ -303,7 +347,7 @@ fail:
     return -1;
 }
 
-/* Version 2: classes, class values, degree, scale, feature names. */
+/* Versions 2 and 3: classes, class values, degree (2) or terms (3), scale, feature names. */
 static int parse_v2_data(Reader *r, ModelFile *mf)
 {
     size_t deg, ncv;
@@ -317,14 +361,15 @@ static int parse_v2_data(Reader *r, ModelFile *mf)
     if (ncv && (!(mf->class_values = fb_malloc(ncv, sizeof(double), "class values", r->err)) ||
                 numbers(r, "class value", ncv, mf->class_values)))
         return -1;
-    if (count_of(r, "degree", PREP_MAX_DEGREE, &deg))
+    size_t nin = schema_features(mf->schema);
+    if (mf->version == 2 ? count_of(r, "degree", PREP_MAX_DEGREE, &deg) || degree_terms(r, mf, deg, nin)
+                         : parse_terms(r, mf, nin))
         return -1;
-    mf->degree = (int)deg;
     int sc = word_of(r, "scale", scale_names);
     if (sc < 0 || count_of(r, "features", MODELFILE_MAX_WIDTH, &mf->d) || fits_file(r, (double)mf->d, "features"))
         return -1;
     mf->scale = (ScaleKind)sc;
-    return names(r, "a feature name", mf->d, &mf->features, 2);
+    return names(r, "a feature name", mf->d, &mf->features, mf->version);
 }
 
 /* Do model, loss, classes, targets and expansion agree?  NULL when they do. */
@@ -333,12 +378,10 @@ static const char *mismatch(const ModelFile *mf, const size_t *sizes, size_t ns,
     size_t k = sizes[ns - 1];
     LossKind lk = mf->loss.kind;
     bool cls = lk == LOSS_CE || lk == LOSS_BCE || lk == LOSS_HINGE;
-    size_t want = mf->degree == 1 ? mf->ninputs : prep_poly_count(mf->ninputs, mf->degree);
-    if (mf->degree < 1)
-        snprintf(buf, size, "degree must be at least 1");
-    else if (want != mf->d)
-        snprintf(buf, size, "%zu inputs at degree %d make %zu features, but the file has %zu", mf->ninputs,
-                 mf->degree, want, mf->d);
+    size_t want = mf->terms ? mf->terms->n : mf->ninputs;
+    if (want != mf->d)
+        snprintf(buf, size, "%zu inputs and %zu terms make %zu features, but the file has %zu", mf->ninputs,
+                 mf->terms ? mf->terms->n : 0, want, mf->d);
     else if (sizes[0] != mf->d)
         snprintf(buf, size, "the model has %zu inputs but the file lists %zu features", sizes[0], mf->d);
     else if (kind != MODEL_MLP && ns != 2)
@@ -476,9 +519,9 @@ static int parse(Reader *r, ModelFile *mf)
     if (!l)
         return -1;
     if (strncmp(l, "fitbench-model ", 15) != 0)
-        return fb_fail(r->err, "%s is not a fitbench model file (it should start with 'fitbench-model 2')", r->path);
-    if (strcmp(l + 15, "1") != 0 && strcmp(l + 15, "2") != 0)
-        return fb_fail(r->err, "%s is fitbench-model version %.20s; this fitbench reads versions 1 and 2", r->path,
+        return fb_fail(r->err, "%s is not a fitbench model file (it should start with 'fitbench-model 3')", r->path);
+    if (strcmp(l + 15, "1") != 0 && strcmp(l + 15, "2") != 0 && strcmp(l + 15, "3") != 0)
+        return fb_fail(r->err, "%s is fitbench-model version %.20s; this fitbench reads versions 1 to 3", r->path,
                        l + 15);
     mf->version = l[15] - '0';
     int kind = word_of(r, "model", model_kind_names), act = kind < 0 ? -1 : word_of(r, "act", act_names);

@@ -160,6 +160,7 @@ CSV
 
 # NAME|COMMANDS: each exported after its commands and compared.
 sessions=(
+  "moons_terms_sin_cos_drop_logistic_adam|gen moons n=120 noise=0.2 seed=3; features add x0*x1 x0^2 sin(x0) cos(x1); features drop x1; split val=0.25 seed=2; scale standard; model logistic; loss bce; optim adam lr=0.05; train 20"
   "iris_mlp_tanh_ce_adam_step_shuffled|load iris; split val=0.2; scale standard; model mlp hidden=8 act=tanh; loss ce; optim adam lr=0.01; batch 16; schedule step step_size=5 gamma=0.5; train 20"
   "boston_linear_mse_sgd_nesterov_multistep_full|load boston; scale standard; model linear; optim sgd lr=0.01 momentum=0.9 nesterov=yes; schedule multistep milestones=10,20 gamma=0.5; train 30; optim sgd lr=0.005; train 10"
   "moons_poly3_minmax_logistic_bce_rmsprop_exp_inorder|gen moons n=200 noise=0.2; features poly degree=3; scale minmax; model logistic; loss bce; optim rmsprop lr=0.01 centered=yes; batch 32 shuffle=no; schedule exp gamma=0.97; train 30"
@@ -215,6 +216,7 @@ sk=(
   "boston_ridge|load boston; scale minmax; model linear; optim sgd weight_decay=0.1"
   "houses_onehot_missing_drop_poly2_two_targets|load $t/houses.csv target=price,age onehot=city missing=drop; split val=0.2 seed=4; features poly degree=2; scale standard; model linear; optim adam weight_decay=0.01"
   "gen_poly3|gen poly n=80 seed=3; features poly degree=3; model linear"
+  "terms_products_sin_drop|gen linear n=60 d=2 seed=4; features add x0*x1 sin(x1) x1^3; features drop x0; model linear"
 )
 for s in "${sk[@]}"; do
   one_case sklearn "${s%%|*}" "${s#*|}; solve; save weights fb_coef; save sklearn fit.py" fit.py \

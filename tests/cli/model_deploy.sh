@@ -39,7 +39,7 @@ row='22,,Rome,0.25'
 
 "$fb" -q -c "$setup; set precision=17; predict new.csv out=before.csv; predict $row; predict $row,dog; save model m.fbm" >before.txt 2>err.txt
 check "train and save" test -s m.fbm
-check "model file is version 2" grep -qx 'fitbench-model 2' m.fbm
+check "model file is version 3" grep -qx 'fitbench-model 3' m.fbm
 check "load says which rows the mean fills came from" grep -qx 'missing cells hold the column means of all 12 rows, computed before any split' before.txt
 grep -E '^ +row |^ +[0-9]+  |\(p:' before.txt >before.rows
 

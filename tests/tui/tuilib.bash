@@ -139,3 +139,23 @@ wait_count() {
     done
     return 1
 }
+
+# colour_codes: how many lines of the screen hold a colour escape (SGR 30-37, 40-47, 90-97, 100-107, 38;/48;).
+colour_codes() { tmux -L "$SOCK" capture-pane -e -p | grep -cP '\x1b\[[0-9;]*?(?<![0-9])(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m'; }
+
+# live_replay HOW FIT PAUSE: an 80×24 shell running `fitbench --live FIT` in colour (HOW = colour) or under the
+# environment HOW (NO_COLOR=1, TERM=xterm-mono), until PAUSE is on the screen; then the screen's colours must
+# match HOW (some colour escapes in colour, none without).  Fails the test when either does not hold.
+live_replay() {
+  local how="$1" fit="$2" pause="$3" env="" n
+  start_shell 80 24
+  [ "$how" != colour ] && env="$how"
+  send_line "ulimit -c 0; env $env '$FB' --live $fit; echo FB_EXIT=\$?"
+  wait_for "$pause" 15 || fail "$how: the replay did not reach '$pause'"
+  n=$(colour_codes)
+  if [ "$how" = colour ]; then
+    [ "$n" -gt 0 ] || fail "colour: no colour escapes on a colour terminal"
+  else
+    [ "$n" -eq 0 ] || fail "$how: $n lines with colour escapes"
+  fi
+}
