@@ -23,6 +23,7 @@ moments=(
   "05-logistic-regression.fit" "boundary bends around"
   "06-mlp-spiral.fit" "regions wound around"
   "07-hidden-neurons.fit" "box the inner circle"
+  "08-bias-and-variance.fit" "val r2 peaks at degree 3"
 )
 
 if ! command -v termtosvg >/dev/null; then
