@@ -7,6 +7,7 @@
 
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <readline/history.h>
@@ -210,6 +211,46 @@ REPAIRED(w_nsearch_again_back, rl_noninc_reverse_search_again)
 REPAIRED(w_vi_search_again, rl_vi_search_again)
 REPAIRED(w_vi_movement, rl_vi_movement_mode)
 
+/* Readline 8.2's history_tokenize_word (histexpand.c) steps over the character after a backslash; when a history
+ * line ends in a lone backslash that step lands on the line's NUL and the loop's own step goes past it, so
+ * yank-last-arg, yank-nth-arg and vi's `_` (which take words of history lines) read the memory after that line:
+ * a heap-buffer-overflow found by fuzz_keys (fault 8, docs/reliability.md).  Before they run, every history line
+ * that ends in an odd run of backslashes gets a second NUL after its first, so the step past the end reads that
+ * and stops: the words are the same, nothing outside the line is read.  Not during a search, whose context holds
+ * pointers to the lines.  A line that cannot grow (no memory) makes the key ring the bell. */
+static bool pad_trailing_escapes(void)
+{
+    HIST_ENTRY **h = history_list();
+    for (int i = 0; h && h[i] && i < history_length; i++) {
+        char *l = h[i]->line;
+        size_t n = l ? strlen(l) : 0, run = 0;
+        while (run < n && l[n - 1 - run] == '\\')
+            run++;
+        if (run % 2 == 0)
+            continue;
+        char *p = realloc(l, n + 2);
+        if (!p)
+            return false;
+        p[n + 1] = '\0';
+        h[i]->line = p;
+    }
+    return true;
+}
+
+#define ARG_YANK(name, fn)                                                                                        \
+    static int name(int c, int k)                                                                                  \
+    {                                                                                                              \
+        show_original_last();                                                                                      \
+        if (!RL_ISSTATE(RL_STATE_ISEARCH | RL_STATE_NSEARCH) && !pad_trailing_escapes()) {                         \
+            rl_ding();                                                                                             \
+            return 0;                                                                                              \
+        }                                                                                                          \
+        return guarded(fn, c, k);                                                                                  \
+    }
+ARG_YANK(w_yank_nth_arg, rl_yank_nth_arg)
+ARG_YANK(w_yank_last_arg, rl_yank_last_arg)
+ARG_YANK(w_vi_yank_arg, rl_vi_yank_arg)
+
 /* Readline binds ESC [ 2 0 0 ~ (a terminal's "paste begins") to bracketed-paste-begin whatever
  * enable-bracketed-paste says; that command reads to the end marker and, when the input ends first, runs strlen
  * past the end of its buffer (a heap overflow found by fuzz_keys).  Bracketed paste is off, so the terminal never
@@ -247,6 +288,9 @@ static const struct {
     {rl_noninc_reverse_search_again, w_nsearch_again_back},
     {rl_vi_search_again, w_vi_search_again},
     {rl_vi_movement_mode, w_vi_movement},
+    {rl_yank_nth_arg, w_yank_nth_arg},
+    {rl_yank_last_arg, w_yank_last_arg},
+    {rl_vi_yank_arg, w_vi_yank_arg},
 };
 #define NSAFE (sizeof safe_cmds / sizeof safe_cmds[0])
 
