@@ -159,3 +159,17 @@ live_replay() {
     [ "$n" -eq 0 ] || fail "$how: $n lines with colour escapes"
   fi
 }
+
+# at_both_prompts FUNC: FUNC workbench in a 100×30 workbench, then FUNC plain at `--plain`, each session ended with
+# quit (status 0 asserted).
+at_both_prompts() {
+    start_fb 100 30
+    "$1" workbench
+    send_line 'quit'
+    wait_for 'FB_EXIT=0' 5 || fail "workbench: did not quit cleanly"
+    start_fb 100 30 --plain
+    wait_for '^fitbench>' 5 || fail "no plain prompt"
+    "$1" plain
+    send_line 'quit'
+    wait_for 'FB_EXIT=0' 5 || fail "plain: did not quit cleanly"
+}

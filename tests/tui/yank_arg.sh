@@ -23,14 +23,5 @@ check() { # check WHERE
     wait_for '^still-here' 3 || fail "$1: fitbench did not go on"
 }
 
-start_fb 100 30
-check workbench
-send_line 'quit'
-wait_for 'FB_EXIT=0' 5 || fail "workbench: did not quit cleanly"
-
-start_fb 100 30 --plain
-wait_for '^fitbench>' 5 || fail "no plain prompt"
-check plain
-send_line 'quit'
-wait_for 'FB_EXIT=0' 5 || fail "plain: did not quit cleanly"
+at_both_prompts check
 pass
