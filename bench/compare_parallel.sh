@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/compare_parallel.sh FITBENCH [ROUNDS] [EPOCHS] — k independent runs of `compare` on 2 cores against the
 # same runs one after another: `compare lr=...` with 4 values on an MLP (2-32-1 relu, spiral n=4000, batch 32,
-# Adam; each run trains on one thread), at `set threads=2` (two runs at a time) and `set threads=1` (one after
-# another), the two sides alternating for ROUNDS rounds (default 7).  Prints each round's wall times, the
+# Adam; each run trains on one thread), at `set threads=2` (two runs at a time, each in a child process) and
+# `set threads=1` (one after another), the two sides alternating for ROUNDS rounds (default 7).  Prints each round's wall times, the
 # medians and their ratio (one after another / parallel; the target is >= 1.8 on 2 cores), the load average
 # before and after (the machine is shared: read the ratio with it), the ratio of the fastest runs of each side,
 # and whether both sides printed the same

@@ -20,12 +20,17 @@ size_t rlline_sanitize(char *s, size_t n)
             i++;
             continue;
         }
-        size_t k = mbrtowc(NULL, s + i, n - i, &ps);
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s + i, n - i, &ps);
         if (k == (size_t)-1 || k == (size_t)-2 || k == 0) { /* invalid, cut short, or an embedded NUL */
             s[i++] = '?';
             bad++;
             memset(&ps, 0, sizeof ps);
             continue;
+        }
+        if (wcwidth(wc) < 0) { /* a character that cannot be shown (unassigned, C1): each of its bytes */
+            memset(s + i, '?', k);
+            bad += k;
         }
         i += k;
     }

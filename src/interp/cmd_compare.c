@@ -225,7 +225,7 @@ static size_t runs_keep(Pool *p, Curves *cv, HistRow *last, TrainOutcome *outs)
         if (run_kept(r)) {
             k->path = r->c.path;
             memset(&r->c.path, 0, sizeof r->c.path);
-            last[w] = *history_last(&r->c.ts.hist);
+            last[w] = r->last;
             outs[w] = r->out;
             run_outcome(p, r, &last[w], k);
             if (w != i) {

@@ -34,9 +34,28 @@ typedef struct Run {
     TrainOutcome out;
     bool fold;                 /* a fold of cv=: c is the fold's copy, k is NULL, fr its scores */
     FoldResult fr;
+    HistRow last;              /* the history's last row when done (not for a fold) */
     int rc;
     FbErr err;
 } Run;
+
+/* What a run trained in a child process (compare_proc.c) shares with the parent, at the head of a shared
+ * region: its progress and points while it trains, its results once done is set.  The region goes on with the
+ * points (3 * cap doubles: epochs, then train values, then validation values), the final parameters (np
+ * doubles) and the parameter path's points (path.n * path.dim doubles; path.p is not used). */
+typedef struct RunShared {
+    atomic_size_t published;   /* points written */
+    atomic_long epochs;        /* epochs done */
+    atomic_bool done;          /* the results below are written */
+    atomic_int owner;          /* the pid of the process that took the run (0: none yet) */
+    int rc;
+    FbErr err;
+    TrainOutcome out;
+    FoldResult fr;
+    HistRow last;
+    size_t np;
+    ParamPath path;
+} RunShared;
 
 /* The runs and the threads that take them in turn. */
 typedef struct Pool {
@@ -45,9 +64,8 @@ typedef struct Pool {
     long epochs;
     Run *runs;
     size_t nv, workers;
-    atomic_size_t next;        /* the next run to take */
-    atomic_size_t finished;    /* runs taken and ended (or skipped after a stop) */
     atomic_int stop;           /* a run failed, or the user stopped the command */
+    atomic_int *halt;          /* runs in child processes: the stop they watch (shared memory), else NULL */
     long done0;                /* cv=: epochs of the folds run in earlier waves */
 } Pool;
 
@@ -56,14 +74,21 @@ typedef struct Pool {
 /* Row r's value for a compare curve: the loss (mi < 0) or metric mi, on the training or the validation split. */
 double curve_value(const HistRow *r, int mi, bool val);
 
+/* Train run i on this thread (main: the calling thread, which draws and reads keys); sh: in a child process,
+ * where its progress and results go (NULL: into the run itself). */
+void run_one(Pool *p, size_t i, bool main, RunShared *sh);
+
+/* On the calling thread: draw, read keys; a stop asked for (a key, Ctrl-C) stops every run.  Returns the stop. */
+int pool_tick(Pool *p, bool epoch);
+
 /* How many threads train nv runs: one per core this process may use, no more than runs, nor than BLAS's thread
  * count before the command (blas_count: set threads=1 runs them one after another), nor than a memory limit
  * leaves BLAS buffers for. */
 size_t pool_workers(size_t nv, int blas_count);
 
-/* Train p's nv runs on p->workers threads; the calling thread also draws and reads keys.  Returns when all
- * have ended; each run's rc, err and outcome are in it.  Never fails itself. */
-void pool_run(Pool *p);
+/* Train p's runs one after another on the calling thread, which also draws and reads keys between batches.
+ * Returns when all have ended; each run's rc, err and outcome are in it.  Never fails itself. */
+void pool_run_here(Pool *p);
 
 /* A compare's training starts / ends (work: epochs in all, for the pace): BLAS held at one thread, the front
  * end's live drawing.  begin returns BLAS's count before, which end gives back. */
@@ -72,6 +97,14 @@ void compare_end(Interp *it, int before);
 
 /* The first failed run's error into err (-1), or 0. */
 int runs_failed(const Pool *p, FbErr *err);
+
+/* ---- compare_proc.c ---- */
+
+/* Train p's runs: with one worker on the calling thread (pool_run_here), with more in child processes, p->workers
+ * at a time, while the calling thread draws and reads keys; each run's rc, err, outcome, last history row, final
+ * parameters and parameter path come back into it.  When no process can be started the runs train on the calling
+ * thread.  Returns when all have ended.  Never fails itself (a run's process that dies is that run's failure). */
+void pool_run(Pool *p);
 
 /* ---- cmd_compare.c ---- */
 

@@ -1,27 +1,23 @@
-/* compare_pool.c — compare's runs on the machine's threads (compare.h): each run trains on one thread of its own
- * with BLAS held at one thread, the threads take the runs in turn, and the calling thread, which trains too,
- * draws the curves and reads keys; a stop (Ctrl-C, Esc, a failed run) stops every run after its batch. */
+/* compare_pool.c — compare's runs (compare.h): each trains with one thread of its own and BLAS held at one
+ * thread, so its bits are the same wherever it runs; with one worker they train one after another on the calling
+ * thread, with more in child processes (compare_proc.c); the calling thread draws the curves and reads keys, and
+ * a stop (Ctrl-C, Esc, a failed run) stops every run after its batch. */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "compare.h"
 #include "fitbench/blas.h"
 #include "fitbench/par.h"
 #include "fitbench/team.h"
 
-typedef struct Job {
-    Pool *p;
-    size_t w;                  /* 0: the calling thread, which also draws and reads keys */
-} Job;
-
 typedef struct RunCtx {
     Pool *p;
     Run *r;
     bool main;                 /* on the calling thread */
+    RunShared *sh;             /* in a child process: where the points go (compare_proc.c), else NULL */
 } RunCtx;
 
 /* Row r's value for a compare curve: the loss or metric mi, on the training or the validation split. */
@@ -46,8 +42,7 @@ static void pool_sync(Pool *p)
     p->it->work_done = done;
 }
 
-/* On the calling thread: draw, read keys; a stop asked for (a key, Ctrl-C) stops every run. */
-static int pool_tick(Pool *p, bool epoch)
+int pool_tick(Pool *p, bool epoch)
 {
     Interp *it = p->it;
     pool_sync(p);
@@ -57,20 +52,31 @@ static int pool_tick(Pool *p, bool epoch)
     return atomic_load(&p->stop);
 }
 
+/* Has the command been stopped?  The calling thread also draws and reads keys. */
+static int run_stopped(RunCtx *x, bool epoch)
+{
+    if (x->main)
+        return pool_tick(x->p, epoch);
+    return x->sh ? atomic_load(x->p->halt) : atomic_load(&x->p->stop);
+}
+
 static int run_epoch(void *ctx, const TrainState *st)
 {
     RunCtx *x = ctx;
     Run *r = x->r;
     const HistRow *h = history_last(&st->hist);
-    size_t j = atomic_load_explicit(&r->published, memory_order_relaxed);
+    atomic_size_t *pub = x->sh ? &x->sh->published : &r->published;
+    size_t j = atomic_load_explicit(pub, memory_order_relaxed);
     if (r->k && j < r->cap) {
-        r->k->x[j] = (double)h->epoch;
-        r->k->y[j] = curve_value(h, x->p->mi, false);
-        r->k->y2[j] = curve_value(h, x->p->mi, true);
-        atomic_store_explicit(&r->published, j + 1, memory_order_release);
+        double *px = x->sh ? (double *)(x->sh + 1) : r->k->x, *py = x->sh ? px + r->cap : r->k->y,
+               *py2 = x->sh ? px + 2 * r->cap : r->k->y2; /* the child's points: compare_proc.c's region */
+        px[j] = (double)h->epoch;
+        py[j] = curve_value(h, x->p->mi, false);
+        py2[j] = curve_value(h, x->p->mi, true);
+        atomic_store_explicit(pub, j + 1, memory_order_release);
     }
-    atomic_fetch_add(&r->epochs, 1);
-    return x->main ? pool_tick(x->p, true) : atomic_load(&x->p->stop);
+    atomic_fetch_add(x->sh ? &x->sh->epochs : &r->epochs, 1);
+    return run_stopped(x, true);
 }
 
 static int run_batch(void *ctx, const TrainState *st)
@@ -79,15 +85,15 @@ static int run_batch(void *ctx, const TrainState *st)
     RunCtx *x = ctx;
     if (!x->r->fold)
         session_path_step(&x->r->c);
-    return x->main ? pool_tick(x->p, false) : atomic_load(&x->p->stop);
+    return run_stopped(x, false);
 }
 
 /* Train run i on this thread: one thread of its own (TrainWork.one_thread), BLAS held at one thread by the
- * caller, so its bits do not depend on how many runs share the machine. */
-static void run_one(Pool *p, size_t i, bool main)
+ * caller, so its bits do not depend on how many runs share the machine (or whether a child process trains it). */
+void run_one(Pool *p, size_t i, bool main, RunShared *sh)
 {
     Run *r = &p->runs[i];
-    RunCtx x = {p, r, main};
+    RunCtx x = {p, r, main, sh};
     TrainHooks hooks = {.stop = p->it->interrupt, .on_epoch = run_epoch, .on_batch = run_batch, .ctx = &x};
     TrainData data;
     session_train_data(&r->c, &data);
@@ -103,42 +109,17 @@ static void run_one(Pool *p, size_t i, bool main)
     r->rc = session_path_mark(&r->c, &r->err);
     if (!r->rc)
         r->rc = train_run(&r->c.ts, &r->c.setup, &data, &r->c.work, p->epochs, 0, 0, &hooks, &r->out, &r->err);
+    if (!r->rc)
+        r->last = *history_last(&r->c.ts.hist);
     if (r->rc)
         atomic_store(&p->stop, 1);
     atomic_store(&r->done, true);
 }
 
-/* The calling thread, once no run is left to take: draw and read keys until the other threads' runs end. */
-static void pool_wait(Pool *p)
-{
-    while (atomic_load(&p->finished) < p->nv) {
-        struct timespec ts = {0, 20 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-        pool_tick(p, false);
-    }
-    pool_sync(p);
-}
-
-static void *pool_job(void *arg)
-{
-    Job *j = arg;
-    Pool *p = j->p;
-    for (;;) {
-        size_t i = atomic_fetch_add(&p->next, 1);
-        if (i >= p->nv)
-            break;
-        if (!atomic_load(&p->stop))
-            run_one(p, i, j->w == 0);
-        atomic_fetch_add(&p->finished, 1);
-    }
-    if (j->w == 0)
-        pool_wait(p);
-    return NULL;
-}
-
-/* How many threads train the runs: one per core this process may use, no more than runs, nor than the
- * session's thread setting (set threads=1: one after another), nor than a memory limit leaves BLAS buffers
- * for.  blas_count is BLAS's thread count before the command held it at one. */
+/* How many runs train at once: one per core this process may use, no more than runs, nor than the session's
+ * thread setting (set threads=1: one after another).  blas_count is BLAS's thread count before the command
+ * held it at one.  Two or more train in child processes (compare_proc.c), each in an address space of its own,
+ * so a memory limit does not have to leave room for their BLAS buffers in this one. */
 size_t pool_workers(size_t nv, int blas_count)
 {
     size_t w = team_cpus();
@@ -148,20 +129,15 @@ size_t pool_workers(size_t nv, int blas_count)
         w = nv;
     if (w > PAR_MAX_JOBS)
         w = PAR_MAX_JOBS;
-    if (w < 1)
-        w = 1;
-    return w > 1 && !blas_callers_fit((int)w - 1) ? 1 : w;
+    return w < 1 ? 1 : w;
 }
 
-/* Train p's runs on p->workers threads; the calling thread also draws.  Returns when all have ended. */
-void pool_run(Pool *p)
+void pool_run_here(Pool *p)
 {
-    Job jobs[PAR_MAX_JOBS];
-    for (size_t w = 0; w < p->workers; w++)
-        jobs[w] = (Job){p, w};
-    atomic_store(&p->next, 0);
-    atomic_store(&p->finished, 0);
-    par_run(jobs, sizeof jobs[0], p->workers, pool_job);
+    for (size_t i = 0; i < p->nv; i++)
+        if (!atomic_load(&p->stop))
+            run_one(p, i, true, NULL);
+    pool_sync(p);
 }
 
 /* A compare's training starts / ends: BLAS held at one thread (each run calls it from its own), the front

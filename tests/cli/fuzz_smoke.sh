@@ -82,19 +82,22 @@ for guard in 1 0; do
   fi
 done
 
-# Readline's vi end-of-word motion loops for ever on a byte of the line that is not UTF-8 (src/front/rlline.h): the
-# corpus input (vi mode, \xf1 \xaf, ESC, `*`; it needs the state its first run leaves, and libFuzzer runs a file
-# input twice) hangs without the guard (killed after 20 s) and takes milliseconds with it.
-seed="$root/tests/fuzz/corpus/keys/regress-vi-end-word-invalid-utf8"
-for guard in 1 0; do
-  (cd "$t" && ASAN_OPTIONS=detect_leaks=0 FB_FUZZ_NO_KEY_GUARD=$((1 - guard)) timeout 20 "$dir/tests/fuzz/fuzz_keys" \
-    "$seed" >"$t/utf8-$guard.log" 2>&1)
-  rc=$?
-  if [ "$guard" = 1 ] && [ "$rc" -eq 0 ]; then
-    echo "PASS fuzz keys with the guard: invalid UTF-8 in the line does not hang vi's end-of-word motion"
-  elif [ "$guard" = 0 ] && [ "$rc" -eq 124 ]; then
-    echo "PASS fuzz keys without the guard: vi's end-of-word motion hangs on invalid UTF-8 (killed after 20 s)"
-  else
-    echo "FAIL fuzz keys invalid UTF-8 (guard=$guard): exit $rc: $(grep -m1 -E 'ERROR' "$t/utf8-$guard.log")"
-  fi
+# Readline's vi end-of-word motion loops for ever on a byte of the line that is not UTF-8, and on a valid character
+# that cannot be shown (src/front/rlline.h): each corpus input (vi mode, \xf1 \xaf, ESC, `*`, which needs the state
+# its first run leaves, libFuzzer running a file input twice; vi mode, `d`, U+6F5D7, ESC, `*`) hangs without the
+# guard (killed after 20 s) and takes milliseconds with it.
+for name in invalid-utf8 unprintable-char; do
+  seed="$root/tests/fuzz/corpus/keys/regress-vi-end-word-$name"
+  for guard in 1 0; do
+    (cd "$t" && ASAN_OPTIONS=detect_leaks=0 FB_FUZZ_NO_KEY_GUARD=$((1 - guard)) timeout 20 "$dir/tests/fuzz/fuzz_keys" \
+      "$seed" >"$t/utf8-$guard.log" 2>&1)
+    rc=$?
+    if [ "$guard" = 1 ] && [ "$rc" -eq 0 ]; then
+      echo "PASS fuzz keys with the guard: $name in the line does not hang vi's end-of-word motion"
+    elif [ "$guard" = 0 ] && [ "$rc" -eq 124 ]; then
+      echo "PASS fuzz keys without the guard: vi's end-of-word motion hangs on $name (killed after 20 s)"
+    else
+      echo "FAIL fuzz keys $name (guard=$guard): exit $rc: $(grep -m1 -E 'ERROR' "$t/utf8-$guard.log")"
+    fi
+  done
 done
