@@ -29,6 +29,10 @@ typedef struct FrontEnd {
     void (*redraw)(void *ctx, Interp *it);
     /* `pause [message]` in a live replay: wait for a key. */
     void (*pause)(void *ctx, Interp *it, const char *msg);
+    /* How much of it->work_total the running command may have done by now at the front end's pace (set pace=,
+     * the keys < > e, space to pause); it->work_total when it is not paced.  For work that cannot wait in
+     * train_epoch (compare's child processes wait for it instead). */
+    long (*work_allowed)(void *ctx, Interp *it);
 } FrontEnd;
 
 /* The interpreter: the session plus everything about running commands.

@@ -209,6 +209,7 @@ static void take_interp(Tui *t, Interp *it)
                        .train_end = tui_fe_train_end,
                        .train_epoch = tui_fe_train_epoch,
                        .train_batch = tui_fe_train_batch,
+                       .work_allowed = tui_fe_work_allowed,
                        .redraw = tui_fe_redraw,
                        .pause = tui_fe_pause};
     t->old_out = it->out;

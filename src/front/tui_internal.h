@@ -231,6 +231,7 @@ double tui_pending(const Tui *t);
 void tui_fe_train_begin(void *ctx, Interp *it);
 void tui_fe_train_end(void *ctx, Interp *it);
 int tui_fe_train_batch(void *ctx, Interp *it);
+long tui_fe_work_allowed(void *ctx, Interp *it); /* FrontEnd.work_allowed: the pace's share of the work by now */
 int tui_fe_train_epoch(void *ctx, Interp *it);
 void tui_fe_redraw(void *ctx, Interp *it);
 void tui_fe_pause(void *ctx, Interp *it, const char *msg);

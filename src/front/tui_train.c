@@ -213,6 +213,17 @@ static int pace_wait(Tui *t, Interp *it)
     return stop;
 }
 
+long tui_fe_work_allowed(void *ctx, Interp *it)
+{
+    Tui *t = ctx;
+    if (t->pace_s <= 0 || it->work_total <= 0)
+        return it->work_total;
+    double f = (now_s() - t->pace_t0) / t->pace_s;
+    if (t->paused || f < 0)
+        return it->work_done;
+    return f >= 1 ? it->work_total : (long)(f * (double)it->work_total) + 1;
+}
+
 void tui_fe_train_begin(void *ctx, Interp *it)
 {
     Tui *t = ctx;

@@ -57,7 +57,16 @@ typedef struct RunShared {
     ParamPath path;
 } RunShared;
 
-/* The runs and the threads that take them in turn. */
+/* What compare's child processes share with the calling process (compare_proc.c): the next run to take, the
+ * stop they watch, and the pace: a child waits before an epoch while the runs' epochs (done, this pool's) have
+ * reached allowed, which the caller moves on as the front end's pace allows (FrontEnd.work_allowed). */
+typedef struct PoolShared {
+    atomic_size_t next;
+    atomic_int halt;
+    atomic_long allowed, done;
+} PoolShared;
+
+/* The runs and the workers that take them in turn. */
 typedef struct Pool {
     Interp *it;
     int mi;                    /* the curves' metric: -1 the loss, else metric mi of the history row */
@@ -65,7 +74,7 @@ typedef struct Pool {
     Run *runs;
     size_t nv, workers;
     atomic_int stop;           /* a run failed, or the user stopped the command */
-    atomic_int *halt;          /* runs in child processes: the stop they watch (shared memory), else NULL */
+    struct PoolShared *shared; /* runs in child processes: what they share with the caller (compare_proc.c), else NULL */
     long done0;                /* cv=: epochs of the folds run in earlier waves */
 } Pool;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compare.h"
 #include "fitbench/blas.h"
@@ -52,12 +53,26 @@ int pool_tick(Pool *p, bool epoch)
     return atomic_load(&p->stop);
 }
 
-/* Has the command been stopped?  The calling thread also draws and reads keys. */
+/* In a child process, after an epoch: wait while the pace holds the runs back (PoolShared). */
+static void child_pace(PoolShared *ps)
+{
+    atomic_fetch_add(&ps->done, 1);
+    while (!atomic_load(&ps->halt) && atomic_load(&ps->done) >= atomic_load(&ps->allowed)) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Has the command been stopped?  The calling thread also draws and reads keys; a child process keeps the pace. */
 static int run_stopped(RunCtx *x, bool epoch)
 {
     if (x->main)
         return pool_tick(x->p, epoch);
-    return x->sh ? atomic_load(x->p->halt) : atomic_load(&x->p->stop);
+    if (!x->sh)
+        return atomic_load(&x->p->stop);
+    if (epoch)
+        child_pace(x->p->shared);
+    return atomic_load(&x->p->shared->halt);
 }
 
 static int run_epoch(void *ctx, const TrainState *st)

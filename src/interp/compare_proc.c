@@ -3,6 +3,7 @@
  * Why processes, not threads: OpenBLAS 0.3.21 takes one process-wide lock and hands out its work buffers from
  * one table in every dgemm call, so runs of small layers on threads of one process wait on each other and
  * trade buffers between cores (1.28x on 2 cores, bench/compare_parallel.sh); processes share neither. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +14,9 @@
 #include "fitbench/par.h"
 #include "fitbench/proc.h"
 
-/* What the parent and its children share besides the runs' regions: which run is next, and the stop. */
-typedef struct Ctl {
-    atomic_size_t next;
-    atomic_int halt;
-} Ctl;
-
 typedef struct ChildArg {
     Pool *p;
-    Ctl *ctl;
+    PoolShared *ctl;
     RunShared **sh;            /* (nv) each run's region */
 } ChildArg;
 
@@ -159,6 +154,17 @@ static void regions_free(Pool *p, RunShared **sh)
     free(sh);
 }
 
+/* The epochs this pool's runs may have done by now: what the front end's pace allows of the command's work,
+ * less the work of earlier pools (cv's waves); LONG_MAX when nothing holds them back. */
+static long work_allowed(Pool *p)
+{
+    Interp *it = p->it;
+    if (!it->fe || !it->fe->work_allowed || it->work_total <= 0)
+        return LONG_MAX;
+    long a = it->fe->work_allowed(it->fe->ctx, it);
+    return a >= it->work_total ? LONG_MAX : a - p->done0;
+}
+
 /* Start up to p->workers children; returns how many started (their pids in pid). */
 static size_t children_start(Pool *p, ChildArg *a, pid_t *pid)
 {
@@ -210,13 +216,15 @@ static void pool_run_procs(Pool *p)
 {
     FbErr e;
     RunShared **sh = regions_new(p);
-    Ctl *ctl = sh ? proc_shared(sizeof *ctl, "compare's shared state", &e) : NULL;
+    PoolShared *ctl = sh ? proc_shared(sizeof *ctl, "compare's shared state", &e) : NULL;
     ChildArg a = {p, ctl, sh};
     pid_t pid[PAR_MAX_JOBS];
-    p->halt = ctl ? &ctl->halt : NULL; /* before the children copy p */
+    p->shared = ctl; /* before the children copy p */
+    if (ctl)
+        atomic_store(&ctl->allowed, work_allowed(p));
     size_t nc = ctl ? children_start(p, &a, pid) : 0;
     if (nc == 0) { /* no process could be made: one run after another here */
-        p->halt = NULL;
+        p->shared = NULL;
         pool_run_here(p);
     }
     while (nc > 0) {
@@ -225,10 +233,11 @@ static void pool_run_procs(Pool *p)
         size_t live = children_poll(p, sh, pid, nc);
         if (pool_tick(p, false))
             atomic_store(&ctl->halt, 1);
+        atomic_store(&ctl->allowed, work_allowed(p));
         if (live == 0)
             break;
     }
-    p->halt = NULL;
+    p->shared = NULL;
     proc_shared_free(ctl, sizeof *ctl);
     if (sh)
         regions_free(p, sh);
