@@ -94,6 +94,14 @@ static int raise_term(void *arg)
     return 0;
 }
 
+static int raise_usr1_usr2(void *arg)
+{
+    (void)arg;
+    raise(SIGUSR2); /* ignored by the parent: still ignored */
+    raise(SIGUSR1); /* handled by the parent: the default, which ends the child */
+    return 0;
+}
+
 Test(proc, sigint_ignored_fatal_handlers_dropped)
 {
     box = box_new();
@@ -111,6 +119,17 @@ Test(proc, sigint_ignored_fatal_handlers_dropped)
     sigaction(SIGTERM, &old, NULL);
     cr_assert_eq(status, -SIGTERM, "the child was not ended by SIGTERM (%d)", status);
     cr_assert_eq(atomic_load(&box->handler_ran), 0, "the parent's SIGTERM handler ran in the child");
+    struct sigaction ign, old1, old2;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGUSR2, &ign, &old2);
+    sigaction(SIGUSR1, &sa, &old1); /* any handled signal, not only the usual fatal ones (ncurses' SIGTSTP) */
+    pid = start(raise_usr1_usr2, NULL);
+    cr_assert(proc_ended(pid, true, &status));
+    sigaction(SIGUSR1, &old1, NULL);
+    sigaction(SIGUSR2, &old2, NULL);
+    cr_assert_eq(status, -SIGUSR1, "the child was not ended by SIGUSR1 (%d)", status);
+    cr_assert_eq(atomic_load(&box->handler_ran), 0, "the parent's SIGUSR1 handler ran in the child");
     proc_shared_free(box, sizeof *box);
 }
 

@@ -3,6 +3,7 @@
 #define FITBENCH_COMMAND_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -65,6 +66,10 @@ struct Interp {
     /* How far the running train/step/compare/lrfind is, in units of work (epochs, or updates for step batch
      * and lrfind), for the workbench's pace (set pace=): work_done of work_total.  0 of 0 when unknown. */
     long work_done, work_total;
+    /* While a command's work runs elsewhere (compare's child processes): the flag that holds it back, which the
+     * front end sets while paused (space) and clears after; the front end then paces it through work_allowed,
+     * not by waiting in train_batch.  NULL otherwise. */
+    atomic_int *hold;
 };
 
 enum {

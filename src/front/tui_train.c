@@ -162,6 +162,8 @@ static int poll_keys(Tui *t, Interp *it)
     int stop = training_keys(t);
     double p0 = now_s();
     bool was = t->paused;
+    if (was && it->hold)
+        atomic_store(it->hold, 1);
     while (t->paused && !stop && !(it->interrupt && *it->interrupt)) {
         tui_force_draw(t);
         if (tui_fill_input(t, 250) < 0)
@@ -171,6 +173,8 @@ static int poll_keys(Tui *t, Interp *it)
     }
     if (was)
         t->pace_t0 += now_s() - p0; /* the pace's clock stood still while paused */
+    if (was && it->hold)
+        atomic_store(it->hold, 0);
     if (stop) {
         t->paused = false;
         if (it->interrupt)
@@ -216,10 +220,12 @@ static int pace_wait(Tui *t, Interp *it)
 long tui_fe_work_allowed(void *ctx, Interp *it)
 {
     Tui *t = ctx;
+    if (t->paused)
+        return it->work_done;
     if (t->pace_s <= 0 || it->work_total <= 0)
         return it->work_total;
     double f = (now_s() - t->pace_t0) / t->pace_s;
-    if (t->paused || f < 0)
+    if (f < 0)
         return it->work_done;
     return f >= 1 ? it->work_total : (long)(f * (double)it->work_total) + 1;
 }
@@ -257,7 +263,7 @@ int tui_fe_train_batch(void *ctx, Interp *it)
 {
     Tui *t = ctx;
     int stop = tick(t, it);
-    return stop || t->pace_s <= 0 ? stop : pace_wait(t, it);
+    return stop || t->pace_s <= 0 || it->hold ? stop : pace_wait(t, it); /* work elsewhere: work_allowed paces it */
 }
 
 int tui_fe_train_epoch(void *ctx, Interp *it)

@@ -142,7 +142,7 @@ void run_opts(const CompareArgs *ca, const Session *c, char *buf, size_t size)
 }
 
 /* Run i's copy (value i applied) and its curve k, whose first point is the copy's starting row.  The copy's
- * history gets rows of its own, so that runs on different threads never write a shared buffer.  Fails (-1,
+ * history gets rows of its own, so that a run never writes a buffer another copy shares.  Fails (-1,
  * err at the value) on a value the setting refuses or out of memory; r->c is then empty. */
 static int run_make(Interp *it, const CompareArgs *ca, int mi, size_t i, Run *r, Curve *k, FbErr *err)
 {

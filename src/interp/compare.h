@@ -1,5 +1,6 @@
-/* compare.h — what compare's files share (cmd_compare.c: the command, its copies and its table; compare_pool.c: the
- * runs on the machine's threads; cmd_compare_cv.c: cv=K).  Private to src/interp. */
+/* compare.h — what compare's files share (cmd_compare.c: the command, its copies and its table; compare_pool.c: a
+ * run's training and the runs one after another; compare_proc.c: the runs side by side in child processes;
+ * cmd_compare_cv.c: cv=K).  Private to src/interp. */
 #ifndef FITBENCH_INTERP_COMPARE_H
 #define FITBENCH_INTERP_COMPARE_H
 
@@ -22,8 +23,9 @@ typedef struct CompareArgs {
     size_t nv;
 } CompareArgs;
 
-/* One value's copy and what its training left.  Its thread writes the curve's points past k->n only and
- * publishes how many it wrote; the calling thread alone sets k->n (which the plot reads). */
+/* One value's copy and what its training left.  Its points go past k->n only, with how many are written published
+ * (by the calling thread as it trains, or as it copies them from the run's process); the calling thread alone sets
+ * k->n (which the plot reads). */
 typedef struct Run {
     Session c;
     Curve *k;
@@ -57,12 +59,27 @@ typedef struct RunShared {
     ParamPath path;
 } RunShared;
 
-/* What compare's child processes share with the calling process (compare_proc.c): the next run to take, the
- * stop they watch, and the pace: a child waits before an epoch while the runs' epochs (done, this pool's) have
- * reached allowed, which the caller moves on as the front end's pace allows (FrontEnd.work_allowed). */
+/* The parts of a run's region after its head: its points (3 * cap doubles: epochs, train values, validation
+ * values), its final parameters (np doubles), its parameter path's points. */
+static inline double *run_points(RunShared *sh)
+{
+    return (double *)(sh + 1);
+}
+static inline double *run_params(RunShared *sh, size_t cap)
+{
+    return run_points(sh) + 3 * cap;
+}
+static inline double *run_path(RunShared *sh, size_t cap, size_t np)
+{
+    return run_params(sh, cap) + np;
+}
+
+/* What compare's child processes share with the calling process (compare_proc.c): the stop they watch, the
+ * pause (hold: the front end's space key, through Interp.hold) and the pace: after an epoch a child waits while
+ * the runs' epochs (done, this pool's; a run that ended early counts all its epochs) have reached allowed, which
+ * the caller moves on as the front end's pace allows (FrontEnd.work_allowed). */
 typedef struct PoolShared {
-    atomic_size_t next;
-    atomic_int halt;
+    atomic_int halt, hold;
     atomic_long allowed, done;
 } PoolShared;
 
@@ -90,9 +107,8 @@ void run_one(Pool *p, size_t i, bool main, RunShared *sh);
 /* On the calling thread: draw, read keys; a stop asked for (a key, Ctrl-C) stops every run.  Returns the stop. */
 int pool_tick(Pool *p, bool epoch);
 
-/* How many threads train nv runs: one per core this process may use, no more than runs, nor than BLAS's thread
- * count before the command (blas_count: set threads=1 runs them one after another), nor than a memory limit
- * leaves BLAS buffers for. */
+/* How many runs train at once: one per core this process may use, no more than runs, nor than BLAS's thread
+ * count before the command (blas_count: set threads=1 runs them one after another). */
 size_t pool_workers(size_t nv, int blas_count);
 
 /* Train p's runs one after another on the calling thread, which also draws and reads keys between batches.
@@ -111,8 +127,9 @@ int runs_failed(const Pool *p, FbErr *err);
 
 /* Train p's runs: with one worker on the calling thread (pool_run_here), with more in child processes, p->workers
  * at a time, while the calling thread draws and reads keys; each run's rc, err, outcome, last history row, final
- * parameters and parameter path come back into it.  When no process can be started the runs train on the calling
- * thread.  Returns when all have ended.  Never fails itself (a run's process that dies is that run's failure). */
+ * parameters and parameter path come back into it.  Each run's shared region holds its points (3 * (epochs + 1)
+ * doubles, beside the curve's own); when the regions cannot be mapped (a memory limit) or no process can be
+ * started, the runs train one after another on the calling thread.  Returns when all have ended.  Never fails itself (a run's process that dies is that run's failure). */
 void pool_run(Pool *p);
 
 /* ---- cmd_compare.c ---- */

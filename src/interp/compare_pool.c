@@ -53,12 +53,17 @@ int pool_tick(Pool *p, bool epoch)
     return atomic_load(&p->stop);
 }
 
-/* In a child process, after an epoch: wait while the pace holds the runs back (PoolShared). */
-static void child_pace(PoolShared *ps)
+/* In a child process, after a batch or an epoch: wait while the front end's pause or (after an epoch) its pace
+ * holds the runs back (PoolShared). */
+static void child_wait(PoolShared *ps, bool epoch)
 {
-    atomic_fetch_add(&ps->done, 1);
-    while (!atomic_load(&ps->halt) && atomic_load(&ps->done) >= atomic_load(&ps->allowed)) {
-        struct timespec ts = {0, 2 * 1000 * 1000};
+    if (epoch)
+        atomic_fetch_add(&ps->done, 1);
+    for (;;) {
+        bool hold = atomic_load(&ps->hold);
+        if (atomic_load(&ps->halt) || (!hold && !(epoch && atomic_load(&ps->done) >= atomic_load(&ps->allowed))))
+            return;
+        struct timespec ts = {0, (hold ? 20 : 2) * 1000 * 1000}; /* a pause may be long; a pace's step is short */
         nanosleep(&ts, NULL);
     }
 }
@@ -70,8 +75,7 @@ static int run_stopped(RunCtx *x, bool epoch)
         return pool_tick(x->p, epoch);
     if (!x->sh)
         return atomic_load(&x->p->stop);
-    if (epoch)
-        child_pace(x->p->shared);
+    child_wait(x->p->shared, epoch);
     return atomic_load(&x->p->shared->halt);
 }
 

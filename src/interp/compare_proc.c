@@ -5,6 +5,7 @@
  * trade buffers between cores (1.28x on 2 cores, bench/compare_parallel.sh); processes share neither. */
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,34 +43,36 @@ static void child_results(const Run *r, RunShared *sh)
     sh->fr = r->fr;
     sh->last = r->last;
     const Model *m = &r->c.ts.model;
-    double *params = (double *)(sh + 1) + 3 * r->cap;
     sh->np = m->params ? m->nparams : 0;
     if (sh->np)
-        memcpy(params, m->params, sh->np * sizeof(double));
+        memcpy(run_params(sh, r->cap), m->params, sh->np * sizeof(double));
     const ParamPath *pp = &r->c.path;
     sh->path = *pp;
     sh->path.p = NULL;
     if (pp->p && pp->dim == path_dim(r) && pp->n <= PATH_CAP)
-        memcpy(params + sh->np, pp->p, pp->n * pp->dim * sizeof(double));
+        memcpy(run_path(sh, r->cap, sh->np), pp->p, pp->n * pp->dim * sizeof(double));
     else
         sh->path.n = sh->path.dim = 0;
 }
 
-/* A child: the runs not yet taken, one after another, until none is left or the command is stopped. */
+/* A child: each run no process has claimed yet, in order, until none is left or the command is stopped.  The
+ * claim (the run's owner, from 0 to this pid) is one atomic step, so a process that dies has either claimed a
+ * run (which then fails) or left it to the others. */
 static int child_main(void *arg)
 {
     ChildArg *a = arg;
-    for (;;) {
+    int me = (int)getpid();
+    for (size_t i = 0; i < a->p->nv; i++) {
         if (atomic_load(&a->ctl->halt))
             return 0;
-        size_t i = atomic_fetch_add(&a->ctl->next, 1);
-        if (i >= a->p->nv)
-            return 0;
-        atomic_store(&a->sh[i]->owner, (int)getpid());
+        int none = 0;
+        if (!atomic_compare_exchange_strong(&a->sh[i]->owner, &none, me))
+            continue;
         run_one(a->p, i, false, a->sh[i]);
         child_results(&a->p->runs[i], a->sh[i]);
         atomic_store_explicit(&a->sh[i]->done, true, memory_order_release);
     }
+    return 0;
 }
 
 /* In the parent: the run's new points, into its curve. */
@@ -77,7 +80,7 @@ static void child_points(Run *r, RunShared *sh)
 {
     size_t n = atomic_load_explicit(&sh->published, memory_order_acquire);
     size_t j = atomic_load_explicit(&r->published, memory_order_relaxed);
-    const double *px = (const double *)(sh + 1);
+    const double *px = run_points(sh);
     if (r->k && n <= r->cap && n > j) {
         memcpy(r->k->x + j, px + j, (n - j) * sizeof(double));
         memcpy(r->k->y + j, px + r->cap + j, (n - j) * sizeof(double));
@@ -88,7 +91,7 @@ static void child_points(Run *r, RunShared *sh)
 }
 
 /* The path the child recorded, into the run's copy (left without one when memory runs out). */
-static void path_import(Run *r, const RunShared *sh)
+static void path_import(Run *r, RunShared *sh)
 {
     ParamPath *pp = &r->c.path;
     free(pp->p);
@@ -100,33 +103,50 @@ static void path_import(Run *r, const RunShared *sh)
         memset(pp, 0, sizeof *pp);
         return;
     }
-    memcpy(pp->p, (const double *)(sh + 1) + 3 * r->cap + sh->np, nd * sizeof(double));
+    memcpy(pp->p, run_path(sh, r->cap, sh->np), nd * sizeof(double));
     pp->cap = pp->n;
 }
 
-/* In the parent, once run r's child has written its results (or, done false, ended without them, status:
- * how the last child to end did): they go into r. */
-static void run_import(Pool *p, Run *r, RunShared *sh, bool done, int status)
+/* How a process ended, for a message: "signal 9", "exit status 3". */
+static void how_ended(int status, char *buf, size_t size)
+{
+    if (status == PROC_STATUS_UNKNOWN)
+        snprintf(buf, size, "its exit status unknown");
+    else
+        snprintf(buf, size, "%s %d", status < 0 ? "signal" : "exit status", status < 0 ? -status : status);
+}
+
+/* Run r failed with no results: the process training it ended first (status: how). */
+static void run_lost(Pool *p, Run *r, RunShared *sh, int status)
+{
+    char how[48];
+    child_points(r, sh);
+    how_ended(status, how, sizeof how);
+    r->rc = fb_fail(&r->err, "the process training %s ended before the run did (%s)", r->k ? r->k->label : "a fold",
+                    how);
+    atomic_store(&p->stop, 1);
+    atomic_store(&r->done, true);
+}
+
+/* In the parent, once run r's child has written its results: they go into r.  A run that ended early (diverged)
+ * counts all its epochs for the pace, as pool_sync counts it. */
+static void run_import(Pool *p, Run *r, RunShared *sh)
 {
     child_points(r, sh);
-    if (!done) {
-        r->rc = fb_fail(&r->err, "the process training %s ended before the run did (%s %d)",
-                        r->k ? r->k->label : "a fold", status < 0 ? "signal" : "exit status",
-                        status < 0 ? -status : status);
+    r->rc = sh->rc;
+    r->err = sh->err;
+    r->out = sh->out;
+    r->fr = sh->fr;
+    r->last = sh->last;
+    if (sh->np == r->c.ts.model.nparams && r->c.ts.model.params)
+        memcpy(r->c.ts.model.params, run_params(sh, r->cap), sh->np * sizeof(double));
+    if (!r->fold)
+        path_import(r, sh);
+    if (r->rc)
         atomic_store(&p->stop, 1);
-    } else {
-        r->rc = sh->rc;
-        r->err = sh->err;
-        r->out = sh->out;
-        r->fr = sh->fr;
-        r->last = sh->last;
-        if (sh->np == r->c.ts.model.nparams && r->c.ts.model.params)
-            memcpy(r->c.ts.model.params, (const double *)(sh + 1) + 3 * r->cap, sh->np * sizeof(double));
-        if (!r->fold)
-            path_import(r, sh);
-        if (r->rc)
-            atomic_store(&p->stop, 1);
-    }
+    long skipped = p->epochs - atomic_load(&sh->epochs);
+    if (skipped > 0)
+        atomic_fetch_add(&p->shared->done, skipped);
     atomic_store(&r->done, true);
 }
 
@@ -165,51 +185,58 @@ static long work_allowed(Pool *p)
     return a >= it->work_total ? LONG_MAX : a - p->done0;
 }
 
-/* Start up to p->workers children; returns how many started (their pids in pid). */
+/* Start up to p->workers children, no more than runs; returns how many started (their pids in pid). */
 static size_t children_start(Pool *p, ChildArg *a, pid_t *pid)
 {
     FbErr e;
     size_t n = 0;
-    while (n < p->workers && proc_start(child_main, a, &pid[n], &e) == 0)
+    while (n < p->workers && n < p->nv && proc_start(child_main, a, &pid[n], &e) == 0)
         n++;
     return n;
 }
 
-/* A run taken by child pid that ended without its results: failed (status: how the child ended). */
-static void child_lost(Pool *p, RunShared **sh, pid_t pid, int status)
-{
-    for (size_t i = 0; i < p->nv; i++)
-        if (!atomic_load(&p->runs[i].done) && atomic_load(&sh[i]->owner) == (int)pid &&
-            !atomic_load_explicit(&sh[i]->done, memory_order_acquire))
-            run_import(p, &p->runs[i], sh[i], false, status);
-}
-
-/* One look: the runs whose results came in, every running run's new points, the children that ended (reaped; a
- * run one of them left unfinished fails).  Returns how many children still run. */
-static size_t children_poll(Pool *p, RunShared **sh, pid_t *pid, size_t nc)
+/* The runs whose results came in, into theirs; every other claimed run's new points. */
+static void runs_poll(Pool *p, RunShared **sh)
 {
     for (size_t i = 0; i < p->nv; i++) {
         Run *r = &p->runs[i];
         if (atomic_load(&r->done) || !atomic_load(&sh[i]->owner))
             continue;
         if (atomic_load_explicit(&sh[i]->done, memory_order_acquire))
-            run_import(p, r, sh[i], true, 0);
+            run_import(p, r, sh[i]);
         else
             child_points(r, sh[i]);
     }
+}
+
+/* One look: the runs (runs_poll), then the children that ended (reaped; the run one of them had claimed and not
+ * finished fails; *lost: how the last one that did not end cleanly ended).  Returns how many children still run. */
+static size_t children_poll(Pool *p, RunShared **sh, pid_t *pid, size_t nc, int *lost)
+{
+    runs_poll(p, sh);
     size_t live = 0;
     for (size_t c = 0; c < nc; c++) {
         int status;
         if (pid[c] > 0 && proc_ended(pid[c], false, &status)) {
-            for (size_t i = 0; i < p->nv; i++) /* results written just before it ended */
-                if (!atomic_load(&p->runs[i].done) && atomic_load_explicit(&sh[i]->done, memory_order_acquire))
-                    run_import(p, &p->runs[i], sh[i], true, 0);
-            child_lost(p, sh, pid[c], status);
+            runs_poll(p, sh); /* results written just before it ended */
+            for (size_t i = 0; i < p->nv; i++)
+                if (!atomic_load(&p->runs[i].done) && atomic_load(&sh[i]->owner) == (int)pid[c])
+                    run_lost(p, &p->runs[i], sh[i], status);
+            if (status != 0)
+                *lost = status;
             pid[c] = 0;
         }
         live += pid[c] > 0;
     }
     return live;
+}
+
+/* Once every child has ended: with no stop asked for, a run none of them trained (they all died) fails. */
+static void runs_orphaned(Pool *p, RunShared **sh, int lost)
+{
+    for (size_t i = 0; i < p->nv && !atomic_load(&p->stop); i++)
+        if (!atomic_load(&p->runs[i].done))
+            run_lost(p, &p->runs[i], sh[i], lost);
 }
 
 static void pool_run_procs(Pool *p)
@@ -227,16 +254,21 @@ static void pool_run_procs(Pool *p)
         p->shared = NULL;
         pool_run_here(p);
     }
+    p->it->hold = ctl ? &ctl->hold : NULL; /* the front end's pause holds the children */
+    int lost = PROC_STATUS_UNKNOWN;
     while (nc > 0) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        size_t live = children_poll(p, sh, pid, nc);
+        size_t live = children_poll(p, sh, pid, nc, &lost);
         if (pool_tick(p, false))
             atomic_store(&ctl->halt, 1);
         atomic_store(&ctl->allowed, work_allowed(p));
-        if (live == 0)
+        if (live == 0) {
+            runs_orphaned(p, sh, lost);
             break;
+        }
     }
+    p->it->hold = NULL;
     p->shared = NULL;
     proc_shared_free(ctl, sizeof *ctl);
     if (sh)
@@ -245,7 +277,7 @@ static void pool_run_procs(Pool *p)
 
 void pool_run(Pool *p)
 {
-    if (p->workers > 1)
+    if (p->workers > 1 && p->nv > 1)
         pool_run_procs(p);
     else
         pool_run_here(p);

@@ -30,13 +30,13 @@ void proc_shared_free(void *p, size_t bytes)
 /* In the child, before fn: the parent's signal handlers and its death. */
 static void child_signals(pid_t parent)
 {
-    static const int dfl[] = {SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGPIPE, SIGWINCH};
-    struct sigaction sa;
+    struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = SIG_DFL;
-    for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
-        sigaction(dfl[i], &sa, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL)
+            sigaction(sig, &sa, NULL); /* a handler (SA_SIGINFO ones too): the default */
     sa.sa_handler = SIG_IGN;
     sigaction(SIGINT, &sa, NULL);
     sigset_t none;
@@ -73,8 +73,8 @@ bool proc_ended(pid_t pid, bool wait, int *status)
     if (r == 0)
         return false;
     if (r < 0) /* not our child (already reaped): it has ended */
-        *status = -1;
+        *status = PROC_STATUS_UNKNOWN;
     else
-        *status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? -WTERMSIG(st) : -1;
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? -WTERMSIG(st) : PROC_STATUS_UNKNOWN;
     return true;
 }

@@ -29,6 +29,26 @@ sleep 0.5
 send_keys e
 wait_for '^fitbench> *$' 3 || fail "e did not take the paced compare to its end within 3 s"
 screen_text | grep -q 'the plot shows the curves' || fail "after e the compare did not report"
+# Space: the runs' processes stop using the CPU while paused, and go on after.
+send_line "set pace=0; compare lr=0.01,0.1 epochs=1000000"
+wait_for '▶ training' 5 || fail "no training indicator (unpaced)"
+fb=$(pgrep -P "$(tmux -L "$SOCK" display -p '#{pane_pid}')" | head -n 1)
+kids=""
+for i in $(seq 50); do kids=$(pgrep -P "$fb" | tr '\n' ' '); [ "$(wc -w <<<"$kids")" -ge 2 ] && break; sleep 0.1; done
+[ "$(wc -w <<<"$kids")" -ge 2 ] || fail "compare did not start two processes (fitbench $fb: $kids)"
+cpu() { local s=0 k; for k in $kids; do s=$((s + $(awk '{print $14 + $15}' "/proc/$k/stat" 2>/dev/null || echo 0))); done; echo "$s"; }
+send_keys Space
+wait_for 'paused at' 3 || fail "space did not pause"
+sleep 0.3
+c1=$(cpu); sleep 1; c2=$(cpu)
+[ $((c2 - c1)) -le 3 ] || fail "while paused the runs' processes used $((c2 - c1)) ticks of CPU in a second"
+send_keys Space
+wait_for '▶ training' 3 || fail "space did not resume"
+sleep 0.5; c3=$(cpu)
+[ $((c3 - c2)) -ge 10 ] || fail "after resuming the runs' processes used only $((c3 - c2)) ticks in half a second"
+send_keys C-c
+wait_for 'nothing kept' 3 || fail "Ctrl-C did not stop the compare"
+
 send_line 'quit'
 check_sane "quit"
 pass
