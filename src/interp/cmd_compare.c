@@ -2,7 +2,6 @@
  * the machine's cores, their curves overlaid and their final losses and metric tabled (docs/commands.md,
  * docs/teaching.md). */
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +168,7 @@ static int run_make(Interp *it, const CompareArgs *ca, int mi, size_t i, Run *r,
     k->y[0] = curve_value(r0, mi, false);
     k->y2[0] = curve_value(r0, mi, true);
     k->n = 1;
-    atomic_init(&r->published, 1);
+    r->published = 1;
     return 0;
 }
 
@@ -191,7 +190,7 @@ static int runs_make(Interp *it, const CompareArgs *ca, int mi, Run *runs, Curve
 
 static bool run_kept(const Run *r)
 {
-    return atomic_load(&r->done) && r->out.end != TRAIN_INTERRUPTED && r->out.end != TRAIN_STOPPED;
+    return r->done && r->out.end != TRAIN_INTERRUPTED && r->out.end != TRAIN_STOPPED;
 }
 
 /* The run's final losses and score, training rows and weights (biases left out) into its curve. */

@@ -1,7 +1,6 @@
 /* cmd_compare_cv.c — compare ... cv=K (compare.h): every value through the K folds of `cv` (cvfold.h), the
  * (value, fold) pairs trained side by side in waves, each value's mean and standard deviation tabled. */
 #include <math.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,7 @@ static int cv_wave(Pool *p, Session *base, const size_t *nrows, const CvFolds *c
     for (size_t w = 0; w < made; w++) {
         Run *r = &p->runs[w];
         res[j0 + w] = r->fr;
-        if (!atomic_load(&r->done) || r->fr.end == TRAIN_INTERRUPTED || r->fr.end == TRAIN_STOPPED)
+        if (!r->done || r->fr.end == TRAIN_INTERRUPTED || r->fr.end == TRAIN_STOPPED)
             *stopped = true, res[j0 + w].end = TRAIN_STOPPED;
         session_free(&r->c); /* a copy that failed was left empty */
     }

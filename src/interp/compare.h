@@ -30,9 +30,9 @@ typedef struct Run {
     Session c;
     Curve *k;
     size_t cap;                /* points k's arrays hold */
-    atomic_size_t published;   /* points of k written */
-    atomic_long epochs;        /* epochs done */
-    atomic_bool done;          /* its training returned */
+    size_t published;          /* points of k written */
+    long epochs;               /* epochs done */
+    bool done;                 /* its training returned */
     TrainOutcome out;
     bool fold;                 /* a fold of cv=: c is the fold's copy, k is NULL, fr its scores */
     FoldResult fr;
@@ -90,7 +90,7 @@ typedef struct Pool {
     long epochs;
     Run *runs;
     size_t nv, workers;
-    atomic_int stop;           /* a run failed, or the user stopped the command */
+    int stop;                  /* a run failed, or the user stopped the command */
     struct PoolShared *shared; /* runs in child processes: what they share with the caller (compare_proc.c), else NULL */
     long done0;                /* cv=: epochs of the folds run in earlier waves */
 } Pool;
@@ -100,9 +100,9 @@ typedef struct Pool {
 /* Row r's value for a compare curve: the loss (mi < 0) or metric mi, on the training or the validation split. */
 double curve_value(const HistRow *r, int mi, bool val);
 
-/* Train run i on this thread (main: the calling thread, which draws and reads keys); sh: in a child process,
- * where its progress and results go (NULL: into the run itself). */
-void run_one(Pool *p, size_t i, bool main, RunShared *sh);
+/* Train run i: on the calling thread, which also draws and reads keys (sh NULL), or in a child process, whose
+ * progress and results go to sh. */
+void run_one(Pool *p, size_t i, RunShared *sh);
 
 /* On the calling thread: draw, read keys; a stop asked for (a key, Ctrl-C) stops every run.  Returns the stop. */
 int pool_tick(Pool *p, bool epoch);

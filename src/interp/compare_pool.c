@@ -2,11 +2,7 @@
  * thread, so its bits are the same wherever it runs; with one worker they train one after another on the calling
  * thread, with more in child processes (compare_proc.c); the calling thread draws the curves and reads keys, and
  * a stop (Ctrl-C, Esc, a failed run) stops every run after its batch. */
-#include <math.h>
 #include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "compare.h"
@@ -17,8 +13,7 @@
 typedef struct RunCtx {
     Pool *p;
     Run *r;
-    bool main;                 /* on the calling thread */
-    RunShared *sh;             /* in a child process: where the points go (compare_proc.c), else NULL */
+    RunShared *sh;             /* in a child process: where the points go (compare_proc.c); NULL on the calling thread */
 } RunCtx;
 
 /* Row r's value for a compare curve: the loss or metric mi, on the training or the validation split. */
@@ -37,8 +32,8 @@ static void pool_sync(Pool *p)
     for (size_t i = 0; i < p->nv; i++) {
         Run *r = &p->runs[i];
         if (r->k)
-            r->k->n = atomic_load_explicit(&r->published, memory_order_acquire);
-        done += atomic_load_explicit(&r->done, memory_order_relaxed) ? p->epochs : atomic_load(&r->epochs);
+            r->k->n = r->published;
+        done += r->done ? p->epochs : r->epochs;
     }
     p->it->work_done = done;
 }
@@ -49,8 +44,8 @@ int pool_tick(Pool *p, bool epoch)
     pool_sync(p);
     int (*hook)(void *, Interp *) = !it->fe ? NULL : epoch ? it->fe->train_epoch : it->fe->train_batch;
     if ((hook && hook(it->fe->ctx, it)) || (it->interrupt && *it->interrupt))
-        atomic_store(&p->stop, 1);
-    return atomic_load(&p->stop);
+        p->stop = 1;
+    return p->stop;
 }
 
 /* In a child process, after a batch or an epoch: wait while the front end's pause or (after an epoch) its pace
@@ -71,10 +66,8 @@ static void child_wait(PoolShared *ps, bool epoch)
 /* Has the command been stopped?  The calling thread also draws and reads keys; a child process keeps the pace. */
 static int run_stopped(RunCtx *x, bool epoch)
 {
-    if (x->main)
-        return pool_tick(x->p, epoch);
     if (!x->sh)
-        return atomic_load(&x->p->stop);
+        return pool_tick(x->p, epoch);
     child_wait(x->p->shared, epoch);
     return atomic_load(&x->p->shared->halt);
 }
@@ -84,17 +77,22 @@ static int run_epoch(void *ctx, const TrainState *st)
     RunCtx *x = ctx;
     Run *r = x->r;
     const HistRow *h = history_last(&st->hist);
-    atomic_size_t *pub = x->sh ? &x->sh->published : &r->published;
-    size_t j = atomic_load_explicit(pub, memory_order_relaxed);
+    size_t j = x->sh ? atomic_load_explicit(&x->sh->published, memory_order_relaxed) : r->published;
     if (r->k && j < r->cap) {
-        double *px = x->sh ? (double *)(x->sh + 1) : r->k->x, *py = x->sh ? px + r->cap : r->k->y,
-               *py2 = x->sh ? px + 2 * r->cap : r->k->y2; /* the child's points: compare_proc.c's region */
+        double *px = x->sh ? run_points(x->sh) : r->k->x, *py = x->sh ? px + r->cap : r->k->y,
+               *py2 = x->sh ? px + 2 * r->cap : r->k->y2;
         px[j] = (double)h->epoch;
         py[j] = curve_value(h, x->p->mi, false);
         py2[j] = curve_value(h, x->p->mi, true);
-        atomic_store_explicit(pub, j + 1, memory_order_release);
+        if (x->sh)
+            atomic_store_explicit(&x->sh->published, j + 1, memory_order_release);
+        else
+            r->published = j + 1;
     }
-    atomic_fetch_add(x->sh ? &x->sh->epochs : &r->epochs, 1);
+    if (x->sh)
+        atomic_fetch_add(&x->sh->epochs, 1);
+    else
+        r->epochs++;
     return run_stopped(x, true);
 }
 
@@ -109,10 +107,10 @@ static int run_batch(void *ctx, const TrainState *st)
 
 /* Train run i on this thread: one thread of its own (TrainWork.one_thread), BLAS held at one thread by the
  * caller, so its bits do not depend on how many runs share the machine (or whether a child process trains it). */
-void run_one(Pool *p, size_t i, bool main, RunShared *sh)
+void run_one(Pool *p, size_t i, RunShared *sh)
 {
     Run *r = &p->runs[i];
-    RunCtx x = {p, r, main, sh};
+    RunCtx x = {p, r, sh};
     TrainHooks hooks = {.stop = p->it->interrupt, .on_epoch = run_epoch, .on_batch = run_batch, .ctx = &x};
     TrainData data;
     session_train_data(&r->c, &data);
@@ -121,8 +119,8 @@ void run_one(Pool *p, size_t i, bool main, RunShared *sh)
         r->rc = cv_fold_score(&r->c, p->epochs, &hooks, &r->fr, &r->err);
         r->out.end = r->rc ? TRAIN_DONE : r->fr.end;
         if (r->rc)
-            atomic_store(&p->stop, 1);
-        atomic_store(&r->done, true);
+            p->stop = 1;
+        r->done = true;
         return;
     }
     r->rc = session_path_mark(&r->c, &r->err);
@@ -131,8 +129,8 @@ void run_one(Pool *p, size_t i, bool main, RunShared *sh)
     if (!r->rc)
         r->last = *history_last(&r->c.ts.hist);
     if (r->rc)
-        atomic_store(&p->stop, 1);
-    atomic_store(&r->done, true);
+        p->stop = 1;
+    r->done = true;
 }
 
 /* How many runs train at once: one per core this process may use, no more than runs, nor than the session's
@@ -154,8 +152,8 @@ size_t pool_workers(size_t nv, int blas_count)
 void pool_run_here(Pool *p)
 {
     for (size_t i = 0; i < p->nv; i++)
-        if (!atomic_load(&p->stop))
-            run_one(p, i, true, NULL);
+        if (!p->stop)
+            run_one(p, i, NULL);
     pool_sync(p);
 }
 
@@ -187,7 +185,7 @@ void compare_end(Interp *it, int before)
 int runs_failed(const Pool *p, FbErr *err)
 {
     for (size_t i = 0; i < p->nv; i++)
-        if (atomic_load(&p->runs[i].done) && p->runs[i].rc)
+        if (p->runs[i].done && p->runs[i].rc)
             return fb_fail(err, "compare: %s", p->runs[i].err.msg);
     return 0;
 }

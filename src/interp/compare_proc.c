@@ -4,7 +4,6 @@
  * one table in every dgemm call, so runs of small layers on threads of one process wait on each other and
  * trade buffers between cores (1.28x on 2 cores, bench/compare_parallel.sh); processes share neither. */
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +67,7 @@ static int child_main(void *arg)
         int none = 0;
         if (!atomic_compare_exchange_strong(&a->sh[i]->owner, &none, me))
             continue;
-        run_one(a->p, i, false, a->sh[i]);
+        run_one(a->p, i, a->sh[i]);
         child_results(&a->p->runs[i], a->sh[i]);
         atomic_store_explicit(&a->sh[i]->done, true, memory_order_release);
     }
@@ -79,15 +78,15 @@ static int child_main(void *arg)
 static void child_points(Run *r, RunShared *sh)
 {
     size_t n = atomic_load_explicit(&sh->published, memory_order_acquire);
-    size_t j = atomic_load_explicit(&r->published, memory_order_relaxed);
+    size_t j = r->published;
     const double *px = run_points(sh);
     if (r->k && n <= r->cap && n > j) {
         memcpy(r->k->x + j, px + j, (n - j) * sizeof(double));
         memcpy(r->k->y + j, px + r->cap + j, (n - j) * sizeof(double));
         memcpy(r->k->y2 + j, px + 2 * r->cap + j, (n - j) * sizeof(double));
-        atomic_store_explicit(&r->published, n, memory_order_release);
+        r->published = n;
     }
-    atomic_store(&r->epochs, atomic_load(&sh->epochs));
+    r->epochs = atomic_load(&sh->epochs);
 }
 
 /* The path the child recorded, into the run's copy (left without one when memory runs out). */
@@ -124,8 +123,8 @@ static void run_lost(Pool *p, Run *r, RunShared *sh, int status)
     how_ended(status, how, sizeof how);
     r->rc = fb_fail(&r->err, "the process training %s ended before the run did (%s)", r->k ? r->k->label : "a fold",
                     how);
-    atomic_store(&p->stop, 1);
-    atomic_store(&r->done, true);
+    p->stop = 1;
+    r->done = true;
 }
 
 /* In the parent, once run r's child has written its results: they go into r.  A run that ended early (diverged)
@@ -143,11 +142,11 @@ static void run_import(Pool *p, Run *r, RunShared *sh)
     if (!r->fold)
         path_import(r, sh);
     if (r->rc)
-        atomic_store(&p->stop, 1);
+        p->stop = 1;
     long skipped = p->epochs - atomic_load(&sh->epochs);
     if (skipped > 0)
         atomic_fetch_add(&p->shared->done, skipped);
-    atomic_store(&r->done, true);
+    r->done = true;
 }
 
 /* Every run's region (NULL when out of memory: nothing to free). */
@@ -200,7 +199,7 @@ static void runs_poll(Pool *p, RunShared **sh)
 {
     for (size_t i = 0; i < p->nv; i++) {
         Run *r = &p->runs[i];
-        if (atomic_load(&r->done) || !atomic_load(&sh[i]->owner))
+        if (r->done || !atomic_load(&sh[i]->owner))
             continue;
         if (atomic_load_explicit(&sh[i]->done, memory_order_acquire))
             run_import(p, r, sh[i]);
@@ -220,7 +219,7 @@ static size_t children_poll(Pool *p, RunShared **sh, pid_t *pid, size_t nc, int 
         if (pid[c] > 0 && proc_ended(pid[c], false, &status)) {
             runs_poll(p, sh); /* results written just before it ended */
             for (size_t i = 0; i < p->nv; i++)
-                if (!atomic_load(&p->runs[i].done) && atomic_load(&sh[i]->owner) == (int)pid[c])
+                if (!p->runs[i].done && atomic_load(&sh[i]->owner) == (int)pid[c])
                     run_lost(p, &p->runs[i], sh[i], status);
             if (status != 0)
                 *lost = status;
@@ -234,8 +233,8 @@ static size_t children_poll(Pool *p, RunShared **sh, pid_t *pid, size_t nc, int 
 /* Once every child has ended: with no stop asked for, a run none of them trained (they all died) fails. */
 static void runs_orphaned(Pool *p, RunShared **sh, int lost)
 {
-    for (size_t i = 0; i < p->nv && !atomic_load(&p->stop); i++)
-        if (!atomic_load(&p->runs[i].done))
+    for (size_t i = 0; i < p->nv && !p->stop; i++)
+        if (!p->runs[i].done)
             run_lost(p, &p->runs[i], sh[i], lost);
 }
 

@@ -42,7 +42,6 @@ compare weight_decay=0.001,0.01,0.1 epochs=10
 plot path
 pause "path"
 FIT
-colour_codes() { tmux -L "$SOCK" capture-pane -e -p | grep -cP '\x1b\[[0-9;]*?(?<![0-9])(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m'; }
 glyphs() { screen_text | grep -oE '(━━|╍╍|┉┉|┅┅|•|\+) [A-Za-z]' | awk '{print $1}' | sort -u | wc -l; }
 start_shell 100 32
 send_line "ulimit -c 0; env TERM=xterm-mono '$FB' --live curves.fit; echo FB_EXIT=\$?"

@@ -26,7 +26,6 @@ pauses_of() {
     END { print "the replay is done" pats }' "$1"
 }
 
-colour_lines() { tmux -L "$SOCK" capture-pane -e -p | grep -cP '\x1b\[[0-9;]*?(?<![0-9])(3[0-7]|4[0-7]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m'; }
 
 # The distinct class markers on a heat map: the plot rows (after the y axis, before a status pane).
 map_markers() {
@@ -47,7 +46,7 @@ check_pause() {
     esac
   done
   [ "$(max_width)" -le "$w" ] || { echo "$what: a line is $(max_width) wide"; return 1; }
-  if [ "$mode" != colour ] && [ "$(colour_lines)" -ne 0 ]; then echo "$what: colour escapes"; return 1; fi
+  if [ "$mode" != colour ] && [ "$(colour_codes)" -ne 0 ]; then echo "$what: colour escapes"; return 1; fi
   return 0
 }
 
@@ -87,7 +86,7 @@ for l in "${lessons[@]}"; do
     done
   done
 done
-export -f play check_pause pauses_of colour_lines map_markers legend_glyphs start_shell send_line send_keys \
+export -f play check_pause pauses_of colour_codes map_markers legend_glyphs start_shell send_line send_keys \
   screen_text wait_for max_width fail
 export FB TMPD SRCDIR PACE TEST_NAME
 n=0
