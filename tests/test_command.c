@@ -211,6 +211,37 @@ Test(command, completion_candidates)
     h_free(&h);
 }
 
+/* Whether completing `word` after `line` offers `want` (a candidate starting with it). */
+static bool offers(H *h, const char *line, const char *word, const char *want)
+{
+    char **v = command_complete(&h->it, line, word);
+    bool found = false;
+    for (size_t i = 0; v && v[i]; i++) {
+        found = found || strncmp(v[i], want, strlen(want)) == 0;
+        free(v[i]);
+    }
+    free(v);
+    return found;
+}
+
+/* The commands and options of regularisation, features and validation complete like the rest. */
+Test(command, completion_of_cv_features_and_the_curves)
+{
+    H h;
+    h_init(&h);
+    cr_expect(offers(&h, "", "c", "cv "));
+    cr_expect(offers(&h, "cv ", "str", "stratify="));
+    cr_expect(offers(&h, "cv ", "k", "k="));
+    cr_expect(offers(&h, "features ", "ad", "add"));
+    cr_expect(offers(&h, "features ", "dr", "drop"));
+    cr_expect(offers(&h, "plot ", "ro", "roc"));
+    cr_expect(offers(&h, "plot ", "valid", "validation"));
+    cr_expect(offers(&h, "plot ", "lear", "learning"));
+    cr_expect(offers(&h, "plot ", "pa", "path"));
+    cr_expect(offers(&h, "compare ", "c", "cv="));
+    h_free(&h);
+}
+
 /* Column names with a blank or a quote complete quoted, as the parser reads them back; the quote the user opened
  * is matched too. */
 Test(command, completion_quotes_column_names)
