@@ -161,7 +161,7 @@ static RunShared **regions_new(Pool *p)
             free(sh);
             return NULL;
         } else { /* the points run_make put in the curve come first */
-            atomic_store(&sh[i]->published, atomic_load(&p->runs[i].published));
+            atomic_store(&sh[i]->published, p->runs[i].published);
         }
     return sh;
 }
